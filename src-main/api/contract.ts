@@ -1,0 +1,109 @@
+/**
+ * The one API contract between the renderer and the main process.
+ *
+ * Every call the renderer can make is listed in `apiMethods` with a zod schema for
+ * its input (validated at the boundary) and a phantom type for its output. The
+ * main-process handlers, the Electron preload bridge and the renderer's clients are
+ * all typed from this object, so adding, renaming or reshaping a call without
+ * updating every side fails `npm run typecheck`.
+ *
+ * This file must stay free of Node and Electron imports: the renderer imports it
+ * (types only) and the preload bundles it.
+ */
+import { z } from 'zod';
+import type { ApiErrorPayload } from '../errors.js';
+import type {
+  AppInfo,
+  BackendInfo,
+  ProjectSummary,
+  TaskEvent,
+  TaskInfo,
+} from './types.js';
+
+export type { ApiErrorPayload } from '../errors.js';
+export * from './types.js';
+
+/** Declares a method: its input schema plus the output type it resolves to. */
+function method<Output>() {
+  return <Input extends z.ZodType>(input: Input) => ({ input, output: undefined as unknown as Output });
+}
+
+const empty = z.object({}).strict();
+const taskId = z.string().min(1).max(64);
+const folderPath = z.string().min(1, 'a folder path is required').max(4096);
+
+export const apiMethods = {
+  // --- app and backend -------------------------------------------------------
+  getAppInfo: method<AppInfo>()(empty),
+  getBackend: method<BackendInfo | null>()(empty),
+
+  // --- projects --------------------------------------------------------------
+  getProject: method<ProjectSummary>()(empty),
+  listRecentProjects: method<string[]>()(empty),
+  openProject: method<ProjectSummary>()(z.object({ dir: folderPath, create: z.boolean().default(false) }).strict()),
+  /** Native folder picker; web mode answers UNSUPPORTED and the UI asks for a typed path. */
+  pickFolder: method<string | null>()(z.object({ title: z.string().max(200).optional() }).strict()),
+
+  // --- tasks -----------------------------------------------------------------
+  listTasks: method<TaskInfo[]>()(empty),
+  cancelTask: method<{ cancelled: boolean }>()(z.object({ taskId }).strict()),
+  startDemoTask: method<{ taskId: string }>()(
+    z
+      .object({
+        steps: z.number().int().min(1).max(100_000).default(50),
+        stepMs: z.number().int().min(0).max(10_000).default(100),
+        failAt: z.number().int().min(1).optional(),
+      })
+      .strict(),
+  ),
+} as const;
+
+export type ApiMethods = typeof apiMethods;
+export type ApiMethodName = keyof ApiMethods;
+/** What a caller passes (defaults may be omitted). */
+export type ApiInput<K extends ApiMethodName> = z.input<ApiMethods[K]['input']>;
+/** What a handler receives after validation (defaults filled in). */
+export type ApiParsedInput<K extends ApiMethodName> = z.output<ApiMethods[K]['input']>;
+export type ApiOutput<K extends ApiMethodName> = ApiMethods[K]['output'];
+
+/** The renderer's view of the API: one async function per method. */
+export type SeshatApi = {
+  [K in ApiMethodName]: (input: ApiInput<K>) => Promise<ApiOutput<K>>;
+};
+
+/** The main process's implementation: one handler per method, given parsed input. */
+export type ApiHandlers = {
+  [K in ApiMethodName]: (input: ApiParsedInput<K>) => Promise<ApiOutput<K>> | ApiOutput<K>;
+};
+
+/** Every result crosses a transport in this envelope, so errors keep their code. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiErrorPayload };
+
+/** Events pushed from main to every renderer. */
+export type ApiEvent =
+  | { type: 'task'; event: TaskEvent }
+  | { type: 'backend'; backend: BackendInfo }
+  | { type: 'project'; project: ProjectSummary };
+
+/** Image variants served by catalog id only (never by a path the renderer chooses). */
+export type ImageVariant = 'thumb' | 'full';
+
+/** Names of the Electron IPC channels; the web transport uses HTTP routes instead. */
+export const IPC_CHANNELS = { call: 'seshat:call', event: 'seshat:event' } as const;
+
+/** The custom scheme that serves the renderer and catalog images in Electron. */
+export const APP_SCHEME = 'seshat';
+
+/** The bridge the preload exposes as `window.seshat` (named functions only). */
+export interface SeshatBridge {
+  api: SeshatApiEnvelopes;
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+  platform: string;
+}
+
+/** The raw bridge functions return envelopes; the renderer client unwraps them. */
+export type SeshatApiEnvelopes = {
+  [K in ApiMethodName]: (input: ApiInput<K>) => Promise<ApiResult<ApiOutput<K>>>;
+};
+
+export const apiMethodNames = Object.keys(apiMethods) as ApiMethodName[];

@@ -1,0 +1,128 @@
+/**
+ * The service graph one running Seshat needs, built the same way for Electron, the
+ * web server and the CLI. Knows nothing of Electron: platform abilities (a native
+ * folder picker) arrive as hooks.
+ */
+import { AppError } from '../errors.js';
+import type { ApiEvent, ImageVariant } from '../api/contract.js';
+import type { BackendInfo, BackendName, ProjectSummary } from '../api/types.js';
+import { currentBackend, selectBackend } from '../ml/backend.js';
+import { prepareProjectFolder, summarize, type ProjectPaths } from '../projects/project.js';
+import { SettingsStore } from '../projects/settings.js';
+import { TaskRunner } from '../tasks/task-runner.js';
+import { defaultProjectDir } from './paths.js';
+
+export interface PlatformHooks {
+  transport: 'electron' | 'web' | 'cli';
+  electronVersion: string | null;
+  /** Present only where a native dialog exists. */
+  pickFolder?: (title: string | undefined) => Promise<string | null>;
+}
+
+export interface AppServicesOptions {
+  userDataDir: string;
+  /** Open this project instead of the last one. */
+  projectDir?: string | undefined;
+  platform: PlatformHooks;
+  /** Force a backend instead of the automatic order. */
+  backend?: BackendName | undefined;
+  /** Remember the opened project as the last one (the GUI and web mode do; one-off CLI commands don't). */
+  remember?: boolean;
+}
+
+export interface ImageBytes {
+  body: Buffer;
+  contentType: string;
+}
+
+export class AppServices {
+  readonly tasks = new TaskRunner();
+  readonly settings: SettingsStore;
+  readonly platform: PlatformHooks;
+  private projectPaths: ProjectPaths;
+  private readonly listeners = new Set<(event: ApiEvent) => void>();
+  private readonly forcedBackend: BackendName | undefined;
+
+  private constructor(options: AppServicesOptions, project: ProjectPaths, settings: SettingsStore) {
+    this.platform = options.platform;
+    this.settings = settings;
+    this.projectPaths = project;
+    this.forcedBackend = options.backend ?? settings.get().backend ?? undefined;
+    this.tasks.subscribe((event) => this.emit({ type: 'task', event }));
+  }
+
+  static open(options: AppServicesOptions): AppServices {
+    const settings = new SettingsStore(options.userDataDir);
+    const requested = options.projectDir ?? settings.get().lastProject ?? defaultProjectDir(options.userDataDir);
+    let project: ProjectPaths;
+    try {
+      project = prepareProjectFolder(requested, { create: true });
+    } catch (error) {
+      // An explicitly requested project must open; a remembered one that vanished
+      // falls back to the default project rather than blocking start-up.
+      if (options.projectDir) throw error;
+      project = prepareProjectFolder(defaultProjectDir(options.userDataDir), { create: true });
+    }
+    if (options.remember ?? true) settings.rememberProject(project.dir);
+    return new AppServices(options, project, settings);
+  }
+
+  get project(): ProjectPaths {
+    return this.projectPaths;
+  }
+
+  projectSummary(): ProjectSummary {
+    return summarize(this.projectPaths);
+  }
+
+  openProject(dir: string, create: boolean): ProjectSummary {
+    const running = this.tasks.list().filter((task) => task.state === 'running');
+    if (running.length > 0) {
+      throw new AppError('CONFLICT', `Finish or cancel ${running.length} running task(s) before switching projects`);
+    }
+    this.projectPaths = prepareProjectFolder(dir, { create });
+    this.settings.rememberProject(this.projectPaths.dir);
+    const summary = this.projectSummary();
+    this.emit({ type: 'project', project: summary });
+    return summary;
+  }
+
+  /** Starts the backend probe in the background and announces the result. */
+  probeBackend(): Promise<BackendInfo> {
+    const probe = selectBackend(this.forcedBackend);
+    probe.then(
+      (backend) => this.emit({ type: 'backend', backend }),
+      () => undefined,
+    );
+    return probe;
+  }
+
+  backend(): Promise<BackendInfo | null> {
+    return currentBackend();
+  }
+
+  /** Image bytes by catalog id only: the renderer never names a path. */
+  async readImage(imageId: number, variant: ImageVariant): Promise<ImageBytes> {
+    throw new AppError('NOT_FOUND', `No image with id ${imageId} (${variant}) in this project`);
+  }
+
+  onEvent(listener: (event: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: ApiEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // One broken subscriber must not starve the rest.
+      }
+    }
+  }
+
+  close(): void {
+    this.tasks.cancelAll();
+    this.listeners.clear();
+  }
+}

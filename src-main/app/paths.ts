@@ -1,0 +1,39 @@
+/**
+ * Where Seshat keeps per-user state when Electron's app.getPath is not available
+ * (web mode, CLI, tests). Mirrors Electron's userData locations.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export function defaultUserDataDir(): string {
+  if (process.env.SESHAT_USER_DATA) return resolve(process.env.SESHAT_USER_DATA);
+  const home = homedir();
+  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Seshat');
+  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'Seshat');
+  return join(process.env.XDG_CONFIG_HOME ?? join(home, '.config'), 'Seshat');
+}
+
+export function defaultProjectDir(userDataDir: string): string {
+  return join(userDataDir, 'projects', 'Default');
+}
+
+/**
+ * The repository (or packaged app) root: `src-main/app` under tsx and
+ * `out/main/app` when compiled both sit two levels below a folder that holds
+ * `resources/` — except the compiled one, which is three.
+ */
+export function appRootDir(): string {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const levels = here.includes(`${'out'}/main`) || here.includes('out\\main') ? '../../..' : '../..';
+  return resolve(here, levels);
+}
+
+export function resourcesDir(): string {
+  if (process.env.SESHAT_RESOURCES) return resolve(process.env.SESHAT_RESOURCES);
+  return join(appRootDir(), 'resources');
+}
+
+export function rendererDistDir(): string {
+  return join(appRootDir(), 'out', 'renderer');
+}

@@ -1,0 +1,26 @@
+import type { SeshatBridge } from '../../../src-main/api/contract';
+import type { ConnectionState, Transport } from './api-client';
+
+declare global {
+  interface Window {
+    seshat?: SeshatBridge;
+  }
+}
+
+export function createElectronTransport(bridge: SeshatBridge): Transport {
+  return {
+    kind: 'electron',
+    call: (method, input) => {
+      const fn = (bridge.api as unknown as Record<string, ((input: unknown) => Promise<never>) | undefined>)[method];
+      if (!fn) return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_METHOD', message: `Unknown API method "${method}"` } });
+      return fn(input);
+    },
+    onEvent: (listener) => bridge.onEvent(listener),
+    // IPC is always connected while the window exists.
+    onConnection: (listener: (state: ConnectionState) => void) => {
+      listener('open');
+      return () => {};
+    },
+    imageUrl: (imageId, variant) => `seshat://images/${imageId}/${variant}`,
+  };
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createDispatcher } from '../../src-main/api/dispatcher.js';
+import { createHandlers } from '../../src-main/api/handlers/index.js';
+import { apiMethodNames, type ApiHandlers } from '../../src-main/api/contract.js';
+import { AppServices } from '../../src-main/app/app-services.js';
+
+function services() {
+  const dir = mkdtempSync(join(tmpdir(), 'seshat-dispatch-'));
+  return AppServices.open({ userDataDir: join(dir, 'user'), projectDir: join(dir, 'project'), platform: { transport: 'cli', electronVersion: null } });
+}
+
+test('a valid call returns an ok envelope', async () => {
+  const app = services();
+  const dispatch = createDispatcher(createHandlers(app));
+  const result = await dispatch('getProject', {});
+  assert.equal(result.ok, true);
+  assert.ok(result.ok && (result.value as { name: string }).name === 'project');
+  app.close();
+});
+
+test('an unknown method is an UNKNOWN_METHOD error, not a crash', async () => {
+  const app = services();
+  const result = await createDispatcher(createHandlers(app))('deleteEverything', {});
+  assert.deepEqual(result, { ok: false, error: { code: 'UNKNOWN_METHOD', message: 'Unknown API method "deleteEverything"' } });
+  app.close();
+});
+
+test('malformed input is an INVALID_INPUT error naming the field', async () => {
+  const app = services();
+  const dispatch = createDispatcher(createHandlers(app));
+  const wrongType = await dispatch('cancelTask', { taskId: 7 });
+  assert.equal(wrongType.ok, false);
+  assert.ok(!wrongType.ok && wrongType.error.code === 'INVALID_INPUT' && wrongType.error.message.includes('taskId'));
+  const extraField = await dispatch('listTasks', { surprise: true });
+  assert.ok(!extraField.ok && extraField.error.code === 'INVALID_INPUT');
+  const notAnObject = await dispatch('startDemoTask', 'steps=5');
+  assert.ok(!notAnObject.ok && notAnObject.error.code === 'INVALID_INPUT');
+  app.close();
+});
+
+test('schema defaults reach the handler', async () => {
+  const app = services();
+  const result = await createDispatcher(createHandlers(app))('startDemoTask', { stepMs: 0 });
+  assert.ok(result.ok);
+  const taskId = (result.value as { taskId: string }).taskId;
+  const final = await app.tasks.waitFor(taskId);
+  assert.deepEqual(final.result, { steps: 50 });
+  app.close();
+});
+
+test('a handler that throws a plain Error becomes INTERNAL and is reported', async () => {
+  const app = services();
+  const handlers: ApiHandlers = { ...createHandlers(app), listTasks: () => { throw new Error('boom'); } };
+  const seen: string[] = [];
+  const result = await createDispatcher(handlers, { onInternalError: (method) => seen.push(method) })('listTasks', {});
+  assert.deepEqual(result, { ok: false, error: { code: 'INTERNAL', message: 'boom' } });
+  assert.deepEqual(seen, ['listTasks']);
+  app.close();
+});
+
+test('the handlers object implements exactly the contract methods', () => {
+  const app = services();
+  assert.deepEqual(Object.keys(createHandlers(app)).sort(), [...apiMethodNames].sort());
+  app.close();
+});
+
+test('pickFolder is UNSUPPORTED where the platform has no dialog', async () => {
+  const app = services();
+  const result = await createDispatcher(createHandlers(app))('pickFolder', {});
+  assert.ok(!result.ok && result.error.code === 'UNSUPPORTED');
+  app.close();
+});
