@@ -1,0 +1,21 @@
+/**
+ * `npm run bench -- <name> [options]`: runs one benchmark; each prints one JSON document.
+ *   import    import rate vs a bare sharp loop (unas-glyphs and generated images)
+ *   catalog   grid page latency on a synthetic catalog of 1M images
+ *   train     training images/s per backend beside PyTorch's figures
+ *   library   key-to-update latency and scroll frame times in Chromium
+ *   predict   folder classification rate and drop-to-result latency
+ */
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const [name, ...rest] = process.argv.slice(2);
+const here = import.meta.dirname;
+const available = ['import', 'catalog', 'train', 'library', 'predict'].filter((bench) => existsSync(join(here, `${bench}.ts`)));
+if (!name || !available.includes(name)) {
+  process.stderr.write(`Usage: npm run bench -- <${available.join('|')}> [options]\n`);
+  process.exit(2);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', join(here, `${name}.ts`), ...rest], { stdio: 'inherit' });
+process.exit(result.status ?? 1);
