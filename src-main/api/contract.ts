@@ -1,8 +1,8 @@
 /**
  * The one API contract between the renderer and the main process.
  *
- * Every call the renderer can make is listed in `apiMethods` with a zod schema for
- * its input (validated at the boundary) and a phantom type for its output. The
+ * Every call the renderer can make is listed in `apiMethods` (assembled from one
+ * file per area in ./methods/) with a zod schema for its input (validated at the boundary) and a phantom type for its output. The
  * main-process handlers, the Electron preload bridge and the renderer's clients are
  * all typed from this object, so adding, renaming or reshaping a call without
  * updating every side fails `npm run typecheck`.
@@ -10,52 +10,26 @@
  * This file must stay free of Node and Electron imports: the renderer imports it
  * (types only) and the preload bundles it.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ApiErrorPayload } from '../errors.js';
-import type {
-  AppInfo,
-  BackendInfo,
-  ProjectSummary,
-  TaskEvent,
-  TaskInfo,
-} from './types.js';
+import type { BackendInfo, EpochEvent, ProjectSummary, RunSummary, TaskEvent } from './types.js';
+import { appMethods } from './methods/app-methods.js';
+import { datasetMethods } from './methods/dataset-methods.js';
+import { importMethods } from './methods/import-methods.js';
+import { libraryMethods } from './methods/library-methods.js';
+import { predictMethods } from './methods/predict-methods.js';
+import { trainingMethods } from './methods/training-methods.js';
 
 export type { ApiErrorPayload } from '../errors.js';
 export * from './types.js';
 
-/** Declares a method: its input schema plus the output type it resolves to. */
-function method<Output>() {
-  return <Input extends z.ZodType>(input: Input) => ({ input, output: undefined as unknown as Output });
-}
-
-const empty = z.object({}).strict();
-const taskId = z.string().min(1).max(64);
-const folderPath = z.string().min(1, 'a folder path is required').max(4096);
-
 export const apiMethods = {
-  // --- app and backend -------------------------------------------------------
-  getAppInfo: method<AppInfo>()(empty),
-  getBackend: method<BackendInfo | null>()(empty),
-
-  // --- projects --------------------------------------------------------------
-  getProject: method<ProjectSummary>()(empty),
-  listRecentProjects: method<string[]>()(empty),
-  openProject: method<ProjectSummary>()(z.object({ dir: folderPath, create: z.boolean().default(false) }).strict()),
-  /** Native folder picker; web mode answers UNSUPPORTED and the UI asks for a typed path. */
-  pickFolder: method<string | null>()(z.object({ title: z.string().max(200).optional() }).strict()),
-
-  // --- tasks -----------------------------------------------------------------
-  listTasks: method<TaskInfo[]>()(empty),
-  cancelTask: method<{ cancelled: boolean }>()(z.object({ taskId }).strict()),
-  startDemoTask: method<{ taskId: string }>()(
-    z
-      .object({
-        steps: z.number().int().min(1).max(100_000).default(50),
-        stepMs: z.number().int().min(0).max(10_000).default(100),
-        failAt: z.number().int().min(1).optional(),
-      })
-      .strict(),
-  ),
+  ...appMethods,
+  ...libraryMethods,
+  ...importMethods,
+  ...datasetMethods,
+  ...trainingMethods,
+  ...predictMethods,
 } as const;
 
 export type ApiMethods = typeof apiMethods;
@@ -83,7 +57,13 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 export type ApiEvent =
   | { type: 'task'; event: TaskEvent }
   | { type: 'backend'; backend: BackendInfo }
-  | { type: 'project'; project: ProjectSummary };
+  | { type: 'project'; project: ProjectSummary }
+  /** The catalog changed outside the renderer's own calls (an import finished, …): re-read. */
+  | { type: 'catalog'; change: 'images' | 'labels' | 'classes' | 'splits' | 'predictions' }
+  /** A training run was created or changed state. */
+  | { type: 'run'; run: RunSummary }
+  /** One finished epoch of a run being trained. */
+  | { type: 'training'; runId: number; epoch: EpochEvent };
 
 /** Image variants served by catalog id only (never by a path the renderer chooses). */
 export type ImageVariant = 'thumb' | 'full';

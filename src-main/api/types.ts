@@ -27,6 +27,8 @@ export interface BackendInfo {
   skipped: BackendAttempt[];
   /** Set when the user forced this backend instead of the automatic choice. */
   forced: boolean;
+  /** The GPU adapter the webgpu backend runs on; `software` marks a CPU rasteriser (llvmpipe, SwiftShader…). */
+  adapter?: { vendor: string; architecture: string; description: string; software: boolean };
 }
 
 export interface ProjectSummary {
@@ -67,3 +69,91 @@ export type TaskEvent =
   | { type: 'done'; taskId: string; result: unknown }
   | { type: 'failed'; taskId: string; error: ApiErrorPayload }
   | { type: 'cancelled'; taskId: string; result?: unknown };
+
+// --- catalog and import shapes (defined next to the code that produces them) ----------
+export type {
+  CatalogStats,
+  ClassRecord,
+  ImageRecord,
+  LabelOrigin,
+  OperationRecord,
+  RootRecord,
+  Split,
+  UndoResult,
+} from '../catalog/types.js';
+export type { ClassCounts, GridItem, GridPage, ImageFilter } from '../catalog/grid.js';
+export type { LabelChangeResult } from '../catalog/labels.js';
+export type { ReportItem, StoredReport } from '../catalog/reports.js';
+export type { ImportPreview } from '../import/preview.js';
+
+import type { ImageRecord, LabelOrigin, OperationRecord, Split } from '../catalog/types.js';
+
+export interface LabelHistoryEntry {
+  at: number;
+  action: string;
+  fromClassId: number | null;
+  toClassId: number | null;
+  source: LabelOrigin | null;
+}
+
+export interface ImageDetails {
+  image: ImageRecord;
+  /** Where the file is on disk (shown to the user; never used by the renderer to load it). */
+  absolutePath: string;
+  classId: number | null;
+  labelSource: LabelOrigin | null;
+  split: Split | null;
+  splitLocked: boolean;
+  history: LabelHistoryEntry[];
+  predictions: Array<{ runId: number; classId: number | null; confidence: number; topK: Array<{ classId: number; p: number }> }>;
+}
+
+export interface UndoState {
+  undo: OperationRecord | null;
+  redo: OperationRecord | null;
+}
+
+export type { SplitOverview, SplitPlan } from '../dataset/split-service.js';
+export type { ExportReport } from '../dataset/export-dataset.js';
+
+import type { EpochRecord, RunRecord } from '../catalog/types.js';
+export type { EpochRecord, RunRecord } from '../catalog/types.js';
+export type { EpochEvent } from '../ml/training/types.js';
+
+export interface PresetSummary {
+  id: 'small-cnn' | 'cnn-plus' | 'mobilenet';
+  title: string;
+  description: string;
+  /** Recommended for this project's images. */
+  recommended: boolean;
+  defaults: { epochs: number; batchSize: number; learningRate: number };
+}
+
+export interface RunSummary extends RunRecord {
+  /** A checkpoint exists, so an interrupted or cancelled run can continue. */
+  resumable: boolean;
+  /** A task is training this run now. */
+  active: boolean;
+}
+
+export interface RunDetails extends RunSummary {
+  epochs: EpochRecord[];
+}
+
+export type { RunEvaluation } from '../runs/evaluate-service.js';
+
+export interface PredictionItem {
+  imageId: number;
+  relPath: string;
+  labelClassId: number | null;
+  predictedClassId: number | null;
+  confidence: number;
+  topK: Array<{ classId: number; p: number }>;
+}
+
+export interface DroppedImageResult {
+  name: string;
+  run: { id: number; name: string };
+  top: Array<{ label: string; probability: number }>;
+  milliseconds: number;
+}

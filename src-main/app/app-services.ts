@@ -7,7 +7,12 @@ import { AppError } from '../errors.js';
 import type { ApiEvent, ImageVariant } from '../api/contract.js';
 import type { BackendInfo, BackendName, ProjectSummary } from '../api/types.js';
 import { currentBackend, selectBackend } from '../ml/backend.js';
-import { prepareProjectFolder, summarize, type ProjectPaths } from '../projects/project.js';
+import { summarize, type ProjectPaths } from '../projects/project.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
+import type { ClassifierCache } from '../runs/classifier-cache.js';
+import { readImageBytes, type ImageBytes } from './image-bytes.js';
+import { ProjectSession } from './project-session.js';
 import { SettingsStore } from '../projects/settings.js';
 import { TaskRunner } from '../tasks/task-runner.js';
 import { defaultProjectDir } from './paths.js';
@@ -30,23 +35,18 @@ export interface AppServicesOptions {
   remember?: boolean;
 }
 
-export interface ImageBytes {
-  body: Buffer;
-  contentType: string;
-}
-
 export class AppServices {
   readonly tasks = new TaskRunner();
   readonly settings: SettingsStore;
   readonly platform: PlatformHooks;
-  private projectPaths: ProjectPaths;
+  private session: ProjectSession;
   private readonly listeners = new Set<(event: ApiEvent) => void>();
   private readonly forcedBackend: BackendName | undefined;
 
-  private constructor(options: AppServicesOptions, project: ProjectPaths, settings: SettingsStore) {
+  private constructor(options: AppServicesOptions, session: ProjectSession, settings: SettingsStore) {
     this.platform = options.platform;
     this.settings = settings;
-    this.projectPaths = project;
+    this.session = session;
     this.forcedBackend = options.backend ?? settings.get().backend ?? undefined;
     this.tasks.subscribe((event) => this.emit({ type: 'task', event }));
   }
@@ -54,25 +54,29 @@ export class AppServices {
   static open(options: AppServicesOptions): AppServices {
     const settings = new SettingsStore(options.userDataDir);
     const requested = options.projectDir ?? settings.get().lastProject ?? defaultProjectDir(options.userDataDir);
-    let project: ProjectPaths;
+    let session: ProjectSession;
     try {
-      project = prepareProjectFolder(requested, { create: true });
+      session = ProjectSession.open(requested, { create: true });
     } catch (error) {
       // An explicitly requested project must open; a remembered one that vanished
       // falls back to the default project rather than blocking start-up.
       if (options.projectDir) throw error;
-      project = prepareProjectFolder(defaultProjectDir(options.userDataDir), { create: true });
+      session = ProjectSession.open(defaultProjectDir(options.userDataDir), { create: true });
     }
-    if (options.remember ?? true) settings.rememberProject(project.dir);
-    return new AppServices(options, project, settings);
+    if (options.remember ?? true) settings.rememberProject(session.paths.dir);
+    return new AppServices(options, session, settings);
   }
 
   get project(): ProjectPaths {
-    return this.projectPaths;
+    return this.session.paths;
+  }
+
+  get catalog(): Catalog {
+    return this.session.catalog;
   }
 
   projectSummary(): ProjectSummary {
-    return summarize(this.projectPaths);
+    return summarize(this.session.paths);
   }
 
   openProject(dir: string, create: boolean): ProjectSummary {
@@ -80,8 +84,10 @@ export class AppServices {
     if (running.length > 0) {
       throw new AppError('CONFLICT', `Finish or cancel ${running.length} running task(s) before switching projects`);
     }
-    this.projectPaths = prepareProjectFolder(dir, { create });
-    this.settings.rememberProject(this.projectPaths.dir);
+    const next = ProjectSession.open(dir, { create });
+    this.session.close();
+    this.session = next;
+    this.settings.rememberProject(next.paths.dir);
     const summary = this.projectSummary();
     this.emit({ type: 'project', project: summary });
     return summary;
@@ -101,9 +107,19 @@ export class AppServices {
     return currentBackend();
   }
 
+  /** The loaded model Predict and Evaluate share. */
+  get classifiers(): ClassifierCache {
+    return this.session.classifiers;
+  }
+
+  /** Where MobileNet embeddings are kept between runs (per project, by image hash). */
+  embeddingCache(): EmbeddingCache {
+    return this.session.embeddings;
+  }
+
   /** Image bytes by catalog id only: the renderer never names a path. */
-  async readImage(imageId: number, variant: ImageVariant): Promise<ImageBytes> {
-    throw new AppError('NOT_FOUND', `No image with id ${imageId} (${variant}) in this project`);
+  readImage(imageId: number, variant: ImageVariant): Promise<ImageBytes> {
+    return readImageBytes(this.session.catalog, this.session.paths.thumbnailsDir, imageId, variant);
   }
 
   onEvent(listener: (event: ApiEvent) => void): () => void {
@@ -124,5 +140,6 @@ export class AppServices {
   close(): void {
     this.tasks.cancelAll();
     this.listeners.clear();
+    this.session.close();
   }
 }

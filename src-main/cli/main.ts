@@ -6,10 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { toErrorPayload } from '../errors.js';
 import { APP_VERSION } from '../app/version.js';
 import { parseCommandArgs, processIo, type CliCommand, type CliIo } from './cli-io.js';
+import { importCommand } from './commands/import-command.js';
+import { exportCommand } from './commands/export-command.js';
 import { infoCommand } from './commands/info-command.js';
+import { splitCommand } from './commands/split-command.js';
 import { serveCommand } from './commands/serve-command.js';
 
-export const COMMANDS: CliCommand[] = [serveCommand, infoCommand];
+export const COMMANDS: CliCommand[] = [serveCommand, infoCommand, importCommand, splitCommand, exportCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.name.padEnd(8)} ${command.summary}`);

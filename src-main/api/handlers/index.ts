@@ -5,6 +5,11 @@
 import type { AppServices } from '../../app/app-services.js';
 import type { ApiHandlers } from '../contract.js';
 import { appHandlers } from './app-handlers.js';
+import { datasetHandlers } from './dataset-handlers.js';
+import { importHandlers } from './import-handlers.js';
+import { predictHandlers } from './predict-handlers.js';
+import { trainingHandlers } from './training-handlers.js';
+import { libraryHandlers } from './library-handlers.js';
 import { projectHandlers } from './project-handlers.js';
 import { taskHandlers } from './task-handlers.js';
 
@@ -13,5 +18,10 @@ export function createHandlers(services: AppServices): ApiHandlers {
     ...appHandlers(services),
     ...projectHandlers(services),
     ...taskHandlers(services),
+    ...libraryHandlers(services),
+    ...importHandlers(services),
+    ...datasetHandlers(services),
+    ...trainingHandlers(services),
+    ...predictHandlers(services),
   };
 }

@@ -15,6 +15,7 @@ export const infoCommand: CliCommand = {
         app: { name: APP_NAME, version: APP_VERSION },
         project: services.projectSummary(),
         backend,
+        catalog: services.catalog.stats(),
       };
       if (parsed.json) {
         printJson(io, report);
@@ -23,6 +24,9 @@ export const infoCommand: CliCommand = {
         io.out(`Project:  ${report.project.name} (${report.project.dir})`);
         io.out(`Backend:  ${backend.name} ${backend.version} — ${backend.device}${backend.forced ? ' (forced)' : ''}`);
         for (const skipped of backend.skipped) io.out(`          skipped ${skipped.name}: ${skipped.error}`);
+        const c = report.catalog;
+        io.out(`Catalog:  ${c.images} images (${c.labelled} labelled, ${c.missing} missing), ${c.classes} classes`);
+        io.out(`Splits:   train ${c.bySplit.train}, validation ${c.bySplit.validation}, test ${c.bySplit.test}, none ${c.bySplit.none}`);
       }
       return 0;
     } finally {

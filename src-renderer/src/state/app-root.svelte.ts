@@ -4,32 +4,77 @@
  */
 import { createApi, type Transport } from '../api/api-client';
 import { AppState } from './app-state.svelte';
+import { ImportState } from './import-state.svelte';
+import { LibraryState } from './library-state.svelte';
+import { SplitsState } from './splits-state.svelte';
+import { TrainState } from './train-state.svelte';
+import { EvaluateState } from './evaluate-state.svelte';
+import { PredictState } from './predict-state.svelte';
 import { Router } from './router.svelte';
 import { TasksState } from './tasks-state.svelte';
 
 export class AppRoot {
   readonly app: AppState;
   readonly tasks: TasksState;
+  readonly library: LibraryState;
+  readonly importer: ImportState;
+  readonly splits: SplitsState;
+  readonly train: TrainState;
+  readonly evaluate: EvaluateState;
+  readonly predict: PredictState;
   readonly router = new Router();
 
   constructor(readonly transport: Transport) {
     const api = createApi(transport);
     this.app = new AppState(api);
     this.tasks = new TasksState(api);
+    this.library = new LibraryState(api);
+    this.importer = new ImportState(api);
+    this.splits = new SplitsState(api);
+    this.train = new TrainState(api);
+    this.evaluate = new EvaluateState(api);
+    this.predict = new PredictState(api);
     transport.onEvent((event) => {
-      if (event.type === 'task') this.tasks.apply(event.event);
-      else if (event.type === 'backend') this.app.backend = event.backend;
-      else if (event.type === 'project') this.app.project = event.project;
+      if (event.type === 'task') {
+        this.tasks.apply(event.event);
+        const task = event.event;
+        const kind = task.type === 'started' ? task.task.kind : this.tasks.tasks.find((t) => t.id === task.taskId)?.kind;
+        if (task.type !== 'started' && task.type !== 'progress') {
+          this.evaluate.taskEnded(task.taskId);
+          if (kind === 'predict') void this.predict.load();
+        }
+        if ((task.type === 'done' || task.type === 'cancelled') && kind === 'import') {
+          this.importer.taskEnded(task.taskId, task.result);
+          // An import keeps what it committed even when cancelled: show it.
+          void this.library.reload();
+        }
+      } else if (event.type === 'backend') this.app.backend = event.backend;
+      else if (event.type === 'project') {
+        this.app.project = event.project;
+        void this.library.reload();
+      } else if (event.type === 'run') this.train.runChanged(event.run);
+      else if (event.type === 'training') this.train.epochFinished(event.runId, event.epoch);
+      else if (event.type === 'catalog') {
+        void this.library.reload();
+        if (this.router.view === 'splits') void this.splits.load();
+      }
     });
     transport.onConnection((state) => {
       const reconnected = state === 'open' && this.app.connection !== 'open';
       this.app.connection = state;
       // Events may have been missed while disconnected: re-read what they describe.
-      if (reconnected) void Promise.all([this.app.load(), this.tasks.refresh()]);
+      if (reconnected) void Promise.all([this.app.load(), this.tasks.refresh(), this.library.reload()]);
     });
   }
 
+  /** Files dropped or pasted anywhere: classify them in the Predict view. */
+  predictFiles(files: File[]): void {
+    if (files.length === 0) return;
+    this.router.go('predict');
+    void this.predict.predictFiles(files);
+  }
+
   async start(): Promise<void> {
-    await Promise.all([this.app.load(), this.tasks.refresh()]);
+    await Promise.all([this.app.load(), this.tasks.refresh(), this.library.reload()]);
   }
 }

@@ -1,0 +1,241 @@
+/**
+ * Training benchmark. Prints one JSON document on stdout (progress goes to stderr).
+ *
+ *   node --import tsx bench/train.ts              speed only (~1–2 min)
+ *   node --import tsx bench/train.ts --accuracy   + accuracy on the shared datasets (~25 min)
+ *   flags: --accuracy=glyphs | --accuracy=flowers (one of them), --no-speed (skip speed)
+ *
+ * Speed: images/s of one training step (forward, loss, gradients, Adam/SGD update —
+ * the training loop's own step function) for the Small CNN at 75×50×3 (batch 64) and
+ * an MNIST-style CNN at 28×28×1 (batch 32), on wasm and (a few steps) the pure-JS
+ * cpu backend; and PyTorch's figures for the same two models from
+ * ../shared/bench/peer_torch.py --threads 1 when /usr/bin/python3 has torch.
+ * Accuracy: unas-glyphs with cnn-plus and flowers-sample with mobilenet, stratified
+ * random 80/20 splits.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { basename, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { stratifiedSplit, type Dataset, type Sample } from '../src-main/ml/data/dataset.js';
+import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
+import { buildSmallCnn } from '../src-main/ml/models/presets.js';
+import { createTrainStep } from '../src-main/ml/training/loop.js';
+import { trainClassifier } from '../src-main/ml/training/train.js';
+import type { TrainOptions, TrainResult } from '../src-main/ml/training/types.js';
+
+const SHARED = process.env.SESHAT_SHARED ?? join(import.meta.dirname, '..', '..', 'shared');
+const log = (...parts: unknown[]): void => console.error('[bench]', ...parts);
+
+interface SpeedRow {
+  backend: string;
+  model: string;
+  batch: number;
+  steps: number;
+  train_ms_per_step: number;
+  train_img_per_s: number;
+  infer_img_per_s: number;
+}
+
+function mnistCnn(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 100, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  return model;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Median step time over `steps` steps after `warmup`, on random batches like peer_torch.py. */
+function speed(backend: string, name: string, model: tf.LayersModel, optimizer: tf.Optimizer, shape: number[], classes: number, batch: number, warmup: number, steps: number): SpeedRow {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const pool = Array.from({ length: 4 }, () => {
+    const x = Float32Array.from({ length: batch * size }, () => Math.random());
+    const y = new Float32Array(batch * classes);
+    for (let b = 0; b < batch; b++) y[b * classes + Math.floor(Math.random() * classes)] = 1;
+    return { x, y };
+  });
+  const weights = new Float32Array(batch).fill(1);
+  const step = createTrainStep(model, optimizer, shape, classes);
+  const times: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const { x, y } = pool[i % pool.length]!;
+    const start = performance.now();
+    step(x, y, weights, batch);
+    if (i >= warmup) times.push(performance.now() - start);
+  }
+  const inferBatch = 64;
+  const input = tf.randomUniform([inferBatch, ...shape]);
+  const inferTimes: number[] = [];
+  for (let i = 0; i < Math.max(2, Math.min(steps, 10)); i++) {
+    const start = performance.now();
+    tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync());
+    inferTimes.push(performance.now() - start);
+  }
+  input.dispose();
+  const ms = median(times);
+  return {
+    backend,
+    model: name,
+    batch,
+    steps,
+    train_ms_per_step: Math.round(ms * 10) / 10,
+    train_img_per_s: Math.round((batch / ms) * 10000) / 10,
+    infer_img_per_s: Math.round((inferBatch / median(inferTimes.slice(1))) * 10000) / 10,
+  };
+}
+
+async function speedBench(): Promise<SpeedRow[]> {
+  const rows: SpeedRow[] = [];
+  for (const backend of ['wasm', 'cpu']) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    if (backend === 'wasm') registerWasmTrainingKernels();
+    // The pure-JS backend is ~100× slower: a few small steps are enough to show it.
+    const [warmup, steps] = backend === 'cpu' ? [1, 2] : [3, 12];
+    log(backend, 'small_cnn');
+    const small = buildSmallCnn({ width: 50, height: 75, channels: 3 }, 4, 1);
+    const adam = tf.train.adam(1e-3);
+    rows.push(speed(backend, 'small_cnn_3x75x50', small, adam, [75, 50, 3], 4, backend === 'cpu' ? 8 : 64, warmup, steps));
+    small.dispose();
+    adam.dispose();
+    log(backend, 'mnist_cnn');
+    const mnist = mnistCnn();
+    const sgd = tf.train.momentum(0.01, 0.9);
+    rows.push(speed(backend, 'mnist_cnn_1x28x28', mnist, sgd, [28, 28, 1], 10, 32, warmup, steps));
+    mnist.dispose();
+    sgd.dispose();
+  }
+  await tf.setBackend('wasm');
+  return rows;
+}
+
+function torchBench(): { available: boolean; reason?: string; rows?: Array<Record<string, unknown>> } {
+  const python = '/usr/bin/python3';
+  const script = join(SHARED, 'bench', 'peer_torch.py');
+  try {
+    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
+  } catch {
+    return { available: false, reason: `${python} cannot import torch` };
+  }
+  if (!existsSync(script)) return { available: false, reason: `${script} not found` };
+  log('torch (peer_torch.py --threads 1)');
+  const out = execFileSync(python, [script, '--threads', '1'], { encoding: 'utf8', timeout: 600_000 });
+  const rows = out
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { available: true, rows };
+}
+
+// --- accuracy -------------------------------------------------------------
+
+function glyphDataset(seed: number): Dataset | null {
+  const root = join(SHARED, 'datasets', 'unas-glyphs', 'Manual', 'Preprocessed');
+  if (!existsSync(root)) return null;
+  const files = readdirSync(root).flatMap((picture) => readdirSync(join(root, picture)).map((file) => join(root, picture, file)));
+  // The label is the Gardiner code after the underscore (030001_D58.png → D58); UNKNOWN is not a class.
+  const labelled = files
+    .filter((path) => path.endsWith('.png'))
+    .map((path) => ({ path, name: basename(path, '.png').split('_').slice(1).join('_') }))
+    .filter((item) => item.name && item.name !== 'UNKNOWN');
+  const classes = [...new Set(labelled.map((item) => item.name))].sort();
+  const samples: Sample[] = labelled.map((item) => ({ id: item.path, label: classes.indexOf(item.name), source: { kind: 'file', path: item.path } }));
+  const { train, validation } = stratifiedSplit(samples, 0.2, seed);
+  return { classes, train, validation };
+}
+
+function folderDataset(root: string, seed: number): Dataset | null {
+  if (!existsSync(root)) return null;
+  const classes = readdirSync(root).filter((name) => !name.startsWith('.')).sort();
+  const samples: Sample[] = classes.flatMap((name, label) =>
+    readdirSync(join(root, name)).map((file) => ({ id: join(name, file), label, source: { kind: 'file' as const, path: join(root, name, file) } })),
+  );
+  const { train, validation } = stratifiedSplit(samples, 0.2, seed);
+  return { classes, train, validation };
+}
+
+async function accuracyRun(name: string, dataset: Dataset | null, options: Partial<TrainOptions> & { preset: TrainOptions['preset'] }): Promise<Record<string, unknown>> {
+  if (!dataset) return { dataset: name, skipped: 'dataset not found' };
+  log(`${name}: ${dataset.train.length} train / ${dataset.validation.length} validation, ${dataset.classes.length} classes`);
+  const start = performance.now();
+  let lastPhase = '';
+  const result: TrainResult = await trainClassifier(
+    { dataset, options, runDir: join(process.env.TMPDIR ?? '/tmp', `seshat-bench-${name}-${process.pid}`) },
+    {
+      signal: new AbortController().signal,
+      onProgress: (p) => {
+        const phase = p.message?.split(' ')[0] ?? '';
+        if (phase !== lastPhase) log(name, p.message);
+        lastPhase = phase;
+      },
+      onEpoch: (e) => log(name, `epoch ${e.epoch}: loss ${e.loss.toFixed(3)} acc ${e.accuracy.toFixed(3)} val_loss ${e.valLoss?.toFixed(3)} val_acc ${e.valAccuracy?.toFixed(3)} ${e.imagesPerSecond.toFixed(0)} img/s`),
+    },
+  );
+  const evaluation = result.evaluation;
+  return {
+    dataset: name,
+    preset: options.preset,
+    classes: dataset.classes.length,
+    train_images: dataset.train.length,
+    validation_images: dataset.validation.length,
+    status: result.status,
+    epochs_run: result.epochsCompleted,
+    best_epoch: result.bestEpoch,
+    val_top1: evaluation?.accuracy ?? null,
+    val_top5: evaluation?.topK?.accuracy ?? null,
+    val_macro_f1: evaluation?.macroF1 ?? null,
+    train_img_per_s: result.history.length ? Math.round(median(result.history.map((e) => e.imagesPerSecond))) : null,
+    wall_seconds: Math.round((performance.now() - start) / 1000),
+    options: result.options,
+    skipped_images: result.skipped.length,
+  };
+}
+
+async function main(): Promise<void> {
+  const accuracyFlag = process.argv.find((arg) => arg.startsWith('--accuracy'));
+  const only = accuracyFlag?.split('=')[1];
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const env = {
+    node: process.version,
+    tfjs: tf.version.tfjs,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    wasm_simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+    wasm_threads: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+  };
+  const withSpeed = !process.argv.includes('--no-speed');
+  const speedRows = withSpeed ? await speedBench() : [];
+  const torch = withSpeed ? torchBench() : { available: false, reason: 'skipped (--no-speed)' };
+  const ratios = speedRows
+    .filter((row) => row.backend === 'wasm')
+    .map((row) => {
+      const peer = torch.rows?.find((r) => r.model === row.model && r.threads === 1);
+      const torchTrain = peer ? Number(peer.train_img_per_s) : null;
+      const torchInfer = peer ? Number(peer.infer_img_per_s) : null;
+      return {
+        model: row.model,
+        wasm_over_torch_train: torchTrain ? Math.round((row.train_img_per_s / torchTrain) * 1000) / 1000 : null,
+        wasm_over_torch_infer: torchInfer ? Math.round((row.infer_img_per_s / torchInfer) * 1000) / 1000 : null,
+      };
+    });
+  registerWasmTrainingKernels();
+  const accuracy: Array<Record<string, unknown>> = [];
+  if (accuracyFlag && only !== 'flowers') {
+    accuracy.push(
+      await accuracyRun('unas-glyphs', glyphDataset(1), { preset: 'cnn-plus', glyphMode: true, colorMode: 'grayscale', input: { width: 50, height: 75 }, seed: 1 }),
+    );
+  }
+  if (accuracyFlag && only !== 'glyphs') {
+    accuracy.push(await accuracyRun('flowers-sample', folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1), { preset: 'mobilenet', seed: 1 }));
+  }
+  console.log(JSON.stringify({ env, speed: speedRows, torch, ratios, accuracy: accuracyFlag ? accuracy : null }, null, 2));
+}
+
+await main();

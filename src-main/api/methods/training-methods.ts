@@ -1,0 +1,44 @@
+/** Training runs. */
+import { z } from 'zod';
+import type { PresetSummary, RunDetails, RunSummary } from '../types.js';
+import { method } from './define.js';
+import { empty, id } from './schemas.js';
+
+const augment = z
+  .object({
+    shift: z.number().min(0).max(0.5).optional(),
+    zoom: z.number().min(0).max(0.5).optional(),
+    rotation: z.number().min(0).max(45).optional(),
+    brightness: z.number().min(0).max(0.5).optional(),
+    contrast: z.number().min(0).max(0.5).optional(),
+    flip: z.boolean().optional(),
+  })
+  .strict();
+
+export const trainSettings = z
+  .object({
+    preset: z.enum(['small-cnn', 'cnn-plus', 'mobilenet']),
+    input: z.object({ width: z.number().int().min(8).max(1024), height: z.number().int().min(8).max(1024) }).strict().optional(),
+    colorMode: z.enum(['grayscale', 'rgb']).optional(),
+    epochs: z.number().int().min(1).max(10_000).optional(),
+    batchSize: z.number().int().min(1).max(4096).optional(),
+    learningRate: z.number().positive().max(10).optional(),
+    optimizer: z.enum(['adam', 'sgd', 'rmsprop']).optional(),
+    momentum: z.number().min(0).max(0.999).optional(),
+    earlyStopping: z.object({ patience: z.number().int().min(1).max(1000), minDelta: z.number().min(0).max(1) }).strict().nullable().optional(),
+    classWeights: z.enum(['none', 'balanced']).optional(),
+    augment: z.union([augment, z.literal(false)]).optional(),
+    glyphMode: z.boolean().optional(),
+    seed: z.number().int().optional(),
+  })
+  .strict();
+
+export const trainingMethods = {
+  listPresets: method<PresetSummary[]>()(empty),
+  startTraining: method<{ taskId: string }>()(z.object({ settings: trainSettings, keepBestOnCancel: z.boolean().default(false) }).strict()),
+  resumeRun: method<{ taskId: string }>()(z.object({ runId: id }).strict()),
+  listRuns: method<RunSummary[]>()(empty),
+  getRun: method<RunDetails>()(z.object({ runId: id }).strict()),
+  renameRun: method<RunSummary>()(z.object({ runId: id, name: z.string().trim().min(1).max(200) }).strict()),
+  deleteRun: method<{ deleted: boolean }>()(z.object({ runId: id }).strict()),
+} as const;

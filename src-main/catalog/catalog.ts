@@ -1,0 +1,200 @@
+/**
+ * The project's catalog: one SQLite file (better-sqlite3, synchronous, in the main
+ * process) holding image roots, images, classes, labels and their history, splits,
+ * training runs, predictions and import reports. All SQL of the app lives in this
+ * folder; other code calls the typed repositories hanging off `Catalog`.
+ */
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { AppError } from '../errors.js';
+import { APPLICATION_ID, LATEST_VERSION, migrate, schemaVersion, type Migration, MIGRATIONS } from './migrations.js';
+import { ClassRepo } from './classes.js';
+import { GridQueries } from './grid.js';
+import { ImageRepo } from './images.js';
+import { LabelRepo } from './labels.js';
+import { ReportRepo } from './reports.js';
+import { RunRepo } from './runs.js';
+import type { CatalogStats, LabelOrigin, Split } from './types.js';
+
+export interface OpenCatalogOptions {
+  /**
+   * Consistency check run on open: 'quick' (default; PRAGMA quick_check, O(pages)),
+   * 'full' (integrity_check, also verifies every index entry) or 'none'.
+   */
+  check?: 'quick' | 'full' | 'none';
+  /** Create the file when it does not exist (default true). */
+  create?: boolean;
+  /** For tests: the migrations this build knows. */
+  migrations?: readonly Migration[];
+}
+
+/** SQLite error codes that mean "this file is not a healthy SQLite database". */
+const DAMAGE_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_VTAB']);
+
+export class Catalog {
+  readonly db: Database.Database;
+  readonly file: string;
+  readonly classes: ClassRepo;
+  readonly labels: LabelRepo;
+  readonly images: ImageRepo;
+  readonly grid: GridQueries;
+  readonly runs: RunRepo;
+  readonly reports: ReportRepo;
+
+  private constructor(db: Database.Database, file: string) {
+    this.db = db;
+    this.file = file;
+    this.classes = new ClassRepo(db);
+    this.labels = new LabelRepo(db, this.classes);
+    this.images = new ImageRepo(db, this.classes, this.labels);
+    this.grid = new GridQueries(db);
+    this.runs = new RunRepo(db);
+    this.reports = new ReportRepo(db);
+  }
+
+  /**
+   * Opens (creating and migrating as needed) the catalog at `file`, or an in-memory
+   * one for ':memory:'. Throws CATALOG_NEWER_SCHEMA for a catalog from a newer
+   * Seshat and CATALOG_DAMAGED for a file that is not a healthy Seshat catalog.
+   */
+  static open(file: string, options: OpenCatalogOptions = {}): Catalog {
+    const migrations = options.migrations ?? MIGRATIONS;
+    const inMemory = file === ':memory:';
+    if (!inMemory && options.create === false && !existsSync(file)) {
+      throw new AppError('NOT_FOUND', `Catalog ${file} does not exist`);
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(file);
+    } catch (error) {
+      throw mapOpenError(file, error);
+    }
+    try {
+      db.pragma('busy_timeout = 5000'); // another process (CLI beside the app) may hold the write lock briefly
+      const version = schemaVersion(db); // the first read: fails here for a file that is not SQLite
+      const known = migrations.length;
+      if (version > known) {
+        throw new AppError(
+          'CATALOG_NEWER_SCHEMA',
+          `Catalog ${file} has schema version ${version}, but this Seshat knows versions up to ${known}; update Seshat to open it`,
+        );
+      }
+      assertSeshatFile(db, file, version);
+      if (options.check !== 'none') assertHealthy(db, file, options.check === 'full' ? 'integrity_check' : 'quick_check');
+      if (!inMemory) db.pragma('journal_mode = WAL');
+      // WAL + synchronous=NORMAL: a commit is durable once it is in the WAL, so an app
+      // crash or kill -9 loses nothing committed; only a power loss or OS crash can
+      // lose the last transaction(s), and the file stays consistent either way. FULL
+      // would fsync on every commit for little gain in a desktop app.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      // Grid queries over ~1M rows read several indexes; a 64 MiB page cache keeps them hot.
+      db.pragma('cache_size = -65536');
+      db.pragma('temp_store = MEMORY');
+      migrate(db, migrations);
+      // Cheap on open: refreshes planner statistics only for tables that changed a lot.
+      db.pragma('optimize = 0x10002');
+    } catch (error) {
+      db.close();
+      throw mapOpenError(file, error);
+    }
+    return new Catalog(db, file);
+  }
+
+  /** The schema version of this catalog (`PRAGMA user_version`). */
+  schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  /** Full `PRAGMA integrity_check`: ['ok'] for a healthy file, otherwise the problems found. */
+  integrityCheck(): string[] {
+    return (this.db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check);
+  }
+
+  /** Runs fn in one transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  stats(): CatalogStats {
+    const one = (sql: string): number => (this.db.prepare(sql).pluck().get() as number | undefined) ?? 0;
+    const images = one('SELECT COUNT(*) FROM images');
+    const missing = one("SELECT COUNT(*) FROM images WHERE status = 'missing'");
+    const labelled = one('SELECT COUNT(*) FROM labels');
+    const bySplit: CatalogStats['bySplit'] = { train: 0, validation: 0, test: 0, none: 0 };
+    for (const row of this.db.prepare('SELECT split, COUNT(*) AS n FROM splits GROUP BY split').all() as Array<{
+      split: Split;
+      n: number;
+    }>) {
+      bySplit[row.split] = row.n;
+    }
+    bySplit.none = images - bySplit.train - bySplit.validation - bySplit.test;
+    const byOrigin: CatalogStats['byOrigin'] = { human: 0, import: 0, model: 0 };
+    for (const row of this.db.prepare('SELECT source, COUNT(*) AS n FROM labels GROUP BY source').all() as Array<{
+      source: LabelOrigin;
+      n: number;
+    }>) {
+      byOrigin[row.source] = row.n;
+    }
+    return {
+      images,
+      present: images - missing,
+      missing,
+      classes: one('SELECT COUNT(*) FROM classes WHERE archived = 0'),
+      archivedClasses: one('SELECT COUNT(*) FROM classes WHERE archived = 1'),
+      labelled,
+      unlabelled: images - labelled,
+      bySplit,
+      byOrigin,
+      roots: one('SELECT COUNT(*) FROM roots'),
+    };
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      this.db.pragma('optimize');
+    } catch {
+      // Best effort: statistics are an optimisation, closing must not fail for them.
+    }
+    this.db.close();
+  }
+}
+
+function assertSeshatFile(db: Database.Database, file: string, version: number): void {
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  if (applicationId !== 0 && applicationId !== APPLICATION_ID) {
+    throw new AppError('CATALOG_DAMAGED', `${file} is a SQLite database of another application, not a Seshat catalog`);
+  }
+  if (version === 0) {
+    const tables = db.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number;
+    if (tables > 0) {
+      throw new AppError('CATALOG_DAMAGED', `${file} is a SQLite database with other tables, not a Seshat catalog`);
+    }
+  }
+}
+
+function assertHealthy(db: Database.Database, file: string, pragma: 'quick_check' | 'integrity_check'): void {
+  const rows = (db.pragma(pragma) as Array<Record<string, string>>).map((row) => Object.values(row)[0]);
+  if (rows.length !== 1 || rows[0] !== 'ok') {
+    const problems = rows.slice(0, 3).join('; ');
+    throw new AppError('CATALOG_DAMAGED', `Catalog ${file} is damaged (${pragma}: ${problems})`);
+  }
+}
+
+function mapOpenError(file: string, error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string' && DAMAGE_CODES.has(code)) {
+    return new AppError('CATALOG_DAMAGED', `Catalog ${file} is damaged or not a SQLite database (${message})`, {
+      cause: error,
+    });
+  }
+  if (/directory does not exist/i.test(message) || code === 'SQLITE_CANTOPEN') {
+    return new AppError('NOT_FOUND', `Cannot open catalog ${file}: ${message}`, { cause: error });
+  }
+  return new AppError('INTERNAL', `Cannot open catalog ${file}: ${message}`, { cause: error });
+}
+
+export { LATEST_VERSION };

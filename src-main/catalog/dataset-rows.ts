@@ -1,0 +1,71 @@
+/**
+ * Whole-dataset reads for splitting, exporting and training: one row per image
+ * with its label and split, in a single indexed pass (no per-image queries).
+ */
+import type Database from 'better-sqlite3';
+import type { LabelOrigin, Split } from './types.js';
+
+export interface DatasetRow {
+  id: number;
+  rootId: number;
+  rootPath: string;
+  relPath: string;
+  hash: string;
+  width: number;
+  height: number;
+  channels: number;
+  classId: number | null;
+  className: string | null;
+  labelSource: LabelOrigin | null;
+  split: Split | null;
+  locked: boolean;
+}
+
+interface RawRow extends Omit<DatasetRow, 'locked'> {
+  locked: number | null;
+}
+
+export function readDatasetRows(db: Database.Database, options: { labelledOnly?: boolean } = {}): DatasetRow[] {
+  const rows = db
+    .prepare(
+      `SELECT i.id, i.root_id AS rootId, r.path AS rootPath, i.rel_path AS relPath, i.hash, i.width, i.height, i.channels,
+              l.class_id AS classId, c.name AS className, l.source AS labelSource, s.split, s.locked
+       FROM images i
+       JOIN roots r ON r.id = i.root_id
+       LEFT JOIN labels l ON l.image_id = i.id
+       LEFT JOIN classes c ON c.id = l.class_id
+       LEFT JOIN splits s ON s.image_id = i.id
+       WHERE i.status = 'present' ${options.labelledOnly ? 'AND l.class_id IS NOT NULL' : ''}
+       ORDER BY i.id`,
+    )
+    .all() as RawRow[];
+  return rows.map((row) => ({ ...row, locked: row.locked === 1 }));
+}
+
+/**
+ * Writes split assignments in one transaction. Locked rows are never moved; `lock`
+ * marks the written rows locked (a person's manual choice, or a locked test set).
+ */
+export function writeSplits(db: Database.Database, assignments: ReadonlyArray<{ id: number; split: Split }>, options: { lock?: boolean } = {}): number {
+  const put = db.prepare(
+    `INSERT INTO splits (image_id, split, locked, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (image_id) DO UPDATE SET split = excluded.split, locked = MAX(splits.locked, excluded.locked), updated_at = excluded.updated_at
+     WHERE splits.locked = 0 OR excluded.locked = 1`,
+  );
+  return db.transaction(() => {
+    const at = Date.now();
+    let changed = 0;
+    for (const { id, split } of assignments) changed += put.run(id, split, options.lock ? 1 : 0, at).changes;
+    return changed;
+  })();
+}
+
+/** Locks (or unlocks) every image currently in `split`. */
+export function setSplitLocked(db: Database.Database, split: Split, locked: boolean): number {
+  return db.prepare('UPDATE splits SET locked = ?, updated_at = ? WHERE split = ?').run(locked ? 1 : 0, Date.now(), split).changes;
+}
+
+/** Removes split assignments that are not locked (before a fresh split). */
+export function clearUnlockedSplits(db: Database.Database): number {
+  return db.prepare('DELETE FROM splits WHERE locked = 0').run().changes;
+}

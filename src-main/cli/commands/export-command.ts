@@ -1,0 +1,35 @@
+import { AppError } from '../../errors.js';
+import { exportDataset, type ExportMode } from '../../dataset/export-dataset.js';
+import type { CliCommand } from '../cli-io.js';
+import { openServices, printJson } from '../cli-io.js';
+import { cliJob } from '../cli-progress.js';
+
+const MODES: ExportMode[] = ['copy', 'link', 'symlink'];
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'Export the split dataset as train/ validation/ test/ class folders plus manifest.csv',
+  usage: 'seshat export --project DIR --out DIR [--mode copy|link|symlink] [--overwrite] [--json]',
+  options: { out: { type: 'string' }, mode: { type: 'string' }, overwrite: { type: 'boolean', default: false } },
+  async run(parsed, io) {
+    const outDir = parsed.values.out as string | undefined;
+    if (!outDir) throw new AppError('INVALID_INPUT', '--out DIR is required');
+    const mode = (parsed.values.mode as string | undefined) ?? 'copy';
+    if (!MODES.includes(mode as ExportMode)) throw new AppError('INVALID_INPUT', `--mode must be copy, link or symlink, not "${mode}"`);
+    const services = openServices(parsed, 'cli');
+    try {
+      const job = cliJob(io, parsed.json);
+      const report = await exportDataset(services.catalog, { outDir, mode: mode as ExportMode, overwrite: Boolean(parsed.values.overwrite) }, job.context);
+      job.finish();
+      if (parsed.json) printJson(io, report);
+      else {
+        io.out(`Exported ${report.exported} images to ${report.outDir} (train ${report.perSplit.train}, validation ${report.perSplit.validation}, test ${report.perSplit.test}).`);
+        if (report.unsplit) io.out(`${report.unsplit} labelled images without a split were left out.`);
+        for (const error of report.errors.slice(0, 20)) io.out(`  failed ${error.path}: ${error.reason}`);
+      }
+      return report.errors.length ? 1 : 0;
+    } finally {
+      services.close();
+    }
+  },
+};

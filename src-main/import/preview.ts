@@ -1,0 +1,73 @@
+/**
+ * previewImport: what an import would find — classes with counts, splits, files,
+ * names the label source does not match — without decoding or writing anything,
+ * so the import dialog can show it while the user adjusts the label source.
+ */
+import path from 'node:path';
+import type { Split } from '../catalog/types.js';
+import type { JobContext } from '../tasks/progress.js';
+import type { ImportIo } from './io.js';
+import { createLabelResolver, type LabelSource } from './label-sources.js';
+import { scanFolder, type ScanProblem } from './scan.js';
+
+export interface ImportPreview {
+  /** Image files found. */
+  files: number;
+  roots: Array<{ path: string; files: number }>;
+  /** Classes the label source yields, most images first. */
+  classes: Array<{ name: string; count: number }>;
+  splits: Record<Split | 'none', number>;
+  /** Files without a label from the source: how many, and a few names to show. */
+  unmatched: { count: number; samples: string[] };
+  /** Non-image, hidden and system files passed over. */
+  ignored: number;
+  /** Folders or files that could not be read (first 50). */
+  problems: ScanProblem[];
+  /** CSV sources: rows that name no file under the roots, and rows that could not be read. */
+  csv?: { unusedRows: number; unusedSamples: string[]; problems: string[] };
+}
+
+const SAMPLE_SIZE = 20;
+
+export async function previewImport(
+  roots: string[],
+  labelSource: LabelSource,
+  job: Pick<JobContext, 'signal'> & Partial<Pick<JobContext, 'onProgress'>> & { io?: ImportIo } = { signal: new AbortController().signal },
+): Promise<ImportPreview> {
+  const resolver = await createLabelResolver(labelSource);
+  const classCounts = new Map<string, number>();
+  const splits: ImportPreview['splits'] = { train: 0, validation: 0, test: 0, none: 0 };
+  const preview: ImportPreview = { files: 0, roots: [], classes: [], splits, unmatched: { count: 0, samples: [] }, ignored: 0, problems: [] };
+  for (const root of roots) {
+    const scan = await scanFolder(root, {
+      signal: job.signal,
+      ...(job.io ? { io: job.io } : {}),
+      onFound: (count) => job.onProgress?.({ done: preview.files + count, total: null, message: `Scanning ${root}` }),
+    });
+    preview.roots.push({ path: scan.root, files: scan.files.length });
+    preview.files += scan.files.length;
+    preview.ignored += scan.ignored;
+    preview.problems.push(...scan.problems.slice(0, 50 - preview.problems.length));
+    for (const file of scan.files) {
+      const guess = resolver.resolve(file);
+      if (guess.label !== undefined) classCounts.set(guess.label, (classCounts.get(guess.label) ?? 0) + 1);
+      splits[guess.split ?? 'none']++;
+      if (!guess.matched) {
+        preview.unmatched.count++;
+        if (preview.unmatched.samples.length < SAMPLE_SIZE) preview.unmatched.samples.push(file.relPath);
+      }
+    }
+  }
+  preview.classes = [...classCounts.entries()]
+    .map(([name, count]) => ({ name, count }))
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+  if (labelSource.kind === 'csv') {
+    const unused = resolver.unusedRows?.() ?? [];
+    preview.csv = {
+      unusedRows: unused.length,
+      unusedSamples: unused.slice(0, SAMPLE_SIZE).map((row) => `line ${row.line}: ${path.basename(row.path)}`),
+      problems: resolver.problems.slice(0, 50),
+    };
+  }
+  return preview;
+}

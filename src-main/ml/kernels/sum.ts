@@ -1,0 +1,70 @@
+/**
+ * Sum and Mean over every axis but the last, for the wasm backend.
+ *
+ * Sum over batch, height and width is the bias gradient of every conv and dense
+ * layer; Mean over them is batch normalisation's statistics. The native wasm
+ * reductions first transpose the reduced axes innermost, which for a [64,75,50,16]
+ * gradient costs more than the convolution's own filter gradient; adding rows into
+ * a per-channel accumulator is one pass. Other reductions go to the native kernels.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { allocate, f32, type BackendWasm } from './wasm-heap.js';
+
+const native: Record<'Sum' | 'Mean', KernelFunc | null> = { Sum: null, Mean: null };
+
+/** Keeps the backend's own kernels for the reductions ours do not handle. */
+export function captureNativeReductions(): void {
+  for (const name of ['Sum', 'Mean'] as const) {
+    if (native[name]) continue;
+    const config = tf.getKernel(name, 'wasm');
+    if (!config) throw new Error(`the wasm backend has no ${name} kernel`);
+    native[name] = config.kernelFunc;
+  }
+}
+
+/** True when `axis` names exactly the axes 0 … rank-2 (in any order, negatives allowed). */
+function reducesAllButLast(axis: number | number[], rank: number): boolean {
+  const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a));
+  if (rank < 2 || axes.length !== rank - 1) return false;
+  const seen = new Set(axes);
+  for (let a = 0; a < rank - 1; a++) if (!seen.has(a)) return false;
+  return true;
+}
+
+function reduceAllButLast(kind: 'Sum' | 'Mean') {
+  return (args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    const { x } = inputs;
+    const axis = attrs.axis as number | number[];
+    if (x.dtype !== 'float32' || !reducesAllButLast(axis, x.shape.length)) {
+      captureNativeReductions();
+      return native[kind]!(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+    }
+    const channels = x.shape[x.shape.length - 1]!;
+    const rows = x.shape.reduce((a, b) => a * b, 1) / Math.max(1, channels);
+    // Float64 accumulators: hundreds of thousands of rows would lose float32 precision.
+    const acc = new Float64Array(channels);
+    const outShape = attrs.keepDims ? x.shape.map((d, i) => (i === x.shape.length - 1 ? d : 1)) : [channels];
+    const out = allocate(backend, outShape);
+    const values = f32(backend, x);
+    for (let r = 0, base = 0; r < rows; r++, base += channels) {
+      for (let c = 0; c < channels; c++) acc[c]! += values[base + c]!;
+    }
+    if (kind === 'Mean') for (let c = 0; c < channels; c++) acc[c]! /= Math.max(1, rows);
+    f32(backend, out).set(acc);
+    return out;
+  };
+}
+
+export const sumConfig: KernelConfig = {
+  kernelName: 'Sum',
+  backendName: 'wasm',
+  kernelFunc: reduceAllButLast('Sum') as unknown as KernelConfig['kernelFunc'],
+};
+
+export const meanConfig: KernelConfig = {
+  kernelName: 'Mean',
+  backendName: 'wasm',
+  kernelFunc: reduceAllButLast('Mean') as unknown as KernelConfig['kernelFunc'],
+};

@@ -1,0 +1,122 @@
+/**
+ * The model presets a user picks from. Convolutional presets take the image at
+ * its own (native) size; `mobilenet` is a frozen ImageNet backbone plus a small
+ * trained head (see mobilenet.ts) and always takes 224×224 RGB.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { deriveSeed } from '../data/rng.js';
+import type { PixelFormat } from '../data/decode.js';
+import { SIGNED_SCALE, UNIT_SCALE, type Preprocessing } from '../data/batches.js';
+
+export const PRESET_IDS = ['small-cnn', 'cnn-plus', 'mobilenet'] as const;
+export type PresetId = (typeof PRESET_IDS)[number];
+
+export interface PresetInfo {
+  id: PresetId;
+  title: string;
+  description: string;
+  /** Fixed input format, or null when the preset takes the images' own size. */
+  fixedInput: PixelFormat | null;
+  preprocessing: Preprocessing;
+}
+
+export const PRESETS: Record<PresetId, PresetInfo> = {
+  'small-cnn': {
+    id: 'small-cnn',
+    title: 'Small CNN',
+    description: 'Three conv/pool blocks and a 512-unit dense layer. Quick baseline at the images\u2019 own size.',
+    fixedInput: null,
+    preprocessing: UNIT_SCALE,
+  },
+  'cnn-plus': {
+    id: 'cnn-plus',
+    title: 'CNN+ (batch norm)',
+    description: 'Four conv blocks with batch normalisation, global average pooling and dropout. Default for glyphs.',
+    fixedInput: null,
+    preprocessing: UNIT_SCALE,
+  },
+  mobilenet: {
+    id: 'mobilenet',
+    title: 'MobileNetV2 transfer',
+    description: 'Frozen ImageNet MobileNetV2 (\u03b1 0.35) features and a small trained head. Best for photos.',
+    fixedInput: { width: 224, height: 224, channels: 3 },
+    preprocessing: SIGNED_SCALE,
+  },
+};
+
+export function isPresetId(value: unknown): value is PresetId {
+  return typeof value === 'string' && (PRESET_IDS as readonly string[]).includes(value);
+}
+
+type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
+
+/** Seeded initializers, one seed per layer, so a run seed reproduces the initial weights. */
+class Seeds {
+  private count = 0;
+  constructor(private readonly seed: number) {}
+  kernel(): Initializer {
+    return tf.initializers.glorotUniform({ seed: deriveSeed(this.seed, `layer-${this.count++}`) });
+  }
+  heKernel(): Initializer {
+    return tf.initializers.heNormal({ seed: deriveSeed(this.seed, `layer-${this.count++}`) });
+  }
+}
+
+/** Conv(16)–Pool–Conv(32)–Pool–Conv(64)–Pool–Flatten–Dense(512)–Dense(n). */
+export function buildSmallCnn(input: PixelFormat, numClasses: number, seed: number): tf.Sequential {
+  const seeds = new Seeds(seed);
+  const model = tf.sequential({ name: 'small_cnn' });
+  model.add(tf.layers.inputLayer({ inputShape: [input.height, input.width, input.channels] }));
+  for (const filters of [16, 32, 64]) {
+    model.add(
+      tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: seeds.kernel() }),
+    );
+    model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  }
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 512, activation: 'relu', kernelInitializer: seeds.kernel() }));
+  model.add(tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: seeds.kernel() }));
+  return model;
+}
+
+/**
+ * Conv–BN–ReLU blocks (16, 32, 64 filters, each followed by 2×2 pooling, then 128),
+ * global average pooling, dropout, softmax. Batch norm lets it train with a higher
+ * learning rate than the plain CNN; pooling to a vector keeps the dense part tiny
+ * (so it overfits less on the few examples many glyph classes have) and makes the
+ * cost grow only with the image area. About 13 M multiply-adds per 75×50 image.
+ */
+export function buildCnnPlus(input: PixelFormat, numClasses: number, seed: number): tf.Sequential {
+  const seeds = new Seeds(seed);
+  const model = tf.sequential({ name: 'cnn_plus' });
+  model.add(tf.layers.inputLayer({ inputShape: [input.height, input.width, input.channels] }));
+  const filters = [16, 32, 64, 128];
+  filters.forEach((count, i) => {
+    model.add(tf.layers.conv2d({ filters: count, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: seeds.heKernel() }));
+    model.add(tf.layers.batchNormalization({ momentum: 0.9 }));
+    model.add(tf.layers.activation({ activation: 'relu' }));
+    // The last block keeps its resolution: global pooling follows.
+    if (i < filters.length - 1) model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  });
+  model.add(tf.layers.globalAveragePooling2d({}));
+  // Not seeded: a seeded tfjs dropout layer draws the same mask at every step.
+  model.add(tf.layers.dropout({ rate: 0.3 }));
+  model.add(tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: seeds.kernel() }));
+  return model;
+}
+
+/** The trainable head on top of the frozen backbone's embedding. */
+export function buildEmbeddingHead(embeddingSize: number, numClasses: number, seed: number): tf.Sequential {
+  const seeds = new Seeds(seed);
+  const model = tf.sequential({ name: 'head' });
+  model.add(tf.layers.inputLayer({ inputShape: [embeddingSize] }));
+  model.add(tf.layers.dropout({ rate: 0.2 }));
+  model.add(tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: seeds.kernel() }));
+  return model;
+}
+
+/** Builds a convolutional preset (`mobilenet` is assembled by mobilenet.ts). */
+export function buildConvPreset(preset: Exclude<PresetId, 'mobilenet'>, input: PixelFormat, numClasses: number, seed: number): tf.Sequential {
+  if (input.width < 8 || input.height < 8) throw new Error(`images of ${input.width}×${input.height} are too small for ${preset} (min 8×8)`);
+  return preset === 'small-cnn' ? buildSmallCnn(input, numClasses, seed) : buildCnnPlus(input, numClasses, seed);
+}

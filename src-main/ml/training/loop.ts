@@ -1,0 +1,230 @@
+/**
+ * The training loop: a hand-written loop over `optimizer.minimize` rather than
+ * `model.fit`.
+ *
+ * Why not fit: batches come from our own sources (pixel store + seeded augmentation,
+ * or cached embeddings) that fit would need wrapped in a tf.data pipeline; class
+ * weights as per-sample loss weights, cancellation between any two batches, per-batch
+ * progress, and checkpointing the optimizer with the shuffle/augment RNG state all
+ * want control of the step; and fit keeps extra per-epoch tensors we would have to
+ * audit for leaks anyway. The loss is Keras' categorical cross-entropy on the
+ * softmax output (probabilities clipped to [1e-7, 1-1e-7]).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { exampleSize, type BatchSource } from '../data/batches.js';
+import { Rng } from '../data/rng.js';
+import type { LoopState } from './checkpoint.js';
+import type { EpochEvent } from './types.js';
+
+const EPSILON = 1e-7;
+
+export interface LabelledSource {
+  source: BatchSource;
+  labels: Int32Array;
+}
+
+export interface LoopConfig {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  train: LabelledSource;
+  validation: LabelledSource | null;
+  numClasses: number;
+  classWeights: Float32Array;
+  batchSize: number;
+  epochs: number;
+  augment: boolean;
+  earlyStopping: { patience: number; minDelta: number } | null;
+  signal: AbortSignal;
+  onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; accuracy: number; imagesPerSecond: number }) => void;
+  /**
+   * Called after each epoch with the updated state and the best weights so far,
+   * before the next epoch starts; awaited (checkpoint and export writes). On an
+   * `improved` epoch the model itself holds the best weights.
+   */
+  onEpochEnd: (event: EpochEvent, state: LoopState, bestWeights: tf.Tensor[] | null) => Promise<void>;
+}
+
+export interface LoopOutcome {
+  status: 'completed' | 'early-stopped' | 'cancelled';
+  state: LoopState;
+  /** Copies of the best weights (the caller disposes them), or null if no epoch improved. */
+  bestWeights: tf.Tensor[] | null;
+}
+
+export function initialState(seedShuffle: number, seedAugment: number): LoopState {
+  return { epoch: 0, history: [], bestEpoch: null, bestValue: null, wait: 0, shuffleRng: seedShuffle, augmentRng: seedAugment };
+}
+
+/** Per-sample weighted cross-entropy averaged over the batch (Keras' sample-weight rule). */
+function weightedLoss(probabilities: tf.Tensor, oneHot: tf.Tensor, weights: tf.Tensor): tf.Scalar {
+  const clipped = tf.clipByValue(probabilities, EPSILON, 1 - EPSILON);
+  const perSample = tf.neg(tf.sum(tf.mul(oneHot, tf.log(clipped)), -1));
+  return tf.mean(tf.mul(perSample, weights)) as tf.Scalar;
+}
+
+function oneHotRows(labels: Int32Array, ids: ArrayLike<number>, count: number, numClasses: number, out: Float32Array): void {
+  out.fill(0, 0, count * numClasses);
+  for (let b = 0; b < count; b++) out[b * numClasses + labels[ids[b]!]!] = 1;
+}
+
+/** Mean loss and accuracy of `model` on a whole source, in inference mode. */
+export function evaluateSource(model: tf.LayersModel, data: LabelledSource, numClasses: number, batchSize: number): { loss: number; accuracy: number; probabilities: Float32Array } {
+  const { source, labels } = data;
+  const size = exampleSize(source);
+  const x = new Float32Array(batchSize * size);
+  const probabilities = new Float32Array(source.size * numClasses);
+  const ids = new Int32Array(batchSize);
+  for (let start = 0; start < source.size; start += batchSize) {
+    const count = Math.min(batchSize, source.size - start);
+    for (let b = 0; b < count; b++) ids[b] = start + b;
+    source.fill(ids.subarray(0, count), x, false);
+    const out = tf.tidy(() => {
+      const input = tf.tensor(x.subarray(0, count * size), [count, ...source.exampleShape]);
+      return (model.apply(input, { training: false }) as tf.Tensor).dataSync() as Float32Array;
+    });
+    probabilities.set(out, start * numClasses);
+  }
+  let lossSum = 0;
+  let correct = 0;
+  for (let i = 0; i < source.size; i++) {
+    const row = probabilities.subarray(i * numClasses, (i + 1) * numClasses);
+    let best = 0;
+    for (let c = 1; c < numClasses; c++) if (row[c]! > row[best]!) best = c;
+    if (best === labels[i]) correct++;
+    lossSum += -Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, row[labels[i]!]!)));
+  }
+  return { loss: lossSum / Math.max(1, source.size), accuracy: correct / Math.max(1, source.size), probabilities };
+}
+
+export type TrainStep = (x: Float32Array, oneHot: Float32Array, sampleWeights: Float32Array, count: number) => { loss: number; correct: number };
+
+/**
+ * One optimisation step on `count` examples held in reused buffers: forward in
+ * training mode, weighted loss, gradients, update. Returns the batch loss and the
+ * number of correct predictions. Everything it creates is freed before it returns.
+ */
+export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, exampleShape: number[], numClasses: number): TrainStep {
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const size = exampleShape.reduce((a, b) => a * b, 1);
+  return (x, oneHot, sampleWeights, count) => {
+    const [loss, correct] = tf.tidy(() => {
+      const input = tf.tensor(x.subarray(0, count * size), [count, ...exampleShape]);
+      const target = tf.tensor2d(oneHot.subarray(0, count * numClasses), [count, numClasses]);
+      const weights = tf.tensor1d(sampleWeights.subarray(0, count));
+      let hits: tf.Tensor | null = null;
+      const cost = optimizer.minimize(
+        () => {
+          const probabilities = model.apply(input, { training: true }) as tf.Tensor;
+          // Kept past minimize's own tidy so accuracy needs no second forward pass.
+          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, -1), tf.argMax(target, -1)), 'float32')));
+          return weightedLoss(probabilities, target, weights);
+        },
+        true,
+        variables,
+      )!;
+      const kept = hits as tf.Tensor | null;
+      const values = [cost.dataSync()[0]!, kept!.dataSync()[0]!];
+      kept!.dispose();
+      return values;
+    });
+    return { loss: loss!, correct: correct! };
+  };
+}
+
+function snapshot(model: tf.LayersModel): tf.Tensor[] {
+  return model.getWeights().map((w) => tf.clone(w));
+}
+
+/** Runs epochs state.epoch+1 … config.epochs. */
+export async function runTrainingLoop(config: LoopConfig, start: LoopState, startBest: tf.Tensor[] | null): Promise<LoopOutcome> {
+  const { model, optimizer, train, numClasses, batchSize } = config;
+  const state: LoopState = { ...start, history: [...start.history] };
+  let bestWeights = startBest;
+  const step = createTrainStep(model, optimizer, train.source.exampleShape, numClasses);
+  const size = exampleSize(train.source);
+  const x = new Float32Array(batchSize * size);
+  const y = new Float32Array(batchSize * numClasses);
+  const sampleWeights = new Float32Array(batchSize);
+  const order = new Int32Array(train.source.size);
+  const batches = Math.ceil(train.source.size / batchSize);
+  const shuffle = new Rng(0);
+  const startedAt = performance.now();
+  const previousSeconds = state.history.at(-1)?.elapsedSeconds ?? 0;
+  train.source.setRandomState(state.augmentRng);
+
+  while (state.epoch < config.epochs) {
+    if (config.signal.aborted) return { status: 'cancelled', state, bestWeights };
+    const epochStart = performance.now();
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    shuffle.setState(state.shuffleRng);
+    shuffle.shuffle(order as unknown as number[]);
+    let lossSum = 0;
+    let correctSum = 0;
+    let seen = 0;
+    let trainSeconds = 0;
+
+    for (let batch = 0; batch < batches; batch++) {
+      // Yield so a worker sees cancel messages; abandon the partial epoch on cancel.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (config.signal.aborted) return { status: 'cancelled', state, bestWeights };
+      const stepStart = performance.now();
+      const ids = order.subarray(batch * batchSize, Math.min(order.length, (batch + 1) * batchSize));
+      const count = ids.length;
+      train.source.fill(ids, x, config.augment);
+      oneHotRows(train.labels, ids, count, numClasses, y);
+      for (let b = 0; b < count; b++) sampleWeights[b] = config.classWeights[train.labels[ids[b]!]!]!;
+
+      const { loss, correct } = step(x, y, sampleWeights, count);
+      trainSeconds += (performance.now() - stepStart) / 1000;
+      lossSum += loss * count;
+      correctSum += correct;
+      seen += count;
+      config.onBatch?.({
+        epoch: state.epoch + 1,
+        batch: batch + 1,
+        batches,
+        loss: lossSum / seen,
+        accuracy: correctSum / seen,
+        imagesPerSecond: seen / Math.max(trainSeconds, 1e-9),
+      });
+    }
+
+    const val = config.validation ? evaluateSource(model, config.validation, numClasses, batchSize * 2) : null;
+    state.epoch += 1;
+    state.shuffleRng = shuffle.getState();
+    state.augmentRng = train.source.getRandomState();
+    const monitored = val ? val.loss : lossSum / seen;
+    const minDelta = config.earlyStopping?.minDelta ?? 0;
+    const improved = state.bestValue === null || monitored < state.bestValue - minDelta;
+    if (improved) {
+      state.bestValue = monitored;
+      state.bestEpoch = state.epoch;
+      state.wait = 0;
+      bestWeights?.forEach((t) => t.dispose());
+      bestWeights = snapshot(model);
+    } else {
+      state.wait += 1;
+    }
+    const elapsed = previousSeconds + (performance.now() - startedAt) / 1000;
+    const epochSeconds = (performance.now() - epochStart) / 1000;
+    const event: EpochEvent = {
+      epoch: state.epoch,
+      epochs: config.epochs,
+      loss: lossSum / seen,
+      accuracy: correctSum / seen,
+      valLoss: val?.loss ?? null,
+      valAccuracy: val?.accuracy ?? null,
+      imagesPerSecond: seen / Math.max(trainSeconds, 1e-9),
+      epochSeconds,
+      elapsedSeconds: elapsed,
+      etaSeconds: epochSeconds * (config.epochs - state.epoch),
+      improved,
+    };
+    state.history.push(event);
+    await config.onEpochEnd(event, state, bestWeights);
+    if (config.earlyStopping && state.wait >= config.earlyStopping.patience && state.epoch < config.epochs) {
+      return { status: 'early-stopped', state, bestWeights };
+    }
+  }
+  return { status: 'completed', state, bestWeights };
+}

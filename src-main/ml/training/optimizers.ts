@@ -1,0 +1,38 @@
+/**
+ * Optimizer construction and its state, for checkpoints.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { OptimizerName } from './types.js';
+
+/** A tensor with a name, as tfjs optimizers report their slots (tfjs-core does not export the type). */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+export function createOptimizer(name: OptimizerName, learningRate: number, momentum: number): tf.Optimizer {
+  switch (name) {
+    case 'adam':
+      return tf.train.adam(learningRate);
+    case 'sgd':
+      // Plain SGD when momentum is 0; tfjs' momentum optimizer otherwise.
+      return momentum > 0 ? tf.train.momentum(learningRate, momentum) : tf.train.sgd(learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(learningRate);
+    default:
+      throw new Error(`unknown optimizer "${String(name)}"`);
+  }
+}
+
+/**
+ * The optimizer's slot variables (Adam moments, momentum accumulators, …) and
+ * iteration count. tfjs matches them to model variables by position, which is
+ * stable because the trainable variables are always passed in the model's order.
+ */
+export async function getOptimizerState(optimizer: tf.Optimizer): Promise<NamedTensor[]> {
+  return optimizer.getWeights();
+}
+
+export async function setOptimizerState(optimizer: tf.Optimizer, state: NamedTensor[]): Promise<void> {
+  await optimizer.setWeights(state);
+}

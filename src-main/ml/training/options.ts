@@ -1,0 +1,86 @@
+/**
+ * Defaults and validation for training options.
+ */
+import sharp from 'sharp';
+import { AppError } from '../../errors.js';
+import { resolveAugment } from '../data/augment.js';
+import type { PixelSource } from '../data/dataset.js';
+import type { PixelFormat } from '../data/decode.js';
+import { isPresetId, PRESETS, type PresetId } from '../models/presets.js';
+import type { TrainOptions } from './types.js';
+
+/** Per-preset defaults, chosen on the bundled datasets (see bench/train.ts). */
+const PRESET_DEFAULTS: Record<PresetId, Pick<TrainOptions, 'epochs' | 'batchSize' | 'learningRate' | 'earlyStopping'>> = {
+  'small-cnn': { epochs: 20, batchSize: 32, learningRate: 1e-3, earlyStopping: { patience: 5, minDelta: 0 } },
+  'cnn-plus': { epochs: 40, batchSize: 32, learningRate: 2e-3, earlyStopping: { patience: 8, minDelta: 0 } },
+  mobilenet: { epochs: 40, batchSize: 32, learningRate: 1e-3, earlyStopping: { patience: 6, minDelta: 0 } },
+};
+
+function invalid(message: string): AppError {
+  return new AppError('INVALID_INPUT', message);
+}
+
+function positiveInt(name: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) throw invalid(`${name} must be an integer from 1 to ${max}`);
+  return value;
+}
+
+/** The size to train at when none is given: the first training image's own size. */
+export async function nativeSize(source: PixelSource): Promise<{ width: number; height: number }> {
+  if (source.kind === 'raw') return { width: source.width, height: source.height };
+  const meta = await sharp(source.path).metadata();
+  if (!meta.width || !meta.height) throw new AppError('IMAGE_UNREADABLE', `Cannot read the size of ${source.path}`);
+  // EXIF orientations 5–8 swap width and height once applied.
+  const swapped = (meta.orientation ?? 1) >= 5;
+  return swapped ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+}
+
+/**
+ * Fills in defaults and checks ranges; throws INVALID_INPUT with a readable message.
+ * `input` must be present for the conv presets (see `nativeSize`).
+ */
+export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset: PresetId }): TrainOptions {
+  if (!isPresetId(requested.preset)) throw invalid(`unknown model preset "${String(requested.preset)}"`);
+  const preset = PRESETS[requested.preset];
+  const defaults = PRESET_DEFAULTS[requested.preset];
+  const glyphMode = requested.glyphMode ?? false;
+  const fixed = preset.fixedInput;
+  const input = fixed ? { width: fixed.width, height: fixed.height } : requested.input;
+  if (!input) throw invalid('the input size is required for this preset');
+  const options: TrainOptions = {
+    preset: requested.preset,
+    input: { width: positiveInt('input width', input.width, 1024), height: positiveInt('input height', input.height, 1024) },
+    colorMode: fixed ? 'rgb' : (requested.colorMode ?? (glyphMode ? 'grayscale' : 'rgb')),
+    epochs: positiveInt('epochs', requested.epochs ?? defaults.epochs, 10_000),
+    batchSize: positiveInt('batch size', requested.batchSize ?? defaults.batchSize, 4096),
+    learningRate: requested.learningRate ?? defaults.learningRate,
+    optimizer: requested.optimizer ?? 'adam',
+    momentum: requested.momentum ?? 0.9,
+    earlyStopping: requested.earlyStopping === undefined ? defaults.earlyStopping : requested.earlyStopping,
+    classWeights: requested.classWeights ?? 'none',
+    augment: fixed ? false : (requested.augment ?? {}),
+    glyphMode,
+    seed: requested.seed ?? 1,
+  };
+  if (!(options.learningRate > 0 && options.learningRate < 10)) throw invalid('learning rate must be between 0 and 10');
+  if (!['adam', 'sgd', 'rmsprop'].includes(options.optimizer)) throw invalid(`unknown optimizer "${options.optimizer}"`);
+  if (!(options.momentum >= 0 && options.momentum < 1)) throw invalid('momentum must be in [0, 1)');
+  if (options.colorMode !== 'grayscale' && options.colorMode !== 'rgb') throw invalid('colour mode must be grayscale or rgb');
+  if (options.earlyStopping) positiveInt('early-stopping patience', options.earlyStopping.patience, 10_000);
+  if (!Number.isInteger(options.seed)) throw invalid('seed must be an integer');
+  try {
+    resolveAugment(options.augment, glyphMode);
+  } catch (error) {
+    throw invalid(error instanceof Error ? error.message : String(error));
+  }
+  return options;
+}
+
+export function pixelFormatOf(options: TrainOptions): PixelFormat {
+  return { width: options.input.width, height: options.input.height, channels: options.colorMode === 'grayscale' ? 1 : 3 };
+}
+
+/** Options that change the model's shape or meaning: a checkpoint can only resume with equal ones. */
+export function architectureKey(options: TrainOptions): string {
+  return JSON.stringify([options.preset, options.input, options.colorMode]);
+}

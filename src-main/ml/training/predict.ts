@@ -1,0 +1,145 @@
+/**
+ * Using an exported model: load it, predict top-k classes for images, evaluate it
+ * on labelled images. Images get exactly the training-time treatment (decode,
+ * stretch to the input size, scale) from the folder's preprocessing.json.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { throwIfAborted } from '../../errors.js';
+import type { PixelSource } from '../data/dataset.js';
+import { decodePixels, imageBytes } from '../data/decode.js';
+import { loadExportedModel, type ModelPreprocessing } from './export.js';
+import { evaluatePredictions, type Evaluation } from './metrics.js';
+
+export interface Classifier {
+  model: tf.LayersModel;
+  labels: string[];
+  preprocessing: ModelPreprocessing;
+  dispose(): void;
+}
+
+export interface TopKEntry {
+  label: string;
+  index: number;
+  probability: number;
+}
+
+export type Prediction = { id: string; top: TopKEntry[] } | { id: string; error: string };
+
+export interface PredictOptions {
+  /** How many classes to return per image (default 5). */
+  topK?: number;
+  batchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function loadClassifier(dir: string): Promise<Classifier> {
+  const { model, metadata } = await loadExportedModel(dir);
+  return { model, labels: metadata.labels, preprocessing: metadata.preprocessing, dispose: () => model.dispose() };
+}
+
+/** Class probabilities for `count` preprocessed images in `inputs` (count·h·w·c floats). */
+export function predictBatch(classifier: Classifier, inputs: Float32Array, count: number): Float32Array {
+  const { width, height, channels } = classifier.preprocessing.input;
+  return tf.tidy(() => {
+    const x = tf.tensor4d(inputs.subarray(0, count * width * height * channels), [count, height, width, channels]);
+    return (classifier.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+  });
+}
+
+/** The k most probable classes of one probability row, most probable first. */
+export function topK(row: ArrayLike<number>, labels: string[], k: number): TopKEntry[] {
+  const order = Array.from({ length: row.length }, (_, i) => i).sort((a, b) => row[b]! - row[a]!);
+  return order.slice(0, Math.min(k, row.length)).map((index) => ({ label: labels[index] ?? String(index), index, probability: row[index]! }));
+}
+
+/**
+ * Runs the model over images in batches. Calls `consume(start, probabilities, errors)`
+ * per batch, where `errors[i]` is set for an image that could not be decoded.
+ */
+async function forEachBatch(
+  classifier: Classifier,
+  sources: PixelSource[],
+  options: PredictOptions,
+  consume: (start: number, probabilities: Float32Array, errors: Array<string | null>) => void,
+): Promise<void> {
+  const batchSize = options.batchSize ?? 32;
+  const format = classifier.preprocessing.input;
+  const bytes = imageBytes(format);
+  const { scale, offset } = classifier.preprocessing;
+  const inputs = new Float32Array(batchSize * bytes);
+  for (let start = 0; start < sources.length; start += batchSize) {
+    throwIfAborted(options.signal);
+    const chunk = sources.slice(start, start + batchSize);
+    const decoded = await Promise.all(
+      chunk.map((source) =>
+        decodePixels(source, format).then(
+          (pixels) => ({ pixels, error: null }),
+          (error: unknown) => ({ pixels: null, error: error instanceof Error ? error.message : String(error) }),
+        ),
+      ),
+    );
+    decoded.forEach(({ pixels }, i) => {
+      if (pixels) for (let p = 0; p < bytes; p++) inputs[i * bytes + p] = pixels[p]! * scale + offset;
+      else inputs.fill(0, i * bytes, (i + 1) * bytes);
+    });
+    const rowErrors = decoded.map((d) => d.error);
+    consume(start, predictBatch(classifier, inputs, chunk.length), rowErrors);
+    options.onProgress?.(Math.min(sources.length, start + chunk.length), sources.length);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Top-k predictions for each image; unreadable images get `error` instead. */
+export async function predictImages(
+  classifier: Classifier,
+  images: Array<{ id: string; source: PixelSource }>,
+  options: PredictOptions = {},
+): Promise<Prediction[]> {
+  const k = options.topK ?? 5;
+  const n = classifier.labels.length;
+  const results: Prediction[] = [];
+  await forEachBatch(classifier, images.map((image) => image.source), options, (start, probabilities, errors) => {
+    errors.forEach((error, i) => {
+      const id = images[start + i]!.id;
+      results.push(error ? { id, error } : { id, top: topK(probabilities.subarray(i * n, (i + 1) * n), classifier.labels, k) });
+    });
+  });
+  return results;
+}
+
+export interface EvaluationReport extends Evaluation {
+  /** Images whose label the model does not know (left out of the metrics). */
+  unknownLabels: string[];
+  /** Images that could not be decoded (left out of the metrics). */
+  failed: Array<{ id: string; error: string }>;
+}
+
+/** Accuracy, top-k, macro-F1, per-class metrics and confusion matrix on labelled images. */
+export async function evaluateClassifier(
+  classifier: Classifier,
+  images: Array<{ id: string; source: PixelSource; label: string }>,
+  options: PredictOptions = {},
+): Promise<EvaluationReport> {
+  const index = new Map(classifier.labels.map((label, i) => [label, i]));
+  const known = images.filter((image) => index.has(image.label));
+  const unknownLabels = [...new Set(images.filter((image) => !index.has(image.label)).map((image) => image.label))];
+  const n = classifier.labels.length;
+  const rows: Float32Array[] = [];
+  const labels: number[] = [];
+  const failed: EvaluationReport['failed'] = [];
+  await forEachBatch(classifier, known.map((image) => image.source), options, (start, probabilities, errors) => {
+    errors.forEach((error, i) => {
+      const image = known[start + i]!;
+      if (error) {
+        failed.push({ id: image.id, error });
+        return;
+      }
+      rows.push(probabilities.slice(i * n, (i + 1) * n));
+      labels.push(index.get(image.label)!);
+    });
+  });
+  const all = new Float32Array(rows.length * n);
+  rows.forEach((row, i) => all.set(row, i * n));
+  return { ...evaluatePredictions(all, labels, classifier.labels, options.topK ?? 5), unknownLabels, failed };
+}

@@ -1,0 +1,78 @@
+/**
+ * Worker-thread entry for a training run (started by run-in-worker.ts).
+ *
+ * Training blocks its thread for seconds at a time; in a worker it cannot freeze
+ * the app's main process. The loop yields between batches, so a `cancel` message
+ * is seen within one batch.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { toErrorPayload } from '../../errors.js';
+import { selectBackend } from '../backend.js';
+import { registerWasmTrainingKernels } from '../kernels/index.js';
+import type { EmbeddingCache } from '../models/embedding-cache.js';
+import { trainClassifier } from './train.js';
+import type { FromWorker, ToWorker, WorkerInput } from './worker-protocol.js';
+
+/**
+ * Picks the tfjs backend for this thread: the project's probe order (native GPU →
+ * native CPU → wasm → cpu), then makes wasm able to train. The one place to change
+ * if backend selection moves.
+ */
+async function chooseBackend(force: WorkerInput['backend']): Promise<string> {
+  const info = await selectBackend(force);
+  if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
+  return info.name;
+}
+
+const port = parentPort;
+if (!port) throw new Error('train-worker.ts must run in a worker thread');
+const input = workerData as WorkerInput;
+const post = (message: FromWorker): void => port.postMessage(message);
+const controller = new AbortController();
+
+let nextId = 1;
+const pending = new Map<number, (value: unknown) => void>();
+function ask<T>(message: FromWorker & { id: number }): Promise<T> {
+  return new Promise<T>((resolve) => {
+    pending.set(message.id, resolve as (value: unknown) => void);
+    post(message);
+  });
+}
+
+/** The main thread's embedding cache, reached by messages. */
+const remoteCache: EmbeddingCache = {
+  async get(model, hashes) {
+    const entries = await ask<Array<[string, Float32Array]>>({ type: 'cache-get', id: nextId++, model, hashes });
+    return new Map(entries);
+  },
+  async put(model, entries) {
+    await ask<void>({ type: 'cache-put', id: nextId++, model, entries });
+  },
+};
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'cancel') controller.abort();
+  else if (message.type === 'cache-got') pending.get(message.id)?.(message.entries);
+  else if (message.type === 'cache-put-done') pending.get(message.id)?.(undefined);
+  if (message.type !== 'cancel') pending.delete(message.id);
+});
+
+try {
+  await chooseBackend(input.backend);
+  const result = await trainClassifier(
+    input.request,
+    {
+      signal: controller.signal,
+      onProgress: (progress) => post({ type: 'progress', progress }),
+      onEpoch: (event) => post({ type: 'epoch', event }),
+      onStart: ({ backend, options }) => post({ type: 'started', backend, options }),
+    },
+    { embeddingCache: input.embeddingCache ? remoteCache : undefined },
+  );
+  post({ type: 'done', result });
+} catch (error) {
+  post({ type: 'failed', error: toErrorPayload(error) });
+} finally {
+  port.unref(); // the thread may exit once the last message is delivered
+}

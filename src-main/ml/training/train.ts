@@ -1,0 +1,213 @@
+/**
+ * trainClassifier: one training run from a Dataset to an exported model folder.
+ *
+ * Runs in whatever thread calls it, on the tfjs backend already selected (the
+ * worker picks it; see backend-choice.ts). Layout of `request.runDir`:
+ *   checkpoint/  weights, best weights, optimizer state, loop state — every epoch
+ *   model/       the exported best-so-far model (see export.ts) — on each improvement
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { AppError } from '../../errors.js';
+import { classWeights, validateDataset } from '../data/dataset.js';
+import { deriveSeed } from '../data/rng.js';
+import { registerWasmTrainingKernels } from '../kernels/index.js';
+import { composeMobilenetClassifier, EMBEDDING_SIZE, releaseWeights } from '../models/mobilenet.js';
+import { buildConvPreset, buildEmbeddingHead, PRESETS } from '../models/presets.js';
+import { assignWeights, CHECKPOINT_DIR, hasCheckpoint, loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
+import { exportModel, hasExportedModel, MODEL_DIR, type ExportedMetadata } from './export.js';
+import { evaluateSource, initialState, runTrainingLoop } from './loop.js';
+import { evaluatePredictions, type Evaluation } from './metrics.js';
+import { createOptimizer, getOptimizerState, setOptimizerState } from './optimizers.js';
+import { architectureKey, nativeSize, pixelFormatOf, resolveTrainOptions } from './options.js';
+import { prepareData, type TrainServices } from './prepare.js';
+import type { TrainJob, TrainOptions, TrainRequest, TrainResult } from './types.js';
+
+export type { TrainServices } from './prepare.js';
+
+/** Warnings about the backend; also makes sure wasm can train (kernels registered). */
+function backendWarnings(): string[] {
+  const backend = tf.getBackend();
+  if (backend === 'wasm') registerWasmTrainingKernels();
+  if (backend === 'cpu') {
+    return ['Training on the plain-JavaScript "cpu" backend: expect well under 10 images/s. Install a native or WebAssembly backend.'];
+  }
+  return [];
+}
+
+async function resolveOptions(request: TrainRequest): Promise<TrainOptions> {
+  const fixed = PRESETS[request.options.preset]?.fixedInput;
+  if (request.options.input || fixed || request.dataset.train.length === 0) return resolveTrainOptions(request.options);
+  const input = await nativeSize(request.dataset.train[0]!.source);
+  return resolveTrainOptions({ ...request.options, input });
+}
+
+function cancelledOrThrow(error: unknown): boolean {
+  return error instanceof AppError && error.code === 'CANCELLED';
+}
+
+/** Trains a classifier; never throws for cancellation (see `status`). */
+export async function trainClassifier(request: TrainRequest, job: TrainJob, services: TrainServices = {}): Promise<TrainResult> {
+  const warnings = backendWarnings();
+  let options: TrainOptions;
+  try {
+    validateDataset(request.dataset);
+    options = await resolveOptions(request);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('INVALID_INPUT', error instanceof Error ? error.message : String(error));
+  }
+  job.onStart?.({ backend: tf.getBackend(), options });
+  const { dataset, runDir } = request;
+  const modelDir = join(runDir, MODEL_DIR);
+  const base: Omit<TrainResult, 'status'> = {
+    epochsCompleted: 0,
+    bestEpoch: null,
+    history: [],
+    modelDir: null,
+    checkpointDir: null,
+    evaluation: null,
+    backend: tf.getBackend(),
+    warnings,
+    skipped: [],
+    resumedFromEpoch: null,
+    options,
+  };
+
+  const resume = request.resume === true && hasCheckpoint(runDir);
+  if (!resume) {
+    await rm(join(runDir, CHECKPOINT_DIR), { recursive: true, force: true });
+    await rm(modelDir, { recursive: true, force: true });
+  }
+
+  let prepared;
+  try {
+    prepared = await prepareData(dataset, options, request, job, services);
+  } catch (error) {
+    if (!cancelledOrThrow(error)) throw error;
+    return { ...base, status: 'cancelled', modelDir: hasExportedModel(modelDir) ? modelDir : null };
+  }
+  if (prepared.skipped.length > 0) {
+    warnings.push(`${prepared.skipped.length} image(s) could not be decoded and were left out`);
+  }
+
+  const numClasses = dataset.classes.length;
+  const isMobilenet = options.preset === 'mobilenet';
+  const model = isMobilenet
+    ? buildEmbeddingHead(EMBEDDING_SIZE, numClasses, deriveSeed(options.seed, 'init'))
+    : buildConvPreset(options.preset as 'small-cnn' | 'cnn-plus', pixelFormatOf(options), numClasses, deriveSeed(options.seed, 'init'));
+  const optimizer = createOptimizer(options.optimizer, options.learningRate, options.momentum);
+  const metadata: ExportedMetadata = {
+    labels: dataset.classes,
+    preprocessing: {
+      preset: options.preset,
+      input: pixelFormatOf(options),
+      ...PRESETS[options.preset].preprocessing,
+      resize: 'stretch',
+      background: '#ffffff',
+      autoOrient: true,
+    },
+  };
+  // The exported model maps images to probabilities: the head alone is not enough for mobilenet.
+  const exportable = isMobilenet ? composeMobilenetClassifier(prepared.backbone!, model) : model;
+
+  let state: LoopState = initialState(deriveSeed(options.seed, 'shuffle'), deriveSeed(options.seed, 'augment'));
+  let best: tf.Tensor[] | null = null;
+  let bestWeights: tf.Tensor[] | null = null;
+  try {
+    if (resume) {
+      const checkpoint = await loadCheckpoint(runDir);
+      try {
+        if (architectureKey(checkpoint.options) !== architectureKey(options) || checkpoint.classes.join('\n') !== dataset.classes.join('\n')) {
+          throw new AppError('CONFLICT', 'The checkpoint was made with other classes or another model shape; start a new run instead');
+        }
+        assignWeights(model, checkpoint.weights);
+        await setOptimizerState(optimizer, checkpoint.optimizer);
+        state = checkpoint.state;
+        best = checkpoint.best;
+        base.resumedFromEpoch = state.epoch;
+      } finally {
+        checkpoint.weights.forEach((t) => t.dispose());
+        checkpoint.optimizer.forEach((t) => t.tensor.dispose());
+      }
+    }
+
+    const batches = Math.ceil(prepared.train.source.size / options.batchSize);
+    const totalBatches = batches * options.epochs;
+    const outcome = await runTrainingLoop(
+      {
+        model,
+        optimizer,
+        train: prepared.train,
+        validation: prepared.validation,
+        numClasses,
+        classWeights: classWeights(prepared.train.labels, numClasses, options.classWeights),
+        batchSize: options.batchSize,
+        epochs: options.epochs,
+        augment: options.augment !== false,
+        earlyStopping: options.earlyStopping,
+        signal: job.signal,
+        onBatch: (info) => {
+          const done = (info.epoch - 1) * batches + info.batch;
+          const perBatch = info.batch > 0 ? options.batchSize / info.imagesPerSecond : 0;
+          job.onProgress({
+            done,
+            total: totalBatches,
+            message: `Epoch ${info.epoch}/${options.epochs} · batch ${info.batch}/${info.batches}`,
+            rate: info.imagesPerSecond,
+            etaSeconds: (totalBatches - done) * perBatch,
+            counts: { epoch: info.epoch, loss: info.loss, accuracy: info.accuracy },
+          });
+        },
+        onEpochEnd: async (event, loopState, currentBest) => {
+          if (event.improved) await exportModel(exportable, modelDir, metadata);
+          const optimizerState = await getOptimizerState(optimizer);
+          try {
+            base.checkpointDir = await saveCheckpoint(runDir, {
+              options,
+              classes: dataset.classes,
+              state: loopState,
+              weights: model.getWeights(),
+              best: currentBest,
+              optimizer: optimizerState,
+            });
+          } finally {
+            optimizerState[0]?.tensor.dispose(); // the iteration count is a fresh tensor; the rest are live slots
+          }
+          job.onEpoch?.(event);
+        },
+      },
+      state,
+      best,
+    );
+    best = null; // now owned by the outcome
+    bestWeights = outcome.bestWeights;
+    state = outcome.state;
+
+    let evaluation: Evaluation | null = null;
+    if (bestWeights) model.setWeights(bestWeights);
+    if (prepared.validation && state.bestEpoch !== null) {
+      const val = evaluateSource(model, prepared.validation, numClasses, options.batchSize * 2);
+      evaluation = evaluatePredictions(val.probabilities, prepared.validation.labels, dataset.classes);
+    }
+    return {
+      ...base,
+      status: outcome.status,
+      epochsCompleted: state.epoch,
+      bestEpoch: state.bestEpoch,
+      history: state.history,
+      modelDir: hasExportedModel(modelDir) ? modelDir : null,
+      evaluation,
+      skipped: prepared.skipped,
+    };
+  } finally {
+    best?.forEach((t) => t.dispose());
+    bestWeights?.forEach((t) => t.dispose());
+    optimizer.dispose();
+    // The composed mobilenet classifier holds the backbone's and head's weights.
+    if (isMobilenet) releaseWeights(exportable);
+    else model.dispose();
+    prepared.close();
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * What a training run is asked to do and what it reports. All plain data: a
+ * request is posted to the training worker and events come back as messages.
+ */
+import type { JobContext } from '../../tasks/progress.js';
+import type { AugmentOptions } from '../data/augment.js';
+import type { ClassWeightMode, Dataset } from '../data/dataset.js';
+import type { PresetId } from '../models/presets.js';
+import type { Evaluation } from './metrics.js';
+
+export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
+
+export interface TrainOptions {
+  preset: PresetId;
+  /** Size the conv presets take images at (the `mobilenet` preset always uses 224×224 RGB). */
+  input: { width: number; height: number };
+  colorMode: 'grayscale' | 'rgb';
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: OptimizerName;
+  /** SGD momentum (ignored by the others). */
+  momentum: number;
+  /** Stop when the validation loss has not improved by `minDelta` for `patience` epochs; null: never. */
+  earlyStopping: { patience: number; minDelta: number } | null;
+  classWeights: ClassWeightMode;
+  /** Training-time augmentation; false for none. Not used by `mobilenet` (its embeddings are computed once). */
+  augment: Partial<AugmentOptions> | false;
+  /** Glyph images: forbids horizontal flips (a mirrored sign is another sign). */
+  glyphMode: boolean;
+  /** Seeds initial weights, shuffling and augmentation (dropout masks are not seeded). */
+  seed: number;
+}
+
+export interface TrainRequest {
+  dataset: Dataset;
+  /** Options; anything left out takes the preset's default (see resolveTrainOptions). */
+  options: Partial<TrainOptions> & { preset: PresetId };
+  /** Folder for this run: `checkpoint/` each epoch, `model/` (the exported best model). */
+  runDir: string;
+  /** Folder for the decoded-pixel cache shared by runs (omit: decode into memory only). */
+  cacheDir?: string;
+  /** Continue from `runDir/checkpoint` if there is one (otherwise start fresh). */
+  resume?: boolean;
+  /** Folder of the MobileNetV2 model (default: the bundled resources/models copy). */
+  mobilenetDir?: string;
+  /** Decoded pixels above this many bytes stay on disk and are streamed per batch (default 512 MiB). */
+  memoryBudgetBytes?: number;
+}
+
+/** Sent after every epoch (also to `onEpoch`). */
+export interface EpochEvent {
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  loss: number;
+  accuracy: number;
+  /** null when there is no validation set. */
+  valLoss: number | null;
+  valAccuracy: number | null;
+  /** Training throughput of this epoch (validation excluded). */
+  imagesPerSecond: number;
+  /** Wall time of this epoch, validation and checkpoint included. */
+  epochSeconds: number;
+  elapsedSeconds: number;
+  /** Estimated time for the remaining epochs (if none stops early). */
+  etaSeconds: number;
+  /** This epoch is the best so far (it is now the exported model). */
+  improved: boolean;
+}
+
+export interface TrainResult {
+  /** `cancelled` still returns normally: see `modelDir` for a usable best-so-far model. */
+  status: 'completed' | 'early-stopped' | 'cancelled';
+  epochsCompleted: number;
+  /** Epoch whose weights the exported model holds (1-based), or null. */
+  bestEpoch: number | null;
+  history: EpochEvent[];
+  /** Folder of the exported model (TF.js layers + labels.json + preprocessing.json), or null if none exists. */
+  modelDir: string | null;
+  /** Folder of the last checkpoint, or null. */
+  checkpointDir: string | null;
+  /** Validation metrics of the exported model (null without validation data or model). */
+  evaluation: Evaluation | null;
+  /** tfjs backend the run used. */
+  backend: string;
+  /** Things the user should know (slow backend, skipped images, …). */
+  warnings: string[];
+  /** Images that could not be decoded and were left out. */
+  skipped: Array<{ id: string; error: string }>;
+  /** Epoch the run resumed after, or null for a fresh run. */
+  resumedFromEpoch: number | null;
+  /** The options after defaults were applied. */
+  options: TrainOptions;
+}
+
+/** What the training functions receive: the job context plus an optional per-epoch callback. */
+export interface TrainJob extends JobContext {
+  onEpoch?: (event: EpochEvent) => void;
+  /** Called once the options are resolved, before any image is decoded. */
+  onStart?: (info: { backend: string; options: TrainOptions }) => void;
+}

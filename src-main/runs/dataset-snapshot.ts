@@ -1,0 +1,72 @@
+/**
+ * The exact dataset a run trains on: the labelled, split images at the moment it
+ * starts, as a training `Dataset` plus a record (ids, labels, splits and a hash)
+ * kept with the run so its results can be traced and compared honestly.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { AppError } from '../errors.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { readDatasetRows, type DatasetRow } from '../catalog/dataset-rows.js';
+import type { Dataset, Sample } from '../ml/data/dataset.js';
+import { normaliseGardinerCode } from '../gardiner/gardiner.js';
+
+export interface DatasetRecord {
+  hash: string;
+  classes: string[];
+  images: Array<{ id: number; label: string; split: string }>;
+  counts: { train: number; validation: number; test: number };
+}
+
+export interface DatasetSnapshot {
+  dataset: Dataset;
+  record: DatasetRecord;
+  /** Classes with training images but no validation image. */
+  unvalidated: string[];
+  /** The most common image size among the training images (the conv presets' native size). */
+  nativeSize: { width: number; height: number };
+  /** Most classes are Gardiner codes: a hieroglyph project (no mirroring, grayscale). */
+  glyphProject: boolean;
+}
+
+function sample(row: DatasetRow, label: number): Sample {
+  return { id: String(row.id), label, source: { kind: 'file', path: path.join(row.rootPath, row.relPath) }, hash: row.hash };
+}
+
+export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
+  const rows = readDatasetRows(catalog.db, { labelledOnly: true }).filter((row) => row.split !== null);
+  const trainRows = rows.filter((row) => row.split === 'train');
+  if (trainRows.length === 0) throw new AppError('CONFLICT', 'No labelled image is in the train split: label and split images first');
+  // Classes are those the model can learn: present in train. Sorted for a stable output order.
+  const classes = [...new Set(trainRows.map((row) => row.className!))].sort();
+  if (classes.length < 2) throw new AppError('CONFLICT', `Training needs at least two classes with training images; found ${classes.length}`);
+  const index = new Map(classes.map((name, i) => [name, i]));
+  const validationRows = rows.filter((row) => row.split === 'validation' && index.has(row.className!));
+  const dataset: Dataset = {
+    classes,
+    train: trainRows.map((row) => sample(row, index.get(row.className!)!)),
+    validation: validationRows.map((row) => sample(row, index.get(row.className!)!)),
+  };
+  const images = rows.map((row) => ({ id: row.id, label: row.className!, split: row.split! }));
+  const hash = createHash('sha256')
+    .update(images.map((image) => `${image.id}\t${image.label}\t${image.split}`).join('\n'))
+    .digest('hex');
+  const validated = new Set(validationRows.map((row) => row.className!));
+  const sizes = new Map<string, number>();
+  for (const row of trainRows) sizes.set(`${row.width}x${row.height}`, (sizes.get(`${row.width}x${row.height}`) ?? 0) + 1);
+  const [commonSize] = [...sizes].sort((a, b) => b[1] - a[1])[0]!;
+  const [width, height] = commonSize.split('x').map(Number) as [number, number];
+  const codes = classes.filter((name) => normaliseGardinerCode(name) !== null).length;
+  return {
+    nativeSize: { width, height },
+    glyphProject: codes >= classes.length / 2,
+    dataset,
+    record: {
+      hash,
+      classes,
+      images,
+      counts: { train: trainRows.length, validation: validationRows.length, test: rows.filter((row) => row.split === 'test').length },
+    },
+    unvalidated: classes.filter((name) => !validated.has(name)),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Evaluating a run's model on the test (or validation) split: one pass of
+ * inference whose per-image predictions are stored (for the mistakes gallery and
+ * the confusion-matrix drill-down) and whose metrics are stored with the run.
+ */
+import path from 'node:path';
+import { AppError } from '../errors.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { readDatasetRows } from '../catalog/dataset-rows.js';
+import type { PredictionInput, RunRecord, Split } from '../catalog/types.js';
+import { evaluatePredictions, type Evaluation } from '../ml/training/metrics.js';
+import { predictImages, type Classifier } from '../ml/training/predict.js';
+import type { JobContext } from '../tasks/progress.js';
+
+export interface RunEvaluation extends Evaluation {
+  split: Split;
+  /** The model's classes, in the order of the confusion matrix. */
+  classes: string[];
+  /** Classes the model knows that have no image in this split. */
+  classesWithoutImages: string[];
+  /** Labels in this split the model was not trained on (their images are left out). */
+  unknownLabels: string[];
+  failed: number;
+  at: number;
+}
+
+export async function evaluateRun(catalog: Catalog, run: RunRecord, classifier: Classifier, split: Split, job: JobContext): Promise<RunEvaluation> {
+  const labels = classifier.labels;
+  const index = new Map(labels.map((label, i) => [label, i]));
+  const rows = readDatasetRows(catalog.db, { labelledOnly: true }).filter((row) => row.split === split);
+  if (rows.length === 0) throw new AppError('CONFLICT', `No labelled images are in the ${split} split`);
+  const known = rows.filter((row) => index.has(row.className!));
+  const unknownLabels = [...new Set(rows.filter((row) => !index.has(row.className!)).map((row) => row.className!))].sort();
+  const started = Date.now();
+  // Every class's probability comes back (topK = all), so metrics and stored top-5 come from one pass.
+  const predictions = await predictImages(
+    classifier,
+    known.map((row) => ({ id: String(row.id), source: { kind: 'file' as const, path: path.join(row.rootPath, row.relPath) } })),
+    {
+      topK: labels.length,
+      batchSize: 16,
+      signal: job.signal,
+      onProgress: (done, total) => job.onProgress({ done, total, message: `Evaluating ${done} of ${total}`, rate: done / Math.max(0.001, (Date.now() - started) / 1000) }),
+    },
+  );
+  const n = labels.length;
+  const probabilities: number[] = [];
+  const truth: number[] = [];
+  const stored: PredictionInput[] = [];
+  let failed = 0;
+  const classIdByName = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.name, c.id]));
+  predictions.forEach((prediction, i) => {
+    if ('error' in prediction) {
+      failed++;
+      return;
+    }
+    const row = new Array<number>(n).fill(0);
+    for (const entry of prediction.top) row[entry.index] = entry.probability;
+    probabilities.push(...row);
+    truth.push(index.get(known[i]!.className!)!);
+    const top5 = prediction.top.slice(0, 5);
+    stored.push({
+      imageId: known[i]!.id,
+      classId: classIdByName.get(top5[0]!.label) ?? null,
+      confidence: top5[0]!.probability,
+      topK: top5.flatMap((entry) => (classIdByName.has(entry.label) ? [{ classId: classIdByName.get(entry.label)!, p: entry.probability }] : [])),
+    });
+  });
+  catalog.runs.savePredictions(run.id, stored);
+  const evaluation = evaluatePredictions(Float32Array.from(probabilities), truth, labels, 5);
+  const present = new Set(truth);
+  const result: RunEvaluation = {
+    ...evaluation,
+    split,
+    classes: labels,
+    classesWithoutImages: labels.filter((_, i) => !present.has(i)),
+    unknownLabels,
+    failed,
+    at: Date.now(),
+  };
+  const metrics = (run.metrics ?? {}) as Record<string, unknown>;
+  const evaluations = { ...((metrics.evaluations as Record<string, unknown> | undefined) ?? {}), [split]: result };
+  catalog.runs.update(run.id, { metrics: { ...metrics, evaluations } });
+  return result;
+}
+
+/** A stored evaluation of a run, if any. */
+export function storedEvaluation(run: RunRecord, split: Split): RunEvaluation | null {
+  const evaluations = (run.metrics as { evaluations?: Record<string, RunEvaluation> } | null)?.evaluations;
+  return evaluations?.[split] ?? null;
+}

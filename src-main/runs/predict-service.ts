@@ -1,0 +1,114 @@
+/**
+ * Predictions with a trained model: over catalog images (stored per run), over a
+ * new folder (imported as unlabelled, then classified), and for dropped bytes.
+ */
+import path from 'node:path';
+import sharp from 'sharp';
+import { AppError } from '../errors.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { readDatasetRows } from '../catalog/dataset-rows.js';
+import { queryPredictions } from '../catalog/prediction-rows.js';
+import type { PredictionInput, RunRecord } from '../catalog/types.js';
+import { DECODE_OPTIONS, MAX_PIXELS } from '../images/probe.js';
+import { importFolders } from '../import/index.js';
+import { predictImages, type Classifier, type Prediction, type TopKEntry } from '../ml/training/predict.js';
+import type { JobContext } from '../tasks/progress.js';
+
+export interface PredictSummary {
+  runId: number;
+  predicted: number;
+  failed: Array<{ imageId: number; error: string }>;
+  imported?: number;
+  imagesPerSecond: number;
+}
+
+function toInput(catalog: Catalog, imageId: number, top: TopKEntry[]): PredictionInput {
+  const classId = (label: string) => catalog.classes.findByName(label)?.id ?? null;
+  const topK = top.map((entry) => ({ classId: classId(entry.label), p: entry.probability })).filter((e): e is { classId: number; p: number } => e.classId !== null);
+  return { imageId, classId: top[0] ? classId(top[0].label) : null, confidence: top[0]?.probability ?? 0, topK };
+}
+
+/** Classifies catalog images and stores top-5 predictions for the run. */
+export async function predictCatalogImages(catalog: Catalog, run: RunRecord, classifier: Classifier, imageIds: number[] | 'all', job: JobContext, topK = 5): Promise<PredictSummary & { predictions: Map<number, Prediction> }> {
+  const wanted = imageIds === 'all' ? null : new Set(imageIds);
+  const rows = readDatasetRows(catalog.db).filter((row) => !wanted || wanted.has(row.id));
+  const started = Date.now();
+  const predictions = await predictImages(
+    classifier,
+    rows.map((row) => ({ id: String(row.id), source: { kind: 'file' as const, path: path.join(row.rootPath, row.relPath) } })),
+    {
+      topK,
+      batchSize: 16,
+      signal: job.signal,
+      onProgress: (done, total) => {
+        const rate = done / Math.max(0.001, (Date.now() - started) / 1000);
+        job.onProgress({ done, total, message: `Classified ${done} of ${total}`, rate, etaSeconds: (total - done) / Math.max(rate, 1e-6) });
+      },
+    },
+  );
+  const failed: PredictSummary['failed'] = [];
+  const inputs: PredictionInput[] = [];
+  const byId = new Map<number, Prediction>();
+  for (const prediction of predictions) {
+    const imageId = Number(prediction.id);
+    byId.set(imageId, prediction);
+    if ('error' in prediction) failed.push({ imageId, error: prediction.error });
+    else inputs.push(toInput(catalog, imageId, prediction.top.slice(0, 5)));
+  }
+  catalog.runs.savePredictions(run.id, inputs);
+  const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+  return { runId: run.id, predicted: inputs.length, failed, imagesPerSecond: rows.length / seconds, predictions: byId };
+}
+
+/** Imports a folder's images as unlabelled (new ones only) and classifies every image under it. */
+export async function classifyFolders(catalog: Catalog, run: RunRecord, classifier: Classifier, roots: string[], thumbnailsDir: string | null, job: JobContext): Promise<PredictSummary> {
+  const report = await importFolders(catalog, { roots, labelSource: { kind: 'none' }, thumbnailsDir }, job);
+  const rootIds = new Set(catalog.images.listRoots().filter((root) => roots.some((r) => path.resolve(r) === root.path)).map((root) => root.id));
+  const ids = readDatasetRows(catalog.db).filter((row) => rootIds.has(row.rootId)).map((row) => row.id);
+  const { predictions: _p, ...summary } = await predictCatalogImages(catalog, run, classifier, ids, job);
+  return { ...summary, imported: report.counts.imported ?? 0 };
+}
+
+/** Top-5 for one image given as bytes (a dropped or pasted file). */
+export async function predictBytes(classifier: Classifier, name: string, bytes: Buffer): Promise<TopKEntry[]> {
+  let raw: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    // Decoded here (EXIF-oriented, RGBA) so the model sees exactly what a file on disk would give it.
+    raw = await sharp(bytes, { ...DECODE_OPTIONS, limitInputPixels: MAX_PIXELS }).rotate().toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new AppError('IMAGE_UNREADABLE', `${name} is not an image Seshat can read (${(error as Error).message.split('\n')[0]})`);
+  }
+  const source = { kind: 'raw' as const, data: new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), width: raw.info.width, height: raw.info.height, channels: 4 as const };
+  const [prediction] = await predictImages(classifier, [{ id: name, source }], { topK: 5 });
+  if (!prediction || 'error' in prediction) throw new AppError('IMAGE_UNREADABLE', `${name}: ${prediction && 'error' in prediction ? prediction.error : 'no result'}`);
+  return prediction.top;
+}
+
+function csvField(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** `path,predicted,confidence,top5` with top-5 as `class:prob` pairs separated by spaces. */
+export function predictionsCsv(catalog: Catalog, runId: number): string {
+  const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
+  const lines = ['path,predicted,confidence,top5'];
+  for (let offset = 0; ; offset += 5000) {
+    const rows = queryPredictions(catalog.db, { runId, order: 'confident-first', limit: 5000, offset });
+    for (const row of rows) {
+      const top = row.topK.map((entry) => `${names.get(entry.classId) ?? entry.classId}:${entry.p.toFixed(4)}`).join(' ');
+      lines.push([path.join(row.rootPath, row.relPath), row.predictedClassId === null ? '' : (names.get(row.predictedClassId) ?? ''), row.confidence.toFixed(4), top].map(csvField).join(','));
+    }
+    if (rows.length < 5000) break;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Takes the model's top class as the label (source `model`) for each image, as one undoable operation. */
+export function acceptPredictions(catalog: Catalog, runId: number, imageIds: number[]): { changed: number } {
+  const assignments = imageIds.flatMap((imageId) => {
+    const prediction = catalog.runs.prediction(runId, imageId);
+    return prediction?.classId != null ? [{ imageId, classId: prediction.classId }] : [];
+  });
+  if (assignments.length === 0) return { changed: 0 };
+  return { changed: catalog.labels.setLabels(assignments, { source: 'model', description: `Accept ${assignments.length} predictions` }).changed };
+}

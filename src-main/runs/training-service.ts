@@ -1,0 +1,127 @@
+/**
+ * Training runs for a project: snapshot the dataset, record the run in the catalog,
+ * train in a worker thread (the UI's process stays responsive), record every epoch,
+ * and register the model only when the run produced one the user keeps.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../errors.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { RunRecord } from '../catalog/types.js';
+import { applySplit, assignUnsplitImages } from '../dataset/split-service.js';
+import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
+import { runTrainingInWorker } from '../ml/training/run-in-worker.js';
+import type { EpochEvent, TrainOptions, TrainResult } from '../ml/training/types.js';
+import type { BackendName } from '../api/types.js';
+import type { JobContext } from '../tasks/progress.js';
+import { snapshotDataset } from './dataset-snapshot.js';
+
+export type TrainSettings = Partial<TrainOptions> & { preset: TrainOptions['preset'] };
+
+export interface TrainingContext {
+  catalog: Catalog;
+  modelsDir: string;
+  cacheDir: string;
+  embeddingCache?: EmbeddingCache | undefined;
+  backend?: BackendName | undefined;
+  /** Keep a cancelled run's best-so-far model (otherwise it is not registered). */
+  keepBestOnCancel?: boolean;
+  onEpoch?: (runId: number, event: EpochEvent) => void;
+  onRunCreated?: (run: RunRecord) => void;
+}
+
+export interface TrainingOutcome {
+  run: RunRecord;
+  result: TrainResult;
+}
+
+function runName(settings: TrainSettings): string {
+  const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  return `${settings.preset} · ${stamp}`;
+}
+
+/** Makes sure the labelled images are split; a project never split gets the default 70/15/15. */
+export function ensureSplit(catalog: Catalog): string | null {
+  const placed = assignUnsplitImages(catalog);
+  const stats = catalog.stats();
+  if (stats.bySplit.train + stats.bySplit.validation + stats.bySplit.test > 0) {
+    return placed > 0 ? `${placed} labelled images without a split were placed in train/validation` : null;
+  }
+  applySplit(catalog, {});
+  return 'The project had no split: Seshat split it 70/15/15 (stratified, seed 42). Change it in Splits.';
+}
+
+export async function trainRun(context: TrainingContext, settings: TrainSettings, job: JobContext, resumeRunId?: number): Promise<TrainingOutcome> {
+  const { catalog } = context;
+  let run: RunRecord;
+  const notes: string[] = [];
+  if (resumeRunId !== undefined) {
+    run = catalog.runs.require(resumeRunId);
+    if (run.status === 'done') throw new AppError('CONFLICT', `Run ${run.name} already finished; start a new run instead`);
+  } else {
+    const note = ensureSplit(catalog);
+    if (note) notes.push(note);
+  }
+  const snapshot = snapshotDataset(catalog);
+  if (snapshot.unvalidated.length) notes.push(`${snapshot.unvalidated.length} classes have no validation images, so their accuracy is not measured`);
+  if (resumeRunId === undefined) {
+    run = catalog.runs.create({ name: runName(settings), preset: settings.preset, options: settings, datasetHash: snapshot.record.hash });
+  }
+  run = catalog.runs.update(run!.id, { status: 'running' });
+  context.onRunCreated?.(run);
+  const runDir = path.join(context.modelsDir, `run-${run.id}`);
+  const pixelCache = path.join(context.cacheDir, 'pixels');
+  await mkdir(runDir, { recursive: true });
+  await mkdir(pixelCache, { recursive: true });
+  if (resumeRunId === undefined) await writeFile(path.join(runDir, 'dataset.json'), JSON.stringify(snapshot.record));
+  // The conv presets train at the images' own size; glyph projects default to grayscale without mirroring.
+  const requested = resumeRunId === undefined ? settings : ((run.options as TrainSettings | null) ?? settings);
+  const options: TrainSettings = { input: snapshot.nativeSize, glyphMode: snapshot.glyphProject, ...requested };
+  if (resumeRunId === undefined) catalog.runs.update(run.id, {});
+  const runId = run.id;
+  let result: TrainResult;
+  try {
+    result = await runTrainingInWorker(
+      { dataset: snapshot.dataset, options, runDir, cacheDir: pixelCache, resume: resumeRunId !== undefined },
+      {
+        ...job,
+        onEpoch: (event) => {
+          catalog.runs.addEpoch(runId, event.epoch, {
+            loss: event.loss,
+            accuracy: event.accuracy,
+            ...(event.valLoss === null ? {} : { valLoss: event.valLoss }),
+            ...(event.valAccuracy === null ? {} : { valAccuracy: event.valAccuracy }),
+            imagesPerSecond: event.imagesPerSecond,
+            epochSeconds: event.epochSeconds,
+          });
+          context.onEpoch?.(runId, event);
+        },
+      },
+      { ...(context.embeddingCache ? { embeddingCache: context.embeddingCache } : {}), ...(context.backend ? { backend: context.backend } : {}) },
+    );
+  } catch (error) {
+    catalog.runs.update(runId, { status: 'failed', metrics: { error: (error as Error).message } });
+    throw error;
+  }
+  const cancelled = result.status === 'cancelled';
+  const keepModel = result.modelDir !== null && (!cancelled || context.keepBestOnCancel === true);
+  const metrics = {
+    status: result.status,
+    bestEpoch: result.bestEpoch,
+    epochsCompleted: result.epochsCompleted,
+    backend: result.backend,
+    evaluation: result.evaluation,
+    warnings: [...notes, ...result.warnings],
+    skipped: result.skipped.length,
+    durationSeconds: result.history.at(-1)?.elapsedSeconds ?? 0,
+    classes: snapshot.record.classes,
+    counts: snapshot.record.counts,
+    options: result.options,
+  };
+  run = catalog.runs.update(runId, {
+    status: cancelled ? 'cancelled' : 'done',
+    metrics,
+    weightsPath: keepModel ? result.modelDir : null,
+  });
+  return { run, result };
+}

@@ -1,0 +1,98 @@
+/**
+ * The Evaluate view: a run's metrics on a split, its confusion matrix, the images
+ * behind a cell, the mistakes gallery, and a second run to compare with.
+ */
+import type { ApiErrorPayload, PredictionItem, RunEvaluation, RunSummary, SeshatApi } from '../../../src-main/api/contract';
+import { errorPayload } from '../api/api-client';
+
+export type EvalSplit = 'test' | 'validation';
+
+export class EvaluateState {
+  runs = $state<RunSummary[]>([]);
+  runId = $state<number | null>(null);
+  compareRunId = $state<number | null>(null);
+  split = $state<EvalSplit>('test');
+  evaluation = $state<RunEvaluation | null>(null);
+  compare = $state<RunEvaluation | null>(null);
+  cell = $state<{ trueIndex: number; predictedIndex: number } | null>(null);
+  cellImages = $state<PredictionItem[]>([]);
+  mistakes = $state<PredictionItem[]>([]);
+  error = $state<ApiErrorPayload | null>(null);
+  evaluatingTask = $state<string | null>(null);
+
+  readonly models = $derived(this.runs.filter((run) => run.weightsPath));
+
+  constructor(private readonly api: SeshatApi) {}
+
+  async load(): Promise<void> {
+    try {
+      this.runs = (await this.api.listRuns({})).sort((a, b) => b.id - a.id);
+      if (this.runId === null || !this.models.some((run) => run.id === this.runId)) this.runId = this.models[0]?.id ?? null;
+      await this.refresh();
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
+  async refresh(): Promise<void> {
+    if (this.runId === null) return;
+    try {
+      this.evaluation = await this.api.getEvaluation({ runId: this.runId, split: this.split });
+      this.compare = this.compareRunId === null ? null : await this.api.getEvaluation({ runId: this.compareRunId, split: this.split });
+      this.cell = null;
+      this.cellImages = [];
+      this.mistakes = this.evaluation ? await this.api.getPredictionImages({ runId: this.runId, split: this.split, mistakesOnly: true, order: 'confident-first', limit: 120 }) : [];
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
+  async evaluate(): Promise<void> {
+    if (this.runId === null) return;
+    try {
+      this.evaluatingTask = (await this.api.startEvaluation({ runId: this.runId, split: this.split })).taskId;
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
+  /** Class ids by name, so matrix indices (model classes) map to catalog classes. */
+  async openCell(trueIndex: number, predictedIndex: number, classIdByName: Map<string, number>): Promise<void> {
+    if (!this.evaluation || this.runId === null) return;
+    this.cell = { trueIndex, predictedIndex };
+    const trueClassId = classIdByName.get(this.evaluation.classes[trueIndex]!);
+    const predictedClassId = classIdByName.get(this.evaluation.classes[predictedIndex]!);
+    if (trueClassId === undefined || predictedClassId === undefined) {
+      this.cellImages = [];
+      return;
+    }
+    try {
+      this.cellImages = await this.api.getPredictionImages({ runId: this.runId, split: this.split, trueClassId, predictedClassId, order: 'confident-first', limit: 200 });
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
+  /** The label was wrong: take the model's class. */
+  async relabel(item: PredictionItem): Promise<void> {
+    if (item.predictedClassId === null) return;
+    try {
+      await this.api.setLabels({ imageIds: [item.imageId], classId: item.predictedClassId });
+      this.dismiss(item);
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
+  /** The model was wrong: the label stays; the image leaves the list. */
+  dismiss(item: PredictionItem): void {
+    this.mistakes = this.mistakes.filter((m) => m.imageId !== item.imageId);
+    this.cellImages = this.cellImages.filter((m) => m.imageId !== item.imageId);
+  }
+
+  taskEnded(taskId: string): void {
+    if (taskId !== this.evaluatingTask) return;
+    this.evaluatingTask = null;
+    void this.load();
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * The JS wasm training kernels against tfjs' reference `cpu` backend: same inputs,
+ * same kernel name and attributes, outputs within float32 rounding. Plus: no
+ * tensors or heap buffers left behind.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { Rng } from '../../src-main/ml/data/rng.js';
+import { registerWasmTrainingKernels } from '../../src-main/ml/kernels/index.js';
+import { useWasm } from './ml-fixtures.js';
+
+type Attrs = Record<string, unknown>;
+
+/** The shape of an op's output on zero inputs (tensors freed). */
+function shapeOf(op: () => tf.Tensor): number[] {
+  let shape: number[] = [];
+  tf.tidy(() => {
+    shape = [...op().shape];
+  });
+  return shape;
+}
+
+const zeros4d = (shape: number[]): tf.Tensor4D => tf.zeros(shape as [number, number, number, number]);
+
+function randomArray(size: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: size }, () => rng.uniform(-1, 1));
+}
+
+/** Runs one kernel on a backend with fresh input tensors; returns values and shape. */
+async function run(
+  backend: 'wasm' | 'cpu',
+  kernel: string,
+  inputs: Record<string, { values: Float32Array; shape: number[] }>,
+  attrs: Attrs,
+): Promise<{ values: Float32Array; shape: number[] }> {
+  await tf.setBackend(backend);
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [name, input] of Object.entries(inputs)) tensors[name] = tf.tensor(input.values, input.shape);
+  const out = tf.engine().runKernel(kernel, tensors as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const result = { values: out.dataSync() as Float32Array, shape: out.shape };
+  out.dispose();
+  Object.values(tensors).forEach((t) => t.dispose());
+  return result;
+}
+
+function assertClose(actual: { values: Float32Array; shape: number[] }, expected: { values: Float32Array; shape: number[] }, label: string): void {
+  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
+  let worst = 0;
+  let scale = 1;
+  for (let i = 0; i < expected.values.length; i++) {
+    worst = Math.max(worst, Math.abs(actual.values[i]! - expected.values[i]!));
+    scale = Math.max(scale, Math.abs(expected.values[i]!));
+  }
+  assert.ok(worst <= 1e-4 * scale, `${label}: max abs difference ${worst} (scale ${scale})`);
+}
+
+/** Compares wasm with cpu, and checks the wasm call leaves no tensor or heap buffer behind. */
+async function compare(kernel: string, inputs: Record<string, number[]>, attrs: Attrs, label: string): Promise<void> {
+  let seed = 11;
+  const data = Object.fromEntries(
+    Object.entries(inputs).map(([name, shape]) => [name, { values: randomArray(shape.reduce((a, b) => a * b, 1), seed++), shape }]),
+  );
+  await tf.setBackend('wasm');
+  const tensorsBefore = tf.memory().numTensors;
+  const idsBefore = (tf.backend() as BackendWasm).numDataIds();
+  const wasm = await run('wasm', kernel, data, attrs);
+  await tf.setBackend('wasm');
+  assert.equal(tf.memory().numTensors, tensorsBefore, `${label}: tensors leaked`);
+  assert.equal((tf.backend() as BackendWasm).numDataIds(), idsBefore, `${label}: wasm buffers leaked`);
+  const cpu = await run('cpu', kernel, data, attrs);
+  assertClose(wasm, cpu, label);
+}
+
+before(async () => {
+  await useWasm();
+});
+
+describe('registerWasmTrainingKernels', () => {
+  test('registers the missing gradient kernels and is idempotent', () => {
+    const names = registerWasmTrainingKernels();
+    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']) {
+      assert.ok(names.includes(name), name);
+      assert.ok(tf.getKernel(name, 'wasm'), `${name} registered`);
+    }
+    assert.equal(registerWasmTrainingKernels(), names);
+  });
+});
+
+describe('Conv2DBackpropFilter (wasm) matches cpu', () => {
+  const cases: Array<[string, number[], number[], Attrs]> = [
+    ['same, stride 1', [2, 7, 6, 3], [3, 3, 3, 4], { strides: 1, pad: 'same' }],
+    ['valid, stride 1', [2, 7, 6, 3], [3, 3, 3, 4], { strides: 1, pad: 'valid' }],
+    ['same, stride 2, odd size', [3, 9, 7, 2], [3, 3, 2, 5], { strides: 2, pad: 'same' }],
+    ['valid, stride [2,1], 5×2 filter', [2, 11, 8, 3], [5, 2, 3, 4], { strides: [2, 1], pad: 'valid' }],
+    ['explicit padding', [1, 6, 6, 2], [3, 3, 2, 3], { strides: 1, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] }],
+    // 20·40·40·72 floats of patches: several batch chunks, summed.
+    ['batch split into chunks', [20, 40, 40, 8], [3, 3, 8, 4], { strides: 1, pad: 'same' }],
+  ];
+  for (const [label, xShape, filterShape, attrs] of cases) {
+    test(label, async () => {
+      const dyShape = shapeOf(() => tf.conv2d(zeros4d(xShape), zeros4d(filterShape), attrs.strides as number, attrs.pad as 'same'));
+      await compare('Conv2DBackpropFilter', { x: xShape, dy: dyShape }, { ...attrs, filterShape, dataFormat: 'NHWC' }, label);
+    });
+  }
+});
+
+describe('Conv2DBackpropInput (wasm) matches cpu', () => {
+  const cases: Array<[string, number[], number[], Attrs]> = [
+    ['same, stride 1', [2, 7, 6, 3], [3, 3, 3, 4], { strides: 1, pad: 'same' }],
+    ['valid, stride 1', [2, 7, 6, 3], [3, 3, 3, 4], { strides: 1, pad: 'valid' }],
+    ['same, stride 2, odd size', [3, 9, 7, 2], [3, 3, 2, 5], { strides: 2, pad: 'same' }],
+    ['valid, stride 2', [2, 10, 9, 3], [3, 3, 3, 2], { strides: 2, pad: 'valid' }],
+    ['batch split into chunks', [20, 40, 40, 8], [3, 3, 8, 4], { strides: 1, pad: 'same' }],
+  ];
+  for (const [label, xShape, filterShape, attrs] of cases) {
+    test(label, async () => {
+      const dyShape = shapeOf(() => tf.conv2d(zeros4d(xShape), zeros4d(filterShape), attrs.strides as number, attrs.pad as 'same'));
+      await compare('Conv2DBackpropInput', { dy: dyShape, filter: filterShape }, { ...attrs, inputShape: xShape, dataFormat: 'NHWC' }, label);
+    });
+  }
+});
+
+describe('DepthwiseConv2dNative gradients (wasm)', () => {
+  const cases: Array<[string, number[], number[], Attrs]> = [
+    ['same, stride 1, multiplier 1', [2, 7, 6, 3], [3, 3, 3, 1], { strides: 1, pad: 'same', dilations: 1 }],
+    ['valid, stride 2, multiplier 2', [2, 9, 8, 3], [3, 3, 3, 2], { strides: 2, pad: 'valid', dilations: 1 }],
+  ];
+  const dyShapeOf = (xShape: number[], filterShape: number[], attrs: Attrs): number[] =>
+    shapeOf(() => tf.depthwiseConv2d(zeros4d(xShape), zeros4d(filterShape), attrs.strides as number, attrs.pad as 'same', 'NHWC', attrs.dilations as number));
+  for (const [label, xShape, filterShape, attrs] of cases) {
+    test(`filter matches cpu: ${label}`, async () => {
+      await compare('DepthwiseConv2dNativeBackpropFilter', { x: xShape, dy: dyShapeOf(xShape, filterShape, attrs) }, { ...attrs, filterShape }, label);
+    });
+    test(`input matches cpu: ${label}`, async () => {
+      await compare('DepthwiseConv2dNativeBackpropInput', { dy: dyShapeOf(xShape, filterShape, attrs), filter: filterShape }, { ...attrs, inputShape: xShape }, label);
+    });
+  }
+
+  // tfjs' cpu backprop kernels ignore dilations (its gradient never passes them), so
+  // dilated cases are checked against the forward op instead: the gradient is the
+  // adjoint of the convolution, <dy, conv(x, W)> = <dW(x, dy), W> = <x, dx(dy, W)>.
+  const dilated: Array<[string, number[], number[], Attrs]> = [
+    ['same, dilation 2', [1, 9, 9, 2], [3, 3, 2, 2], { strides: 1, pad: 'same', dilations: 2 }],
+    ['valid, dilation [2,1]', [2, 10, 8, 4], [3, 3, 4, 1], { strides: 1, pad: 'valid', dilations: [2, 1] }],
+  ];
+  for (const [label, xShape, filterShape, attrs] of dilated) {
+    test(`adjoint identity: ${label}`, async () => {
+      await tf.setBackend('wasm');
+      const dot = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.sum(tf.mul(a, b)).dataSync()[0]!);
+      const before = tf.memory().numTensors;
+      const x = tf.tensor(randomArray(xShape.reduce((a, b) => a * b, 1), 5), xShape);
+      const w = tf.tensor(randomArray(filterShape.reduce((a, b) => a * b, 1), 6), filterShape);
+      const dyShape = dyShapeOf(xShape, filterShape, attrs);
+      const dy = tf.tensor(randomArray(dyShape.reduce((a, b) => a * b, 1), 7), dyShape);
+      const y = tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, attrs.strides as number, attrs.pad as 'same', 'NHWC', attrs.dilations as number);
+      const dW = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape } as tf.NamedAttrMap) as tf.Tensor;
+      const dx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape } as tf.NamedAttrMap) as tf.Tensor;
+      const reference = dot(dy, y);
+      assert.ok(Math.abs(dot(dW, w) - reference) < 1e-3 * Math.max(1, Math.abs(reference)), `${label}: filter gradient`);
+      assert.ok(Math.abs(dot(dx, x) - reference) < 1e-3 * Math.max(1, Math.abs(reference)), `${label}: input gradient`);
+      [x, w, dy, y, dW, dx].forEach((t) => t.dispose());
+      assert.equal(tf.memory().numTensors, before);
+    });
+  }
+});
+
+describe('MaxPoolGrad (wasm) matches cpu', () => {
+  const cases: Array<[string, number[], Attrs]> = [
+    ['2×2 stride 2 valid, odd size', [2, 9, 7, 3], { filterSize: 2, strides: 2, pad: 'valid' }],
+    ['3×3 stride 2 same (overlapping)', [2, 8, 9, 4], { filterSize: 3, strides: 2, pad: 'same' }],
+    ['3×3 stride 1 same', [1, 6, 5, 2], { filterSize: 3, strides: 1, pad: 'same' }],
+  ];
+  for (const [label, xShape, attrs] of cases) {
+    test(label, async () => {
+      const yShape = shapeOf(() => tf.maxPool(zeros4d(xShape), attrs.filterSize as number, attrs.strides as number, attrs.pad as 'same'));
+      // `output` is the forward result; the kernels only use it for its shape.
+      await compare('MaxPoolGrad', { dy: yShape, input: xShape, output: yShape }, attrs, label);
+    });
+  }
+
+  test('ties route each gradient to exactly one input (the first maximum)', async () => {
+    await tf.setBackend('wasm');
+    const dx = tf.tidy(() => {
+      const x = tf.zeros([1, 4, 4, 1]); // every window is a tie (ReLU outputs often are)
+      const dy = tf.ones([1, 2, 2, 1]);
+      return tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: dy }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor;
+    });
+    const values = Array.from(dx.dataSync());
+    dx.dispose();
+    assert.deepEqual(values, [1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('BatchMatMul with transposes (wasm) matches cpu', () => {
+  const cases: Array<[string, number[], number[], boolean, boolean]> = [
+    ['transposeB, big b (dense dx = dy·Wᵀ)', [8, 16], [300, 16], false, true],
+    ['transposeB, small b', [200, 12], [5, 12], false, true],
+    ['transposeA (dense dW = xᵀ·dy)', [8, 40], [8, 30], true, false],
+    ['both transposed', [7, 5], [9, 7], true, true],
+    ['batched, transposeB', [3, 4, 6], [3, 5, 6], false, true],
+    ['no transpose (native path)', [6, 7], [7, 3], false, false],
+  ];
+  for (const [label, aShape, bShape, transposeA, transposeB] of cases) {
+    test(label, async () => {
+      await compare('BatchMatMul', { a: aShape, b: bShape }, { transposeA, transposeB }, label);
+    });
+  }
+});
+
+describe('Sum over all but the last axis (wasm) matches cpu', () => {
+  const cases: Array<[string, number[], Attrs]> = [
+    ['conv bias gradient', [4, 6, 5, 7], { axis: [0, 1, 2], keepDims: false }],
+    ['keepDims', [4, 6, 5, 7], { axis: [2, 0, 1], keepDims: true }],
+    ['dense bias gradient', [33, 9], { axis: 0, keepDims: false }],
+    ['other axes use the native kernel', [4, 6, 5], { axis: [2], keepDims: false }],
+  ];
+  for (const [label, shape, attrs] of cases) {
+    test(label, async () => {
+      await compare('Sum', { x: shape }, attrs, label);
+    });
+  }
+});
+
+describe('Mean over all but the last axis (wasm) matches cpu', () => {
+  const cases: Array<[string, number[], Attrs]> = [
+    ['batch-norm statistics', [4, 6, 5, 7], { axis: [0, 1, 2], keepDims: true }],
+    ['other axes use the native kernel', [4, 6, 5], { axis: [0], keepDims: false }],
+  ];
+  for (const [label, shape, attrs] of cases) {
+    test(label, async () => {
+      await compare('Mean', { x: shape }, attrs, label);
+    });
+  }
+});
+
+describe('Tile (wasm) matches cpu', () => {
+  const cases: Array<[string, number[], number[]]> = [
+    ['per-channel row to a full activation (batch-norm gradient)', [1, 1, 1, 5], [3, 4, 2, 1]],
+    ['every axis repeated', [2, 3, 2], [2, 1, 3]],
+    ['rank 1', [4], [3]],
+  ];
+  for (const [label, shape, reps] of cases) {
+    test(label, async () => {
+      await compare('Tile', { x: shape }, { reps }, label);
+    });
+  }
+});
+
+describe('a whole backward pass', () => {
+  test('gradients of a small conv net agree with cpu', async () => {
+    const grads = async (backend: 'wasm' | 'cpu'): Promise<Float32Array[]> => {
+      await tf.setBackend(backend);
+      const x = tf.tensor4d(randomArray(2 * 12 * 10 * 3, 1), [2, 12, 10, 3]);
+      const w1 = tf.tensor4d(randomArray(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
+      const w2 = tf.tensor2d(randomArray(6 * 5 * 4 * 3, 3), [6 * 5 * 4, 3]);
+      const f = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+        tf.tidy(() => {
+          const h = tf.maxPool(tf.relu(tf.conv2d(x, a as tf.Tensor4D, 1, 'same')), 2, 2, 'valid');
+          return tf.sum(tf.square(tf.matMul(tf.reshape(h, [2, -1]), b as tf.Tensor2D)));
+        });
+      const out = tf.grads(f)([w1, w2]);
+      const values = out.map((g) => g.dataSync() as Float32Array);
+      [x, w1, w2, ...out].forEach((t) => t.dispose());
+      return values;
+    };
+    const wasm = await grads('wasm');
+    const cpu = await grads('cpu');
+    wasm.forEach((values, i) => assertClose({ values, shape: [] }, { values: cpu[i]!, shape: [] }, `gradient ${i}`));
+    await tf.setBackend('wasm');
+  });
+
+  test('gradients through batch normalisation (batch statistics) agree with cpu', async () => {
+    const grads = async (backend: 'wasm' | 'cpu'): Promise<Float32Array[]> => {
+      await tf.setBackend(backend);
+      const x = tf.tensor4d(randomArray(3 * 5 * 4 * 6, 4), [3, 5, 4, 6]);
+      const gamma = tf.tensor1d(randomArray(6, 5));
+      const beta = tf.tensor1d(randomArray(6, 6));
+      const f = (input: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor): tf.Scalar =>
+        tf.tidy(() => {
+          const { mean, variance } = tf.moments(input, [0, 1, 2]);
+          const y = tf.batchNorm(input, mean, variance, offset as tf.Tensor1D, scale as tf.Tensor1D, 1e-3);
+          return tf.sum(tf.mul(tf.relu(y), tf.range(0, 6)));
+        });
+      const out = tf.grads(f)([x, gamma, beta]);
+      const values = out.map((g) => g.dataSync() as Float32Array);
+      [x, gamma, beta, ...out].forEach((t) => t.dispose());
+      return values;
+    };
+    const wasm = await grads('wasm');
+    const cpu = await grads('cpu');
+    wasm.forEach((values, i) => assertClose({ values, shape: [] }, { values: cpu[i]!, shape: [] }, `gradient ${i}`));
+    await tf.setBackend('wasm');
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * runTrainingInWorker: a real worker thread running the training loop.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { AppError } from '../../src-main/errors.js';
+import { runTrainingInWorker } from '../../src-main/ml/training/run-in-worker.js';
+import type { EpochEvent } from '../../src-main/ml/training/types.js';
+import type { TaskProgress } from '../../src-main/tasks/progress.js';
+import { shapeDataset, tempDir } from './ml-fixtures.js';
+
+describe('runTrainingInWorker', () => {
+  test('trains in a worker and forwards progress and epochs', async () => {
+    const runDir = await tempDir('worker');
+    const progress: TaskProgress[] = [];
+    const epochs: EpochEvent[] = [];
+    const result = await runTrainingInWorker(
+      { dataset: shapeDataset(90, 30), options: { preset: 'small-cnn', epochs: 3, batchSize: 16 }, runDir },
+      { signal: new AbortController().signal, onProgress: (p) => progress.push(p), onEpoch: (e) => epochs.push(e) },
+      { backend: 'wasm' },
+    );
+    assert.equal(result.status, 'completed');
+    assert.equal(result.backend, 'wasm');
+    assert.equal(epochs.length, 3);
+    assert.ok(progress.some((p) => p.message?.startsWith('Decoding')));
+    assert.ok(progress.some((p) => p.message?.startsWith('Epoch 3/3')));
+    assert.ok(result.modelDir);
+    await rm(runDir, { recursive: true, force: true });
+  });
+
+  test('cancel stops the worker and reports the best-so-far model', async () => {
+    const runDir = await tempDir('worker');
+    const controller = new AbortController();
+    const result = await runTrainingInWorker(
+      { dataset: shapeDataset(90, 30), options: { preset: 'small-cnn', epochs: 50, batchSize: 16 }, runDir },
+      { signal: controller.signal, onProgress: () => {}, onEpoch: () => controller.abort() },
+      { backend: 'wasm' },
+    );
+    assert.equal(result.status, 'cancelled');
+    assert.ok(result.epochsCompleted >= 1 && result.epochsCompleted < 50);
+    assert.ok(result.modelDir);
+    await rm(runDir, { recursive: true, force: true });
+  });
+
+  test('errors from the run keep their code', async () => {
+    const runDir = await tempDir('worker');
+    const dataset = { ...shapeDataset(3, 0), classes: ['only-one'] };
+    await assert.rejects(
+      runTrainingInWorker({ dataset, options: { preset: 'small-cnn' }, runDir }, { signal: new AbortController().signal, onProgress: () => {} }, { backend: 'wasm' }),
+      (error: unknown) => error instanceof AppError && error.code === 'INVALID_INPUT',
+    );
+    await rm(runDir, { recursive: true, force: true });
+  });
+
+  test('a crashing or silently exiting worker becomes an AppError, not a hang', async () => {
+    const dir = await tempDir('worker');
+    const crash = join(dir, 'crash.mjs');
+    const exit = join(dir, 'exit.mjs');
+    await writeFile(crash, "throw new Error('boom');\n");
+    await writeFile(exit, 'process.exit(3);\n');
+    const run = (script: string): Promise<unknown> =>
+      runTrainingInWorker(
+        { dataset: shapeDataset(3, 0), options: { preset: 'small-cnn' }, runDir: dir },
+        { signal: new AbortController().signal, onProgress: () => {} },
+        { script: pathToFileURL(script) },
+      );
+    await assert.rejects(run(crash), (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /boom/.test(error.message));
+    await assert.rejects(run(exit), (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /code 3/.test(error.message));
+    await rm(dir, { recursive: true, force: true });
+  });
+});
