@@ -10,9 +10,12 @@ import { importCommand } from './commands/import-command.js';
 import { exportCommand } from './commands/export-command.js';
 import { infoCommand } from './commands/info-command.js';
 import { splitCommand } from './commands/split-command.js';
+import { evalCommand } from './commands/eval-command.js';
+import { predictCommand } from './commands/predict-command.js';
+import { trainCommand } from './commands/train-command.js';
 import { serveCommand } from './commands/serve-command.js';
 
-export const COMMANDS: CliCommand[] = [serveCommand, infoCommand, importCommand, splitCommand, exportCommand];
+export const COMMANDS: CliCommand[] = [serveCommand, infoCommand, importCommand, splitCommand, exportCommand, trainCommand, evalCommand, predictCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.name.padEnd(8)} ${command.summary}`);

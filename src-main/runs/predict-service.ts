@@ -63,8 +63,11 @@ export async function predictCatalogImages(catalog: Catalog, run: RunRecord, cla
 /** Imports a folder's images as unlabelled (new ones only) and classifies every image under it. */
 export async function classifyFolders(catalog: Catalog, run: RunRecord, classifier: Classifier, roots: string[], thumbnailsDir: string | null, job: JobContext): Promise<PredictSummary> {
   const report = await importFolders(catalog, { roots, labelSource: { kind: 'none' }, thumbnailsDir }, job);
-  const rootIds = new Set(catalog.images.listRoots().filter((root) => roots.some((r) => path.resolve(r) === root.path)).map((root) => root.id));
-  const ids = readDatasetRows(catalog.db).filter((row) => rootIds.has(row.rootId)).map((row) => row.id);
+  // Every catalogued image under the folders, whichever root it was first imported with.
+  const folders = roots.map((root) => path.resolve(root) + path.sep);
+  const ids = readDatasetRows(catalog.db)
+    .filter((row) => folders.some((folder) => path.join(row.rootPath, row.relPath).startsWith(folder)))
+    .map((row) => row.id);
   const { predictions: _p, ...summary } = await predictCatalogImages(catalog, run, classifier, ids, job);
   return { ...summary, imported: report.counts.imported ?? 0 };
 }

@@ -28,7 +28,12 @@ export async function serveTestProject(options: { projectDir?: string; env?: Rec
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stopping = false;
   child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
+  // A server that dies mid-test explains itself in the test output.
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`seshat serve exited unexpectedly (code ${code}, signal ${signal}):\n${stderr.slice(-4000)}`);
+  });
   const started = await new Promise<{ url: string; openUrl: string }>((resolvePromise, reject) => {
     let stdout = '';
     const timer = setTimeout(() => reject(new Error(`seshat serve did not start in time: ${stderr}`)), 30_000);
@@ -53,6 +58,7 @@ export async function serveTestProject(options: { projectDir?: string; env?: Rec
     projectDir,
     userDataDir,
     async stop() {
+      stopping = true;
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');

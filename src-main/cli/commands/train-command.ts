@@ -1,0 +1,63 @@
+import { AppError } from '../../errors.js';
+import { PRESET_IDS, type PresetId } from '../../ml/models/presets.js';
+import { trainRun } from '../../runs/training-service.js';
+import type { CliCommand } from '../cli-io.js';
+import { openServices, printJson } from '../cli-io.js';
+import { cliJob } from '../cli-progress.js';
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'Train a classifier on the train split (validation split for early stopping)',
+  usage: 'seshat train --project DIR [--preset small-cnn|cnn-plus|mobilenet] [--epochs N] [--batch-size N] [--learning-rate X] [--json]',
+  options: { preset: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, seed: { type: 'string' } },
+  async run(parsed, io) {
+    const preset = ((parsed.values.preset as string | undefined) ?? 'cnn-plus') as PresetId;
+    if (!PRESET_IDS.includes(preset)) throw new AppError('INVALID_INPUT', `--preset must be one of ${PRESET_IDS.join(', ')}, not "${preset}"`);
+    const number = (name: string) => {
+      const value = parsed.values[name] as string | undefined;
+      if (value === undefined) return undefined;
+      const n = Number(value);
+      if (!Number.isFinite(n) || n <= 0) throw new AppError('INVALID_INPUT', `--${name} must be a positive number, not "${value}"`);
+      return n;
+    };
+    const settings = {
+      preset,
+      ...(number('epochs') ? { epochs: Math.round(number('epochs')!) } : {}),
+      ...(number('batch-size') ? { batchSize: Math.round(number('batch-size')!) } : {}),
+      ...(number('learning-rate') ? { learningRate: number('learning-rate')! } : {}),
+      ...(number('seed') ? { seed: Math.round(number('seed')!) } : {}),
+    };
+    const services = openServices(parsed, 'cli');
+    try {
+      const job = cliJob(io, parsed.json);
+      const { run, result } = await trainRun(
+        {
+          catalog: services.catalog,
+          modelsDir: services.project.modelsDir,
+          cacheDir: services.project.cacheDir,
+          embeddingCache: services.embeddingCache(),
+          backend: parsed.backend,
+          onEpoch: (_runId, epoch) => {
+            if (!parsed.json) {
+              const val = epoch.valAccuracy === null ? '' : ` val_loss ${epoch.valLoss!.toFixed(4)} val_acc ${epoch.valAccuracy.toFixed(4)}`;
+              io.out(`epoch ${epoch.epoch}/${epoch.epochs}: loss ${epoch.loss.toFixed(4)} acc ${epoch.accuracy.toFixed(4)}${val} · ${epoch.imagesPerSecond.toFixed(0)} img/s`);
+            }
+          },
+        },
+        settings,
+        job.context,
+      );
+      job.finish();
+      const report = { runId: run.id, name: run.name, status: result.status, backend: result.backend, bestEpoch: result.bestEpoch, epochs: result.epochsCompleted, validation: result.evaluation && { accuracy: result.evaluation.accuracy, macroF1: result.evaluation.macroF1, topK: result.evaluation.topK }, model: run.weightsPath, warnings: (run.metrics as { warnings?: string[] }).warnings ?? [] };
+      if (parsed.json) printJson(io, report);
+      else {
+        io.out(`Run ${run.id} (${run.name}): ${result.status} on ${result.backend}, best epoch ${result.bestEpoch ?? '—'}`);
+        if (result.evaluation) io.out(`Validation accuracy ${(result.evaluation.accuracy * 100).toFixed(2)}%, macro-F1 ${result.evaluation.macroF1.toFixed(4)}`);
+        for (const warning of report.warnings) io.out(`note: ${warning}`);
+      }
+      return result.status === 'cancelled' ? 1 : 0;
+    } finally {
+      services.close();
+    }
+  },
+};

@@ -1,0 +1,98 @@
+import { expect, test } from '@playwright/test';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeClassFolders } from '../helpers/tiny-images.js';
+import { serveTestProject, type ServedApp } from '../helpers/web-server-process.js';
+
+// Train, then evaluate, then predict: each step builds on the last.
+test.describe.configure({ mode: 'serial' });
+
+let served: ServedApp;
+let images: string;
+
+async function api<T>(method: string, input: unknown): Promise<T> {
+  const response = await fetch(`${served.url}api/call/${method}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as { ok: boolean; value: T; error?: { message: string } };
+  if (!body.ok) throw new Error(body.error?.message);
+  return body.value;
+}
+
+async function waitForTasks(): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const tasks = await api<Array<{ state: string }>>('listTasks', {});
+    if (tasks.every((task) => task.state !== 'running')) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('tasks did not finish');
+}
+
+test.beforeAll(async () => {
+  images = join(mkdtempSync(join(tmpdir(), 'seshat-models-')), 'images');
+  await writeClassFolders(images, { G43: 12, D58: 12, M17: 12 }, 16);
+  served = await serveTestProject({ env: { SESHAT_BACKEND: process.env.SESHAT_BACKEND ?? 'wasm' } });
+  await api('startImport', { roots: [images], labelSource: { kind: 'folders' } });
+  await waitForTasks();
+  await api('applySplit', { ratios: { train: 60, validation: 20, test: 20 }, seed: 1 });
+});
+
+test.afterAll(async () => {
+  await served?.stop();
+});
+
+test('start a run from the Train view, watch the curves move, and stop it', async ({ page }) => {
+  await page.goto(served.openUrl);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('radio', { name: /Small CNN/ }).check();
+  await page.getByLabel('Epochs', { exact: true }).fill('200');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const charts = page.getByTestId('training-charts');
+  await expect.poll(async () => Number(await charts.getAttribute('data-epochs')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  const run = page.getByRole('region', { name: 'Run', exact: true });
+  await run.getByRole('button', { name: 'Stop' }).click();
+  await expect(run.getByText('Cancelled')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('region', { name: 'Runs' }).getByRole('button', { name: 'Resume' })).toBeVisible();
+});
+
+test('evaluate a model: open a confusion-matrix cell and relabel a mistake', async ({ page }) => {
+  await api('startTraining', { settings: { preset: 'small-cnn', epochs: 2, earlyStopping: null } });
+  await waitForTasks();
+  await page.goto(served.openUrl);
+  await page.getByRole('button', { name: 'Evaluate' }).click();
+  await page.locator('main').getByRole('button', { name: /^Evaluate( again)?$/ }).click();
+  await expect(page.getByTestId('evaluation-summary')).toContainText('test images', { timeout: 60_000 });
+  const matrix = page.getByTestId('confusion-matrix');
+  await matrix.click({ position: { x: 64 + 6, y: 64 + 6 } });
+  await expect(page.getByRole('region', { name: 'Images in the selected cell' })).toBeVisible();
+
+  const mistakes = page.getByRole('region', { name: 'Mistakes' });
+  const first = mistakes.getByRole('group').first();
+  test.skip((await first.count()) === 0, 'the model made no mistakes to relabel');
+  const imageId = Number(await first.getAttribute('data-image-id'));
+  await first.getByRole('button', { name: 'Relabel' }).click();
+  await expect(mistakes.locator(`[data-image-id="${imageId}"]`)).toHaveCount(0);
+  const details = await api<{ labelSource: string }>('getImageDetails', { imageId });
+  expect(details.labelSource).toBe('human');
+});
+
+test('drop an image on the window and see its top guesses; a text file gets a clear message', async ({ page }) => {
+  await page.goto(served.openUrl);
+  const png = readFileSync(join(images, 'G43', 'G43_000.png')).toString('base64');
+  await page.evaluate(async (data) => {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+    transfer.items.add(new File(['hello'], 'notes.txt', { type: 'text/plain' }));
+    document.querySelector('.shell')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, png);
+  await expect(page.locator('main')).toHaveAttribute('data-view', 'predict');
+  const results = page.getByTestId('drop-result');
+  await expect(results.filter({ hasText: 'notes.txt' })).toContainText('not an image file');
+  const dropped = results.filter({ hasText: 'dropped.png' });
+  await expect(dropped.locator('ol li')).toHaveCount(3);
+  await expect(dropped).toContainText('%');
+});
