@@ -12,7 +12,7 @@ import { join } from 'node:path';
 
 const [name, ...rest] = process.argv.slice(2);
 const here = import.meta.dirname;
-const available = ['import', 'catalog', 'train', 'library', 'predict'].filter((bench) => existsSync(join(here, `${bench}.ts`)));
+const available = ['import', 'catalog', 'train', 'backend-train', 'library', 'predict'].filter((bench) => existsSync(join(here, `${bench}.ts`)));
 if (!name || !available.includes(name)) {
   process.stderr.write(`Usage: npm run bench -- <${available.join('|')}> [options]\n`);
   process.exit(2);

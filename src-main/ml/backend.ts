@@ -1,16 +1,20 @@
 /**
  * Picks the TensorFlow.js backend once per process and says which one it is.
  *
- * Order: tfjs-node-gpu (CUDA) → tfjs-node (native CPU) → wasm (SIMD) → pure-JS cpu.
+ * Order: tfjs-node-gpu (CUDA) → webgpu on a hardware adapter (Dawn: Vulkan, Metal,
+ * D3D12, GLES) → tfjs-node (native CPU) → wasm (SIMD) → pure-JS cpu.
  * The two native packages are optional dependencies: their install downloads
  * libtensorflow and may fail, in which case importing them throws and the next one
- * is tried. Model code imports only `@tensorflow/tfjs`; this module is the one place
- * that knows about backend packages.
+ * is tried. WebGPU never lands on a software adapter (llvmpipe, SwiftShader…) unless
+ * forced: those are far slower than wasm. Model code imports only `@tensorflow/tfjs`;
+ * this module is the one place that knows about backend packages.
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../errors.js';
 import type { BackendAttempt, BackendInfo, BackendName } from '../api/types.js';
+import { describeWebGpuDevice } from './webgpu/adapter-kind.js';
+import { activeWebGpu, registerWebGpuBackend, releaseWebGpuBackend } from './webgpu/register.js';
 
 const require = createRequire(import.meta.url);
 
@@ -24,9 +28,15 @@ interface Candidate {
   packageName: string;
   /** The name tfjs registers the backend under. */
   tfName: string;
-  load: () => Promise<void>;
+  /** `forced` is true when the user asked for exactly this backend. */
+  load: (forced: boolean) => Promise<void>;
+  /** Runs on the backend once it is set; throws when it computes wrongly. */
+  check?: () => Promise<void>;
+  /** Undoes `load` when the candidate is passed over, so nothing keeps running. */
+  release?: () => void;
   describe: () => Promise<string>;
-  slowForTraining: boolean;
+  slowForTraining: () => boolean;
+  adapter?: () => BackendInfo['adapter'];
 }
 
 function packageVersion(packageName: string): string {
@@ -44,7 +54,23 @@ const CANDIDATES: Candidate[] = [
     tfName: 'tensorflow',
     load: () => importOptional('@tensorflow/tfjs-node-gpu'),
     describe: async () => 'GPU · CUDA (libtensorflow)',
-    slowForTraining: false,
+    slowForTraining: () => false,
+  },
+  {
+    name: 'webgpu',
+    packageName: '@tensorflow/tfjs-backend-webgpu',
+    tfName: 'webgpu',
+    load: async (forced) => {
+      await registerWebGpuBackend({ allowSoftware: forced });
+    },
+    check: checkWebGpu,
+    release: releaseWebGpuBackend,
+    describe: async () => {
+      const setup = activeWebGpu();
+      return setup ? describeWebGpuDevice(setup.adapter, setup.via) : 'GPU · WebGPU';
+    },
+    slowForTraining: () => activeWebGpu()?.adapter.software ?? false,
+    adapter: () => activeWebGpu()?.adapter,
   },
   {
     name: 'tensorflow',
@@ -52,7 +78,7 @@ const CANDIDATES: Candidate[] = [
     tfName: 'tensorflow',
     load: () => importOptional('@tensorflow/tfjs-node'),
     describe: async () => 'CPU · native libtensorflow',
-    slowForTraining: false,
+    slowForTraining: () => false,
   },
   {
     name: 'wasm',
@@ -66,7 +92,7 @@ const CANDIDATES: Candidate[] = [
       const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
       return `CPU · WebAssembly${simd ? ' SIMD' : ''} · ${threads ? 'multi-threaded' : '1 thread'}`;
     },
-    slowForTraining: false,
+    slowForTraining: () => false,
   },
   {
     name: 'cpu',
@@ -74,7 +100,7 @@ const CANDIDATES: Candidate[] = [
     tfName: 'cpu',
     load: async () => {},
     describe: async () => 'CPU · plain JavaScript (slow: training is not practical)',
-    slowForTraining: true,
+    slowForTraining: () => true,
   },
 ];
 
@@ -82,8 +108,19 @@ export const BACKEND_NAMES: readonly BackendName[] = CANDIDATES.map((candidate) 
 
 let selected: Promise<BackendInfo> | null = null;
 
-async function tryCandidate(candidate: Candidate): Promise<void> {
-  await candidate.load();
+/**
+ * WebGPU's smoke test must reach the GPU: tfjs-backend-webgpu runs ops on tiny
+ * CPU-resident tensors on the CPU, so 1 + 1 alone would prove nothing.
+ */
+async function checkWebGpu(): Promise<void> {
+  const product = tf.tidy(() => tf.matMul(tf.ones([64, 64]), tf.fill([64, 64], 2)).sum());
+  const value = (await product.data())[0];
+  product.dispose();
+  if (value !== 64 * 64 * 128) throw new Error(`the GPU computed a 64×64 matMul wrongly (sum ${value})`);
+}
+
+async function tryCandidate(candidate: Candidate, forced: boolean): Promise<void> {
+  await candidate.load(forced);
   const ok = await tf.setBackend(candidate.tfName);
   if (!ok) throw new Error(`tfjs could not initialise the "${candidate.tfName}" backend`);
   await tf.ready();
@@ -92,6 +129,7 @@ async function tryCandidate(candidate: Candidate): Promise<void> {
   const value = (await probe.data())[0];
   probe.dispose();
   if (value !== 2) throw new Error('the backend computed 1 + 1 wrongly');
+  await candidate.check?.();
 }
 
 function shortReason(error: unknown): string {
@@ -108,17 +146,20 @@ async function select(force: BackendName | undefined): Promise<BackendInfo> {
   if (order.length === 0) throw new AppError('INVALID_INPUT', `Unknown backend "${force}"; use one of ${BACKEND_NAMES.join(', ')}`);
   for (const candidate of order) {
     try {
-      await tryCandidate(candidate);
+      await tryCandidate(candidate, Boolean(force));
+      const adapter = candidate.adapter?.();
       return {
         name: candidate.name,
         packageName: candidate.packageName,
         version: packageVersion(candidate.packageName),
         device: await candidate.describe(),
-        slowForTraining: candidate.slowForTraining,
+        slowForTraining: candidate.slowForTraining(),
         skipped,
         forced: Boolean(force),
+        ...(adapter ? { adapter } : {}),
       };
     } catch (error) {
+      candidate.release?.();
       skipped.push({ name: candidate.name, error: shortReason(error) });
     }
   }

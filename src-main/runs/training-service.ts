@@ -13,6 +13,7 @@ import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
 import { runTrainingInWorker } from '../ml/training/run-in-worker.js';
 import type { EpochEvent, TrainOptions, TrainResult } from '../ml/training/types.js';
 import type { BackendName } from '../api/types.js';
+import { currentBackend } from '../ml/backend.js';
 import type { JobContext } from '../tasks/progress.js';
 import { snapshotDataset } from './dataset-snapshot.js';
 
@@ -79,6 +80,9 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
   const options: TrainSettings = { input: snapshot.nativeSize, glyphMode: snapshot.glyphProject, ...requested };
   if (resumeRunId === undefined) catalog.runs.update(run.id, {});
   const runId = run.id;
+  // The worker uses the backend this process already chose, so a GPU driver is
+  // probed once, on the main thread, and never again inside the worker.
+  const backend = context.backend ?? (await currentBackend())?.name;
   let result: TrainResult;
   try {
     result = await runTrainingInWorker(
@@ -97,7 +101,7 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
           context.onEpoch?.(runId, event);
         },
       },
-      { ...(context.embeddingCache ? { embeddingCache: context.embeddingCache } : {}), ...(context.backend ? { backend: context.backend } : {}) },
+      { ...(context.embeddingCache ? { embeddingCache: context.embeddingCache } : {}), ...(backend ? { backend } : {}) },
     );
   } catch (error) {
     catalog.runs.update(runId, { status: 'failed', metrics: { error: (error as Error).message } });

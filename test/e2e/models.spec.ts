@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { expect, test } from '@playwright/test';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +49,9 @@ test('start a run from the Train view, watch the curves move, and stop it', asyn
   await page.goto(served.openUrl);
   await page.getByRole('button', { name: 'Train' }).click();
   await page.getByRole('radio', { name: /Small CNN/ }).check();
-  await page.getByLabel('Epochs', { exact: true }).fill('200');
+  await page.getByLabel('Epochs', { exact: true }).fill('500');
+  // Tiny data stops improving at once; without early stopping the run keeps going until Stop.
+  await page.getByRole('checkbox', { name: /Stop early/ }).uncheck();
   await page.getByRole('button', { name: 'Start training' }).click();
   const charts = page.getByTestId('training-charts');
   await expect.poll(async () => Number(await charts.getAttribute('data-epochs')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);

@@ -24,9 +24,10 @@ test('seshat info --json prints one JSON document with the backend it chose', ()
   assert.equal(code, 0);
   const report = JSON.parse(stdout) as { project: { dir: string }; backend: { name: string; skipped: { name: string }[] } };
   assert.equal(report.project.dir, project);
-  // Here the native packages are absent, so the probe lands on wasm and says why.
+  // Here the native packages are absent and there is no GPU (at most llvmpipe, which the
+  // probe never picks), so the probe lands on wasm and says why.
   assert.equal(report.backend.name, 'wasm');
-  assert.deepEqual(report.backend.skipped.map((attempt) => attempt.name), ['tensorflow-gpu', 'tensorflow']);
+  assert.deepEqual(report.backend.skipped.map((attempt) => attempt.name), ['tensorflow-gpu', 'webgpu', 'tensorflow']);
 });
 
 test('--backend cpu forces the pure-JS backend and says it is forced and slow', () => {

@@ -52,6 +52,9 @@ test('importing a train/val/test folder layout sets classes, labels, splits and 
   assert.equal(last.counts?.imported, 6);
   // Stored in the catalog too.
   assert.equal(catalog.reports.require(report.id).counts.imported, 6);
+  // Rows are committed in scan order whatever order the files finished in: ids follow the folders.
+  const byId = catalog.grid.page({}, { sort: 'imported' }).items.map((i) => i.relPath);
+  assert.deepEqual(byId, ['test/dog/5.tiff', 'train/cat/1.png', 'train/cat/2.jpg', 'train/dog/3.png', 'train/dog/6.gif', 'val/cat/4.webp']);
 });
 
 test('re-importing the same folder adds no rows and decodes nothing again', async (t) => {

@@ -113,6 +113,26 @@ describe('trainClassifier', () => {
     await rm(req.runDir, { recursive: true, force: true });
   });
 
+  test('the learning rate is halved after epochs without improvement', async () => {
+    const req = await request({
+      epochs: 4,
+      optimizer: 'sgd',
+      learningRate: 5,
+      earlyStopping: null,
+      reduceLearningRate: { patience: 1, factor: 0.5 },
+    });
+    const result = await trainClassifier(req, job());
+    const rates = result.history.map((e) => e.learningRate);
+    assert.equal(rates[0], 5);
+    // Each epoch after a non-improving one runs at half the rate (until it improves again).
+    for (let i = 1; i < rates.length; i++) {
+      const expected = result.history[i - 1]!.improved ? rates[i - 1] : rates[i - 1]! / 2;
+      assert.equal(rates[i], expected, `epoch ${i + 1}: ${rates.join(', ')}`);
+    }
+    assert.ok(rates.at(-1)! < 5, 'it did go down');
+    await rm(req.runDir, { recursive: true, force: true });
+  });
+
   test('cnn-plus with rmsprop, grayscale input and class weights also trains', async () => {
     const req = await request({ preset: 'cnn-plus', optimizer: 'rmsprop', colorMode: 'grayscale', classWeights: 'balanced', epochs: 3, learningRate: 3e-3 });
     const result = await trainClassifier(req, job());

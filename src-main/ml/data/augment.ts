@@ -24,12 +24,16 @@ export interface AugmentOptions {
   flip: boolean;
 }
 
+/**
+ * Mild by default: on unas-glyphs, ±8 % shift / ±10 % zoom / ±8° left the CNN+
+ * underfitting (0.80 training accuracy after 40 epochs); these values trained better.
+ */
 export const DEFAULT_AUGMENT: AugmentOptions = {
-  shift: 0.08,
-  zoom: 0.1,
-  rotation: 8,
+  shift: 0.05,
+  zoom: 0.05,
+  rotation: 4,
   brightness: 0.1,
-  contrast: 0.15,
+  contrast: 0.1,
   flip: false,
 };
 

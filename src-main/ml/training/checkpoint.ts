@@ -26,8 +26,10 @@ export interface LoopState {
   bestEpoch: number | null;
   /** Best monitored value (validation loss, or training loss without validation). */
   bestValue: number | null;
-  /** Epochs since the last improvement (early stopping). */
+  /** Epochs since the last improvement (early stopping, learning-rate decay). */
   wait: number;
+  /** Learning rate for the next epoch (lowered on plateaus). */
+  learningRate: number;
   shuffleRng: number;
   augmentRng: number;
 }

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { exampleSize, type BatchSource } from '../data/batches.js';
 import { Rng } from '../data/rng.js';
 import type { LoopState } from './checkpoint.js';
+import { setLearningRate } from './optimizers.js';
 import type { EpochEvent } from './types.js';
 
 const EPSILON = 1e-7;
@@ -34,6 +35,8 @@ export interface LoopConfig {
   epochs: number;
   augment: boolean;
   earlyStopping: { patience: number; minDelta: number } | null;
+  /** Halve the learning rate after this many epochs without improvement (null: constant rate). */
+  reduceOnPlateau: { patience: number; factor: number; minLearningRate: number } | null;
   signal: AbortSignal;
   onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; accuracy: number; imagesPerSecond: number }) => void;
   /**
@@ -51,8 +54,8 @@ export interface LoopOutcome {
   bestWeights: tf.Tensor[] | null;
 }
 
-export function initialState(seedShuffle: number, seedAugment: number): LoopState {
-  return { epoch: 0, history: [], bestEpoch: null, bestValue: null, wait: 0, shuffleRng: seedShuffle, augmentRng: seedAugment };
+export function initialState(seedShuffle: number, seedAugment: number, learningRate: number): LoopState {
+  return { epoch: 0, history: [], bestEpoch: null, bestValue: null, wait: 0, learningRate, shuffleRng: seedShuffle, augmentRng: seedAugment };
 }
 
 /** Per-sample weighted cross-entropy averaged over the batch (Keras' sample-weight rule). */
@@ -151,6 +154,7 @@ export async function runTrainingLoop(config: LoopConfig, start: LoopState, star
   const startedAt = performance.now();
   const previousSeconds = state.history.at(-1)?.elapsedSeconds ?? 0;
   train.source.setRandomState(state.augmentRng);
+  setLearningRate(optimizer, state.learningRate);
 
   while (state.epoch < config.epochs) {
     if (config.signal.aborted) return { status: 'cancelled', state, bestWeights };
@@ -205,6 +209,14 @@ export async function runTrainingLoop(config: LoopConfig, start: LoopState, star
     } else {
       state.wait += 1;
     }
+    const learningRate = state.learningRate;
+    const plateau = config.reduceOnPlateau;
+    if (plateau && !improved && state.wait % plateau.patience === 0) {
+      // Noisy, stalled validation loss at a high rate is the usual case; a smaller
+      // step lets it settle (and batch-norm statistics with it).
+      state.learningRate = Math.max(plateau.minLearningRate, state.learningRate * plateau.factor);
+      setLearningRate(optimizer, state.learningRate);
+    }
     const elapsed = previousSeconds + (performance.now() - startedAt) / 1000;
     const epochSeconds = (performance.now() - epochStart) / 1000;
     const event: EpochEvent = {
@@ -218,6 +230,7 @@ export async function runTrainingLoop(config: LoopConfig, start: LoopState, star
       epochSeconds,
       elapsedSeconds: elapsed,
       etaSeconds: epochSeconds * (config.epochs - state.epoch),
+      learningRate,
       improved,
     };
     state.history.push(event);

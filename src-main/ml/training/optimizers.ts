@@ -36,3 +36,14 @@ export async function getOptimizerState(optimizer: tf.Optimizer): Promise<NamedT
 export async function setOptimizerState(optimizer: tf.Optimizer, state: NamedTensor[]): Promise<void> {
   await optimizer.setWeights(state);
 }
+
+/**
+ * Changes an optimizer's learning rate in place. tfjs has a setter only on SGD
+ * (which caches -lr as a tensor); Adam and RMSProp read their field at each step.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  // Not `instanceof`: tfjs optimizers answer it by duck typing, so Adam "is" an SGDOptimizer.
+  const target = optimizer as unknown as { learningRate: number; setLearningRate?: (rate: number) => void };
+  if (typeof target.setLearningRate === 'function') target.setLearningRate(learningRate);
+  else target.learningRate = learningRate;
+}

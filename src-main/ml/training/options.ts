@@ -12,7 +12,7 @@ import type { TrainOptions } from './types.js';
 /** Per-preset defaults, chosen on the bundled datasets (see bench/train.ts). */
 const PRESET_DEFAULTS: Record<PresetId, Pick<TrainOptions, 'epochs' | 'batchSize' | 'learningRate' | 'earlyStopping'>> = {
   'small-cnn': { epochs: 20, batchSize: 32, learningRate: 1e-3, earlyStopping: { patience: 5, minDelta: 0 } },
-  'cnn-plus': { epochs: 40, batchSize: 32, learningRate: 2e-3, earlyStopping: { patience: 8, minDelta: 0 } },
+  'cnn-plus': { epochs: 40, batchSize: 32, learningRate: 1e-3, earlyStopping: { patience: 8, minDelta: 0 } },
   mobilenet: { epochs: 40, batchSize: 32, learningRate: 1e-3, earlyStopping: { patience: 6, minDelta: 0 } },
 };
 
@@ -57,6 +57,7 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
     optimizer: requested.optimizer ?? 'adam',
     momentum: requested.momentum ?? 0.9,
     earlyStopping: requested.earlyStopping === undefined ? defaults.earlyStopping : requested.earlyStopping,
+    reduceLearningRate: requested.reduceLearningRate === undefined ? { patience: 3, factor: 0.5 } : requested.reduceLearningRate,
     classWeights: requested.classWeights ?? 'none',
     augment: fixed ? false : (requested.augment ?? {}),
     glyphMode,
@@ -67,6 +68,11 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
   if (!(options.momentum >= 0 && options.momentum < 1)) throw invalid('momentum must be in [0, 1)');
   if (options.colorMode !== 'grayscale' && options.colorMode !== 'rgb') throw invalid('colour mode must be grayscale or rgb');
   if (options.earlyStopping) positiveInt('early-stopping patience', options.earlyStopping.patience, 10_000);
+  if (options.reduceLearningRate) {
+    positiveInt('learning-rate patience', options.reduceLearningRate.patience, 10_000);
+    const factor = options.reduceLearningRate.factor;
+    if (!(factor > 0 && factor < 1)) throw invalid('learning-rate reduction factor must be between 0 and 1');
+  }
   if (!Number.isInteger(options.seed)) throw invalid('seed must be an integer');
   try {
     resolveAugment(options.augment, glyphMode);

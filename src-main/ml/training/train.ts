@@ -43,7 +43,7 @@ async function resolveOptions(request: TrainRequest): Promise<TrainOptions> {
   return resolveTrainOptions({ ...request.options, input });
 }
 
-function cancelledOrThrow(error: unknown): boolean {
+function isCancellation(error: unknown): boolean {
   return error instanceof AppError && error.code === 'CANCELLED';
 }
 
@@ -85,7 +85,7 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
   try {
     prepared = await prepareData(dataset, options, request, job, services);
   } catch (error) {
-    if (!cancelledOrThrow(error)) throw error;
+    if (!isCancellation(error)) throw error;
     return { ...base, status: 'cancelled', modelDir: hasExportedModel(modelDir) ? modelDir : null };
   }
   if (prepared.skipped.length > 0) {
@@ -112,7 +112,7 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
   // The exported model maps images to probabilities: the head alone is not enough for mobilenet.
   const exportable = isMobilenet ? composeMobilenetClassifier(prepared.backbone!, model) : model;
 
-  let state: LoopState = initialState(deriveSeed(options.seed, 'shuffle'), deriveSeed(options.seed, 'augment'));
+  let state: LoopState = initialState(deriveSeed(options.seed, 'shuffle'), deriveSeed(options.seed, 'augment'), options.learningRate);
   let best: tf.Tensor[] | null = null;
   let bestWeights: tf.Tensor[] | null = null;
   try {
@@ -147,6 +147,9 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
         epochs: options.epochs,
         augment: options.augment !== false,
         earlyStopping: options.earlyStopping,
+        reduceOnPlateau: options.reduceLearningRate
+          ? { ...options.reduceLearningRate, minLearningRate: options.learningRate / 64 }
+          : null,
         signal: job.signal,
         onBatch: (info) => {
           const done = (info.epoch - 1) * batches + info.batch;

@@ -23,6 +23,12 @@ export interface TrainOptions {
   momentum: number;
   /** Stop when the validation loss has not improved by `minDelta` for `patience` epochs; null: never. */
   earlyStopping: { patience: number; minDelta: number } | null;
+  /**
+   * Multiply the learning rate by `factor` after every `patience` epochs without
+   * improvement, down to learningRate/64 (Keras' ReduceLROnPlateau; default
+   * patience 3, factor 0.5); null: constant.
+   */
+  reduceLearningRate: { patience: number; factor: number } | null;
   classWeights: ClassWeightMode;
   /** Training-time augmentation; false for none. Not used by `mobilenet` (its embeddings are computed once). */
   augment: Partial<AugmentOptions> | false;
@@ -65,6 +71,8 @@ export interface EpochEvent {
   elapsedSeconds: number;
   /** Estimated time for the remaining epochs (if none stops early). */
   etaSeconds: number;
+  /** Learning rate used in this epoch. */
+  learningRate: number;
   /** This epoch is the best so far (it is now the exported model). */
   improved: boolean;
 }
