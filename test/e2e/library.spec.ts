@@ -136,3 +136,27 @@ test('merging two classes relabels every image of the first', async ({ page }) =
   await expect(sidebarRow(page, 'M17')).toContainText('10');
   await expect(page.locator('[data-class-row="D58"]')).toHaveCount(0);
 });
+
+test('a selection pinned to a split stays there when the project is re-split', async ({ page }) => {
+  await page.goto(served.openUrl);
+  await page.locator('[data-index="0"]').click();
+  await page.locator('[data-index="1"]').click({ modifiers: ['Shift'] });
+  await expect(page.getByTestId('result-count')).toContainText('2 selected');
+  await page.getByLabel('Move selection to split').selectOption('test');
+  await page.getByLabel('Split filter').selectOption('test');
+  await expect(page.getByTestId('result-count')).toContainText('2 images');
+  const pinned = await api('getImageIds', { filter: { split: 'test' } });
+
+  // Every ratio to train: only a pinned image can still be in test afterwards.
+  await api('applySplit', { ratios: { train: 1, validation: 0, test: 0 }, seed: 7 });
+  expect(await api('getImageIds', { filter: { split: 'test' } })).toEqual(pinned);
+
+  // The inspector unpins one image and hands it back to the automatic split.
+  await page.goto(served.openUrl);
+  await page.getByLabel('Split filter').selectOption('test');
+  await expect(page.getByTestId('result-count')).toContainText('2 images');
+  await page.locator('[data-index="0"]').click();
+  await expect(page.getByLabel('Split of this image')).toHaveValue('test');
+  await page.getByLabel('Split of this image').selectOption('');
+  await expect(page.getByTestId('result-count')).toContainText('1 images');
+});

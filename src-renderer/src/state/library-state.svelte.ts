@@ -3,7 +3,7 @@
  * keyboard focus and selection, and labelling. A label is shown as saved only after
  * the main process has committed it.
  */
-import type { ApiErrorPayload, ClassRecord, GridItem, ImageDetails, ImageFilter, SeshatApi, UndoState } from '../../../src-main/api/contract';
+import type { ApiErrorPayload, ClassRecord, GridItem, ImageDetails, ImageFilter, SeshatApi, Split, UndoState } from '../../../src-main/api/contract';
 import { errorPayload } from '../api/api-client';
 import { compareGardinerCodes } from '../../../src-main/gardiner/gardiner';
 
@@ -216,6 +216,24 @@ export class LibraryState {
       }
     }
     this.version++;
+  }
+
+  /**
+   * Pins the targets to a split by hand (locked, so re-splitting keeps them), or with
+   * `null` returns them to the automatic split. The inspector passes its one image.
+   */
+  async setSplit(split: Split | null, imageIds: number[] = this.targets()): Promise<boolean> {
+    if (imageIds.length === 0) return false;
+    try {
+      await this.api.setImageSplit({ imageIds, split });
+      await this.refreshCounts();
+      if (this.filter.split !== undefined) await this.reload();
+      if (this.details && imageIds.includes(this.details.image.id)) void this.loadDetails();
+      return true;
+    } catch (error) {
+      this.error = errorPayload(error);
+      return false;
+    }
   }
 
   async labelByName(name: string): Promise<boolean> {
