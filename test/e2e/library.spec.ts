@@ -75,10 +75,14 @@ test('label by keyboard: a digit labels the focused image and moves on', async (
   await expect(page.getByTestId('result-count')).toContainText('6 images');
   // Digits follow the sidebar's Gardiner order: D58 → 1, G43 → 2, M17 → 3.
   await expect(sidebarRow(page, 'D58').locator('kbd')).toHaveText('1');
+  const second = await page.locator('[data-index="1"]').getAttribute('data-image-id');
   await page.locator('[data-index="0"]').click();
   await page.keyboard.press('2');
   await expect(unlabeledCount(page)).toContainText('5');
   await expect(sidebarRow(page, 'G43')).toContainText('5');
+  // The labelled image left the Unlabeled list; the focus is on the next one, not one further.
+  await expect(page.locator('.thumb.focused')).toHaveAttribute('data-image-id', second!);
+  await expect(page.locator('.thumb.focused')).toHaveAttribute('data-label', '');
 });
 
 test('bulk-label a selection with the picker, then undo and redo', async ({ page }) => {

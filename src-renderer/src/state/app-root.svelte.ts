@@ -51,7 +51,7 @@ export class AppRoot {
       } else if (event.type === 'backend') this.app.backend = event.backend;
       else if (event.type === 'project') {
         this.app.project = event.project;
-        void this.library.reload();
+        void this.library.reload({ newList: true });
       } else if (event.type === 'run') this.train.runChanged(event.run);
       else if (event.type === 'training') this.train.epochFinished(event.runId, event.epoch);
       else if (event.type === 'catalog') {

@@ -8,6 +8,7 @@ import { errorPayload } from '../api/api-client';
 import { compareGardinerCodes } from '../../../src-main/gardiner/gardiner';
 
 const PAGE_SIZE = 200;
+const REFRESH_AFTER_LABEL_MS = 120;
 export type LibrarySort = 'path' | 'imported' | 'confidence';
 
 export class LibraryState {
@@ -40,19 +41,45 @@ export class LibraryState {
 
   // --- loading -----------------------------------------------------------------
 
-  async reload(): Promise<void> {
-    this.generation++;
-    this.pages = new Map();
+  /**
+   * Re-reads classes, counts and the pages around the focus. The new pages replace the
+   * old ones in one step (no flash of empty cells), and the focused image keeps the
+   * focus if it is still in the list: labelling under "Unlabeled" moves on to the
+   * next image instead of skipping one.
+   */
+  async reload(options: { newList?: boolean } = {}): Promise<void> {
+    const generation = ++this.generation;
     this.loading.clear();
-    this.version++;
+    if (options.newList) {
+      // Another filter or sort: the old pages say nothing about the new list.
+      this.pages = new Map();
+      this.version++;
+    }
     try {
       const [classes, counts] = await Promise.all([this.api.listClasses({}), this.api.getClassCounts({ filter: this.filter })]);
+      if (generation !== this.generation) return;
+      const center = Math.max(0, Math.min(this.focusIndex, counts.total - 1));
+      const fresh = new Map<number, GridItem[]>();
+      const firstPage = Math.floor(Math.max(0, center - 50) / PAGE_SIZE);
+      const lastPage = Math.floor(Math.min(counts.total - 1, center + 100) / PAGE_SIZE);
+      await Promise.all(
+        Array.from({ length: Math.max(0, lastPage - firstPage + 1) }, async (_, i) => {
+          const page = firstPage + i;
+          const result = await this.api.getImagePage({ filter: this.filter, sort: this.sort, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
+          fresh.set(page, result.items);
+        }),
+      );
+      if (generation !== this.generation) return;
+      const focusedId = options.newList ? undefined : this.getItem(this.focusIndex)?.id;
       this.classes = sortClasses(classes);
       this.counts = counts;
       this.total = counts.total;
+      this.pages = fresh;
+      this.version++;
+      const kept = focusedId === undefined ? -1 : indexOfImage(fresh, focusedId);
+      if (kept >= 0) this.focusIndex = kept;
       if (this.focusIndex >= this.total) this.focusIndex = this.total - 1;
       if (this.focusIndex < 0 && this.total > 0) this.focusIndex = 0;
-      await this.ensureRange(Math.max(0, this.focusIndex - 50), this.focusIndex + 100);
       void this.refreshUndoState();
       void this.loadDetails();
     } catch (error) {
@@ -94,12 +121,12 @@ export class LibraryState {
     this.filter = filter;
     this.focusIndex = 0;
     this.selection = new Set();
-    await this.reload();
+    await this.reload({ newList: true });
   }
 
   async setSort(sort: LibrarySort): Promise<void> {
     this.sort = sort;
-    await this.reload();
+    await this.reload({ newList: true });
   }
 
   async loadDetails(): Promise<void> {
@@ -182,21 +209,28 @@ export class LibraryState {
     return item ? [item.id] : [];
   }
 
-  /** Labels the targets; with a single focused image, moves on to the next one. */
+  /**
+   * Labels the targets; with a single focused image, moves on to the next one. The grid
+   * shows the new label at once, marked pending, and as saved only once the catalog
+   * has committed it; a failed write puts the old labels back.
+   */
   async label(classId: number | null): Promise<boolean> {
     const imageIds = this.targets();
     if (imageIds.length === 0) return false;
     const single = this.selection.size === 0;
+    const targets = new Set(imageIds);
+    const before = this.labelsOf(targets);
     this.pending = new Set([...this.pending, ...imageIds]);
+    this.applyLabel(targets, classId, 'human');
     if (single) this.focus(this.focusIndex + 1);
     try {
       await this.api.setLabels({ imageIds, classId });
-      this.applyLabel(new Set(imageIds), classId);
-      await this.refreshCounts();
+      this.scheduleRefresh();
       void this.refreshUndoState();
-      if (this.details && imageIds.includes(this.details.image.id)) void this.loadDetails();
+      if (this.details && targets.has(this.details.image.id)) void this.loadDetails();
       return true;
     } catch (error) {
+      for (const [label, ids] of before) this.applyLabel(ids, label.classId, label.labelSource);
       this.error = errorPayload(error);
       return false;
     } finally {
@@ -206,16 +240,42 @@ export class LibraryState {
     }
   }
 
-  /** Updates cached grid items in place after the catalog has committed a label. */
-  private applyLabel(imageIds: ReadonlySet<number>, classId: number | null): void {
+  /** The cached labels of some images, grouped so they can be put back in a few passes. */
+  private labelsOf(imageIds: ReadonlySet<number>): Map<{ classId: number | null; labelSource: GridItem['labelSource'] }, Set<number>> {
+    const groups = new Map<string, { key: { classId: number | null; labelSource: GridItem['labelSource'] }; ids: Set<number> }>();
     for (const items of this.pages.values()) {
       for (const item of items) {
         if (!imageIds.has(item.id)) continue;
-        item.classId = classId;
-        item.labelSource = classId === null ? null : 'human';
+        const name = `${item.classId}:${item.labelSource}`;
+        let group = groups.get(name);
+        if (!group) groups.set(name, (group = { key: { classId: item.classId, labelSource: item.labelSource }, ids: new Set() }));
+        group.ids.add(item.id);
       }
     }
+    return new Map([...groups.values()].map((group) => [group.key, group.ids]));
+  }
+
+  /**
+   * Replaces cached grid items with relabelled copies. New objects, not mutation: the
+   * grid passes each item through a derived value, which only notifies on a new reference.
+   */
+  private applyLabel(imageIds: ReadonlySet<number>, classId: number | null, labelSource: GridItem['labelSource']): void {
+    for (const items of this.pages.values()) {
+      items.forEach((item, at) => {
+        if (imageIds.has(item.id)) items[at] = { ...item, classId, labelSource: classId === null ? null : labelSource };
+      });
+    }
     this.version++;
+  }
+
+  /**
+   * Counts, and the list itself under filters a label can leave (Unlabeled, a class),
+   * are re-read once labelling pauses: one query per burst of key presses, not per key.
+   */
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.reload(), REFRESH_AFTER_LABEL_MS);
   }
 
   /**
@@ -226,9 +286,7 @@ export class LibraryState {
     if (imageIds.length === 0) return false;
     try {
       await this.api.setImageSplit({ imageIds, split });
-      await this.refreshCounts();
-      if (this.filter.split !== undefined) await this.reload();
-      if (this.details && imageIds.includes(this.details.image.id)) void this.loadDetails();
+      await this.reload(); // split badges, counts, and the list under a split filter
       return true;
     } catch (error) {
       this.error = errorPayload(error);
@@ -240,13 +298,6 @@ export class LibraryState {
     let cls = this.classes.find((c) => c.name === name);
     if (!cls) cls = (await this.createClass({ name })) ?? undefined;
     return cls ? this.label(cls.id) : false;
-  }
-
-  private async refreshCounts(): Promise<void> {
-    const counts = await this.api.getClassCounts({ filter: this.filter });
-    this.counts = counts;
-    // Labelling under a class or "unlabeled" filter changes what the filter holds.
-    if (counts.total !== this.total) await this.reload();
   }
 
   async refreshUndoState(): Promise<void> {
@@ -321,6 +372,14 @@ export class LibraryState {
   clearError(): void {
     this.error = null;
   }
+}
+
+function indexOfImage(pages: ReadonlyMap<number, GridItem[]>, imageId: number): number {
+  for (const [page, items] of pages) {
+    const at = items.findIndex((item) => item.id === imageId);
+    if (at >= 0) return page * PAGE_SIZE + at;
+  }
+  return -1;
 }
 
 /** Gardiner order (A1 < A2 < … < Aa1) for sign codes, then other names alphabetically. */
