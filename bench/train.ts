@@ -52,7 +52,7 @@ function mnistCnn(): tf.Sequential {
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Median step time over `steps` steps after `warmup`, on random batches like peer_torch.py. */
-function speed(backend: string, name: string, model: tf.LayersModel, optimizer: tf.Optimizer, shape: number[], classes: number, batch: number, warmup: number, steps: number): SpeedRow {
+async function speed(backend: string, name: string, model: tf.LayersModel, optimizer: tf.Optimizer, shape: number[], classes: number, batch: number, warmup: number, steps: number): Promise<SpeedRow> {
   const size = shape.reduce((a, b) => a * b, 1);
   const pool = Array.from({ length: 4 }, () => {
     const x = Float32Array.from({ length: batch * size }, () => Math.random());
@@ -66,7 +66,7 @@ function speed(backend: string, name: string, model: tf.LayersModel, optimizer: 
   for (let i = 0; i < warmup + steps; i++) {
     const { x, y } = pool[i % pool.length]!;
     const start = performance.now();
-    step(x, y, weights, batch);
+    await step(x, y, weights, batch);
     if (i >= warmup) times.push(performance.now() - start);
   }
   const inferBatch = 64;
@@ -74,7 +74,9 @@ function speed(backend: string, name: string, model: tf.LayersModel, optimizer: 
   const inferTimes: number[] = [];
   for (let i = 0; i < Math.max(2, Math.min(steps, 10)); i++) {
     const start = performance.now();
-    tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync());
+    const output = model.predict(input) as tf.Tensor;
+    await output.data();
+    output.dispose();
     inferTimes.push(performance.now() - start);
   }
   input.dispose();
@@ -101,13 +103,13 @@ async function speedBench(): Promise<SpeedRow[]> {
     log(backend, 'small_cnn');
     const small = buildSmallCnn({ width: 50, height: 75, channels: 3 }, 4, 1);
     const adam = tf.train.adam(1e-3);
-    rows.push(speed(backend, 'small_cnn_3x75x50', small, adam, [75, 50, 3], 4, backend === 'cpu' ? 8 : 64, warmup, steps));
+    rows.push(await speed(backend, 'small_cnn_3x75x50', small, adam, [75, 50, 3], 4, backend === 'cpu' ? 8 : 64, warmup, steps));
     small.dispose();
     adam.dispose();
     log(backend, 'mnist_cnn');
     const mnist = mnistCnn();
     const sgd = tf.train.momentum(0.01, 0.9);
-    rows.push(speed(backend, 'mnist_cnn_1x28x28', mnist, sgd, [28, 28, 1], 10, 32, warmup, steps));
+    rows.push(await speed(backend, 'mnist_cnn_1x28x28', mnist, sgd, [28, 28, 1], 10, 32, warmup, steps));
     mnist.dispose();
     sgd.dispose();
   }

@@ -4,19 +4,21 @@
  * touches it.
  */
 import { Catalog } from '../catalog/catalog.js';
-import { MemoryEmbeddingCache, type EmbeddingCache } from '../ml/models/embedding-cache.js';
+import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
 import { ClassifierCache } from '../runs/classifier-cache.js';
 import { prepareProjectFolder, type ProjectPaths } from '../projects/project.js';
 
 export class ProjectSession {
-  // In memory for now: embeddings are recomputed once per app session.
-  readonly embeddings: EmbeddingCache = new MemoryEmbeddingCache();
   readonly classifiers = new ClassifierCache();
+  /** Backbone embeddings, stored in the project's catalog: computed once per image. */
+  readonly embeddings: EmbeddingCache;
 
   private constructor(
     readonly paths: ProjectPaths,
     readonly catalog: Catalog,
-  ) {}
+  ) {
+    this.embeddings = catalog.embeddings;
+  }
 
   static open(dir: string, options: { create: boolean }): ProjectSession {
     const paths = prepareProjectFolder(dir, options);

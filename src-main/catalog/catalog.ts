@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { APPLICATION_ID, LATEST_VERSION, migrate, schemaVersion, type Migration, MIGRATIONS } from './migrations.js';
 import { ClassRepo } from './classes.js';
+import { EmbeddingRepo } from './embeddings.js';
 import { GridQueries } from './grid.js';
 import { ImageRepo } from './images.js';
 import { LabelRepo } from './labels.js';
@@ -40,6 +41,7 @@ export class Catalog {
   readonly grid: GridQueries;
   readonly runs: RunRepo;
   readonly reports: ReportRepo;
+  readonly embeddings: EmbeddingRepo;
 
   private constructor(db: Database.Database, file: string) {
     this.db = db;
@@ -50,6 +52,7 @@ export class Catalog {
     this.grid = new GridQueries(db);
     this.runs = new RunRepo(db);
     this.reports = new ReportRepo(db);
+    this.embeddings = new EmbeddingRepo(db);
   }
 
   /**

@@ -177,6 +177,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX import_report_items_report ON import_report_items(report_id, kind);
     `,
   },
+  {
+    version: 4,
+    name: 'embeddings',
+    // A frozen backbone's vector per image content: computed once, kept with the project.
+    up: `
+      CREATE TABLE embeddings (
+        model TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (model, hash)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -38,7 +38,8 @@ export async function predictCatalogImages(catalog: Catalog, run: RunRecord, cla
     rows.map((row) => ({ id: String(row.id), source: { kind: 'file' as const, path: path.join(row.rootPath, row.relPath) } })),
     {
       topK,
-      batchSize: 16,
+      // The batch PyTorch's figure uses too; larger batches amortise each wasm call.
+      batchSize: 64,
       signal: job.signal,
       onProgress: (done, total) => {
         const rate = done / Math.max(0.001, (Date.now() - started) / 1000);

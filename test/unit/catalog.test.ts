@@ -24,7 +24,7 @@ test('an in-memory catalog is migrated to the latest version with every table', 
   try {
     assert.equal(catalog.schemaVersion(), LATEST_VERSION);
     const tables = catalog.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
-    for (const table of ['roots', 'images', 'classes', 'labels', 'label_history', 'operations', 'splits', 'runs', 'run_epochs', 'predictions', 'import_reports', 'import_report_items']) {
+    for (const table of ['roots', 'images', 'classes', 'labels', 'label_history', 'operations', 'splits', 'runs', 'run_epochs', 'predictions', 'import_reports', 'import_report_items', 'embeddings']) {
       assert.ok(tables.includes(table), `missing table ${table}`);
     }
     assert.equal(catalog.db.pragma('foreign_keys', { simple: true }), 1);

@@ -1,5 +1,5 @@
 /**
- * runTrainingInWorker: a real worker thread running the training loop.
+ * runTrainingInWorker: a real worker thread (or child process) running the training loop.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,6 +69,37 @@ describe('runTrainingInWorker', () => {
       );
     await assert.rejects(run(crash), (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /boom/.test(error.message));
     await assert.rejects(run(exit), (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /code 3/.test(error.message));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('trains in a child process (the isolation native and GPU backends get)', async () => {
+    const runDir = await tempDir('worker');
+    const epochs: EpochEvent[] = [];
+    const result = await runTrainingInWorker(
+      { dataset: shapeDataset(60, 20), options: { preset: 'small-cnn', epochs: 2, batchSize: 16 }, runDir },
+      { signal: new AbortController().signal, onProgress: () => {}, onEpoch: (e) => epochs.push(e) },
+      { backend: 'wasm', isolation: 'process' },
+    );
+    assert.equal(result.status, 'completed');
+    assert.equal(epochs.length, 2);
+    assert.ok(result.modelDir);
+    await rm(runDir, { recursive: true, force: true });
+  });
+
+  test('a trainer process killed by a signal (a driver crash) becomes an AppError; this process lives on', async () => {
+    const dir = await tempDir('worker');
+    const segfault = join(dir, 'segfault.mjs');
+    const crash = join(dir, 'crash.mjs');
+    await writeFile(segfault, "process.kill(process.pid, 'SIGSEGV');\nsetInterval(() => {}, 1000);\n");
+    await writeFile(crash, "throw new Error('boom in the driver');\n");
+    const run = (script: string): Promise<unknown> =>
+      runTrainingInWorker(
+        { dataset: shapeDataset(3, 0), options: { preset: 'small-cnn' }, runDir: dir },
+        { signal: new AbortController().signal, onProgress: () => {} },
+        { script: pathToFileURL(script), isolation: 'process' },
+      );
+    await assert.rejects(run(segfault), (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /SIGSEGV/.test(error.message));
+    await assert.rejects(run(crash), (error: unknown) => error instanceof AppError && /code 1/.test(error.message) && /boom in the driver/.test(error.message));
     await rm(dir, { recursive: true, force: true });
   });
 });

@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeWebGpuDevice, isSoftwareAdapter, softwareAdapterReason, summarizeAdapter } from '../../src-main/ml/webgpu/adapter-kind.js';
-import { dawnRoutes, findDawnAdapter, withTimeout } from '../../src-main/ml/webgpu/dawn.js';
+import { dawnRoutes, findDawnAdapter, linuxHasGpuDeviceNode, withTimeout } from '../../src-main/ml/webgpu/dawn.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // What real implementations report (Dawn's adapter.info; Chrome's for SwiftShader/WARP).
 const SOFTWARE = {
@@ -72,7 +75,7 @@ const nullRoute = { label: 'null backend', flags: ['backend=null'], options: {} 
 
 test('the adapter search passes over a software adapter unless software is allowed', async () => {
   await assert.rejects(
-    findDawnAdapter({ allowSoftware: false, routes: [nullRoute] }),
+    findDawnAdapter({ allowSoftware: false, routes: [nullRoute], requireDeviceNode: false }),
     /no hardware WebGPU adapter \(null backend: only a software adapter .*\) — software adapters are used only when webgpu is forced/,
   );
   const found = await findDawnAdapter({ allowSoftware: true, routes: [nullRoute] });
@@ -82,7 +85,21 @@ test('the adapter search passes over a software adapter unless software is allow
 
 test('a route that fails is reported by name, and the search moves on to the next', async () => {
   const broken = { label: 'broken', flags: ['backend=bogus'], options: {} };
-  await assert.rejects(findDawnAdapter({ allowSoftware: false, routes: [broken] }), /broken: unrecognised backend 'bogus'/);
+  await assert.rejects(findDawnAdapter({ allowSoftware: false, routes: [broken], requireDeviceNode: false }), /broken: unrecognised backend 'bogus'/);
   const found = await findDawnAdapter({ allowSoftware: true, routes: [broken, nullRoute] });
   assert.equal(found.route.label, 'null backend');
+});
+
+test('on Linux, a GPU needs a device node; other platforms are always worth probing', () => {
+  const dev = mkdtempSync(join(tmpdir(), 'seshat-dev-'));
+  assert.equal(linuxHasGpuDeviceNode('linux', dev), false);
+  assert.equal(linuxHasGpuDeviceNode('darwin', dev), true);
+  writeFileSync(join(dev, 'nvidia0'), '');
+  assert.equal(linuxHasGpuDeviceNode('linux', dev), true);
+  const other = mkdtempSync(join(tmpdir(), 'seshat-dev-'));
+  mkdirSync(join(other, 'dri'));
+  writeFileSync(join(other, 'dri', 'card0'), '');
+  assert.equal(linuxHasGpuDeviceNode('linux', other), false, 'card0 alone (no render node) is display only');
+  writeFileSync(join(other, 'dri', 'renderD128'), '');
+  assert.equal(linuxHasGpuDeviceNode('linux', other), true);
 });

@@ -71,11 +71,13 @@ export async function loadMobilenetBackbone(dir?: string): Promise<tf.LayersMode
 }
 
 /** Runs the backbone on `count` images already scaled to [-1, 1] (224·224·3 floats each). */
-export function embedBatch(backbone: tf.LayersModel, pixels: Float32Array, count: number): Float32Array {
-  return tf.tidy(() => {
-    const x = tf.tensor4d(pixels.subarray(0, count * 224 * 224 * 3), [count, 224, 224, 3]);
-    return (backbone.predict(x) as tf.Tensor).dataSync() as Float32Array;
-  });
+export async function embedBatch(backbone: tf.LayersModel, pixels: Float32Array, count: number): Promise<Float32Array> {
+  const output = tf.tidy(() => backbone.predict(tf.tensor4d(pixels.subarray(0, count * 224 * 224 * 3), [count, 224, 224, 3])) as tf.Tensor);
+  try {
+    return (await output.data()) as Float32Array; // asynchronous: webgpu cannot read back synchronously in Node
+  } finally {
+    output.dispose();
+  }
 }
 
 export interface EmbedOptions {
@@ -138,7 +140,7 @@ export async function embedSamples(backbone: tf.LayersModel, samples: Sample[], 
       for (let p = 0; p < imageFloats; p++) pixels[base + p] = bytes[p]! * scale + offset;
     }
     if (rows.length > 0) {
-      const out = embedBatch(backbone, pixels, rows.length);
+      const out = await embedBatch(backbone, pixels, rows.length);
       const entries: Array<[string, Float32Array]> = [];
       rows.forEach((i, k) => {
         const vector = out.subarray(k * EMBEDDING_SIZE, (k + 1) * EMBEDDING_SIZE);

@@ -71,7 +71,7 @@ function oneHotRows(labels: Int32Array, ids: ArrayLike<number>, count: number, n
 }
 
 /** Mean loss and accuracy of `model` on a whole source, in inference mode. */
-export function evaluateSource(model: tf.LayersModel, data: LabelledSource, numClasses: number, batchSize: number): { loss: number; accuracy: number; probabilities: Float32Array } {
+export async function evaluateSource(model: tf.LayersModel, data: LabelledSource, numClasses: number, batchSize: number): Promise<{ loss: number; accuracy: number; probabilities: Float32Array }> {
   const { source, labels } = data;
   const size = exampleSize(source);
   const x = new Float32Array(batchSize * size);
@@ -81,11 +81,10 @@ export function evaluateSource(model: tf.LayersModel, data: LabelledSource, numC
     const count = Math.min(batchSize, source.size - start);
     for (let b = 0; b < count; b++) ids[b] = start + b;
     source.fill(ids.subarray(0, count), x, false);
-    const out = tf.tidy(() => {
-      const input = tf.tensor(x.subarray(0, count * size), [count, ...source.exampleShape]);
-      return (model.apply(input, { training: false }) as tf.Tensor).dataSync() as Float32Array;
-    });
-    probabilities.set(out, start * numClasses);
+    const output = tf.tidy(() => model.apply(tf.tensor(x.subarray(0, count * size), [count, ...source.exampleShape]), { training: false }) as tf.Tensor);
+    // Read asynchronously: GPU backends (webgpu) cannot read back synchronously in Node.
+    probabilities.set((await output.data()) as Float32Array, start * numClasses);
+    output.dispose();
   }
   let lossSum = 0;
   let correct = 0;
@@ -99,7 +98,7 @@ export function evaluateSource(model: tf.LayersModel, data: LabelledSource, numC
   return { loss: lossSum / Math.max(1, source.size), accuracy: correct / Math.max(1, source.size), probabilities };
 }
 
-export type TrainStep = (x: Float32Array, oneHot: Float32Array, sampleWeights: Float32Array, count: number) => { loss: number; correct: number };
+export type TrainStep = (x: Float32Array, oneHot: Float32Array, sampleWeights: Float32Array, count: number) => Promise<{ loss: number; correct: number }>;
 
 /**
  * One optimisation step on `count` examples held in reused buffers: forward in
@@ -109,28 +108,32 @@ export type TrainStep = (x: Float32Array, oneHot: Float32Array, sampleWeights: F
 export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, exampleShape: number[], numClasses: number): TrainStep {
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const size = exampleShape.reduce((a, b) => a * b, 1);
-  return (x, oneHot, sampleWeights, count) => {
-    const [loss, correct] = tf.tidy(() => {
+  return async (x, oneHot, sampleWeights, count) => {
+    const [cost, hits] = tf.tidy(() => {
       const input = tf.tensor(x.subarray(0, count * size), [count, ...exampleShape]);
       const target = tf.tensor2d(oneHot.subarray(0, count * numClasses), [count, numClasses]);
       const weights = tf.tensor1d(sampleWeights.subarray(0, count));
-      let hits: tf.Tensor | null = null;
-      const cost = optimizer.minimize(
+      let kept: tf.Tensor | null = null;
+      const loss = optimizer.minimize(
         () => {
           const probabilities = model.apply(input, { training: true }) as tf.Tensor;
           // Kept past minimize's own tidy so accuracy needs no second forward pass.
-          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, -1), tf.argMax(target, -1)), 'float32')));
+          kept = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, -1), tf.argMax(target, -1)), 'float32')));
           return weightedLoss(probabilities, target, weights);
         },
         true,
         variables,
       )!;
-      const kept = hits as tf.Tensor | null;
-      const values = [cost.dataSync()[0]!, kept!.dataSync()[0]!];
-      kept!.dispose();
-      return values;
+      return [loss, kept as unknown as tf.Tensor];
     });
-    return { loss: loss!, correct: correct! };
+    // Two scalars read back asynchronously: GPU backends (webgpu) cannot read synchronously in Node.
+    try {
+      const [loss, correct] = await Promise.all([cost.data(), hits.data()]);
+      return { loss: loss[0]!, correct: correct[0]! };
+    } finally {
+      cost.dispose();
+      hits.dispose();
+    }
   };
 }
 
@@ -178,7 +181,7 @@ export async function runTrainingLoop(config: LoopConfig, start: LoopState, star
       oneHotRows(train.labels, ids, count, numClasses, y);
       for (let b = 0; b < count; b++) sampleWeights[b] = config.classWeights[train.labels[ids[b]!]!]!;
 
-      const { loss, correct } = step(x, y, sampleWeights, count);
+      const { loss, correct } = await step(x, y, sampleWeights, count);
       trainSeconds += (performance.now() - stepStart) / 1000;
       lossSum += loss * count;
       correctSum += correct;
@@ -193,7 +196,7 @@ export async function runTrainingLoop(config: LoopConfig, start: LoopState, star
       });
     }
 
-    const val = config.validation ? evaluateSource(model, config.validation, numClasses, batchSize * 2) : null;
+    const val = config.validation ? await evaluateSource(model, config.validation, numClasses, batchSize * 2) : null;
     state.epoch += 1;
     state.shuffleRng = shuffle.getState();
     state.augmentRng = train.source.getRandomState();

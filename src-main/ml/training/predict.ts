@@ -39,12 +39,14 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
 }
 
 /** Class probabilities for `count` preprocessed images in `inputs` (count·h·w·c floats). */
-export function predictBatch(classifier: Classifier, inputs: Float32Array, count: number): Float32Array {
+export async function predictBatch(classifier: Classifier, inputs: Float32Array, count: number): Promise<Float32Array> {
   const { width, height, channels } = classifier.preprocessing.input;
-  return tf.tidy(() => {
-    const x = tf.tensor4d(inputs.subarray(0, count * width * height * channels), [count, height, width, channels]);
-    return (classifier.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-  });
+  const output = tf.tidy(() => classifier.model.predict(tf.tensor4d(inputs.subarray(0, count * width * height * channels), [count, height, width, channels])) as tf.Tensor);
+  try {
+    return (await output.data()) as Float32Array; // asynchronous: webgpu cannot read back synchronously in Node
+  } finally {
+    output.dispose();
+  }
 }
 
 /** The k most probable classes of one probability row, most probable first. */
@@ -84,7 +86,7 @@ async function forEachBatch(
       else inputs.fill(0, i * bytes, (i + 1) * bytes);
     });
     const rowErrors = decoded.map((d) => d.error);
-    consume(start, predictBatch(classifier, inputs, chunk.length), rowErrors);
+    consume(start, await predictBatch(classifier, inputs, chunk.length), rowErrors);
     options.onProgress?.(Math.min(sources.length, start + chunk.length), sources.length);
     await new Promise((resolve) => setImmediate(resolve));
   }

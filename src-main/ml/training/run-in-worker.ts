@@ -1,7 +1,11 @@
 /**
- * runTrainingInWorker: runs `trainClassifier` in a worker thread and adapts it to a
+ * runTrainingInWorker: runs `trainClassifier` off the main thread and adapts it to a
  * JobContext.
  *
+ * - wasm and cpu train in a worker thread; native and GPU backends (tfjs-node, Dawn's
+ *   WebGPU) train in a child process, because their addons are not safe to load in a
+ *   second thread (Dawn has crashed the whole server that way) and a crash in a
+ *   driver must end only the trainer;
  * - progress and epoch messages go to `job.onProgress` / `job.onEpoch`;
  * - `job.signal` sends `cancel`; a worker that has not finished `graceMs` later
  *   (stuck in a long synchronous step) is terminated — the run still resolves as
@@ -12,6 +16,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../errors.js';
 import type { BackendName } from '../../api/types.js';
@@ -29,6 +34,20 @@ export interface WorkerRunOptions {
   graceMs?: number;
   /** Another worker entry (tests use one that crashes). */
   script?: URL;
+  /** Where to train; by default a thread for wasm/cpu and a process for native and GPU backends. */
+  isolation?: 'thread' | 'process';
+}
+
+/** The backends whose native addons must not be loaded in a second thread. */
+const PROCESS_BACKENDS: ReadonlySet<BackendName> = new Set(['webgpu', 'tensorflow', 'tensorflow-gpu']);
+
+/** What runTrainingInWorker needs from a worker thread or a child process. */
+interface Trainer {
+  post(message: ToWorker): void;
+  onMessage(listener: (message: FromWorker) => void): void;
+  onError(listener: (error: Error) => void): void;
+  onExit(listener: (code: number | null, signal: string | null, detail: string) => void): void;
+  terminate(): void;
 }
 
 /** The worker script beside this file: `.ts` under tsx, `.js` once compiled to out/. */
@@ -46,18 +65,57 @@ export function workerScript(): URL {
  * thread (execArgv is passed through, but that is not enough on Node 20), so a
  * one-line bootstrap registers tsx's ESM API inside the worker, then imports the entry.
  */
-function startWorker(input: WorkerInput, script: URL): Worker {
+function startThread(input: WorkerInput, script: URL): Trainer {
   const options = { workerData: input, execArgv: process.execArgv };
-  if (!script.pathname.endsWith('.ts')) return new Worker(script, options);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(script.href)}); })`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  let worker: Worker;
+  if (!script.pathname.endsWith('.ts')) worker = new Worker(script, options);
+  else {
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(script.href)}); })`;
+    worker = new Worker(bootstrap, { ...options, eval: true });
+  }
+  return {
+    post: (message) => worker.postMessage(message),
+    onMessage: (listener) => worker.on('message', listener),
+    onError: (listener) => worker.on('error', listener),
+    onExit: (listener) => worker.on('exit', (code) => listener(code, null, '')),
+    terminate: () => void worker.terminate(),
+  };
+}
+
+/** A child process on the same runtime; `advanced` serialization carries typed arrays and maps. */
+function startProcess(input: WorkerInput, script: URL): Trainer {
+  const execArgv = script.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = fork(fileURLToPath(script), [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  // Passed through, and the tail kept so a crash can say what the process last said.
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    stderrTail = (stderrTail + chunk.toString()).slice(-2000);
+  });
+  child.send({ type: 'input', input } satisfies ToWorker);
+  const lastWords = () => {
+    const line = stderrTail.trim().split('\n').filter((l) => /error/i.test(l)).at(-1) ?? stderrTail.trim().split('\n').at(-1);
+    return line ? `: ${line.trim().slice(0, 300)}` : '';
+  };
+  return {
+    post: (message) => {
+      if (child.connected) child.send(message);
+    },
+    onMessage: (listener) => child.on('message', listener as (message: unknown) => void),
+    onError: (listener) => child.on('error', listener),
+    // 'close' rather than 'exit': by then stderr has been read to the end.
+    onExit: (listener) => child.on('close', (code, signal) => listener(code, signal, lastWords())),
+    terminate: () => void child.kill(),
+  };
 }
 
 export function runTrainingInWorker(request: TrainRequest, job: TrainJob, options: WorkerRunOptions = {}): Promise<TrainResult> {
   if (job.signal.aborted) return Promise.reject(new AppError('CANCELLED', 'Cancelled'));
   const input: WorkerInput = { request, embeddingCache: Boolean(options.embeddingCache), ...(options.backend ? { backend: options.backend } : {}) };
-  const worker = startWorker(input, options.script ?? workerScript());
+  const script = options.script ?? workerScript();
+  const isolation = options.isolation ?? (options.backend && PROCESS_BACKENDS.has(options.backend) ? 'process' : 'thread');
+  const worker = isolation === 'process' ? startProcess(input, script) : startThread(input, script);
   const history: EpochEvent[] = [];
   let started: { backend: string; options: TrainOptions | null } | null = null;
   let graceTimer: NodeJS.Timeout | null = null;
@@ -69,7 +127,7 @@ export function runTrainingInWorker(request: TrainRequest, job: TrainJob, option
       settled = true;
       job.signal.removeEventListener('abort', onAbort);
       if (graceTimer) clearTimeout(graceTimer);
-      void worker.terminate();
+      worker.terminate();
       if ('result' in outcome) resolve(outcome.result);
       else reject(outcome.error);
     };
@@ -96,7 +154,7 @@ export function runTrainingInWorker(request: TrainRequest, job: TrainJob, option
     };
 
     const onAbort = (): void => {
-      worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+      worker.post({ type: 'cancel' });
       graceTimer = setTimeout(() => {
         const result = forcedCancelResult();
         finish(result ? { result } : { error: new AppError('CANCELLED', 'Cancelled') });
@@ -104,7 +162,7 @@ export function runTrainingInWorker(request: TrainRequest, job: TrainJob, option
     };
     job.signal.addEventListener('abort', onAbort, { once: true });
 
-    worker.on('message', (message: FromWorker) => {
+    worker.onMessage((message) => {
       switch (message.type) {
         case 'started':
           started = { backend: message.backend, options: message.options };
@@ -130,11 +188,12 @@ export function runTrainingInWorker(request: TrainRequest, job: TrainJob, option
           break;
       }
     });
-    worker.on('error', (error) => {
+    worker.onError((error) => {
       finish({ error: new AppError('INTERNAL', `The training worker crashed: ${error.message}`, { cause: error }) });
     });
-    worker.on('exit', (code) => {
-      finish({ error: new AppError('INTERNAL', `The training worker exited (code ${code}) before reporting a result`) });
+    worker.onExit((code, signal, detail) => {
+      const how = signal ? `was killed by ${signal}` : `exited (code ${code})`;
+      finish({ error: new AppError('INTERNAL', `The training ${isolation === 'process' ? 'process' : 'worker'} ${how} before reporting a result${detail}`) });
     });
 
     async function answerCacheGet(id: number, model: string, hashes: string[]): Promise<void> {
@@ -144,7 +203,7 @@ export function runTrainingInWorker(request: TrainRequest, job: TrainJob, option
       } catch {
         // A failing cache only costs recomputation.
       }
-      if (!settled) worker.postMessage({ type: 'cache-got', id, entries } satisfies ToWorker);
+      if (!settled) worker.post({ type: 'cache-got', id, entries });
     }
 
     async function answerCachePut(id: number, model: string, entries: Array<[string, Float32Array]>): Promise<void> {
@@ -153,7 +212,7 @@ export function runTrainingInWorker(request: TrainRequest, job: TrainJob, option
       } catch {
         // Not fatal: the vectors are simply computed again next time.
       }
-      if (!settled) worker.postMessage({ type: 'cache-put-done', id } satisfies ToWorker);
+      if (!settled) worker.post({ type: 'cache-put-done', id });
     }
   });
 }

@@ -1,9 +1,10 @@
 /**
- * Worker-thread entry for a training run (started by run-in-worker.ts).
+ * Entry for a training run (started by run-in-worker.ts), as a worker thread or as
+ * a child process.
  *
- * Training blocks its thread for seconds at a time; in a worker it cannot freeze
- * the app's main process. The loop yields between batches, so a `cancel` message
- * is seen within one batch.
+ * Training blocks its thread for seconds at a time; off the main thread it cannot
+ * freeze the app. The loop yields between batches, so a `cancel` message is seen
+ * within one batch.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -25,10 +26,19 @@ async function chooseBackend(force: WorkerInput['backend']): Promise<string> {
   return info.name;
 }
 
-const port = parentPort;
-if (!port) throw new Error('train-worker.ts must run in a worker thread');
-const input = workerData as WorkerInput;
-const post = (message: FromWorker): void => port.postMessage(message);
+/** The way back to runTrainingInWorker: the thread's port, or the child process's IPC channel. */
+const channel = parentPort
+  ? { post: (message: FromWorker) => parentPort!.postMessage(message), on: (listener: (message: ToWorker) => void) => parentPort!.on('message', listener), close: () => parentPort!.unref() }
+  : process.send
+    ? {
+        post: (message: FromWorker) => void process.send!(message),
+        on: (listener: (message: ToWorker) => void) => process.on('message', listener as (message: unknown) => void),
+        // The parent ends the process once it has the final message; unref lets it end by itself too.
+        close: () => process.channel?.unref(),
+      }
+    : null;
+if (!channel) throw new Error('train-worker.ts must run in a worker thread or a forked child process');
+const post = channel.post;
 const controller = new AbortController();
 
 let nextId = 1;
@@ -51,7 +61,11 @@ const remoteCache: EmbeddingCache = {
   },
 };
 
-port.on('message', (message: ToWorker) => {
+let receiveInput: (input: WorkerInput) => void = () => undefined;
+const inputArrived = new Promise<WorkerInput>((resolve) => (receiveInput = resolve));
+
+channel.on((message: ToWorker) => {
+  if (message.type === 'input') return receiveInput(message.input);
   if (message.type === 'cancel') controller.abort();
   else if (message.type === 'cache-got') pending.get(message.id)?.(message.entries);
   else if (message.type === 'cache-put-done') pending.get(message.id)?.(undefined);
@@ -59,6 +73,7 @@ port.on('message', (message: ToWorker) => {
 });
 
 try {
+  const input = parentPort ? (workerData as WorkerInput) : await inputArrived;
   await chooseBackend(input.backend);
   const result = await trainClassifier(
     input.request,
@@ -74,5 +89,5 @@ try {
 } catch (error) {
   post({ type: 'failed', error: toErrorPayload(error) });
 } finally {
-  port.unref(); // the thread may exit once the last message is delivered
+  channel.close(); // the thread or process may exit once the last message is delivered
 }

@@ -191,7 +191,7 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
     let evaluation: Evaluation | null = null;
     if (bestWeights) model.setWeights(bestWeights);
     if (prepared.validation && state.bestEpoch !== null) {
-      const val = evaluateSource(model, prepared.validation, numClasses, options.batchSize * 2);
+      const val = await evaluateSource(model, prepared.validation, numClasses, options.batchSize * 2);
       evaluation = evaluatePredictions(val.probabilities, prepared.validation.labels, dataset.classes);
     }
     return {

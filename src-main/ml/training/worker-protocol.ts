@@ -1,5 +1,6 @@
 /**
- * Messages between `runTrainingInWorker` (main thread) and `train-worker.ts`.
+ * Messages between `runTrainingInWorker` (main thread) and `train-worker.ts`, which
+ * runs as a worker thread or, for native and GPU backends, as a child process.
  */
 import type { ApiErrorPayload } from '../../errors.js';
 import type { BackendName } from '../../api/types.js';
@@ -15,6 +16,8 @@ export interface WorkerInput {
 }
 
 export type ToWorker =
+  /** A child process gets its input as the first message (a thread has workerData). */
+  | { type: 'input'; input: WorkerInput }
   | { type: 'cancel' }
   | { type: 'cache-got'; id: number; entries: Array<[string, Float32Array]> }
   | { type: 'cache-put-done'; id: number };

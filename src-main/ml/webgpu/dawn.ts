@@ -12,6 +12,8 @@
  * Every step fails soft (an Error whose message says why) and every wait is time-limited:
  * a driver that never answers must not hang the backend probe.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { softwareAdapterReason, summarizeAdapter, type AdapterSummary } from './adapter-kind.js';
 
@@ -128,11 +130,26 @@ async function tryRoute(dawn: DawnModule, route: DawnRoute, timeoutMs: number): 
   }
 }
 
+/** False only on Linux without any GPU device node; other platforms always may have one. */
+export function linuxHasGpuDeviceNode(platform: NodeJS.Platform = process.platform, dev = '/dev'): boolean {
+  if (platform !== 'linux') return true;
+  const list = (dir: string): string[] => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  return list(join(dev, 'dri')).some((name) => name.startsWith('renderD')) || list(dev).some((name) => /^nvidia\d+$/.test(name) || name === 'dxg');
+}
+
 export interface FindAdapterOptions {
   /** Accept a software adapter when no hardware one exists (only when the user forced webgpu). */
   allowSoftware: boolean;
   timeoutMs?: number;
   routes?: DawnRoute[];
+  /** Look for a GPU device node first on Linux (default true; tests of the route logic turn it off). */
+  requireDeviceNode?: boolean;
 }
 
 /**
@@ -140,6 +157,9 @@ export interface FindAdapterOptions {
  * adapter when there is no hardware one. Throws an Error listing what each route found.
  */
 export async function findDawnAdapter(options: FindAdapterOptions): Promise<DawnAdapter> {
+  // On Linux a hardware adapter needs a device node; without one, Dawn could only find a
+  // software adapter (never chosen automatically), and loading it prints driver warnings.
+  if (!options.allowSoftware && options.requireDeviceNode !== false && !linuxHasGpuDeviceNode()) throw new Error('no GPU device node (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg)');
   let dawn: DawnModule;
   try {
     dawn = await loadDawn();
