@@ -2,7 +2,8 @@
  * `npm run bench -- <name> [options]`: runs one benchmark; each prints one JSON document.
  *   import    import rate vs a bare sharp loop (unas-glyphs and generated images)
  *   catalog   grid page latency on a synthetic catalog of 1M images
- *   train     training images/s per backend beside PyTorch's figures
+ *   train     training images/s per backend beside PyTorch's figures;
+ *             with --backend NAME, one backend's images/s and its adapter
  *   library   key-to-update latency and scroll frame times in Chromium
  *   predict   folder classification rate and drop-to-result latency
  */
@@ -17,5 +18,7 @@ if (!name || !available.includes(name)) {
   process.stderr.write(`Usage: npm run bench -- <${available.join('|')}> [options]\n`);
   process.exit(2);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', join(here, `${name}.ts`), ...rest], { stdio: 'inherit' });
+// `train --backend NAME` is the one-backend training bench (images/s and the adapter).
+const script = name === 'train' && rest.some((arg) => arg === '--backend' || arg.startsWith('--backend=')) ? 'backend-train' : name;
+const result = spawnSync(process.execPath, ['--import', 'tsx', join(here, `${script}.ts`), ...rest], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
