@@ -10,6 +10,7 @@ import { compareGardinerCodes } from '../../../src-main/gardiner/gardiner';
 const PAGE_SIZE = 200;
 const REFRESH_AFTER_LABEL_MS = 120;
 export type LibrarySort = 'path' | 'imported' | 'confidence';
+type ItemLabel = Pick<GridItem, 'classId' | 'labelSource'>;
 
 export class LibraryState {
   filter = $state<ImageFilter>({});
@@ -221,7 +222,8 @@ export class LibraryState {
     const targets = new Set(imageIds);
     const before = this.labelsOf(targets);
     this.pending = new Set([...this.pending, ...imageIds]);
-    this.applyLabel(targets, classId, 'human');
+    const label: ItemLabel = { classId, labelSource: classId === null ? null : 'human' };
+    this.applyLabels(new Map(imageIds.map((id) => [id, label])));
     if (single) this.focus(this.focusIndex + 1);
     try {
       await this.api.setLabels({ imageIds, classId });
@@ -230,7 +232,7 @@ export class LibraryState {
       if (this.details && targets.has(this.details.image.id)) void this.loadDetails();
       return true;
     } catch (error) {
-      for (const [label, ids] of before) this.applyLabel(ids, label.classId, label.labelSource);
+      this.applyLabels(before);
       this.error = errorPayload(error);
       return false;
     } finally {
@@ -240,29 +242,24 @@ export class LibraryState {
     }
   }
 
-  /** The cached labels of some images, grouped so they can be put back in a few passes. */
-  private labelsOf(imageIds: ReadonlySet<number>): Map<{ classId: number | null; labelSource: GridItem['labelSource'] }, Set<number>> {
-    const groups = new Map<string, { key: { classId: number | null; labelSource: GridItem['labelSource'] }; ids: Set<number> }>();
+  /** The cached labels of some images, to put back if their write fails. */
+  private labelsOf(imageIds: ReadonlySet<number>): Map<number, ItemLabel> {
+    const labels = new Map<number, ItemLabel>();
     for (const items of this.pages.values()) {
-      for (const item of items) {
-        if (!imageIds.has(item.id)) continue;
-        const name = `${item.classId}:${item.labelSource}`;
-        let group = groups.get(name);
-        if (!group) groups.set(name, (group = { key: { classId: item.classId, labelSource: item.labelSource }, ids: new Set() }));
-        group.ids.add(item.id);
-      }
+      for (const item of items) if (imageIds.has(item.id)) labels.set(item.id, { classId: item.classId, labelSource: item.labelSource });
     }
-    return new Map([...groups.values()].map((group) => [group.key, group.ids]));
+    return labels;
   }
 
   /**
    * Replaces cached grid items with relabelled copies. New objects, not mutation: the
    * grid passes each item through a derived value, which only notifies on a new reference.
    */
-  private applyLabel(imageIds: ReadonlySet<number>, classId: number | null, labelSource: GridItem['labelSource']): void {
+  private applyLabels(labels: ReadonlyMap<number, ItemLabel>): void {
     for (const items of this.pages.values()) {
       items.forEach((item, at) => {
-        if (imageIds.has(item.id)) items[at] = { ...item, classId, labelSource: classId === null ? null : labelSource };
+        const label = labels.get(item.id);
+        if (label) items[at] = { ...item, ...label };
       });
     }
     this.version++;
