@@ -7,30 +7,37 @@
  *
  * Speed: images/s of one training step (forward, loss, gradients, Adam/SGD update —
  * the training loop's own step function) for the Small CNN at 75×50×3 (batch 64) and
- * an MNIST-style CNN at 28×28×1 (batch 32), on wasm and (a few steps) the pure-JS
- * cpu backend; and PyTorch's figures for the same two models from
- * ../shared/bench/peer_torch.py --threads 1 when /usr/bin/python3 has torch.
+ * an MNIST-style CNN at 28×28×1 (batch 32), on wasm with one thread and
+ * data-parallel over every core (up to 4), and (a few steps) the pure-JS cpu
+ * backend; and PyTorch's figures for the same two models from
+ * ../shared/bench/peer_torch.py on 1 and on as many threads, when /usr/bin/python3
+ * has torch.
  * Accuracy: unas-glyphs with cnn-plus and flowers-sample with mobilenet, stratified
  * random 80/20 splits.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { stratifiedSplit, type Dataset, type Sample } from '../src-main/ml/data/dataset.js';
 import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
 import { buildSmallCnn } from '../src-main/ml/models/presets.js';
-import { createTrainStep } from '../src-main/ml/training/loop.js';
+import { createParallelStep } from '../src-main/ml/training/parallel-step.js';
+import { createTrainStep } from '../src-main/ml/training/step.js';
 import { trainClassifier } from '../src-main/ml/training/train.js';
 import type { TrainOptions, TrainResult } from '../src-main/ml/training/types.js';
 
+/** Cores the data-parallel rows use (training's default caps at 4). */
+const CORES = Math.min(4, availableParallelism());
 const SHARED = process.env.SESHAT_SHARED ?? join(import.meta.dirname, '..', '..', 'shared');
 const log = (...parts: unknown[]): void => console.error('[bench]', ...parts);
 
 interface SpeedRow {
   backend: string;
+  /** Threads per training step (data-parallel above 1; inference always runs on one). */
+  threads: number;
   model: string;
   batch: number;
   steps: number;
@@ -52,7 +59,7 @@ function mnistCnn(): tf.Sequential {
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Median step time over `steps` steps after `warmup`, on random batches like peer_torch.py. */
-async function speed(backend: string, name: string, model: tf.LayersModel, optimizer: tf.Optimizer, shape: number[], classes: number, batch: number, warmup: number, steps: number): Promise<SpeedRow> {
+async function speed(backend: string, name: string, model: tf.LayersModel, optimizer: tf.Optimizer, shape: number[], classes: number, batch: number, warmup: number, steps: number, threads = 1): Promise<SpeedRow> {
   const size = shape.reduce((a, b) => a * b, 1);
   const pool = Array.from({ length: 4 }, () => {
     const x = Float32Array.from({ length: batch * size }, () => Math.random());
@@ -61,7 +68,9 @@ async function speed(backend: string, name: string, model: tf.LayersModel, optim
     return { x, y };
   });
   const weights = new Float32Array(batch).fill(1);
-  const step = createTrainStep(model, optimizer, shape, classes);
+  // The app's own step: one thread, or spread over `threads` as training does on wasm.
+  const parallel = threads > 1 ? await createParallelStep(model, optimizer, shape, classes, threads - 1) : null;
+  const step = parallel?.step ?? createTrainStep(model, optimizer, shape, classes);
   const times: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
     const { x, y } = pool[i % pool.length]!;
@@ -69,6 +78,7 @@ async function speed(backend: string, name: string, model: tf.LayersModel, optim
     await step(x, y, weights, batch);
     if (i >= warmup) times.push(performance.now() - start);
   }
+  await parallel?.close();
   const inferBatch = 64;
   const input = tf.randomUniform([inferBatch, ...shape]);
   const inferTimes: number[] = [];
@@ -83,6 +93,7 @@ async function speed(backend: string, name: string, model: tf.LayersModel, optim
   const ms = median(times);
   return {
     backend,
+    threads,
     model: name,
     batch,
     steps,
@@ -100,18 +111,21 @@ async function speedBench(): Promise<SpeedRow[]> {
     if (backend === 'wasm') registerWasmTrainingKernels();
     // The pure-JS backend is ~100× slower: a few small steps are enough to show it.
     const [warmup, steps] = backend === 'cpu' ? [1, 2] : [3, 12];
-    log(backend, 'small_cnn');
-    const small = buildSmallCnn({ width: 50, height: 75, channels: 3 }, 4, 1);
-    const adam = tf.train.adam(1e-3);
-    rows.push(await speed(backend, 'small_cnn_3x75x50', small, adam, [75, 50, 3], 4, backend === 'cpu' ? 8 : 64, warmup, steps));
-    small.dispose();
-    adam.dispose();
-    log(backend, 'mnist_cnn');
-    const mnist = mnistCnn();
-    const sgd = tf.train.momentum(0.01, 0.9);
-    rows.push(await speed(backend, 'mnist_cnn_1x28x28', mnist, sgd, [28, 28, 1], 10, 32, warmup, steps));
-    mnist.dispose();
-    sgd.dispose();
+    // wasm also data-parallel over every core (what training uses); cpu is too slow to bother.
+    for (const threads of backend === 'wasm' && CORES > 1 ? [1, CORES] : [1]) {
+      log(backend, 'small_cnn', `${threads} thread(s)`);
+      const small = buildSmallCnn({ width: 50, height: 75, channels: 3 }, 4, 1);
+      const adam = tf.train.adam(1e-3);
+      rows.push(await speed(backend, 'small_cnn_3x75x50', small, adam, [75, 50, 3], 4, backend === 'cpu' ? 8 : 64, warmup, steps, threads));
+      small.dispose();
+      adam.dispose();
+      log(backend, 'mnist_cnn', `${threads} thread(s)`);
+      const mnist = mnistCnn();
+      const sgd = tf.train.momentum(0.01, 0.9);
+      rows.push(await speed(backend, 'mnist_cnn_1x28x28', mnist, sgd, [28, 28, 1], 10, 32, warmup, steps, threads));
+      mnist.dispose();
+      sgd.dispose();
+    }
   }
   await tf.setBackend('wasm');
   return rows;
@@ -126,8 +140,9 @@ function torchBench(): { available: boolean; reason?: string; rows?: Array<Recor
     return { available: false, reason: `${python} cannot import torch` };
   }
   if (!existsSync(script)) return { available: false, reason: `${script} not found` };
-  log('torch (peer_torch.py --threads 1)');
-  const out = execFileSync(python, [script, '--threads', '1'], { encoding: 'utf8', timeout: 600_000 });
+  const threads = CORES > 1 ? `1,${CORES}` : '1';
+  log(`torch (peer_torch.py --threads ${threads})`);
+  const out = execFileSync(python, [script, '--threads', threads], { encoding: 'utf8', timeout: 900_000 });
   const rows = out
     .split('\n')
     .filter((line) => line.trim().startsWith('{'))
@@ -215,16 +230,21 @@ async function main(): Promise<void> {
   const withSpeed = !process.argv.includes('--no-speed');
   const speedRows = withSpeed ? await speedBench() : [];
   const torch = withSpeed ? torchBench() : { available: false, reason: 'skipped (--no-speed)' };
+  // Each wasm row against PyTorch on the same number of threads, and against
+  // single-threaded PyTorch (the issue's reference figure).
+  const ratio = (a: number, b: number | null) => (b ? Math.round((a / b) * 1000) / 1000 : null);
+  const torchRow = (model: string, threads: number) => torch.rows?.find((r) => r.model === model && r.threads === threads);
   const ratios = speedRows
     .filter((row) => row.backend === 'wasm')
     .map((row) => {
-      const peer = torch.rows?.find((r) => r.model === row.model && r.threads === 1);
-      const torchTrain = peer ? Number(peer.train_img_per_s) : null;
-      const torchInfer = peer ? Number(peer.infer_img_per_s) : null;
+      const same = torchRow(row.model, row.threads);
+      const single = torchRow(row.model, 1);
       return {
         model: row.model,
-        wasm_over_torch_train: torchTrain ? Math.round((row.train_img_per_s / torchTrain) * 1000) / 1000 : null,
-        wasm_over_torch_infer: torchInfer ? Math.round((row.infer_img_per_s / torchInfer) * 1000) / 1000 : null,
+        threads: row.threads,
+        wasm_over_torch_train_same_threads: ratio(row.train_img_per_s, same ? Number(same.train_img_per_s) : null),
+        wasm_over_torch_1_thread_train: ratio(row.train_img_per_s, single ? Number(single.train_img_per_s) : null),
+        wasm_over_torch_1_thread_infer: row.threads === 1 ? ratio(row.infer_img_per_s, single ? Number(single.infer_img_per_s) : null) : null,
       };
     });
   registerWasmTrainingKernels();

@@ -114,6 +114,7 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
     bestEpoch: result.bestEpoch,
     epochsCompleted: result.epochsCompleted,
     backend: result.backend,
+    threads: result.threads,
     evaluation: result.evaluation,
     warnings: [...notes, ...result.warnings],
     skipped: result.skipped.length,

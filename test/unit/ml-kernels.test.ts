@@ -96,6 +96,10 @@ describe('Conv2DBackpropFilter (wasm) matches cpu', () => {
     ['same, stride 2, odd size', [3, 9, 7, 2], [3, 3, 2, 5], { strides: 2, pad: 'same' }],
     ['valid, stride [2,1], 5×2 filter', [2, 11, 8, 3], [5, 2, 3, 4], { strides: [2, 1], pad: 'valid' }],
     ['explicit padding', [1, 6, 6, 2], [3, 3, 2, 3], { strides: 1, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] }],
+    // Unit strides with 'same' output size take the block-copy gather.
+    ['same, stride 1, 5×4 filter', [2, 8, 7, 3], [5, 4, 3, 2], { strides: 1, pad: 'same' }],
+    ['same, stride 1, 1×1 filter', [2, 5, 4, 3], [1, 1, 3, 2], { strides: 1, pad: 'same' }],
+    ['explicit symmetric padding, stride 1', [2, 6, 5, 2], [3, 3, 2, 3], { strides: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] }],
     // 20·40·40·72 floats of patches: several batch chunks, summed.
     ['batch split into chunks', [20, 40, 40, 8], [3, 3, 8, 4], { strides: 1, pad: 'same' }],
   ];
@@ -113,6 +117,9 @@ describe('Conv2DBackpropInput (wasm) matches cpu', () => {
     ['valid, stride 1', [2, 7, 6, 3], [3, 3, 3, 4], { strides: 1, pad: 'valid' }],
     ['same, stride 2, odd size', [3, 9, 7, 2], [3, 3, 2, 5], { strides: 2, pad: 'same' }],
     ['valid, stride 2', [2, 10, 9, 3], [3, 3, 3, 2], { strides: 2, pad: 'valid' }],
+    // Unit strides run as a native forward convolution of dy with the turned filter.
+    ['same, stride 1, 5×4 filter', [2, 8, 7, 3], [5, 4, 3, 2], { strides: 1, pad: 'same' }],
+    ['explicit uneven padding, stride 1', [1, 6, 6, 2], [3, 3, 2, 3], { strides: 1, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] }],
     ['batch split into chunks', [20, 40, 40, 8], [3, 3, 8, 4], { strides: 1, pad: 'same' }],
   ];
   for (const [label, xShape, filterShape, attrs] of cases) {

@@ -6,6 +6,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../src-main/errors.js';
@@ -48,6 +49,8 @@ describe('trainClassifier', () => {
       }),
     );
     assert.equal(result.backend, 'wasm');
+    // Batches of 16 split into two shards of 8 wherever there are two cores.
+    assert.equal(result.threads, Math.min(2, availableParallelism()));
     assert.equal(result.status, 'completed');
     assert.equal(result.epochsCompleted, 5);
     assert.ok(result.evaluation && result.evaluation.accuracy >= 0.9, `validation accuracy ${result.evaluation?.accuracy}`);

@@ -13,7 +13,7 @@ import type { BackendName } from '../../src-main/api/types.js';
 import { selectBackend } from '../../src-main/ml/backend.js';
 import { registerWasmTrainingKernels } from '../../src-main/ml/kernels/index.js';
 import { buildConvPreset } from '../../src-main/ml/models/presets.js';
-import { createTrainStep } from '../../src-main/ml/training/loop.js';
+import { createTrainStep } from '../../src-main/ml/training/step.js';
 import { findDawnAdapter } from '../../src-main/ml/webgpu/dawn.js';
 import { KERNEL_CASES } from './webgpu-kernel-cases.js';
 

@@ -48,10 +48,10 @@ export const trainCommand: CliCommand = {
         job.context,
       );
       job.finish();
-      const report = { runId: run.id, name: run.name, status: result.status, backend: result.backend, bestEpoch: result.bestEpoch, epochs: result.epochsCompleted, validation: result.evaluation && { accuracy: result.evaluation.accuracy, macroF1: result.evaluation.macroF1, topK: result.evaluation.topK }, model: run.weightsPath, warnings: (run.metrics as { warnings?: string[] }).warnings ?? [] };
+      const report = { runId: run.id, name: run.name, status: result.status, backend: result.backend, threads: result.threads, bestEpoch: result.bestEpoch, epochs: result.epochsCompleted, validation: result.evaluation && { accuracy: result.evaluation.accuracy, macroF1: result.evaluation.macroF1, topK: result.evaluation.topK }, model: run.weightsPath, warnings: (run.metrics as { warnings?: string[] }).warnings ?? [] };
       if (parsed.json) printJson(io, report);
       else {
-        io.out(`Run ${run.id} (${run.name}): ${result.status} on ${result.backend}, best epoch ${result.bestEpoch ?? '—'}`);
+        io.out(`Run ${run.id} (${run.name}): ${result.status} on ${result.backend}${result.threads && result.threads > 1 ? ` (${result.threads} threads)` : ''}, best epoch ${result.bestEpoch ?? '—'}`);
         if (result.evaluation) io.out(`Validation accuracy ${(result.evaluation.accuracy * 100).toFixed(2)}%, macro-F1 ${result.evaluation.macroF1.toFixed(4)}`);
         for (const warning of report.warnings) io.out(`note: ${warning}`);
       }

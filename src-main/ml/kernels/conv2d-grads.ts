@@ -6,7 +6,8 @@
  * Conv2DBackpropInput is a scalar C++ loop about 7× slower than the forward
  * convolution. Both gradients are one matrix product once the input patches are laid
  * out as a matrix, and XNNPACK does that product with SIMD; the JS part is only
- * the O(size) patch gather/scatter. Work is split over chunks of the batch so that
+ * the O(size) patch gather/scatter. With unit strides the input gradient skips the
+ * patches and is a native forward convolution (backpropInputAsConvolution). Work is split over chunks of the batch so that
  * the patch matrix stays under `MAX_PATCH_FLOATS` whatever the batch size.
  *
  * Layout: NHWC input, HWIO filter (what tfjs-layers uses). K = fh·fw·cin is the
@@ -79,6 +80,9 @@ function gatherPatchesT(xT: Float32Array, info: Conv2DInfo, nc: number, colT: Fl
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const pixels = nc * H * W;
+  // Unit strides with as many output as input columns ('same' padding): a tap's
+  // rows for one image are one shifted run of xT, so they go as a single block copy.
+  const blockCopy = sh === 1 && sw === 1 && OW === W;
   let m = 0;
   for (let fh = 0; fh < info.filterHeight; fh++) {
     for (let fw = 0; fw < info.filterWidth; fw++) {
@@ -86,6 +90,33 @@ function gatherPatchesT(xT: Float32Array, info: Conv2DInfo, nc: number, colT: Fl
       // Output columns whose input column ow·sw + colOffset lies inside [0, W).
       const lo = Math.min(OW, Math.max(0, Math.ceil(-colOffset / sw)));
       const hi = Math.max(lo, Math.min(OW, Math.floor((W - 1 - colOffset) / sw) + 1));
+      if (blockCopy) {
+        const rowShift = fh * dh - top;
+        // Output rows whose input row oh + rowShift lies inside [0, H).
+        const ohLo = Math.min(OH, Math.max(0, -rowShift));
+        const ohHi = Math.max(ohLo, Math.min(OH, H - rowShift));
+        for (let block = 0; block < C * nc; block++, m += OH * OW) {
+          const image = block * H * W; // channel-major: block = ci·nc + n
+          if (ohHi === ohLo || hi === lo) {
+            colT.fill(0, m, m + OH * OW);
+            continue;
+          }
+          colT.fill(0, m, m + ohLo * OW);
+          const first = m + ohLo * OW + lo;
+          const source = image + (ohLo + rowShift) * W + colOffset + lo;
+          colT.set(xT.subarray(source, source + (m + (ohHi - 1) * OW + hi - first)), first);
+          // The block copy put the neighbouring row's pixels where a patch meets the padding.
+          if (lo > 0 || hi < OW) {
+            for (let oh = ohLo; oh < ohHi; oh++) {
+              const row = m + oh * OW;
+              for (let ow = 0; ow < lo; ow++) colT[row + ow] = 0;
+              for (let ow = hi; ow < OW; ow++) colT[row + ow] = 0;
+            }
+          }
+          colT.fill(0, m + ohHi * OW, m + OH * OW);
+        }
+        continue;
+      }
       for (let ci = 0; ci < C; ci++) {
         const channel = ci * pixels;
         for (let n = 0; n < nc; n++) {
@@ -185,12 +216,46 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   return dW;
 }
 
+/**
+ * With unit strides and dilations, dx is itself a convolution: dy correlated with
+ * the filter turned half a turn, input and output channels swapped, and each pad p
+ * of the forward pass replaced by (filter size − 1 − p). That runs in the backend's
+ * native (XNNPACK) Conv2D with no patch matrix at all. Null when it does not apply.
+ */
+function backpropInputAsConvolution(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo | null {
+  const { filterHeight: FH, filterWidth: FW, inChannels: Cin, outChannels: Cout, padInfo } = info;
+  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  const pads = [FH - 1 - padInfo.top, FH - 1 - padInfo.bottom, FW - 1 - padInfo.left, FW - 1 - padInfo.right];
+  if (pads.some((p) => p < 0)) return null;
+  const conv = tf.getKernel('Conv2D', 'wasm');
+  if (!conv) return null;
+  // A fresh tensor per call: the native convolution caches its packed filter by tensor id.
+  const turned = allocate(backend, [FH, FW, Cout, Cin]);
+  const w = f32(backend, filter);
+  const t = f32(backend, turned);
+  for (let fh = 0; fh < FH; fh++) {
+    for (let fw = 0; fw < FW; fw++) {
+      const src = (fh * FW + fw) * Cin * Cout;
+      const dst = ((FH - 1 - fh) * FW + (FW - 1 - fw)) * Cout * Cin;
+      for (let ci = 0; ci < Cin; ci++) for (let co = 0; co < Cout; co++) t[dst + co * Cin + ci] = w[src + ci * Cout + co]!;
+    }
+  }
+  const attrs = { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]], dataFormat: 'NHWC' };
+  try {
+    return conv.kernelFunc({ inputs: { x: dy, filter: turned }, backend, attrs: attrs as unknown as NamedAttrMap }) as TensorInfo;
+  } finally {
+    release(backend, turned);
+  }
+}
+
 function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
   const { dy, filter } = inputs;
   requireFloat32('Conv2DBackpropInput', dy, filter);
   const info = convInfoFor('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
+  const asForward = backpropInputAsConvolution(backend, dy, filter, info);
+  if (asForward) return asForward;
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const Cout = info.outChannels;
   const positions = info.outHeight * info.outWidth;

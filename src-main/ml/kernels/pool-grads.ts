@@ -44,6 +44,10 @@ function maxPoolGrad(args: {
   const x = f32(backend, input);
   const g = f32(backend, dy);
   const dx = f32(backend, dxInfo);
+  if (info.filterHeight === 2 && info.filterWidth === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && top === 0 && left === 0 && OH * 2 <= H && OW * 2 <= W) {
+    pairedWindows(x, g, dx, N, H, W, C, OH, OW);
+    return dxInfo;
+  }
   // Per-channel running maximum and its flat index in x, reused for every window.
   const best = new Float32Array(C);
   const where = new Int32Array(C);
@@ -80,6 +84,41 @@ function maxPoolGrad(args: {
     }
   }
   return dxInfo;
+}
+
+/**
+ * The 2×2, stride-2 pool every preset uses, without padding: windows do not
+ * overlap and all four taps are inside the image, so each channel compares four
+ * values in registers instead of keeping per-channel running maxima.
+ */
+function pairedWindows(x: Float32Array, g: Float32Array, dx: Float32Array, N: number, H: number, W: number, C: number, OH: number, OW: number): void {
+  const rowStride = W * C;
+  let dyIndex = 0;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++, dyIndex += C) {
+        const p00 = n * H * rowStride + oh * 2 * rowStride + ow * 2 * C;
+        const p01 = p00 + C;
+        const p10 = p00 + rowStride;
+        const p11 = p10 + C;
+        for (let c = 0; c < C; c++) {
+          // Strictly greater, in window order: ties go to the first position, as on cpu.
+          let at = p00 + c;
+          let best = x[at]!;
+          if (x[p01 + c]! > best) {
+            at = p01 + c;
+            best = x[at]!;
+          }
+          if (x[p10 + c]! > best) {
+            at = p10 + c;
+            best = x[at]!;
+          }
+          if (x[p11 + c]! > best) at = p11 + c;
+          dx[at]! += g[dyIndex + c]!;
+        }
+      }
+    }
+  }
 }
 
 export const maxPoolGradConfig: KernelConfig = {

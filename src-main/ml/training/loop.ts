@@ -1,6 +1,6 @@
 /**
- * The training loop: a hand-written loop over `optimizer.minimize` rather than
- * `model.fit`.
+ * The training loop: a hand-written loop over our own step (step.ts, or
+ * parallel-step.ts across threads) rather than `model.fit`.
  *
  * Why not fit: batches come from our own sources (pixel store + seeded augmentation,
  * or cached embeddings) that fit would need wrapped in a tf.data pipeline; class
@@ -15,9 +15,9 @@ import { exampleSize, type BatchSource } from '../data/batches.js';
 import { Rng } from '../data/rng.js';
 import type { LoopState } from './checkpoint.js';
 import { setLearningRate } from './optimizers.js';
+import { createParallelStep } from './parallel-step.js';
+import { createTrainStep, EPSILON, type TrainStep } from './step.js';
 import type { EpochEvent } from './types.js';
-
-const EPSILON = 1e-7;
 
 export interface LabelledSource {
   source: BatchSource;
@@ -37,6 +37,10 @@ export interface LoopConfig {
   earlyStopping: { patience: number; minDelta: number } | null;
   /** Halve the learning rate after this many epochs without improvement (null: constant rate). */
   reduceOnPlateau: { patience: number; factor: number; minLearningRate: number } | null;
+  /** Threads that share each batch (data-parallel, see parallel-step.ts); 1: this thread only. */
+  parallelism: number;
+  /** Told how many threads the steps actually use (a helper that cannot start is not fatal). */
+  onParallelism?: (threads: number, reason: string | null) => void;
   signal: AbortSignal;
   onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; accuracy: number; imagesPerSecond: number }) => void;
   /**
@@ -56,13 +60,6 @@ export interface LoopOutcome {
 
 export function initialState(seedShuffle: number, seedAugment: number, learningRate: number): LoopState {
   return { epoch: 0, history: [], bestEpoch: null, bestValue: null, wait: 0, learningRate, shuffleRng: seedShuffle, augmentRng: seedAugment };
-}
-
-/** Per-sample weighted cross-entropy averaged over the batch (Keras' sample-weight rule). */
-function weightedLoss(probabilities: tf.Tensor, oneHot: tf.Tensor, weights: tf.Tensor): tf.Scalar {
-  const clipped = tf.clipByValue(probabilities, EPSILON, 1 - EPSILON);
-  const perSample = tf.neg(tf.sum(tf.mul(oneHot, tf.log(clipped)), -1));
-  return tf.mean(tf.mul(perSample, weights)) as tf.Scalar;
 }
 
 function oneHotRows(labels: Int32Array, ids: ArrayLike<number>, count: number, numClasses: number, out: Float32Array): void {
@@ -98,55 +95,42 @@ export async function evaluateSource(model: tf.LayersModel, data: LabelledSource
   return { loss: lossSum / Math.max(1, source.size), accuracy: correct / Math.max(1, source.size), probabilities };
 }
 
-export type TrainStep = (x: Float32Array, oneHot: Float32Array, sampleWeights: Float32Array, count: number) => Promise<{ loss: number; correct: number }>;
-
-/**
- * One optimisation step on `count` examples held in reused buffers: forward in
- * training mode, weighted loss, gradients, update. Returns the batch loss and the
- * number of correct predictions. Everything it creates is freed before it returns.
- */
-export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, exampleShape: number[], numClasses: number): TrainStep {
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const size = exampleShape.reduce((a, b) => a * b, 1);
-  return async (x, oneHot, sampleWeights, count) => {
-    const [cost, hits] = tf.tidy(() => {
-      const input = tf.tensor(x.subarray(0, count * size), [count, ...exampleShape]);
-      const target = tf.tensor2d(oneHot.subarray(0, count * numClasses), [count, numClasses]);
-      const weights = tf.tensor1d(sampleWeights.subarray(0, count));
-      let kept: tf.Tensor | null = null;
-      const loss = optimizer.minimize(
-        () => {
-          const probabilities = model.apply(input, { training: true }) as tf.Tensor;
-          // Kept past minimize's own tidy so accuracy needs no second forward pass.
-          kept = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, -1), tf.argMax(target, -1)), 'float32')));
-          return weightedLoss(probabilities, target, weights);
-        },
-        true,
-        variables,
-      )!;
-      return [loss, kept as unknown as tf.Tensor];
-    });
-    // Two scalars read back asynchronously: GPU backends (webgpu) cannot read synchronously in Node.
-    try {
-      const [loss, correct] = await Promise.all([cost.data(), hits.data()]);
-      return { loss: loss[0]!, correct: correct[0]! };
-    } finally {
-      cost.dispose();
-      hits.dispose();
-    }
-  };
-}
-
 function snapshot(model: tf.LayersModel): tf.Tensor[] {
   return model.getWeights().map((w) => tf.clone(w));
 }
 
+/** The step function: spread over `config.parallelism` threads where that works, else this thread's. */
+async function stepFor(config: LoopConfig): Promise<{ step: TrainStep; close: () => Promise<void> }> {
+  const { model, optimizer, train, numClasses } = config;
+  const single = { step: createTrainStep(model, optimizer, train.source.exampleShape, numClasses), close: async () => {} };
+  if (config.parallelism <= 1) {
+    config.onParallelism?.(1, null);
+    return single;
+  }
+  try {
+    const parallel = await createParallelStep(model, optimizer, train.source.exampleShape, numClasses, config.parallelism - 1);
+    config.onParallelism?.(parallel.helpers + 1, null);
+    return parallel;
+  } catch (error) {
+    config.onParallelism?.(1, error instanceof Error ? error.message : String(error));
+    return single;
+  }
+}
+
 /** Runs epochs state.epoch+1 … config.epochs. */
 export async function runTrainingLoop(config: LoopConfig, start: LoopState, startBest: tf.Tensor[] | null): Promise<LoopOutcome> {
-  const { model, optimizer, train, numClasses, batchSize } = config;
+  const { step, close } = await stepFor(config);
+  try {
+    return await runEpochs(config, start, startBest, step);
+  } finally {
+    await close();
+  }
+}
+
+async function runEpochs(config: LoopConfig, start: LoopState, startBest: tf.Tensor[] | null, step: TrainStep): Promise<LoopOutcome> {
+  const { model, train, numClasses, batchSize, optimizer } = config;
   const state: LoopState = { ...start, history: [...start.history] };
   let bestWeights = startBest;
-  const step = createTrainStep(model, optimizer, train.source.exampleShape, numClasses);
   const size = exampleSize(train.source);
   const x = new Float32Array(batchSize * size);
   const y = new Float32Array(batchSize * numClasses);

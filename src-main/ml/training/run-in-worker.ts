@@ -13,16 +13,15 @@
  * - a worker that crashes or exits without answering becomes an AppError instead of
  *   a promise that never settles.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fork } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../errors.js';
 import type { BackendName } from '../../api/types.js';
 import type { EmbeddingCache } from '../models/embedding-cache.js';
 import { hasExportedModel, MODEL_DIR } from './export.js';
 import type { EpochEvent, TrainJob, TrainOptions, TrainRequest, TrainResult } from './types.js';
+import { entryScript, startThread } from './thread.js';
 import type { FromWorker, ToWorker, WorkerInput } from './worker-protocol.js';
 
 export interface WorkerRunOptions {
@@ -50,30 +49,13 @@ interface Trainer {
   terminate(): void;
 }
 
-/** The worker script beside this file: `.ts` under tsx, `.js` once compiled to out/. */
+/** The training worker's entry script. */
 export function workerScript(): URL {
-  for (const name of ['train-worker.js', 'train-worker.ts']) {
-    const url = new URL(`./${name}`, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url;
-  }
-  throw new AppError('INTERNAL', 'The training worker script is missing');
+  return entryScript('train-worker');
 }
 
-/**
- * Starts the worker. Compiled, it is the .js file. Under tsx (development, tests)
- * the entry is .ts, and tsx's `--import` hook only registers itself on the main
- * thread (execArgv is passed through, but that is not enough on Node 20), so a
- * one-line bootstrap registers tsx's ESM API inside the worker, then imports the entry.
- */
-function startThread(input: WorkerInput, script: URL): Trainer {
-  const options = { workerData: input, execArgv: process.execArgv };
-  let worker: Worker;
-  if (!script.pathname.endsWith('.ts')) worker = new Worker(script, options);
-  else {
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(script.href)}); })`;
-    worker = new Worker(bootstrap, { ...options, eval: true });
-  }
+function startTrainerThread(input: WorkerInput, script: URL): Trainer {
+  const worker = startThread(script, input);
   return {
     post: (message) => worker.postMessage(message),
     onMessage: (listener) => worker.on('message', listener),
@@ -115,7 +97,7 @@ export function runTrainingInWorker(request: TrainRequest, job: TrainJob, option
   const input: WorkerInput = { request, embeddingCache: Boolean(options.embeddingCache), ...(options.backend ? { backend: options.backend } : {}) };
   const script = options.script ?? workerScript();
   const isolation = options.isolation ?? (options.backend && PROCESS_BACKENDS.has(options.backend) ? 'process' : 'thread');
-  const worker = isolation === 'process' ? startProcess(input, script) : startThread(input, script);
+  const worker = isolation === 'process' ? startProcess(input, script) : startTrainerThread(input, script);
   const history: EpochEvent[] = [];
   let started: { backend: string; options: TrainOptions | null } | null = null;
   let graceTimer: NodeJS.Timeout | null = null;
@@ -146,6 +128,7 @@ export function runTrainingInWorker(request: TrainRequest, job: TrainJob, option
         checkpointDir: history.length > 0 ? join(request.runDir, 'checkpoint') : null,
         evaluation: null,
         backend: started.backend,
+        threads: null,
         warnings: ['The training worker did not stop in time and was terminated.'],
         skipped: [],
         resumedFromEpoch: null,

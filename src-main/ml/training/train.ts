@@ -7,6 +7,7 @@
  *   model/       the exported best-so-far model (see export.ts) — on each improvement
  */
 import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../errors.js';
@@ -43,6 +44,17 @@ async function resolveOptions(request: TrainRequest): Promise<TrainOptions> {
   return resolveTrainOptions({ ...request.options, input });
 }
 
+/**
+ * Threads per training step when the request does not say: every core for the conv
+ * presets on wasm (which is single-threaded under Node, see parallel-step.ts), up
+ * to four, where beyond that a step's shards get too small to pay for their messages.
+ * The mobilenet head trains on vectors in milliseconds and gains nothing.
+ */
+function defaultParallelism(options: TrainOptions): number {
+  if (tf.getBackend() !== 'wasm' || options.preset === 'mobilenet') return 1;
+  return Math.max(1, Math.min(4, availableParallelism(), Math.floor(options.batchSize / 8)));
+}
+
 function isCancellation(error: unknown): boolean {
   return error instanceof AppError && error.code === 'CANCELLED';
 }
@@ -69,6 +81,7 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
     checkpointDir: null,
     evaluation: null,
     backend: tf.getBackend(),
+    threads: null,
     warnings,
     skipped: [],
     resumedFromEpoch: null,
@@ -150,6 +163,11 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
         reduceOnPlateau: options.reduceLearningRate
           ? { ...options.reduceLearningRate, minLearningRate: options.learningRate / 64 }
           : null,
+        parallelism: request.parallelism ?? defaultParallelism(options),
+        onParallelism: (threads, reason) => {
+          base.threads = threads;
+          if (reason) warnings.push(`Training used one thread: a helper thread could not start (${reason}).`);
+        },
         signal: job.signal,
         onBatch: (info) => {
           const done = (info.epoch - 1) * batches + info.batch;

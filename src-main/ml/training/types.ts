@@ -50,6 +50,11 @@ export interface TrainRequest {
   resume?: boolean;
   /** Folder of the MobileNetV2 model (default: the bundled resources/models copy). */
   mobilenetDir?: string;
+  /**
+   * Threads that share each training step (data-parallel); default: every core,
+   * up to 4, for the conv presets on wasm, else 1.
+   */
+  parallelism?: number;
   /** Decoded pixels above this many bytes stay on disk and are streamed per batch (default 512 MiB). */
   memoryBudgetBytes?: number;
 }
@@ -92,6 +97,8 @@ export interface TrainResult {
   evaluation: Evaluation | null;
   /** tfjs backend the run used. */
   backend: string;
+  /** Threads each training step ran on (data-parallel when above 1); null when not known (a killed worker). */
+  threads: number | null;
   /** Things the user should know (slow backend, skipped images, …). */
   warnings: string[];
   /** Images that could not be decoded and were left out. */

@@ -1,0 +1,138 @@
+/**
+ * Data-parallel training step: one model, several cores.
+ *
+ * tfjs runs wasm single-threaded under Node, so one training step uses one core.
+ * Here each batch is cut into shards; helper threads (gradient-worker.ts) each get
+ * the current weights and one shard, this thread works on the first shard, and
+ * the shards' gradients are averaged (weighted by shard size, which is exactly the
+ * whole batch's mean-loss gradient) and applied once by this thread's optimizer.
+ * Helpers never update weights, so there is one source of truth and nothing to
+ * re-synchronise after a learning-rate change, a resume or a best-weights restore.
+ *
+ * Batch norm sees per-shard batch statistics (as in PyTorch's DDP without SyncBN);
+ * the moving averages are this thread's.
+ */
+import type { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { AppError } from '../../errors.js';
+import type { FromGradientWorker, GradientWorkerInput, ToGradientWorker } from './parallel-protocol.js';
+import { createGradientStep, createTrainStep, type TrainStep } from './step.js';
+import { entryScript, startThread } from './thread.js';
+
+/** Shards smaller than this cost more in messages than they save. */
+const MIN_SHARD = 8;
+
+export interface ParallelStep {
+  step: TrainStep;
+  /** Helper threads in use (0 when a helper could not start). */
+  helpers: number;
+  close(): Promise<void>;
+}
+
+interface Helper {
+  worker: Worker;
+  /** Settles with the next 'gradients' message. */
+  pending: { resolve: (message: Extract<FromGradientWorker, { type: 'gradients' }>) => void; reject: (error: Error) => void } | null;
+  error: Error | null;
+}
+
+function startHelper(input: GradientWorkerInput): Promise<Helper> {
+  const worker = startThread(entryScript('gradient-worker'), input);
+  const helper: Helper = { worker, pending: null, error: null };
+  const fail = (error: Error) => {
+    helper.error = error;
+    helper.pending?.reject(error);
+    helper.pending = null;
+  };
+  return new Promise((resolve, reject) => {
+    worker.on('message', (message: FromGradientWorker) => {
+      if (message.type === 'ready') resolve(helper);
+      else if (message.type === 'failed') {
+        const error = new AppError('INTERNAL', `A training helper thread failed: ${message.message}`);
+        reject(error);
+        fail(error);
+      } else if (message.type === 'gradients') {
+        helper.pending?.resolve(message);
+        helper.pending = null;
+      }
+    });
+    worker.on('error', (error) => {
+      reject(error);
+      fail(new AppError('INTERNAL', `A training helper thread crashed: ${error.message}`, { cause: error }));
+    });
+    worker.on('exit', (code) => {
+      const error = new AppError('INTERNAL', `A training helper thread exited (code ${code})`);
+      reject(error);
+      fail(error);
+    });
+  });
+}
+
+function sendShard(helper: Helper, message: ToGradientWorker): Promise<Extract<FromGradientWorker, { type: 'gradients' }>> {
+  if (helper.error) return Promise.reject(helper.error);
+  return new Promise((resolve, reject) => {
+    helper.pending = { resolve, reject };
+    helper.worker.postMessage(message, [message.x.buffer, message.oneHot.buffer, message.sampleWeights.buffer, ...message.weights.map((w) => w.buffer)] as ArrayBuffer[]);
+  });
+}
+
+/**
+ * A TrainStep that spreads each batch over this thread and `helperCount` helper
+ * threads. Batches too small to split run on this thread alone.
+ */
+export async function createParallelStep(model: tf.LayersModel, optimizer: tf.Optimizer, exampleShape: number[], numClasses: number, helperCount: number): Promise<ParallelStep> {
+  const input: GradientWorkerInput = { topology: JSON.stringify(model.toJSON(null, false)), backend: tf.getBackend(), exampleShape, numClasses };
+  const helpers = await Promise.all(Array.from({ length: helperCount }, () => startHelper(input)));
+  const local = createTrainStep(model, optimizer, exampleShape, numClasses);
+  const gradients = createGradientStep(model, exampleShape, numClasses);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const size = exampleShape.reduce((a, b) => a * b, 1);
+  let stepNumber = 0;
+
+  const step: TrainStep = async (x, oneHot, sampleWeights, count) => {
+    const shards = Math.min(helpers.length + 1, Math.floor(count / MIN_SHARD));
+    if (shards < 2) return local(x, oneHot, sampleWeights, count);
+    stepNumber += 1;
+    const per = Math.ceil(count / shards);
+    const weights = await Promise.all(model.getWeights().map(async (w) => (await w.data()) as Float32Array));
+    const replies = helpers.slice(0, shards - 1).map((helper, h) => {
+      const start = (h + 1) * per;
+      const n = Math.min(per, count - start);
+      return sendShard(helper, {
+        type: 'shard',
+        step: stepNumber,
+        // Every helper but the last gets its own copy of the weights (the buffers are transferred).
+        weights: h === shards - 2 ? weights : weights.map((w) => w.slice()),
+        x: x.slice(start * size, (start + n) * size),
+        oneHot: oneHot.slice(start * numClasses, (start + n) * numClasses),
+        sampleWeights: sampleWeights.slice(start, start + n),
+        count: n,
+      }).then((reply) => ({ reply, n }));
+    });
+    const own = await gradients(x, oneHot, sampleWeights, per);
+    let others: Array<{ reply: Extract<FromGradientWorker, { type: 'gradients' }>; n: number }>;
+    try {
+      others = await Promise.all(replies);
+    } catch (error) {
+      own.grads.forEach((g) => g.dispose());
+      throw error;
+    }
+    const averaged = tf.tidy(() =>
+      own.grads.map((g, i) => others.reduce((sum, { reply, n }) => tf.add(sum, tf.mul(tf.tensor(reply.grads[i]!, g.shape), n / count)), tf.mul(g, per / count))),
+    );
+    own.grads.forEach((g) => g.dispose());
+    optimizer.applyGradients(Object.fromEntries(variables.map((v, i) => [v.name, averaged[i]!])));
+    averaged.forEach((g) => g.dispose());
+    const loss = others.reduce((sum, { reply, n }) => sum + reply.loss * n, own.loss * per) / count;
+    const correct = others.reduce((sum, { reply }) => sum + reply.correct, own.correct);
+    return { loss, correct };
+  };
+
+  return {
+    step,
+    helpers: helpers.length,
+    close: async () => {
+      await Promise.all(helpers.map((helper) => helper.worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Data-parallel training steps (parallel-step.ts): a batch spread over this thread
+ * and helper threads must update the model as one step on the whole batch does.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { AppError } from '../../src-main/errors.js';
+import { Rng } from '../../src-main/ml/data/rng.js';
+import { buildCnnPlus, buildSmallCnn } from '../../src-main/ml/models/presets.js';
+import { createParallelStep } from '../../src-main/ml/training/parallel-step.js';
+import { createTrainStep } from '../../src-main/ml/training/step.js';
+import { useWasm } from './ml-fixtures.js';
+
+const SHAPE = [16, 12, 1];
+const CLASSES = 3;
+
+function batch(count: number, seed: number) {
+  const rng = new Rng(seed);
+  const x = Float32Array.from({ length: count * 16 * 12 }, () => rng.next());
+  const oneHot = new Float32Array(count * CLASSES);
+  for (let b = 0; b < count; b++) oneHot[b * CLASSES + (b % CLASSES)] = 1;
+  // Uneven sample weights: the average over shards must weigh them as one batch does.
+  const weights = Float32Array.from({ length: count }, (_, b) => 0.5 + (b % 4) * 0.5);
+  return { x, oneHot, weights };
+}
+
+function maxDifference(a: tf.Tensor[], b: tf.Tensor[]): number {
+  return Math.max(...a.map((t, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(t, b[i]!))).dataSync()[0]!)));
+}
+
+before(async () => {
+  await useWasm();
+});
+
+describe('data-parallel training step', () => {
+  test('two threads give the same update, loss and hits as one step on the whole batch', async () => {
+    const single = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, 7);
+    const spread = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, 7);
+    const singleOpt = tf.train.adam(0.01);
+    const spreadOpt = tf.train.adam(0.01);
+    const one = createTrainStep(single, singleOpt, SHAPE, CLASSES);
+    const parallel = await createParallelStep(spread, spreadOpt, SHAPE, CLASSES, 1);
+    try {
+      assert.equal(parallel.helpers, 1);
+      for (let i = 0; i < 3; i++) {
+        // 37: shards of 19 and 18, so the size weighting matters.
+        const { x, oneHot, weights } = batch(37, i + 1);
+        const a = await one(x, oneHot, weights, 37);
+        const b = await parallel.step(x, oneHot, weights, 37);
+        assert.ok(Math.abs(a.loss - b.loss) < 1e-4, `loss ${a.loss} vs ${b.loss}`);
+        assert.equal(a.correct, b.correct);
+      }
+      const difference = maxDifference(single.getWeights(), spread.getWeights());
+      assert.ok(difference < 1e-4, `weights differ by ${difference}`);
+      // The weights moved: equal weights are not just untouched ones.
+      const fresh = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, 7);
+      assert.ok(maxDifference(fresh.getWeights(), spread.getWeights()) > 1e-3);
+      fresh.dispose();
+    } finally {
+      await parallel.close();
+      single.dispose();
+      spread.dispose();
+      singleOpt.dispose();
+      spreadOpt.dispose();
+    }
+  });
+
+  test('steps leave no tensors behind, batch norm included, and small batches stay on this thread', async () => {
+    const model = buildCnnPlus({ width: 12, height: 16, channels: 1 }, CLASSES, 3);
+    const optimizer = tf.train.adam(0.01);
+    const parallel = await createParallelStep(model, optimizer, SHAPE, CLASSES, 1);
+    try {
+      const { x, oneHot, weights } = batch(32, 9);
+      await parallel.step(x, oneHot, weights, 32); // creates the optimizer's slots
+      const after = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) await parallel.step(x, oneHot, weights, 32);
+      await parallel.step(x, oneHot, weights, 9); // under two shards of 8: one thread
+      assert.equal(tf.memory().numTensors, after);
+    } finally {
+      await parallel.close();
+      model.dispose();
+      optimizer.dispose();
+    }
+  });
+
+  test('a helper that is gone turns the next step into an INTERNAL error', async () => {
+    const model = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, 1);
+    const optimizer = tf.train.sgd(0.1);
+    const parallel = await createParallelStep(model, optimizer, SHAPE, CLASSES, 1);
+    await parallel.close();
+    const { x, oneHot, weights } = batch(32, 2);
+    await assert.rejects(parallel.step(x, oneHot, weights, 32), (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /helper thread/.test(error.message));
+    model.dispose();
+    optimizer.dispose();
+  });
+});
