@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../test/e2e/playwright.config.js';
 import { serveTestProject } from '../test/helpers/web-server-process.js';
+import { runPeerTorch } from './peer-torch.js';
 
 const { values } = parseArgs({
   options: { drops: { type: 'string', default: '30' }, 'skip-flowers': { type: 'boolean', default: false }, 'skip-torch': { type: 'boolean', default: false } },
@@ -94,19 +95,9 @@ function classifyFolder(scratch: string, spec: FolderCase) {
 }
 
 function torchInference() {
-  const script = join(SHARED, 'bench', 'peer_torch.py');
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
-  } catch {
-    return { available: false, reason: '/usr/bin/python3 cannot import torch (apt-get install python3-torch libopenblas0-pthread)' };
-  }
-  log('torch: peer_torch.py --models small_cnn_3x75x50 --threads 1,2');
-  const out = execFileSync('/usr/bin/python3', [script, '--models', 'small_cnn_3x75x50', '--threads', '1,2', '--steps', '10', '--warmup', '3'], { encoding: 'utf8', timeout: 600_000 });
-  const rows = out
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { info?: string; model?: string; threads?: number; infer_img_per_s?: number; clean?: boolean })
-    .filter((row) => row.model);
+  const peer = runPeerTorch(SHARED, ['--models', 'small_cnn_3x75x50', '--threads', '1,2', '--steps', '10', '--warmup', '3'], log);
+  if (!peer.available) return peer;
+  const rows = peer.rows.filter((row) => row.model);
   return { available: true, model: 'small_cnn_3x75x50 (batch 64, tensors already in memory)', byThreads: rows.map((row) => ({ threads: row.threads, inferImagesPerSecond: row.infer_img_per_s, clean: row.clean })) };
 }
 

@@ -12,10 +12,10 @@
  * backend; and PyTorch's figures for the same two models from
  * ../shared/bench/peer_torch.py on 1 and on as many threads, when /usr/bin/python3
  * has torch.
- * Accuracy: unas-glyphs with cnn-plus and flowers-sample with mobilenet, stratified
- * random 80/20 splits.
+ * Accuracy: unas-glyphs with cnn-plus on a stratified random 80/20 split and on a
+ * split that holds out whole pictures; flowers-sample with mobilenet, stratified
+ * random 80/20.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { basename, join } from 'node:path';
@@ -27,7 +27,10 @@ import { buildSmallCnn } from '../src-main/ml/models/presets.js';
 import { createParallelStep } from '../src-main/ml/training/parallel-step.js';
 import { createTrainStep } from '../src-main/ml/training/step.js';
 import { trainClassifier } from '../src-main/ml/training/train.js';
+import type { Evaluation } from '../src-main/ml/training/metrics.js';
 import type { TrainOptions, TrainResult } from '../src-main/ml/training/types.js';
+import { groupAwareSplit } from '../src-main/splits/group-aware.js';
+import { runPeerTorch, type PeerRow } from './peer-torch.js';
 
 /** Cores the data-parallel rows use (training's default caps at 4). */
 const CORES = Math.min(4, availableParallelism());
@@ -131,40 +134,52 @@ async function speedBench(): Promise<SpeedRow[]> {
   return rows;
 }
 
-function torchBench(): { available: boolean; reason?: string; rows?: Array<Record<string, unknown>> } {
-  const python = '/usr/bin/python3';
-  const script = join(SHARED, 'bench', 'peer_torch.py');
-  try {
-    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
-  } catch {
-    return { available: false, reason: `${python} cannot import torch` };
-  }
-  if (!existsSync(script)) return { available: false, reason: `${script} not found` };
-  const threads = CORES > 1 ? `1,${CORES}` : '1';
-  log(`torch (peer_torch.py --threads ${threads})`);
-  const out = execFileSync(python, [script, '--threads', threads], { encoding: 'utf8', timeout: 900_000 });
-  const rows = out
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { available: true, rows };
+function torchBench(): { available: boolean; reason?: string; rows?: PeerRow[] } {
+  return runPeerTorch(SHARED, ['--threads', CORES > 1 ? `1,${CORES}` : '1'], log);
 }
 
 // --- accuracy -------------------------------------------------------------
 
-function glyphDataset(seed: number): Dataset | null {
+/**
+ * unas-glyphs, split either stratified at random (80/20) or by picture: the app's
+ * group-aware split with the picture as group, so no wall contributes to both
+ * sides (what pre-labelling a new wall looks like).
+ */
+function glyphDataset(seed: number, by: 'random' | 'picture'): Dataset | null {
   const root = join(SHARED, 'datasets', 'unas-glyphs', 'Manual', 'Preprocessed');
   if (!existsSync(root)) return null;
-  const files = readdirSync(root).flatMap((picture) => readdirSync(join(root, picture)).map((file) => join(root, picture, file)));
+  const files = readdirSync(root).flatMap((picture) => readdirSync(join(root, picture)).map((file) => ({ picture, path: join(root, picture, file) })));
   // The label is the Gardiner code after the underscore (030001_D58.png → D58); UNKNOWN is not a class.
   const labelled = files
-    .filter((path) => path.endsWith('.png'))
-    .map((path) => ({ path, name: basename(path, '.png').split('_').slice(1).join('_') }))
+    .filter((item) => item.path.endsWith('.png'))
+    .map((item) => ({ ...item, name: basename(item.path, '.png').split('_').slice(1).join('_') }))
     .filter((item) => item.name && item.name !== 'UNKNOWN');
   const classes = [...new Set(labelled.map((item) => item.name))].sort();
   const samples: Sample[] = labelled.map((item) => ({ id: item.path, label: classes.indexOf(item.name), source: { kind: 'file', path: item.path } }));
-  const { train, validation } = stratifiedSplit(samples, 0.2, seed);
-  return { classes, train, validation };
+  if (by === 'random') {
+    const { train, validation } = stratifiedSplit(samples, 0.2, seed);
+    return { classes, train, validation };
+  }
+  const split = groupAwareSplit(
+    labelled.map((item, id) => ({ id, classKey: item.name, groupKey: item.picture })),
+    { ratios: { train: 0.8, validation: 0.2, test: 0 }, seed },
+  );
+  const side = new Map(split.assignments.map((a) => [a.id, a.split]));
+  return { classes, train: samples.filter((_, id) => side.get(id) === 'train'), validation: samples.filter((_, id) => side.get(id) === 'validation') };
+}
+
+/** Validation accuracy counted only over classes the training side has (unseen ones cannot be right). */
+function seenClassAccuracy(dataset: Dataset, evaluation: Evaluation | null): { images: number; top1: number } | null {
+  if (!evaluation) return null;
+  const seen = new Set(dataset.train.map((s) => s.label));
+  let images = 0;
+  let correct = 0;
+  evaluation.confusion.forEach((row, truth) => {
+    if (!seen.has(truth)) return;
+    images += row.reduce((a, b) => a + b, 0);
+    correct += row[truth]!;
+  });
+  return { images, top1: images ? Math.round((correct / images) * 10000) / 10000 : 0 };
 }
 
 function folderDataset(root: string, seed: number): Dataset | null {
@@ -177,7 +192,7 @@ function folderDataset(root: string, seed: number): Dataset | null {
   return { classes, train, validation };
 }
 
-async function accuracyRun(name: string, dataset: Dataset | null, options: Partial<TrainOptions> & { preset: TrainOptions['preset'] }): Promise<Record<string, unknown>> {
+async function accuracyRun(name: string, split: string, dataset: Dataset | null, options: Partial<TrainOptions> & { preset: TrainOptions['preset'] }): Promise<Record<string, unknown>> {
   if (!dataset) return { dataset: name, skipped: 'dataset not found' };
   log(`${name}: ${dataset.train.length} train / ${dataset.validation.length} validation, ${dataset.classes.length} classes`);
   const start = performance.now();
@@ -197,6 +212,7 @@ async function accuracyRun(name: string, dataset: Dataset | null, options: Parti
   const evaluation = result.evaluation;
   return {
     dataset: name,
+    split,
     preset: options.preset,
     classes: dataset.classes.length,
     train_images: dataset.train.length,
@@ -207,6 +223,8 @@ async function accuracyRun(name: string, dataset: Dataset | null, options: Parti
     val_top1: evaluation?.accuracy ?? null,
     val_top5: evaluation?.topK?.accuracy ?? null,
     val_macro_f1: evaluation?.macroF1 ?? null,
+    val_seen_classes: seenClassAccuracy(dataset, evaluation),
+    threads: result.threads,
     train_img_per_s: result.history.length ? Math.round(median(result.history.map((e) => e.imagesPerSecond))) : null,
     wall_seconds: Math.round((performance.now() - start) / 1000),
     options: result.options,
@@ -250,12 +268,12 @@ async function main(): Promise<void> {
   registerWasmTrainingKernels();
   const accuracy: Array<Record<string, unknown>> = [];
   if (accuracyFlag && only !== 'flowers') {
-    accuracy.push(
-      await accuracyRun('unas-glyphs', glyphDataset(1), { preset: 'cnn-plus', glyphMode: true, colorMode: 'grayscale', input: { width: 50, height: 75 }, seed: 1 }),
-    );
+    const glyphOptions = { preset: 'cnn-plus', glyphMode: true, colorMode: 'grayscale', input: { width: 50, height: 75 }, seed: 1 } as const;
+    accuracy.push(await accuracyRun('unas-glyphs', 'stratified random 80/20', glyphDataset(1, 'random'), glyphOptions));
+    accuracy.push(await accuracyRun('unas-glyphs', 'whole pictures held out (group-aware 80/20)', glyphDataset(1, 'picture'), glyphOptions));
   }
   if (accuracyFlag && only !== 'glyphs') {
-    accuracy.push(await accuracyRun('flowers-sample', folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1), { preset: 'mobilenet', seed: 1 }));
+    accuracy.push(await accuracyRun('flowers-sample', 'stratified random 80/20', folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1), { preset: 'mobilenet', seed: 1 }));
   }
   console.log(JSON.stringify({ env, speed: speedRows, torch, ratios, accuracy: accuracyFlag ? accuracy : null }, null, 2));
 }

@@ -11,6 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { trainingCores } from './training/parallel-step.js';
 import { AppError } from '../errors.js';
 import type { BackendAttempt, BackendInfo, BackendName } from '../api/types.js';
 import { describeWebGpuDevice } from './webgpu/adapter-kind.js';
@@ -90,7 +91,9 @@ const CANDIDATES: Candidate[] = [
     describe: async () => {
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
       const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-      return `CPU · WebAssembly${simd ? ' SIMD' : ''} · ${threads ? 'multi-threaded' : '1 thread'}`;
+      // Under Node each model runs on one thread; training spreads its batches over cores.
+      const cores = trainingCores();
+      return `CPU · WebAssembly${simd ? ' SIMD' : ''} · ${threads ? 'multi-threaded' : `1 thread${cores > 1 ? `, training on ${cores} cores` : ''}`}`;
     },
     slowForTraining: () => false,
   },

@@ -42,7 +42,7 @@ describe('data-parallel training step', () => {
     const one = createTrainStep(single, singleOpt, SHAPE, CLASSES);
     const parallel = await createParallelStep(spread, spreadOpt, SHAPE, CLASSES, 1);
     try {
-      assert.equal(parallel.helpers, 1);
+      assert.equal(parallel.threads(), 2);
       for (let i = 0; i < 3; i++) {
         // 37: shards of 19 and 18, so the size weighting matters.
         const { x, oneHot, weights } = batch(37, i + 1);
@@ -63,6 +63,32 @@ describe('data-parallel training step', () => {
       spread.dispose();
       singleOpt.dispose();
       spreadOpt.dispose();
+    }
+  });
+
+  test('adaptive mode times both ways, settles on one, and trains the same as one thread throughout', async () => {
+    const single = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, 5);
+    const adaptive = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, 5);
+    const singleOpt = tf.train.sgd(0.05);
+    const adaptiveOpt = tf.train.sgd(0.05);
+    const one = createTrainStep(single, singleOpt, SHAPE, CLASSES);
+    const parallel = await createParallelStep(adaptive, adaptiveOpt, SHAPE, CLASSES, 1, { adaptive: true });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const { x, oneHot, weights } = batch(32, 20 + i);
+        await one(x, oneHot, weights, 32);
+        await parallel.step(x, oneHot, weights, 32);
+      }
+      // Settled after four timed steps each way: one thread, or both.
+      assert.ok([1, 2].includes(parallel.threads()), `threads ${parallel.threads()}`);
+      const difference = maxDifference(single.getWeights(), adaptive.getWeights());
+      assert.ok(difference < 1e-4, `weights differ by ${difference}`);
+    } finally {
+      await parallel.close();
+      single.dispose();
+      adaptive.dispose();
+      singleOpt.dispose();
+      adaptiveOpt.dispose();
     }
   });
 

@@ -37,10 +37,10 @@ export interface LoopConfig {
   earlyStopping: { patience: number; minDelta: number } | null;
   /** Halve the learning rate after this many epochs without improvement (null: constant rate). */
   reduceOnPlateau: { patience: number; factor: number; minLearningRate: number } | null;
-  /** Threads that share each batch (data-parallel, see parallel-step.ts); 1: this thread only. */
+  /** Threads that may share each batch (data-parallel, see parallel-step.ts); 1: this thread only. */
   parallelism: number;
-  /** Told how many threads the steps actually use (a helper that cannot start is not fatal). */
-  onParallelism?: (threads: number, reason: string | null) => void;
+  /** Spread only if timing the first batches shows it is faster (see ParallelOptions). */
+  adaptiveParallelism: boolean;
   signal: AbortSignal;
   onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; accuracy: number; imagesPerSecond: number }) => void;
   /**
@@ -53,6 +53,10 @@ export interface LoopConfig {
 
 export interface LoopOutcome {
   status: 'completed' | 'early-stopped' | 'cancelled';
+  /** Threads the steps ran on at the end. */
+  threads: number;
+  /** Why the steps stayed on one thread when more were asked for, if something failed. */
+  parallelFailure: string | null;
   state: LoopState;
   /** Copies of the best weights (the caller disposes them), or null if no epoch improved. */
   bestWeights: tf.Tensor[] | null;
@@ -99,35 +103,38 @@ function snapshot(model: tf.LayersModel): tf.Tensor[] {
   return model.getWeights().map((w) => tf.clone(w));
 }
 
+interface Stepper {
+  step: TrainStep;
+  threads: () => number;
+  failure: string | null;
+  close: () => Promise<void>;
+}
+
 /** The step function: spread over `config.parallelism` threads where that works, else this thread's. */
-async function stepFor(config: LoopConfig): Promise<{ step: TrainStep; close: () => Promise<void> }> {
+async function stepperFor(config: LoopConfig): Promise<Stepper> {
   const { model, optimizer, train, numClasses } = config;
-  const single = { step: createTrainStep(model, optimizer, train.source.exampleShape, numClasses), close: async () => {} };
-  if (config.parallelism <= 1) {
-    config.onParallelism?.(1, null);
-    return single;
-  }
+  const single = (failure: string | null): Stepper => ({ step: createTrainStep(model, optimizer, train.source.exampleShape, numClasses), threads: () => 1, failure, close: async () => {} });
+  if (config.parallelism <= 1) return single(null);
   try {
-    const parallel = await createParallelStep(model, optimizer, train.source.exampleShape, numClasses, config.parallelism - 1);
-    config.onParallelism?.(parallel.helpers + 1, null);
-    return parallel;
+    const parallel = await createParallelStep(model, optimizer, train.source.exampleShape, numClasses, config.parallelism - 1, { adaptive: config.adaptiveParallelism });
+    return { ...parallel, failure: null };
   } catch (error) {
-    config.onParallelism?.(1, error instanceof Error ? error.message : String(error));
-    return single;
+    return single(error instanceof Error ? error.message : String(error));
   }
 }
 
 /** Runs epochs state.epoch+1 … config.epochs. */
 export async function runTrainingLoop(config: LoopConfig, start: LoopState, startBest: tf.Tensor[] | null): Promise<LoopOutcome> {
-  const { step, close } = await stepFor(config);
+  const stepper = await stepperFor(config);
   try {
-    return await runEpochs(config, start, startBest, step);
+    const outcome = await runEpochs(config, start, startBest, stepper.step);
+    return { ...outcome, threads: stepper.threads(), parallelFailure: stepper.failure };
   } finally {
-    await close();
+    await stepper.close();
   }
 }
 
-async function runEpochs(config: LoopConfig, start: LoopState, startBest: tf.Tensor[] | null, step: TrainStep): Promise<LoopOutcome> {
+async function runEpochs(config: LoopConfig, start: LoopState, startBest: tf.Tensor[] | null, step: TrainStep): Promise<Omit<LoopOutcome, 'threads' | 'parallelFailure'>> {
   const { model, train, numClasses, batchSize, optimizer } = config;
   const state: LoopState = { ...start, history: [...start.history] };
   let bestWeights = startBest;

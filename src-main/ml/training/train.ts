@@ -7,7 +7,6 @@
  *   model/       the exported best-so-far model (see export.ts) — on each improvement
  */
 import { rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../errors.js';
@@ -20,6 +19,7 @@ import { assignWeights, CHECKPOINT_DIR, hasCheckpoint, loadCheckpoint, saveCheck
 import { exportModel, hasExportedModel, MODEL_DIR, type ExportedMetadata } from './export.js';
 import { evaluateSource, initialState, runTrainingLoop } from './loop.js';
 import { evaluatePredictions, type Evaluation } from './metrics.js';
+import { MIN_SHARD, trainingCores } from './parallel-step.js';
 import { createOptimizer, getOptimizerState, setOptimizerState } from './optimizers.js';
 import { architectureKey, nativeSize, pixelFormatOf, resolveTrainOptions } from './options.js';
 import { prepareData, type TrainServices } from './prepare.js';
@@ -45,14 +45,15 @@ async function resolveOptions(request: TrainRequest): Promise<TrainOptions> {
 }
 
 /**
- * Threads per training step when the request does not say: every core for the conv
- * presets on wasm (which is single-threaded under Node, see parallel-step.ts), up
- * to four, where beyond that a step's shards get too small to pay for their messages.
- * The mobilenet head trains on vectors in milliseconds and gains nothing.
+ * Threads per training step when the request does not say: the training cores for
+ * the conv presets on wasm (single-threaded under Node, see parallel-step.ts), as
+ * long as each shard keeps MIN_SHARD examples, and only if the first batches run
+ * faster that way (adaptive). The mobilenet head trains on vectors in
+ * milliseconds and gains nothing.
  */
 function defaultParallelism(options: TrainOptions): number {
   if (tf.getBackend() !== 'wasm' || options.preset === 'mobilenet') return 1;
-  return Math.max(1, Math.min(4, availableParallelism(), Math.floor(options.batchSize / 8)));
+  return Math.max(1, Math.min(trainingCores(), Math.floor(options.batchSize / MIN_SHARD)));
 }
 
 function isCancellation(error: unknown): boolean {
@@ -164,10 +165,7 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
           ? { ...options.reduceLearningRate, minLearningRate: options.learningRate / 64 }
           : null,
         parallelism: request.parallelism ?? defaultParallelism(options),
-        onParallelism: (threads, reason) => {
-          base.threads = threads;
-          if (reason) warnings.push(`Training used one thread: a helper thread could not start (${reason}).`);
-        },
+        adaptiveParallelism: request.parallelism === undefined,
         signal: job.signal,
         onBatch: (info) => {
           const done = (info.epoch - 1) * batches + info.batch;
@@ -204,6 +202,8 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
     );
     best = null; // now owned by the outcome
     bestWeights = outcome.bestWeights;
+    base.threads = outcome.threads;
+    if (outcome.parallelFailure) warnings.push(`Training ran on one thread: a helper thread could not start (${outcome.parallelFailure}).`);
     state = outcome.state;
 
     let evaluation: Evaluation | null = null;

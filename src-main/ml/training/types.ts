@@ -51,8 +51,9 @@ export interface TrainRequest {
   /** Folder of the MobileNetV2 model (default: the bundled resources/models copy). */
   mobilenetDir?: string;
   /**
-   * Threads that share each training step (data-parallel); default: every core,
-   * up to 4, for the conv presets on wasm, else 1.
+   * Threads that share each training step (data-parallel). Default: every core, up
+   * to 4, for the conv presets on wasm if the first batches show that is faster,
+   * else 1. A number given here is used as is.
    */
   parallelism?: number;
   /** Decoded pixels above this many bytes stay on disk and are streamed per batch (default 512 MiB). */
