@@ -11,7 +11,8 @@
  * data-parallel over every core (up to 4), and (a few steps) the pure-JS cpu
  * backend; and PyTorch's figures for the same two models from
  * ../shared/bench/peer_torch.py on 1 and on as many threads, when /usr/bin/python3
- * has torch.
+ * has torch. Then the main thread's event-loop delay while the app's worker trains
+ * the glyph preset for 30 s (target: under 50 ms).
  * Accuracy: unas-glyphs with cnn-plus on a stratified random 80/20 split and on a
  * split that holds out whole pictures; flowers-sample with mobilenet, stratified
  * random 80/20.
@@ -31,6 +32,7 @@ import type { Evaluation } from '../src-main/ml/training/metrics.js';
 import type { TrainOptions, TrainResult } from '../src-main/ml/training/types.js';
 import { groupAwareSplit } from '../src-main/splits/group-aware.js';
 import { runPeerTorch, type PeerRow } from './peer-torch.js';
+import { eventLoopDuringTraining } from './train-responsiveness.js';
 
 /** Cores the data-parallel rows use (training's default caps at 4). */
 const CORES = Math.min(4, availableParallelism());
@@ -247,6 +249,8 @@ async function main(): Promise<void> {
   };
   const withSpeed = !process.argv.includes('--no-speed');
   const speedRows = withSpeed ? await speedBench() : [];
+  const glyphs = glyphDataset(1, 'random');
+  const responsiveness = withSpeed && glyphs ? await eventLoopDuringTraining(glyphs, 30, log) : null;
   const torch = withSpeed ? torchBench() : { available: false, reason: 'skipped (--no-speed)' };
   // Each wasm row against PyTorch on the same number of threads, and against
   // single-threaded PyTorch (the reference figure).
@@ -275,7 +279,7 @@ async function main(): Promise<void> {
   if (accuracyFlag && only !== 'glyphs') {
     accuracy.push(await accuracyRun('flowers-sample', 'stratified random 80/20', folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1), { preset: 'mobilenet', seed: 1 }));
   }
-  console.log(JSON.stringify({ env, speed: speedRows, torch, ratios, accuracy: accuracyFlag ? accuracy : null }, null, 2));
+  console.log(JSON.stringify({ env, speed: speedRows, torch, ratios, responsiveness, accuracy: accuracyFlag ? accuracy : null }, null, 2));
 }
 
 await main();

@@ -222,6 +222,9 @@ describe('Sum over all but the last axis (wasm) matches cpu', () => {
     ['conv bias gradient', [4, 6, 5, 7], { axis: [0, 1, 2], keepDims: false }],
     ['keepDims', [4, 6, 5, 7], { axis: [2, 0, 1], keepDims: true }],
     ['dense bias gradient', [33, 9], { axis: 0, keepDims: false }],
+    // Channel counts divisible by four take the four-accumulator loop.
+    ['conv bias gradient, 16 channels', [3, 7, 5, 16], { axis: [0, 1, 2], keepDims: false }],
+    ['dense bias gradient, 8 units', [33, 8], { axis: 0, keepDims: false }],
     ['other axes use the native kernel', [4, 6, 5], { axis: [2], keepDims: false }],
   ];
   for (const [label, shape, attrs] of cases) {
@@ -234,6 +237,7 @@ describe('Sum over all but the last axis (wasm) matches cpu', () => {
 describe('Mean over all but the last axis (wasm) matches cpu', () => {
   const cases: Array<[string, number[], Attrs]> = [
     ['batch-norm statistics', [4, 6, 5, 7], { axis: [0, 1, 2], keepDims: true }],
+    ['batch-norm statistics, 12 channels', [4, 6, 5, 12], { axis: [0, 1, 2], keepDims: true }],
     ['other axes use the native kernel', [4, 6, 5], { axis: [0], keepDims: false }],
   ];
   for (const [label, shape, attrs] of cases) {

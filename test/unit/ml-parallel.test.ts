@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../src-main/errors.js';
 import { Rng } from '../../src-main/ml/data/rng.js';
 import { buildCnnPlus, buildSmallCnn } from '../../src-main/ml/models/presets.js';
+import { transferable } from '../../src-main/ml/training/parallel-protocol.js';
 import { createParallelStep } from '../../src-main/ml/training/parallel-step.js';
 import { createTrainStep } from '../../src-main/ml/training/step.js';
 import { useWasm } from './ml-fixtures.js';
@@ -108,6 +109,14 @@ describe('data-parallel training step', () => {
       model.dispose();
       optimizer.dispose();
     }
+  });
+
+  test('only buffers an array owns whole are transferred, each once', () => {
+    const owned = new Float32Array(4);
+    const shared = new Float32Array(8);
+    const view = shared.subarray(2, 4);
+    assert.deepEqual(transferable([owned, owned, view, shared]), [owned.buffer, shared.buffer]);
+    assert.deepEqual(transferable([view]), []);
   });
 
   test('a helper that is gone turns the next step into an INTERNAL error', async () => {

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../kernels/index.js';
-import type { GradientWorkerInput, ToGradientWorker, FromGradientWorker } from './parallel-protocol.js';
+import { transferable, type FromGradientWorker, type GradientWorkerInput, type ToGradientWorker } from './parallel-protocol.js';
 import { createGradientStep } from './step.js';
 
 const port = parentPort;
@@ -34,7 +34,7 @@ try {
         const { loss, correct, grads } = await gradients(message.x, message.oneHot, message.sampleWeights, message.count);
         const values = await Promise.all(grads.map(async (g) => (await g.data()) as Float32Array));
         grads.forEach((g) => g.dispose());
-        post({ type: 'gradients', step: message.step, loss, correct, grads: values }, values.map((v) => v.buffer as ArrayBuffer));
+        post({ type: 'gradients', step: message.step, loss, correct, grads: values }, transferable(values));
       } catch (error) {
         failed(error);
       }

@@ -23,3 +23,12 @@ export type FromGradientWorker =
   | { type: 'ready' }
   | { type: 'gradients'; step: number; loss: number; correct: number; grads: Float32Array[] }
   | { type: 'failed'; message: string };
+
+/** The buffers of `arrays` to transfer, each once, and only where an array owns its whole buffer. */
+export function transferable(arrays: Float32Array[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const array of arrays) {
+    if (array.byteOffset === 0 && array.byteLength === array.buffer.byteLength) buffers.add(array.buffer as ArrayBuffer);
+  }
+  return [...buffers];
+}

@@ -16,7 +16,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../errors.js';
-import type { FromGradientWorker, GradientWorkerInput, ToGradientWorker } from './parallel-protocol.js';
+import { transferable, type FromGradientWorker, type GradientWorkerInput, type ToGradientWorker } from './parallel-protocol.js';
 import { createGradientStep, createTrainStep, type TrainStep } from './step.js';
 import { entryScript, startThread } from './thread.js';
 
@@ -50,6 +50,13 @@ export interface ParallelOptions {
 
 /** Steps timed each way before an adaptive step settles (the first of each is warm-up). */
 const TRIAL_STEPS = 4;
+
+/**
+ * An adaptive step that settled on one thread times both ways again after this many
+ * steps: other work on the machine during the first trial (an import, a second
+ * run) must not pin a whole run to one core. It costs a few slower steps at most.
+ */
+const RETRIAL_AFTER = 150;
 
 interface Helper {
   worker: Worker;
@@ -94,7 +101,7 @@ function sendShard(helper: Helper, message: ToGradientWorker): Promise<Extract<F
   if (helper.error) return Promise.reject(helper.error);
   return new Promise((resolve, reject) => {
     helper.pending = { resolve, reject };
-    helper.worker.postMessage(message, [message.x.buffer, message.oneHot.buffer, message.sampleWeights.buffer, ...message.weights.map((w) => w.buffer)] as ArrayBuffer[]);
+    helper.worker.postMessage(message, transferable([message.x, message.oneHot, message.sampleWeights, ...message.weights]));
   });
 }
 
@@ -111,7 +118,13 @@ export async function createParallelStep(
   options: ParallelOptions = {},
 ): Promise<ParallelStep> {
   const input: GradientWorkerInput = { topology: JSON.stringify(model.toJSON(null, false)), backend: tf.getBackend(), exampleShape, numClasses };
-  const helpers = await Promise.all(Array.from({ length: helperCount }, () => startHelper(input)));
+  const started = await Promise.allSettled(Array.from({ length: helperCount }, () => startHelper(input)));
+  const helpers = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  const failure = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure) {
+    await Promise.all(helpers.map((helper) => helper.worker.terminate())); // no thread outlives a failed start
+    throw failure.reason;
+  }
   const local = createTrainStep(model, optimizer, exampleShape, numClasses);
   const gradients = createGradientStep(model, exampleShape, numClasses);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -161,12 +174,20 @@ export async function createParallelStep(
     await Promise.all(helpers.map((helper) => helper.worker.terminate()));
   };
   let mode: 'trial' | 'spread' | 'local' = options.adaptive ? 'trial' : 'spread';
-  const perExample = { spread: [] as number[], local: [] as number[] };
+  let perExample = { spread: [] as number[], local: [] as number[] };
   let trials = 0;
+  let localSteps = 0;
 
   const step: TrainStep = async (x, oneHot, sampleWeights, count) => {
     if (mode === 'spread') return spread(x, oneHot, sampleWeights, count);
-    if (mode === 'local') return local(x, oneHot, sampleWeights, count);
+    if (mode === 'local') {
+      if (++localSteps >= RETRIAL_AFTER) {
+        mode = 'trial';
+        perExample = { spread: [], local: [] };
+        trials = 0;
+      }
+      return local(x, oneHot, sampleWeights, count);
+    }
     const way = trials++ % 2 === 0 ? 'spread' : 'local';
     const start = performance.now();
     const result = await (way === 'spread' ? spread : local)(x, oneHot, sampleWeights, count);
@@ -175,7 +196,7 @@ export async function createParallelStep(
       // Medians without each way's first (warm-up) step; spreading must clearly win.
       const median = (values: number[]) => [...values.slice(1)].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
       mode = median(perExample.spread) < 0.9 * median(perExample.local) ? 'spread' : 'local';
-      if (mode === 'local') await close(); // their cores are free for the app again
+      localSteps = 0;
     }
     return result;
   };
