@@ -17,7 +17,7 @@ const post = (message: FromGradientWorker, transfer: ArrayBuffer[] = []) => port
 const failed = (error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
 
 try {
-  await tf.setBackend(input.backend);
+  if (!(await tf.setBackend(input.backend))) throw new Error(`the ${input.backend} backend is not available in a helper thread`);
   await tf.ready();
   if (input.backend === 'wasm') registerWasmTrainingKernels();
   const model = await tf.models.modelFromJSON(JSON.parse(input.topology) as Parameters<typeof tf.models.modelFromJSON>[0]);
@@ -32,8 +32,12 @@ try {
         model.setWeights(fresh);
         fresh.forEach((t) => t.dispose());
         const { loss, correct, grads } = await gradients(message.x, message.oneHot, message.sampleWeights, message.count);
-        const values = await Promise.all(grads.map(async (g) => (await g.data()) as Float32Array));
-        grads.forEach((g) => g.dispose());
+        let values: Float32Array[];
+        try {
+          values = await Promise.all(grads.map(async (g) => (await g.data()) as Float32Array));
+        } finally {
+          grads.forEach((g) => g.dispose());
+        }
         post({ type: 'gradients', step: message.step, loss, correct, grads: values }, transferable(values));
       } catch (error) {
         failed(error);

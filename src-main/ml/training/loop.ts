@@ -55,7 +55,7 @@ export interface LoopOutcome {
   status: 'completed' | 'early-stopped' | 'cancelled';
   /** Threads the steps ran on at the end. */
   threads: number;
-  /** Why the steps stayed on one thread when more were asked for, if something failed. */
+  /** Why the steps stayed on, or fell back to, one thread when more were asked for, if something failed. */
   parallelFailure: string | null;
   state: LoopState;
   /** Copies of the best weights (the caller disposes them), or null if no epoch improved. */
@@ -106,18 +106,21 @@ function snapshot(model: tf.LayersModel): tf.Tensor[] {
 interface Stepper {
   step: TrainStep;
   threads: () => number;
-  failure: string | null;
+  failure: () => string | null;
   close: () => Promise<void>;
 }
 
-/** The step function: spread over `config.parallelism` threads where that works, else this thread's. */
+/**
+ * The step function: spread over `config.parallelism` threads where that works, else
+ * this thread's. Only wasm is spread: GPU and native backends use their own threads,
+ * and the weights must be copies when read back (wasm's are).
+ */
 async function stepperFor(config: LoopConfig): Promise<Stepper> {
   const { model, optimizer, train, numClasses } = config;
-  const single = (failure: string | null): Stepper => ({ step: createTrainStep(model, optimizer, train.source.exampleShape, numClasses), threads: () => 1, failure, close: async () => {} });
-  if (config.parallelism <= 1) return single(null);
+  const single = (failure: string | null): Stepper => ({ step: createTrainStep(model, optimizer, train.source.exampleShape, numClasses), threads: () => 1, failure: () => failure, close: async () => {} });
+  if (config.parallelism <= 1 || tf.getBackend() !== 'wasm') return single(null);
   try {
-    const parallel = await createParallelStep(model, optimizer, train.source.exampleShape, numClasses, config.parallelism - 1, { adaptive: config.adaptiveParallelism });
-    return { ...parallel, failure: null };
+    return await createParallelStep(model, optimizer, train.source.exampleShape, numClasses, config.parallelism - 1, { adaptive: config.adaptiveParallelism });
   } catch (error) {
     return single(error instanceof Error ? error.message : String(error));
   }
@@ -128,7 +131,7 @@ export async function runTrainingLoop(config: LoopConfig, start: LoopState, star
   const stepper = await stepperFor(config);
   try {
     const outcome = await runEpochs(config, start, startBest, stepper.step);
-    return { ...outcome, threads: stepper.threads(), parallelFailure: stepper.failure };
+    return { ...outcome, threads: stepper.threads(), parallelFailure: stepper.failure() };
   } finally {
     await stepper.close();
   }

@@ -17,7 +17,7 @@ import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../errors.js';
 import { transferable, type FromGradientWorker, type GradientWorkerInput, type ToGradientWorker } from './parallel-protocol.js';
-import { createGradientStep, createTrainStep, type TrainStep } from './step.js';
+import { createGradientStep, createTrainStep, type Gradients, type TrainStep } from './step.js';
 import { entryScript, startThread } from './thread.js';
 
 /** Shards smaller than this cost more in messages than they save. */
@@ -35,6 +35,8 @@ export interface ParallelStep {
   step: TrainStep;
   /** Threads the steps run on now: 1 + helpers, or 1 once `adaptive` has found that faster. */
   threads(): number;
+  /** Why the steps fell back to this thread mid-run (a helper failed), or null. */
+  failure(): string | null;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,15 @@ interface Helper {
   error: Error | null;
 }
 
-function startHelper(input: GradientWorkerInput): Promise<Helper> {
+/** A helper's reply that failed: the step can be run again on this thread. */
+class HelperFailure extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/** Async, so that a Worker constructor that throws becomes a rejection like any other failure. */
+async function startHelper(input: GradientWorkerInput): Promise<Helper> {
   const worker = startThread(entryScript('gradient-worker'), input);
   const helper: Helper = { worker, pending: null, error: null };
   const fail = (error: Error) => {
@@ -120,10 +130,10 @@ export async function createParallelStep(
   const input: GradientWorkerInput = { topology: JSON.stringify(model.toJSON(null, false)), backend: tf.getBackend(), exampleShape, numClasses };
   const started = await Promise.allSettled(Array.from({ length: helperCount }, () => startHelper(input)));
   const helpers = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
-  const failure = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-  if (failure) {
+  const notStarted = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (notStarted) {
     await Promise.all(helpers.map((helper) => helper.worker.terminate())); // no thread outlives a failed start
-    throw failure.reason;
+    throw notStarted.reason;
   }
   const local = createTrainStep(model, optimizer, exampleShape, numClasses);
   const gradients = createGradientStep(model, exampleShape, numClasses);
@@ -135,11 +145,12 @@ export async function createParallelStep(
     const shards = Math.min(helpers.length + 1, Math.floor(count / MIN_SHARD));
     if (shards < 2) return local(x, oneHot, sampleWeights, count);
     stepNumber += 1;
-    const per = Math.ceil(count / shards);
+    // Shard s is [bounds[s], bounds[s+1]): sizes differ by one at most and none is empty.
+    const bounds = Array.from({ length: shards + 1 }, (_, s) => Math.floor((s * count) / shards));
     const weights = await Promise.all(model.getWeights().map(async (w) => (await w.data()) as Float32Array));
     const replies = helpers.slice(0, shards - 1).map((helper, h) => {
-      const start = (h + 1) * per;
-      const n = Math.min(per, count - start);
+      const start = bounds[h + 1]!;
+      const n = bounds[h + 2]! - start;
       return sendShard(helper, {
         type: 'shard',
         step: stepNumber,
@@ -151,23 +162,28 @@ export async function createParallelStep(
         count: n,
       }).then((reply) => ({ reply, n }));
     });
-    const own = await gradients(x, oneHot, sampleWeights, per);
-    let others: Array<{ reply: Extract<FromGradientWorker, { type: 'gradients' }>; n: number }>;
+    // Settled, never rejected: no reply is left without a handler, whatever fails here.
+    const settled = Promise.allSettled(replies);
+    const ownCount = bounds[1]!;
+    let own: Gradients | null = null;
     try {
-      others = await Promise.all(replies);
-    } catch (error) {
-      own.grads.forEach((g) => g.dispose());
-      throw error;
+      own = await gradients(x, oneHot, sampleWeights, ownCount);
+      const outcomes = await settled;
+      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed) throw new HelperFailure(failed.reason);
+      const others = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<{ reply: Extract<FromGradientWorker, { type: 'gradients' }>; n: number }>).value);
+      const ownGrads = own.grads;
+      const averaged = tf.tidy(() =>
+        ownGrads.map((g, i) => others.reduce((sum, { reply, n }) => tf.add(sum, tf.mul(tf.tensor(reply.grads[i]!, g.shape), n / count)), tf.mul(g, ownCount / count))),
+      );
+      optimizer.applyGradients(Object.fromEntries(variables.map((v, i) => [v.name, averaged[i]!])));
+      averaged.forEach((g) => g.dispose());
+      const loss = others.reduce((sum, { reply, n }) => sum + reply.loss * n, own.loss * ownCount) / count;
+      const correct = others.reduce((sum, { reply }) => sum + reply.correct, own.correct);
+      return { loss, correct };
+    } finally {
+      own?.grads.forEach((g) => g.dispose());
     }
-    const averaged = tf.tidy(() =>
-      own.grads.map((g, i) => others.reduce((sum, { reply, n }) => tf.add(sum, tf.mul(tf.tensor(reply.grads[i]!, g.shape), n / count)), tf.mul(g, per / count))),
-    );
-    own.grads.forEach((g) => g.dispose());
-    optimizer.applyGradients(Object.fromEntries(variables.map((v, i) => [v.name, averaged[i]!])));
-    averaged.forEach((g) => g.dispose());
-    const loss = others.reduce((sum, { reply, n }) => sum + reply.loss * n, own.loss * per) / count;
-    const correct = others.reduce((sum, { reply }) => sum + reply.correct, own.correct);
-    return { loss, correct };
   };
 
   const close = async () => {
@@ -177,9 +193,26 @@ export async function createParallelStep(
   let perExample = { spread: [] as number[], local: [] as number[] };
   let trials = 0;
   let localSteps = 0;
+  let largestBatch = 0;
+  let failure: string | null = null;
+
+  /** Spreads the batch; a helper that fails mid-run hands the rest of the run to this thread. */
+  const spreadOrFallBack: TrainStep = async (x, oneHot, sampleWeights, count) => {
+    try {
+      return await spread(x, oneHot, sampleWeights, count);
+    } catch (error) {
+      if (!(error instanceof HelperFailure)) throw error;
+      // Nothing was applied yet: the batch is simply run again here.
+      failure = error.message;
+      mode = 'local';
+      localSteps = -Infinity; // no more trials with a broken helper
+      await close();
+      return local(x, oneHot, sampleWeights, count);
+    }
+  };
 
   const step: TrainStep = async (x, oneHot, sampleWeights, count) => {
-    if (mode === 'spread') return spread(x, oneHot, sampleWeights, count);
+    if (mode === 'spread') return spreadOrFallBack(x, oneHot, sampleWeights, count);
     if (mode === 'local') {
       if (++localSteps >= RETRIAL_AFTER) {
         mode = 'trial';
@@ -188,9 +221,13 @@ export async function createParallelStep(
       }
       return local(x, oneHot, sampleWeights, count);
     }
+    largestBatch = Math.max(largestBatch, count);
+    // Only whole batches are timed: an epoch's short last batch says little and may not split.
+    if (count < largestBatch) return local(x, oneHot, sampleWeights, count);
     const way = trials++ % 2 === 0 ? 'spread' : 'local';
     const start = performance.now();
-    const result = await (way === 'spread' ? spread : local)(x, oneHot, sampleWeights, count);
+    const result = await (way === 'spread' ? spreadOrFallBack : local)(x, oneHot, sampleWeights, count);
+    if (mode !== 'trial') return result; // a helper failed during the trial
     perExample[way].push((performance.now() - start) / count);
     if (perExample.local.length >= TRIAL_STEPS) {
       // Medians without each way's first (warm-up) step; spreading must clearly win.
@@ -204,6 +241,7 @@ export async function createParallelStep(
   return {
     step,
     threads: () => (mode === 'local' ? 1 : helpers.length + 1),
+    failure: () => failure,
     close,
   };
 }

@@ -80,13 +80,21 @@ export function createGradientStep(model: tf.LayersModel, exampleShape: number[]
   const variables = trainableVariables(model);
   return async (x: Float32Array, oneHot: Float32Array, sampleWeights: Float32Array, count: number): Promise<Gradients> => {
     let hits: tf.Tensor | null = null;
-    const { value, grads } = tf.tidy(() => {
-      const closure = lossOn(model, exampleShape, numClasses, x, oneHot, sampleWeights, count);
-      const result = tf.variableGrads(closure.loss, variables);
-      hits = closure.hits;
-      return result;
-    });
-    const ordered = variables.map((variable) => grads[variable.name]!);
+    let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+    try {
+      result = tf.tidy(() => {
+        const closure = lossOn(model, exampleShape, numClasses, x, oneHot, sampleWeights, count);
+        const computed = tf.variableGrads(closure.loss, variables);
+        hits = closure.hits;
+        return computed;
+      });
+    } catch (error) {
+      (hits as tf.Tensor | null)?.dispose(); // kept past the tidy, so freed here
+      throw error;
+    }
+    const { value, grads } = result;
+    // A variable the loss does not reach has no gradient (minimize skips it): zeros keep the order.
+    const ordered = variables.map((variable) => grads[variable.name] ?? tf.zerosLike(variable));
     const { loss, correct } = await readScalars(value, hits!);
     return { loss, correct, grads: ordered };
   };

@@ -203,7 +203,7 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
     best = null; // now owned by the outcome
     bestWeights = outcome.bestWeights;
     base.threads = outcome.threads;
-    if (outcome.parallelFailure) warnings.push(`Training ran on one thread: a helper thread could not start (${outcome.parallelFailure}).`);
+    if (outcome.parallelFailure) warnings.push(`Training went on with one thread: a helper thread failed (${outcome.parallelFailure}).`);
     state = outcome.state;
 
     let evaluation: Evaluation | null = null;
