@@ -94,9 +94,19 @@ export class ClassRepo {
     return row ? toRecord(row) : undefined;
   }
 
+  /**
+   * Creates a class. A name that belongs to an archived class (merged away) brings
+   * that class back instead: names are unique across archived ones too, and a
+   * hidden class must not make its own name unusable.
+   */
   create(input: NewClass): ClassRecord {
     const name = validateClassName(input.name);
-    if (this.byName.get(name)) throw new AppError('ALREADY_EXISTS', `A class named ${JSON.stringify(name)} already exists`);
+    const existing = this.byName.get(name);
+    if (existing?.archived === 1) {
+      const { name: _name, ...patch } = input;
+      return this.update(existing.id, { ...patch, archived: false });
+    }
+    if (existing) throw new AppError('ALREADY_EXISTS', `A class named ${JSON.stringify(name)} already exists`);
     try {
       const info = this.insertStmt.run({
         name,
@@ -112,10 +122,15 @@ export class ClassRepo {
     }
   }
 
-  /** The id of the class with this name, creating it when absent (import's path). */
+  /**
+   * The id of the class with this name, creating it when absent (import's path). An
+   * archived class of that name is brought back: labels put into a hidden class
+   * would vanish from the Library.
+   */
   ensure(name: string): number {
     const clean = validateClassName(name);
     const existing = this.byName.get(clean);
+    if (existing?.archived === 1) this.setArchived(existing.id, false);
     if (existing) return existing.id;
     return this.create({ name: clean }).id;
   }

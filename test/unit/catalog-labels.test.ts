@@ -135,6 +135,24 @@ test('merge relabels every image of one class to another, archives it, and undoe
   catalog.close();
 });
 
+test('a merged-away class comes back when its name is used again, by import or by hand', () => {
+  const { catalog, A, B } = seeded();
+  catalog.labels.mergeClasses(A, B);
+  assert.equal(catalog.classes.get(A)?.archived, true);
+  // Import's path: labels must not land in a hidden class.
+  assert.equal(catalog.classes.ensure(catalog.classes.get(A)!.name), A);
+  assert.equal(catalog.classes.get(A)?.archived, false);
+  assert.ok(catalog.classes.list().some((c) => c.id === A));
+  catalog.labels.mergeClasses(A, B);
+  // By hand: creating the name again revives the class with the new details.
+  const revived = catalog.classes.create({ name: catalog.classes.get(A)!.name, description: 'back again' });
+  assert.equal(revived.id, A);
+  assert.equal(revived.archived, false);
+  assert.equal(revived.description, 'back again');
+  assert.throws(() => catalog.classes.create({ name: revived.name }), (e: unknown) => (e as AppError).code === 'ALREADY_EXISTS');
+  catalog.close();
+});
+
 test('deleting a class returns how many images lose their label and records it', () => {
   const { catalog, ids, A, B } = seeded();
   catalog.labels.setLabels(ids.slice(0, 3).map((imageId) => ({ imageId, classId: A })));
