@@ -186,6 +186,19 @@ export class ClassRepo {
   deleteRow(id: number): void {
     this.db.prepare('DELETE FROM classes WHERE id = ?').run(id);
   }
+
+  /**
+   * Puts a deleted class back with its own id (undo of a delete). False when its id
+   * or name has been taken since; a hotkey taken since is dropped, as on un-archive.
+   */
+  restoreRow(record: ClassRecord): boolean {
+    if (this.get(record.id) || this.byName.get(record.name)) return false;
+    const hotkeyFree = !record.hotkey || !this.list().some((c) => c.hotkey === record.hotkey);
+    this.db
+      .prepare(`INSERT INTO classes (${COLUMNS}) VALUES (@id, @name, @description, @colour, @hotkey, @sortOrder, @archived, @createdAt)`)
+      .run({ ...record, hotkey: hotkeyFree ? record.hotkey : null, archived: record.archived ? 1 : 0 });
+    return true;
+  }
 }
 
 function mapConstraint(error: unknown, input: { hotkey?: string | null | undefined }): unknown {

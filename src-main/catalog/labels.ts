@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import type { ClassRepo } from './classes.js';
-import type { LabelOrigin, LabelRecord, OperationKind, OperationRecord, Split, UndoResult } from './types.js';
+import type { ClassRecord, LabelOrigin, LabelRecord, OperationKind, OperationRecord, Split, UndoResult } from './types.js';
 
 interface LabelRow {
   class_id: number;
@@ -165,13 +165,14 @@ export class LabelRepo {
   }
 
   /**
-   * Deletes a class; its images lose their label (recorded in history, not undoable
-   * because the class row is gone). Returns how many images lost a label.
+   * Deletes a class; its images lose their label. Undoable: the operation keeps the
+   * class row, and undo puts it back (same id) before the labels. Predictions that
+   * named the class keep a null class. Returns how many images lost a label.
    */
   deleteClass(classId: number): { operationId: number; unlabelled: number } {
     return this.db.transaction(() => {
       const cls = this.classes.require(classId);
-      const opId = this.beginOperation('delete-class', `Delete class ${cls.name}`, { undoable: false });
+      const opId = this.beginOperation('delete-class', `Delete class ${cls.name}`, { undoable: true, payload: { deletedClass: cls } });
       const imageIds = this.db.prepare('SELECT image_id FROM labels WHERE class_id = ?').pluck().all(classId) as number[];
       const at = Date.now();
       for (const imageId of imageIds) this.change(opId, imageId, null, 'human', at);
@@ -252,6 +253,10 @@ export class LabelRepo {
   }
 
   private replay(op: OperationRecord, action: 'undo' | 'redo'): UndoResult {
+    const payloadText = this.db.prepare('SELECT payload FROM operations WHERE id = ?').pluck().get(op.id) as string | null;
+    const payload = payloadText ? (JSON.parse(payloadText) as { archivedClassId?: number; deletedClass?: ClassRecord }) : {};
+    // Undoing a delete needs the class back before its labels can return (see below for redo).
+    if (payload.deletedClass && action === 'undo') this.classes.restoreRow(payload.deletedClass);
     const rows = this.db
       .prepare(
         `SELECT image_id, old_class_id, new_class_id, old_source, new_source
@@ -280,10 +285,15 @@ export class LabelRepo {
       this.record.run(op.id, row.image_id, expectClass, toClass, expectSource, toSource, action, at);
       changed++;
     }
-    const payload = this.db.prepare('SELECT payload FROM operations WHERE id = ?').pluck().get(op.id) as string | null;
-    const archivedClassId = payload ? (JSON.parse(payload) as { archivedClassId?: number }).archivedClassId : undefined;
+    const archivedClassId = payload.archivedClassId;
     if (archivedClassId !== undefined && this.classes.get(archivedClassId)) {
       this.classes.setArchived(archivedClassId, action === 'redo');
+    }
+    // Redoing a delete removes the class again, unless labels given since still use it.
+    const deleted = payload.deletedClass;
+    if (deleted && action === 'redo' && this.classes.get(deleted.id)) {
+      const inUse = this.db.prepare('SELECT 1 FROM labels WHERE class_id = ? LIMIT 1').get(deleted.id) !== undefined;
+      if (!inUse) this.classes.deleteRow(deleted.id);
     }
     const state = action === 'undo' ? 'undone' : 'done';
     this.db.prepare('UPDATE operations SET state = ? WHERE id = ?').run(state, op.id);

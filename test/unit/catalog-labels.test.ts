@@ -153,23 +153,41 @@ test('a merged-away class comes back when its name is used again, by import or b
   catalog.close();
 });
 
-test('deleting a class returns how many images lose their label and records it', () => {
+test('deleting a class unlabels its images and undoes as one: the class (same id, hotkey) and its labels come back', () => {
   const { catalog, ids, A, B } = seeded();
+  catalog.classes.update(A, { hotkey: '7', description: 'reed' });
   catalog.labels.setLabels(ids.slice(0, 3).map((imageId) => ({ imageId, classId: A })));
   catalog.labels.setLabels([{ imageId: ids[4]!, classId: B }]);
+  const before = catalog.classes.get(A)!;
   const result = catalog.labels.deleteClass(A);
   assert.equal(result.unlabelled, 3);
   assert.equal(catalog.classes.get(A), undefined);
   assert.deepEqual(ids.map((id) => classOf(catalog, id)), [null, null, null, null, B]);
   assert.equal(catalog.labels.historyOf(ids[0]!).at(-1)?.new_class_id, null);
-  // Undo skips the delete (not undoable) and reverts the label of image 5; the
-  // earlier action's images point at a class that no longer exists: conflicts.
+  assert.equal(catalog.labels.peekUndo()?.kind, 'delete-class');
+
   const undone = catalog.labels.undo();
-  assert.equal(classOf(catalog, ids[4]!), null);
-  assert.equal(undone?.changed, 1);
-  const second = catalog.labels.undo();
-  assert.equal(second?.conflicts, 3);
-  assert.deepEqual(catalog.stats().labelled, 0);
+  assert.deepEqual({ changed: undone?.changed, conflicts: undone?.conflicts }, { changed: 3, conflicts: 0 });
+  assert.deepEqual(catalog.classes.get(A), before);
+  assert.deepEqual(ids.map((id) => classOf(catalog, id)), [A, A, A, null, B]);
+
+  catalog.labels.redo();
+  assert.equal(catalog.classes.get(A), undefined);
+  assert.deepEqual(ids.map((id) => classOf(catalog, id)), [null, null, null, null, B]);
+  catalog.close();
+});
+
+test('undoing a delete whose class name was taken since restores nothing and counts conflicts', () => {
+  const { catalog, ids, A } = seeded();
+  const name = catalog.classes.get(A)!.name;
+  catalog.labels.setLabels(ids.slice(0, 2).map((imageId) => ({ imageId, classId: A })));
+  catalog.labels.deleteClass(A);
+  const other = catalog.classes.create({ name });
+  const undone = catalog.labels.undo();
+  assert.deepEqual({ changed: undone?.changed, conflicts: undone?.conflicts }, { changed: 0, conflicts: 2 });
+  assert.equal(catalog.classes.get(A), undefined);
+  assert.equal(catalog.classes.findByName(name)?.id, other.id);
+  assert.deepEqual(ids.slice(0, 2).map((id) => classOf(catalog, id)), [null, null]);
   catalog.close();
 });
 
