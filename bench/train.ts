@@ -18,11 +18,12 @@
  * random 80/20.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { stratifiedSplit, type Dataset, type Sample } from '../src-main/ml/data/dataset.js';
+import { trainingCores } from '../src-main/ml/cores.js';
 import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
 import { buildSmallCnn } from '../src-main/ml/models/presets.js';
 import { createParallelStep } from '../src-main/ml/training/parallel-step.js';
@@ -35,7 +36,7 @@ import { runPeerTorch, type PeerRow } from './peer-torch.js';
 import { eventLoopDuringTraining } from './train-responsiveness.js';
 
 /** Cores the data-parallel rows use (training's default caps at 4). */
-const CORES = Math.min(4, availableParallelism());
+const CORES = trainingCores();
 const SHARED = process.env.SESHAT_SHARED ?? join(import.meta.dirname, '..', '..', 'shared');
 const log = (...parts: unknown[]): void => console.error('[bench]', ...parts);
 

@@ -11,7 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { trainingCores } from './training/parallel-step.js';
+import { trainingCores } from './cores.js';
 import { AppError } from '../errors.js';
 import type { BackendAttempt, BackendInfo, BackendName } from '../api/types.js';
 import { describeWebGpuDevice } from './webgpu/adapter-kind.js';

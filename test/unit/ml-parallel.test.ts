@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src-main/ml/data/rng.js';
 import { buildCnnPlus, buildSmallCnn } from '../../src-main/ml/models/presets.js';
 import { transferable } from '../../src-main/ml/training/parallel-protocol.js';
-import { createParallelStep } from '../../src-main/ml/training/parallel-step.js';
+import { createParallelStep, type ParallelOptions } from '../../src-main/ml/training/parallel-step.js';
 import { createTrainStep } from '../../src-main/ml/training/step.js';
 import { useWasm } from './ml-fixtures.js';
 
@@ -29,18 +29,31 @@ function maxDifference(a: tf.Tensor[], b: tf.Tensor[]): number {
   return Math.max(...a.map((t, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(t, b[i]!))).dataSync()[0]!)));
 }
 
+/**
+ * The same small CNN twice (same seed), one stepped on this thread and one spread
+ * over `helpers` helper threads; `release` frees both and stops the helpers.
+ */
+async function twins(seed: number, optimizer: () => tf.Optimizer, helpers: number, options: ParallelOptions = {}) {
+  const single = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, seed);
+  const spread = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, seed);
+  const singleOpt = optimizer();
+  const spreadOpt = optimizer();
+  const one = createTrainStep(single, singleOpt, SHAPE, CLASSES);
+  const parallel = await createParallelStep(spread, spreadOpt, SHAPE, CLASSES, helpers, options);
+  const release = async () => {
+    await parallel.close();
+    for (const disposable of [single, spread, singleOpt, spreadOpt]) disposable.dispose();
+  };
+  return { single, spread, one, parallel, release };
+}
+
 before(async () => {
   await useWasm();
 });
 
 describe('data-parallel training step', () => {
   test('three threads give the same update, loss and hits as one step on the whole batch', async () => {
-    const single = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, 7);
-    const spread = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, 7);
-    const singleOpt = tf.train.adam(0.01);
-    const spreadOpt = tf.train.adam(0.01);
-    const one = createTrainStep(single, singleOpt, SHAPE, CLASSES);
-    const parallel = await createParallelStep(spread, spreadOpt, SHAPE, CLASSES, 2);
+    const { single, spread, one, parallel, release } = await twins(7, () => tf.train.adam(0.01), 2);
     try {
       assert.equal(parallel.threads(), 3);
       for (let i = 0; i < 3; i++) {
@@ -58,21 +71,12 @@ describe('data-parallel training step', () => {
       assert.ok(maxDifference(fresh.getWeights(), spread.getWeights()) > 1e-3);
       fresh.dispose();
     } finally {
-      await parallel.close();
-      single.dispose();
-      spread.dispose();
-      singleOpt.dispose();
-      spreadOpt.dispose();
+      await release();
     }
   });
 
   test('adaptive mode times both ways, settles on one, and trains the same as one thread throughout', async () => {
-    const single = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, 5);
-    const adaptive = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, 5);
-    const singleOpt = tf.train.sgd(0.05);
-    const adaptiveOpt = tf.train.sgd(0.05);
-    const one = createTrainStep(single, singleOpt, SHAPE, CLASSES);
-    const parallel = await createParallelStep(adaptive, adaptiveOpt, SHAPE, CLASSES, 1, { adaptive: true });
+    const { single, spread: adaptive, one, parallel, release } = await twins(5, () => tf.train.sgd(0.05), 1, { adaptive: true });
     try {
       for (let i = 0; i < 10; i++) {
         const { x, oneHot, weights } = batch(32, 20 + i);
@@ -84,11 +88,7 @@ describe('data-parallel training step', () => {
       const difference = maxDifference(single.getWeights(), adaptive.getWeights());
       assert.ok(difference < 1e-4, `weights differ by ${difference}`);
     } finally {
-      await parallel.close();
-      single.dispose();
-      adaptive.dispose();
-      singleOpt.dispose();
-      adaptiveOpt.dispose();
+      await release();
     }
   });
 

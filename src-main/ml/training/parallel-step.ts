@@ -12,7 +12,6 @@
  * Batch norm sees per-shard batch statistics (as in PyTorch's DDP without SyncBN);
  * the moving averages are this thread's.
  */
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../errors.js';
@@ -23,13 +22,6 @@ import { entryScript, startThread } from './thread.js';
 /** Shards smaller than this cost more in messages than they save. */
 export const MIN_SHARD = 8;
 
-/**
- * Threads a wasm training step may use: every core, up to four (beyond that a
- * batch's shards get too small to pay for their messages).
- */
-export function trainingCores(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
-}
 
 export interface ParallelStep {
   step: TrainStep;

@@ -19,7 +19,8 @@ import { assignWeights, CHECKPOINT_DIR, hasCheckpoint, loadCheckpoint, saveCheck
 import { exportModel, hasExportedModel, MODEL_DIR, type ExportedMetadata } from './export.js';
 import { evaluateSource, initialState, runTrainingLoop } from './loop.js';
 import { evaluatePredictions, type Evaluation } from './metrics.js';
-import { MIN_SHARD, trainingCores } from './parallel-step.js';
+import { trainingCores } from '../cores.js';
+import { MIN_SHARD } from './parallel-step.js';
 import { createOptimizer, getOptimizerState, setOptimizerState } from './optimizers.js';
 import { architectureKey, nativeSize, pixelFormatOf, resolveTrainOptions } from './options.js';
 import { prepareData, type TrainServices } from './prepare.js';
