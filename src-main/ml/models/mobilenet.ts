@@ -16,6 +16,7 @@ import { SIGNED_SCALE } from '../data/batches.js';
 import type { Sample } from '../data/dataset.js';
 import { decodePixels, type PixelFormat } from '../data/decode.js';
 import { loadModelFromFolder } from '../model-io.js';
+import { compileInference, type InferenceGraph } from './inference-graph.js';
 import type { EmbeddingCache } from './embedding-cache.js';
 
 export const MOBILENET_ID = 'mobilenet_v2_035_224';
@@ -70,9 +71,9 @@ export async function loadMobilenetBackbone(dir?: string): Promise<tf.LayersMode
   return backbone;
 }
 
-/** Runs the backbone on `count` images already scaled to [-1, 1] (224·224·3 floats each). */
-export async function embedBatch(backbone: tf.LayersModel, pixels: Float32Array, count: number): Promise<Float32Array> {
-  const output = tf.tidy(() => backbone.predict(tf.tensor4d(pixels.subarray(0, count * 224 * 224 * 3), [count, 224, 224, 3])) as tf.Tensor);
+/** Runs the (compiled) backbone on `count` images already scaled to [-1, 1] (224·224·3 floats each). */
+async function embedBatch(backbone: InferenceGraph, pixels: Float32Array, count: number): Promise<Float32Array> {
+  const output = tf.tidy(() => backbone.predict(tf.tensor4d(pixels.subarray(0, count * 224 * 224 * 3), [count, 224, 224, 3])));
   try {
     return (await output.data()) as Float32Array; // asynchronous: webgpu cannot read back synchronously in Node
   } finally {
@@ -116,44 +117,52 @@ export async function embedSamples(backbone: tf.LayersModel, samples: Sample[], 
   let done = cached;
   options.onProgress?.(done, samples.length);
 
-  const { scale, offset } = SIGNED_SCALE;
-  const imageFloats = 224 * 224 * 3;
-  const pixels = new Float32Array(batchSize * imageFloats);
-  for (let start = 0; start < todo.length; start += batchSize) {
-    throwIfAborted(options.signal);
-    const chunk = todo.slice(start, start + batchSize);
-    const decoded = await Promise.all(
-      chunk.map(async (i) => {
-        try {
-          return await decodePixels(samples[i]!.source, MOBILENET_INPUT);
-        } catch (error) {
-          failures.push({ index: i, id: samples[i]!.id, error: error instanceof Error ? error.message : String(error) });
-          return null;
-        }
-      }),
-    );
-    const rows = chunk.filter((_, k) => decoded[k] !== null);
-    let row = 0;
-    for (const bytes of decoded) {
-      if (!bytes) continue;
-      const base = row++ * imageFloats;
-      for (let p = 0; p < imageFloats; p++) pixels[base + p] = bytes[p]! * scale + offset;
+  // Batch norm folded: about 3× faster than the layers model (inference-graph.ts).
+  const compiled = compileInference(backbone);
+  if (!compiled.graph) throw new AppError('INTERNAL', `MobileNet backbone cannot be compiled for inference: ${compiled.reason}`);
+  const graph = compiled.graph;
+  try {
+    const { scale, offset } = SIGNED_SCALE;
+    const imageFloats = 224 * 224 * 3;
+    const pixels = new Float32Array(batchSize * imageFloats);
+    for (let start = 0; start < todo.length; start += batchSize) {
+      throwIfAborted(options.signal);
+      const chunk = todo.slice(start, start + batchSize);
+      const decoded = await Promise.all(
+        chunk.map(async (i) => {
+          try {
+            return await decodePixels(samples[i]!.source, MOBILENET_INPUT);
+          } catch (error) {
+            failures.push({ index: i, id: samples[i]!.id, error: error instanceof Error ? error.message : String(error) });
+            return null;
+          }
+        }),
+      );
+      const rows = chunk.filter((_, k) => decoded[k] !== null);
+      let row = 0;
+      for (const bytes of decoded) {
+        if (!bytes) continue;
+        const base = row++ * imageFloats;
+        for (let p = 0; p < imageFloats; p++) pixels[base + p] = bytes[p]! * scale + offset;
+      }
+      if (rows.length > 0) {
+        const out = await embedBatch(graph, pixels, rows.length);
+        const entries: Array<[string, Float32Array]> = [];
+        rows.forEach((i, k) => {
+          const vector = out.subarray(k * EMBEDDING_SIZE, (k + 1) * EMBEDDING_SIZE);
+          vectors.set(vector, i * EMBEDDING_SIZE);
+          const hash = samples[i]!.hash;
+          if (hash) entries.push([hash, vector.slice()]);
+        });
+        if (options.cache && entries.length > 0) await options.cache.put(MOBILENET_ID, entries);
+      }
+      done += chunk.length;
+      options.onProgress?.(done, samples.length);
+      // Let cancel messages and progress through between batches.
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    if (rows.length > 0) {
-      const out = await embedBatch(backbone, pixels, rows.length);
-      const entries: Array<[string, Float32Array]> = [];
-      rows.forEach((i, k) => {
-        const vector = out.subarray(k * EMBEDDING_SIZE, (k + 1) * EMBEDDING_SIZE);
-        vectors.set(vector, i * EMBEDDING_SIZE);
-        const hash = samples[i]!.hash;
-        if (hash) entries.push([hash, vector.slice()]);
-      });
-      if (options.cache && entries.length > 0) await options.cache.put(MOBILENET_ID, entries);
-    }
-    done += chunk.length;
-    options.onProgress?.(done, samples.length);
-    // Let cancel messages and progress through between batches.
-    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    graph.dispose();
   }
   return { vectors, failures, cached };
 }

@@ -7,11 +7,14 @@ import * as tf from '@tensorflow/tfjs';
 import { throwIfAborted } from '../../errors.js';
 import type { PixelSource } from '../data/dataset.js';
 import { decodePixels, imageBytes } from '../data/decode.js';
+import { compileInference, type InferenceGraph } from '../models/inference-graph.js';
 import { loadExportedModel, type ModelPreprocessing } from './export.js';
 import { evaluatePredictions, type Evaluation } from './metrics.js';
 
 export interface Classifier {
   model: tf.LayersModel;
+  /** The model with batch norm folded (see inference-graph.ts), or null where it cannot be. */
+  graph: InferenceGraph | null;
   labels: string[];
   preprocessing: ModelPreprocessing;
   dispose(): void;
@@ -35,13 +38,27 @@ export interface PredictOptions {
 
 export async function loadClassifier(dir: string): Promise<Classifier> {
   const { model, metadata } = await loadExportedModel(dir);
-  return { model, labels: metadata.labels, preprocessing: metadata.preprocessing, dispose: () => model.dispose() };
+  const { graph } = compileInference(model);
+  return {
+    model,
+    graph,
+    labels: metadata.labels,
+    preprocessing: metadata.preprocessing,
+    dispose: () => {
+      graph?.dispose();
+      model.dispose();
+    },
+  };
 }
 
 /** Class probabilities for `count` preprocessed images in `inputs` (count·h·w·c floats). */
 export async function predictBatch(classifier: Classifier, inputs: Float32Array, count: number): Promise<Float32Array> {
   const { width, height, channels } = classifier.preprocessing.input;
-  const output = tf.tidy(() => classifier.model.predict(tf.tensor4d(inputs.subarray(0, count * width * height * channels), [count, height, width, channels])) as tf.Tensor);
+  const { graph, model } = classifier;
+  const output = tf.tidy(() => {
+    const x = tf.tensor4d(inputs.subarray(0, count * width * height * channels), [count, height, width, channels]);
+    return graph ? graph.predict(x) : (model.predict(x) as tf.Tensor);
+  });
   try {
     return (await output.data()) as Float32Array; // asynchronous: webgpu cannot read back synchronously in Node
   } finally {
