@@ -44,6 +44,8 @@ interface FolderCase {
   folder: string;
   labels: string;
   preset: string;
+  /** CNN+ with its MobileNet companion (the default) or alone. */
+  ensemble?: 'on' | 'off';
 }
 
 /** Every file under `root`, as paths relative to it. */
@@ -70,7 +72,7 @@ function classifyFolder(scratch: string, spec: FolderCase) {
   log(`${spec.name}: import a fifth, split, train ${spec.preset} for one epoch`);
   seshat(['import', known, '--project', project, '--labels', spec.labels]);
   seshat(['split', '--project', project, '--seed', '1']);
-  const trained = seshat(['train', '--project', project, '--preset', spec.preset, '--epochs', '1']) as { runId: number };
+  const trained = seshat(['train', '--project', project, '--preset', spec.preset, '--epochs', '1', ...(spec.ensemble ? ['--ensemble', spec.ensemble] : [])]) as { runId: number };
   log(`${spec.name}: classify ${copy}`);
   const started = performance.now();
   const result = seshat(['predict', copy, '--project', project, '--model', String(trained.runId), '--out', join(scratch, `${spec.name}.csv`)]) as {
@@ -83,6 +85,7 @@ function classifyFolder(scratch: string, spec: FolderCase) {
   return {
     dataset: spec.name,
     preset: spec.preset,
+    ensemble: spec.ensemble ?? null,
     images: result.predicted,
     imported: result.imported,
     failed: result.failed.length,
@@ -147,7 +150,8 @@ try {
   const flowersFolder = join(SHARED, 'datasets', 'flowers-sample');
   const cases: FolderCase[] = [
     { name: 'unas-glyphs', folder: unasFolder, labels: 'filename', preset: 'small-cnn' },
-    { name: 'unas-glyphs', folder: unasFolder, labels: 'filename', preset: 'cnn-plus' },
+    { name: 'unas-glyphs', folder: unasFolder, labels: 'filename', preset: 'cnn-plus', ensemble: 'off' },
+    { name: 'unas-glyphs', folder: unasFolder, labels: 'filename', preset: 'cnn-plus', ensemble: 'on' },
   ];
   if (!values['skip-flowers']) cases.push({ name: 'flowers-sample', folder: flowersFolder, labels: 'folders', preset: 'mobilenet' });
   const folders = cases.map((spec, i) => classifyFolder(join(scratch, String(i)), spec));

@@ -116,6 +116,7 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
     backend: result.backend,
     threads: result.threads,
     evaluation: result.evaluation,
+    ensemble: result.ensemble,
     warnings: [...notes, ...result.warnings],
     skipped: result.skipped.length,
     durationSeconds: result.history.at(-1)?.elapsedSeconds ?? 0,

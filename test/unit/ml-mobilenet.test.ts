@@ -3,10 +3,13 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MemoryEmbeddingCache } from '../../src-main/ml/models/embedding-cache.js';
 import { EMBEDDING_SIZE, findBundledMobilenet, loadMobilenetBackbone, MOBILENET_ID } from '../../src-main/ml/models/mobilenet.js';
+import { combineProbabilities, COMPANION_DIR, ENSEMBLE_FILE } from '../../src-main/ml/training/ensemble.js';
 import { loadClassifier, predictImages } from '../../src-main/ml/training/predict.js';
 import { trainClassifier } from '../../src-main/ml/training/train.js';
 import { shapeDataset, tempDir, useWasm } from './ml-fixtures.js';
@@ -66,5 +69,70 @@ describe('mobilenet preset', () => {
     assert.ok(predictions.every((p) => 'top' in p && p.top.length === 3));
     classifier.dispose();
     await rm(runDir, { recursive: true, force: true });
+  });
+
+  test('CNN+ with the MobileNet companion exports an ensemble that Predict combines', async () => {
+    const dataset = shapeDataset(12, 6, 24);
+    [...dataset.train, ...dataset.validation].forEach((sample) => (sample.hash = `hash-${sample.id}`));
+    const runDir = await tempDir('ensemble');
+    const before = tf.memory().numTensors;
+    const job = { signal: new AbortController().signal, onProgress: () => {} };
+    const result = await trainClassifier({ dataset, options: { preset: 'cnn-plus', epochs: 2, seed: 3 }, runDir }, job, { embeddingCache: new MemoryEmbeddingCache() });
+    assert.equal(result.status, 'completed');
+    assert.equal(result.options.ensemble, true, 'on by default for CNN+');
+    assert.deepEqual(result.ensemble?.members.map((m) => m.preset), ['cnn-plus', 'mobilenet']);
+    assert.ok(existsSync(join(result.modelDir!, ENSEMBLE_FILE)) && existsSync(join(result.modelDir!, COMPANION_DIR, 'model.json')));
+    assert.ok(!existsSync(join(runDir, 'companion')), 'the companion run folder is cleaned up');
+    assert.equal(tf.memory().numTensors, before, 'no tensors left');
+
+    // The ensemble's probabilities are the geometric mean of its members' (each loaded on its own).
+    const ensemble = await loadClassifier(result.modelDir!);
+    assert.equal(ensemble.members.length, 2);
+    ensemble.dispose();
+    const images = dataset.validation.slice(0, 3);
+    const probabilities = async (dir: string): Promise<number[][]> => {
+      const classifier = await loadClassifier(dir);
+      try {
+        const top = await predictImages(classifier, images, { topK: 3 });
+        return top.map((p) => ('top' in p ? [...p.top].sort((a, b) => a.index - b.index).map((t) => t.probability) : []));
+      } finally {
+        classifier.dispose();
+      }
+    };
+    const [both, cnnAlone, mobilenetAlone] = await Promise.all([
+      probabilities(result.modelDir!),
+      // A folder without ensemble.json is a single model: copy the CNN part alone.
+      (async () => {
+        const single = await tempDir('single');
+        await cp(result.modelDir!, single, { recursive: true, filter: (path) => !path.includes(ENSEMBLE_FILE) && !path.includes(`/${COMPANION_DIR}`) });
+        try {
+          return await probabilities(single);
+        } finally {
+          await rm(single, { recursive: true, force: true });
+        }
+      })(),
+      probabilities(join(result.modelDir!, COMPANION_DIR)),
+    ]);
+    both.forEach((row, i) => {
+      const expected = combineProbabilities([Float32Array.from(cnnAlone[i]!), Float32Array.from(mobilenetAlone[i]!)], [0.5, 0.5], 3);
+      row.forEach((p, k) => assert.ok(Math.abs(p - expected[k]!) < 1e-5, `image ${i} class ${k}: ${p} vs ${expected[k]}`));
+    });
+    assert.equal(tf.memory().numTensors, before, 'classifiers freed');
+
+    const single = await trainClassifier({ dataset, options: { preset: 'cnn-plus', epochs: 1, seed: 3, ensemble: false }, runDir }, job, {});
+    assert.equal(single.ensemble, null);
+    assert.ok(!existsSync(join(single.modelDir!, ENSEMBLE_FILE)), 'ensemble: false exports one model');
+    await rm(runDir, { recursive: true, force: true });
+  });
+
+  test('the geometric mean of probabilities is renormalised and weighted', () => {
+    const combined = combineProbabilities([Float32Array.of(0.8, 0.2), Float32Array.of(0.5, 0.5)], [1, 1], 2);
+    // √(0.8·0.5) = 0.632, √(0.2·0.5) = 0.316 → 2/3, 1/3
+    assert.ok(Math.abs(combined[0]! - 2 / 3) < 1e-6 && Math.abs(combined[1]! - 1 / 3) < 1e-6, `${combined}`);
+    const weighted = combineProbabilities([Float32Array.of(0.9, 0.1), Float32Array.of(0.1, 0.9)], [3, 1], 2);
+    // 0.9^¾·0.1^¼ : 0.1^¾·0.9^¼ = 3 : 1
+    assert.ok(Math.abs(weighted[0]! - 0.75) < 1e-6, `weights are exponents: ${weighted}`);
+    const zero = combineProbabilities([Float32Array.of(1, 0), Float32Array.of(0, 1)], [1, 1], 2);
+    assert.ok(zero.every(Number.isFinite), 'zeros do not give NaN');
   });
 });

@@ -29,6 +29,7 @@ export const trainSettings = z
     classWeights: z.enum(['none', 'balanced']).optional(),
     augment: z.union([augment, z.literal(false)]).optional(),
     glyphMode: z.boolean().optional(),
+    ensemble: z.boolean().optional(),
     seed: z.number().int().optional(),
   })
   .strict();

@@ -8,8 +8,8 @@ import { cliJob } from '../cli-progress.js';
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train a classifier on the train split (validation split for early stopping)',
-  usage: 'seshat train --project DIR [--preset small-cnn|cnn-plus|mobilenet] [--epochs N] [--batch-size N] [--learning-rate X] [--json]',
-  options: { preset: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, seed: { type: 'string' } },
+  usage: 'seshat train --project DIR [--preset small-cnn|cnn-plus|mobilenet] [--epochs N] [--batch-size N] [--learning-rate X] [--ensemble on|off] [--json]',
+  options: { preset: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, seed: { type: 'string' }, ensemble: { type: 'string' } },
   async run(parsed, io) {
     const preset = ((parsed.values.preset as string | undefined) ?? 'cnn-plus') as PresetId;
     if (!PRESET_IDS.includes(preset)) throw new AppError('INVALID_INPUT', `--preset must be one of ${PRESET_IDS.join(', ')}, not "${preset}"`);
@@ -20,8 +20,11 @@ export const trainCommand: CliCommand = {
       if (!Number.isFinite(n) || n <= 0) throw new AppError('INVALID_INPUT', `--${name} must be a positive number, not "${value}"`);
       return n;
     };
+    const ensemble = parsed.values.ensemble as string | undefined;
+    if (ensemble !== undefined && ensemble !== 'on' && ensemble !== 'off') throw new AppError('INVALID_INPUT', `--ensemble must be on or off, not "${ensemble}"`);
     const settings = {
       preset,
+      ...(ensemble ? { ensemble: ensemble === 'on' } : {}),
       ...(number('epochs') ? { epochs: Math.round(number('epochs')!) } : {}),
       ...(number('batch-size') ? { batchSize: Math.round(number('batch-size')!) } : {}),
       ...(number('learning-rate') ? { learningRate: number('learning-rate')! } : {}),
@@ -48,11 +51,12 @@ export const trainCommand: CliCommand = {
         job.context,
       );
       job.finish();
-      const report = { runId: run.id, name: run.name, status: result.status, backend: result.backend, threads: result.threads, bestEpoch: result.bestEpoch, epochs: result.epochsCompleted, validation: result.evaluation && { accuracy: result.evaluation.accuracy, macroF1: result.evaluation.macroF1, topK: result.evaluation.topK }, model: run.weightsPath, warnings: (run.metrics as { warnings?: string[] }).warnings ?? [] };
+      const report = { runId: run.id, name: run.name, status: result.status, backend: result.backend, threads: result.threads, bestEpoch: result.bestEpoch, epochs: result.epochsCompleted, validation: result.evaluation && { accuracy: result.evaluation.accuracy, macroF1: result.evaluation.macroF1, topK: result.evaluation.topK }, ensemble: result.ensemble, model: run.weightsPath, warnings: (run.metrics as { warnings?: string[] }).warnings ?? [] };
       if (parsed.json) printJson(io, report);
       else {
         io.out(`Run ${run.id} (${run.name}): ${result.status} on ${result.backend}${result.threads && result.threads > 1 ? ` (${result.threads} threads)` : ''}, best epoch ${result.bestEpoch ?? '—'}`);
         if (result.evaluation) io.out(`Validation accuracy ${(result.evaluation.accuracy * 100).toFixed(2)}%, macro-F1 ${result.evaluation.macroF1.toFixed(4)}`);
+        if (result.ensemble) io.out(`Ensemble of ${result.ensemble.members.map((m) => `${m.preset} ${m.accuracy === null ? '—' : `${(m.accuracy * 100).toFixed(2)}%`}`).join(' and ')} (geometric mean of their probabilities)`);
         for (const warning of report.warnings) io.out(`note: ${warning}`);
       }
       return result.status === 'cancelled' ? 1 : 0;

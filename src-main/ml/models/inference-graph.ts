@@ -394,6 +394,7 @@ function countOps(graph: CompiledGraph): number {
  * a layer this compiler does not handle. The model stays usable and unchanged.
  */
 export function compileInference(model: tf.LayersModel): { graph: InferenceGraph } | { graph: null; reason: string } {
+  if (model.inputs.length !== 1) return { graph: null, reason: 'a model with several inputs' };
   let compiled: CompiledGraph;
   try {
     compiled = new GraphBuilder(model).build();

@@ -61,6 +61,7 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
     classWeights: requested.classWeights ?? 'none',
     augment: fixed ? false : (requested.augment ?? {}),
     glyphMode,
+    ensemble: fixed ? false : (requested.ensemble ?? requested.preset === 'cnn-plus'),
     seed: requested.seed ?? 1,
   };
   if (!(options.learningRate > 0 && options.learningRate < 10)) throw invalid('learning rate must be between 0 and 10');

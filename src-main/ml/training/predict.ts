@@ -3,20 +3,32 @@
  * on labelled images. Images get exactly the training-time treatment (decode,
  * stretch to the input size, scale) from the folder's preprocessing.json.
  */
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { throwIfAborted } from '../../errors.js';
 import type { PixelSource } from '../data/dataset.js';
 import { decodePixels, imageBytes } from '../data/decode.js';
 import { compileInference, type InferenceGraph } from '../models/inference-graph.js';
+import { combineProbabilities, readEnsembleManifest } from './ensemble.js';
 import { loadExportedModel, type ModelPreprocessing } from './export.js';
 import { evaluatePredictions, type Evaluation } from './metrics.js';
 
-export interface Classifier {
+/** One model of a classifier, with its own input format. */
+export interface ClassifierMember {
   model: tf.LayersModel;
   /** The model with batch norm folded (see inference-graph.ts), or null where it cannot be. */
   graph: InferenceGraph | null;
-  labels: string[];
   preprocessing: ModelPreprocessing;
+  /** Its weight in the geometric mean (1 for a single model). */
+  weight: number;
+}
+
+/** A loaded model folder: one model, or an ensemble (see ensemble.ts). */
+export interface Classifier {
+  labels: string[];
+  /** The first member's preprocessing (the folder's own model). */
+  preprocessing: ModelPreprocessing;
+  members: ClassifierMember[];
   dispose(): void;
 }
 
@@ -36,25 +48,44 @@ export interface PredictOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function loadClassifier(dir: string): Promise<Classifier> {
+async function loadMember(dir: string, labels: string[] | null, weight: number): Promise<{ member: ClassifierMember; labels: string[] }> {
   const { model, metadata } = await loadExportedModel(dir);
+  if (labels && metadata.labels.join('\n') !== labels.join('\n')) {
+    model.dispose();
+    throw new Error(`${dir}: its classes differ from the ensemble's first model`);
+  }
   const { graph } = compileInference(model);
-  return {
-    model,
-    graph,
-    labels: metadata.labels,
-    preprocessing: metadata.preprocessing,
-    dispose: () => {
-      graph?.dispose();
-      model.dispose();
-    },
-  };
+  return { member: { model, graph, preprocessing: metadata.preprocessing, weight }, labels: metadata.labels };
 }
 
-/** Class probabilities for `count` preprocessed images in `inputs` (count·h·w·c floats). */
-export async function predictBatch(classifier: Classifier, inputs: Float32Array, count: number): Promise<Float32Array> {
-  const { width, height, channels } = classifier.preprocessing.input;
-  const { graph, model } = classifier;
+function disposeMember(member: ClassifierMember): void {
+  member.graph?.dispose();
+  member.model.dispose();
+}
+
+/** Loads a model folder: a single model, or every member its ensemble.json lists. */
+export async function loadClassifier(dir: string): Promise<Classifier> {
+  const manifest = await readEnsembleManifest(dir);
+  const entries = manifest?.members ?? [{ dir: '.', weight: 1 }];
+  const members: ClassifierMember[] = [];
+  let labels: string[] | null = null;
+  try {
+    for (const entry of entries) {
+      const loaded = await loadMember(join(dir, entry.dir), labels, entry.weight);
+      members.push(loaded.member);
+      labels ??= loaded.labels;
+    }
+  } catch (error) {
+    members.forEach(disposeMember);
+    throw error;
+  }
+  return { labels: labels!, preprocessing: members[0]!.preprocessing, members, dispose: () => members.forEach(disposeMember) };
+}
+
+/** One member's class probabilities for `count` preprocessed images in `inputs` (count·h·w·c floats). */
+export async function predictMember(member: ClassifierMember, inputs: Float32Array, count: number): Promise<Float32Array> {
+  const { width, height, channels } = member.preprocessing.input;
+  const { graph, model } = member;
   const output = tf.tidy(() => {
     const x = tf.tensor4d(inputs.subarray(0, count * width * height * channels), [count, height, width, channels]);
     return graph ? graph.predict(x) : (model.predict(x) as tf.Tensor);
@@ -83,27 +114,38 @@ async function forEachBatch(
   consume: (start: number, probabilities: Float32Array, errors: Array<string | null>) => void,
 ): Promise<void> {
   const batchSize = options.batchSize ?? 32;
-  const format = classifier.preprocessing.input;
-  const bytes = imageBytes(format);
-  const { scale, offset } = classifier.preprocessing;
-  const inputs = new Float32Array(batchSize * bytes);
+  const buffers = classifier.members.map((member) => new Float32Array(batchSize * imageBytes(member.preprocessing.input)));
   for (let start = 0; start < sources.length; start += batchSize) {
     throwIfAborted(options.signal);
     const chunk = sources.slice(start, start + batchSize);
-    const decoded = await Promise.all(
-      chunk.map((source) =>
-        decodePixels(source, format).then(
-          (pixels) => ({ pixels, error: null }),
-          (error: unknown) => ({ pixels: null, error: error instanceof Error ? error.message : String(error) }),
+    const errors: Array<string | null> = chunk.map(() => null);
+    const outputs: Float32Array[] = [];
+    for (const [m, member] of classifier.members.entries()) {
+      const format = member.preprocessing.input;
+      const bytes = imageBytes(format);
+      const { scale, offset } = member.preprocessing;
+      const inputs = buffers[m]!;
+      const decoded = await Promise.all(
+        chunk.map((source) =>
+          decodePixels(source, format).then(
+            (pixels) => pixels,
+            (error: unknown) => error instanceof Error ? error.message : String(error),
+          ),
         ),
-      ),
-    );
-    decoded.forEach(({ pixels }, i) => {
-      if (pixels) for (let p = 0; p < bytes; p++) inputs[i * bytes + p] = pixels[p]! * scale + offset;
-      else inputs.fill(0, i * bytes, (i + 1) * bytes);
-    });
-    const rowErrors = decoded.map((d) => d.error);
-    consume(start, await predictBatch(classifier, inputs, chunk.length), rowErrors);
+      );
+      decoded.forEach((pixels, i) => {
+        if (typeof pixels === 'string') {
+          errors[i] ??= pixels;
+          inputs.fill(0, i * bytes, (i + 1) * bytes);
+        } else {
+          for (let p = 0; p < bytes; p++) inputs[i * bytes + p] = pixels[p]! * scale + offset;
+        }
+      });
+      outputs.push(await predictMember(member, inputs, chunk.length));
+    }
+    const probabilities =
+      outputs.length === 1 ? outputs[0]! : combineProbabilities(outputs, classifier.members.map((member) => member.weight), classifier.labels.length);
+    consume(start, probabilities, errors);
     options.onProgress?.(Math.min(sources.length, start + chunk.length), sources.length);
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -133,6 +133,7 @@ export function runTrainingInWorker(request: TrainRequest, job: TrainJob, option
         skipped: [],
         resumedFromEpoch: null,
         options: started.options,
+        ensemble: null,
       };
     };
 

@@ -34,6 +34,11 @@ export interface TrainOptions {
   augment: Partial<AugmentOptions> | false;
   /** Glyph images: forbids horizontal flips (a mirrored sign is another sign). */
   glyphMode: boolean;
+  /**
+   * Conv presets: also train a MobileNet-features head on the same data and combine
+   * both models' probabilities (see ensemble.ts). Default on for CNN+.
+   */
+  ensemble: boolean;
   /** Seeds initial weights, shuffling and augmentation (dropout masks are not seeded). */
   seed: number;
 }
@@ -108,6 +113,8 @@ export interface TrainResult {
   resumedFromEpoch: number | null;
   /** The options after defaults were applied. */
   options: TrainOptions;
+  /** For an ensemble: each member's own validation accuracy (`evaluation` is the combination's). */
+  ensemble: { members: Array<{ preset: PresetId; accuracy: number | null }> } | null;
 }
 
 /** What the training functions receive: the job context plus an optional per-epoch callback. */

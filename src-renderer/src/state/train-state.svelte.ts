@@ -18,6 +18,8 @@ export interface TrainForm {
   classWeights: 'none' | 'balanced';
   augment: boolean;
   flip: boolean;
+  /** Conv presets: also train a MobileNet-features head and combine the two. */
+  ensemble: boolean;
   seed: number;
   keepBestOnCancel: boolean;
 }
@@ -35,6 +37,7 @@ export class TrainState {
     classWeights: 'none',
     augment: true,
     flip: false,
+    ensemble: true,
     seed: 1,
     keepBestOnCancel: false,
   });
@@ -64,6 +67,8 @@ export class TrainState {
   choosePreset(id: PresetId, presets = this.presets): void {
     const preset = presets.find((candidate) => candidate.id === id);
     this.form.preset = id;
+    // On by default for CNN+ only: the Small CNN is the quick baseline.
+    this.form.ensemble = id === 'cnn-plus';
     if (preset) {
       this.form.epochs = preset.defaults.epochs;
       this.form.batchSize = preset.defaults.batchSize;
@@ -87,6 +92,7 @@ export class TrainState {
           earlyStopping: f.earlyStopping ? { patience: f.patience, minDelta: 0 } : null,
           classWeights: f.classWeights,
           augment: f.preset === 'mobilenet' || !f.augment ? false : { flip: f.flip },
+          ensemble: f.preset !== 'mobilenet' && f.ensemble,
           seed: f.seed,
         },
       });
