@@ -2,6 +2,7 @@
  * Optimizer construction and its state, for checkpoints.
  */
 import * as tf from '@tensorflow/tfjs';
+import { FusedAdamOptimizer } from './fused-adam.js';
 import type { OptimizerName } from './types.js';
 
 /** A tensor with a name, as tfjs optimizers report their slots (tfjs-core does not export the type). */
@@ -13,7 +14,8 @@ export interface NamedTensor {
 export function createOptimizer(name: OptimizerName, learningRate: number, momentum: number): tf.Optimizer {
   switch (name) {
     case 'adam':
-      return tf.train.adam(learningRate);
+      // tfjs' Adam with the update fused into one in-place pass on wasm (fused-adam.ts).
+      return new FusedAdamOptimizer(learningRate);
     case 'sgd':
       // Plain SGD when momentum is 0; tfjs' momentum optimizer otherwise.
       return momentum > 0 ? tf.train.momentum(learningRate, momentum) : tf.train.sgd(learningRate);
