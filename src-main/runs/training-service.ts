@@ -119,7 +119,7 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
     ensemble: result.ensemble,
     warnings: [...notes, ...result.warnings],
     skipped: result.skipped.length,
-    durationSeconds: result.history.at(-1)?.elapsedSeconds ?? 0,
+    durationSeconds: (result.history.at(-1)?.elapsedSeconds ?? 0) + (result.ensemble?.seconds ?? 0),
     classes: snapshot.record.classes,
     counts: snapshot.record.counts,
     options: result.options,

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import { PRESET_IDS, type PresetId } from '../../ml/models/presets.js';
+import { PRESET_IDS, PRESETS, type PresetId } from '../../ml/models/presets.js';
 import { trainRun } from '../../runs/training-service.js';
 import type { CliCommand } from '../cli-io.js';
 import { openServices, printJson } from '../cli-io.js';
@@ -56,7 +56,7 @@ export const trainCommand: CliCommand = {
       else {
         io.out(`Run ${run.id} (${run.name}): ${result.status} on ${result.backend}${result.threads && result.threads > 1 ? ` (${result.threads} threads)` : ''}, best epoch ${result.bestEpoch ?? '—'}`);
         if (result.evaluation) io.out(`Validation accuracy ${(result.evaluation.accuracy * 100).toFixed(2)}%, macro-F1 ${result.evaluation.macroF1.toFixed(4)}`);
-        if (result.ensemble) io.out(`Ensemble of ${result.ensemble.members.map((m) => `${m.preset} ${m.accuracy === null ? '—' : `${(m.accuracy * 100).toFixed(2)}%`}`).join(' and ')} (geometric mean of their probabilities)`);
+        if (result.ensemble) io.out(`Ensemble of ${result.ensemble.members.map((m) => `${PRESETS[m.preset].title} ${m.accuracy === null ? '—' : `${(m.accuracy * 100).toFixed(2)}%`}`).join(' and ')} (geometric mean of their probabilities)`);
         for (const warning of report.warnings) io.out(`note: ${warning}`);
       }
       return result.status === 'cancelled' ? 1 : 0;

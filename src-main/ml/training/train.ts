@@ -273,10 +273,12 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
     }
     let status = outcome.status;
     if (options.ensemble && status !== 'cancelled' && hasExportedModel(modelDir)) {
+      const started = performance.now();
       const companion = await addCompanion(request, job, services, options, modelDir, warnings);
       if (companion === 'cancelled') status = 'cancelled';
       else if (companion) {
-        base.ensemble = { members: [{ preset: options.preset, accuracy: evaluation?.accuracy ?? null }, companion.member] };
+        const seconds = Math.round((performance.now() - started) / 100) / 10;
+        base.ensemble = { members: [{ preset: options.preset, accuracy: evaluation?.accuracy ?? null }, companion.member], seconds };
         evaluation = companion.evaluation ?? evaluation;
       }
     }

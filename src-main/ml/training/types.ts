@@ -113,8 +113,11 @@ export interface TrainResult {
   resumedFromEpoch: number | null;
   /** The options after defaults were applied. */
   options: TrainOptions;
-  /** For an ensemble: each member's own validation accuracy (`evaluation` is the combination's). */
-  ensemble: { members: Array<{ preset: PresetId; accuracy: number | null }> } | null;
+  /**
+   * For an ensemble: each member's own validation accuracy (`evaluation` is the
+   * combination's) and the seconds the companion took (training and evaluation).
+   */
+  ensemble: { members: Array<{ preset: PresetId; accuracy: number | null }>; seconds: number } | null;
 }
 
 /** What the training functions receive: the job context plus an optional per-epoch callback. */
