@@ -78,9 +78,9 @@ describe('inference graph', () => {
     const relu = tf.layers.reLU({ maxValue: 6 }).apply(bn) as tf.SymbolicTensor;
     const depthwise = tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', useBias: false }).apply(relu) as tf.SymbolicTensor;
     const depthwiseBn = tf.layers.batchNormalization({}).apply(depthwise) as tf.SymbolicTensor;
+    const project = tf.layers.conv2d({ filters: 12, kernelSize: 1, useBias: true }).apply(depthwiseBn) as tf.SymbolicTensor;
     // This batch norm's output has two readers (a ReLU and the residual add): the ReLU
     // must not be fused into the convolution, or the add would see clipped values.
-    const project = tf.layers.conv2d({ filters: 12, kernelSize: 1, useBias: true }).apply(depthwiseBn) as tf.SymbolicTensor;
     const projectBn = tf.layers.batchNormalization({}).apply(project) as tf.SymbolicTensor;
     const clipped = tf.layers.reLU({ maxValue: 6 }).apply(projectBn) as tf.SymbolicTensor;
     const sum = tf.layers.add().apply([projectBn, clipped]) as tf.SymbolicTensor;
@@ -115,6 +115,37 @@ describe('inference graph', () => {
     assert.equal(compiled.graph, null);
     assert.match(compiled.graph === null ? compiled.reason : '', /upsample_here: UpSampling2D/);
     assert.equal(tf.memory().numTensors, start, 'copied weights freed');
+    model.dispose();
+  });
+
+  test('a conv layer with an activation it cannot fuse or run is declined without leaking its weights', () => {
+    const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, activation: 'elu', name: 'elu_conv' })] });
+    const start = tf.memory().numTensors;
+    const compiled = compileInference(model);
+    assert.equal(compiled.graph, null);
+    assert.match(compiled.graph === null ? compiled.reason : '', /activation elu/);
+    assert.equal(tf.memory().numTensors, start, 'nothing copied is left behind');
+    model.dispose();
+  });
+
+  test('batch norm after a dense layer folds; one after a pooling layer runs unfolded', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.maxPooling2d({ inputShape: [6, 6, 3], poolSize: 2 }),
+        tf.layers.batchNormalization({}),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 5 }),
+        tf.layers.batchNormalization({}),
+        tf.layers.activation({ activation: 'relu' }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    scrambleBatchNorms(model, 21);
+    const x = tf.randomNormal([4, 6, 6, 3], 0, 2, 'float32', 8);
+    const ops = assertSameOutputs(model, x);
+    // pool, unfolded batch norm, flatten, dense (+ batch norm + ReLU), dense, softmax
+    assert.equal(ops, 6);
+    x.dispose();
     model.dispose();
   });
 

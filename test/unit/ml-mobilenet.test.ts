@@ -125,6 +125,37 @@ describe('mobilenet preset', () => {
     await rm(runDir, { recursive: true, force: true });
   });
 
+  test('a companion that fails or is cancelled leaves the CNN+ model alone, with a warning', async () => {
+    const dataset = shapeDataset(9, 3, 16);
+    const runDir = await tempDir('companion-fails');
+    const before = tf.memory().numTensors;
+    const failing = await trainClassifier(
+      { dataset, options: { preset: 'cnn-plus', epochs: 1, seed: 3 }, runDir, mobilenetDir: join(runDir, 'no-such-model') },
+      { signal: new AbortController().signal, onProgress: () => {} },
+      {},
+    );
+    assert.equal(failing.status, 'completed', 'the conv run itself is not failed');
+    assert.equal(failing.ensemble, null);
+    assert.ok(failing.warnings.some((w) => /MobileNet companion failed .*no-such-model.*CNN\+ \(batch norm\) alone/.test(w)), failing.warnings.join(' | '));
+    assert.ok(failing.modelDir && !existsSync(join(failing.modelDir, ENSEMBLE_FILE)) && !existsSync(join(failing.modelDir, COMPANION_DIR)));
+    assert.ok(!existsSync(join(runDir, 'companion')));
+
+    const controller = new AbortController();
+    const cancelled = await trainClassifier(
+      { dataset, options: { preset: 'cnn-plus', epochs: 1, seed: 3 }, runDir },
+      { signal: controller.signal, onProgress: (p) => p.message?.startsWith('MobileNet companion') && controller.abort() },
+      {},
+    );
+    assert.equal(cancelled.status, 'completed', 'cancelling the companion keeps the trained CNN+');
+    assert.equal(cancelled.ensemble, null);
+    assert.ok(cancelled.warnings.some((w) => /companion was cancelled/.test(w)), cancelled.warnings.join(' | '));
+    const classifier = await loadClassifier(cancelled.modelDir!);
+    assert.equal(classifier.members.length, 1, 'a single model');
+    classifier.dispose();
+    assert.equal(tf.memory().numTensors, before, 'no tensors left');
+    await rm(runDir, { recursive: true, force: true });
+  });
+
   test('the geometric mean of probabilities is renormalised and weighted', () => {
     const combined = combineProbabilities([Float32Array.of(0.8, 0.2), Float32Array.of(0.5, 0.5)], [1, 1], 2);
     // √(0.8·0.5) = 0.632, √(0.2·0.5) = 0.316 → 2/3, 1/3

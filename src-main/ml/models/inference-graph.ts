@@ -256,8 +256,9 @@ class GraphBuilder {
   }
 
   private addLinear(layer: tf.layers.Layer, className: string, config: Record<string, unknown>, input: number, output: number): void {
-    const [kernel, bias = null] = weightsOf(layer);
+    // Checked before copying any weight, so a refusal leaves nothing to free.
     const activation = activationOf(config.activation);
+    const [kernel, bias = null] = weightsOf(layer);
     const kind = className === 'Conv2D' ? 'conv' : className === 'DepthwiseConv2D' ? 'depthwise' : 'dense';
     let padding = (config.padding as 'same' | 'valid' | undefined) ?? 'valid';
     let source = input;
@@ -391,7 +392,8 @@ function countOps(graph: CompiledGraph): number {
 
 /**
  * Compiles `model` for inference, or returns null (with the reason) when it holds
- * a layer this compiler does not handle. The model stays usable and unchanged.
+ * a layer this compiler does not handle, or anything else goes wrong; the caller
+ * then runs `model.predict`. The model stays usable and unchanged.
  */
 export function compileInference(model: tf.LayersModel): { graph: InferenceGraph } | { graph: null; reason: string } {
   if (model.inputs.length !== 1) return { graph: null, reason: 'a model with several inputs' };
@@ -399,8 +401,9 @@ export function compileInference(model: tf.LayersModel): { graph: InferenceGraph
   try {
     compiled = new GraphBuilder(model).build();
   } catch (error) {
-    if (error instanceof UnsupportedLayer) return { graph: null, reason: error.message };
-    throw error;
+    // Anything unexpected in a model's graph is a reason to run it unfolded, not to fail.
+    const reason = error instanceof UnsupportedLayer ? error.message : `unexpected: ${error instanceof Error ? error.message : String(error)}`;
+    return { graph: null, reason };
   }
   let disposed = false;
   return {

@@ -75,6 +75,7 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
     if (!(factor > 0 && factor < 1)) throw invalid('learning-rate reduction factor must be between 0 and 1');
   }
   if (!Number.isInteger(options.seed)) throw invalid('seed must be an integer');
+  if (fixed && requested.ensemble === true) throw invalid(`the ensemble adds a MobileNet companion to a conv preset; ${preset.title} is MobileNet already`);
   try {
     resolveAugment(options.augment, glyphMode);
   } catch (error) {

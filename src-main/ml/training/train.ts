@@ -16,9 +16,8 @@ import { registerWasmTrainingKernels } from '../kernels/index.js';
 import { composeMobilenetClassifier, EMBEDDING_SIZE, releaseWeights } from '../models/mobilenet.js';
 import { buildConvPreset, buildEmbeddingHead, PRESETS } from '../models/presets.js';
 import { assignWeights, CHECKPOINT_DIR, hasCheckpoint, loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
-import { attachCompanion } from './ensemble.js';
+import { addCompanion } from './companion.js';
 import { exportModel, hasExportedModel, MODEL_DIR, type ExportedMetadata } from './export.js';
-import { evaluateClassifier, loadClassifier } from './predict.js';
 import { evaluateSource, initialState, runTrainingLoop } from './loop.js';
 import { evaluatePredictions, type Evaluation } from './metrics.js';
 import { trainingCores } from '../cores.js';
@@ -57,61 +56,6 @@ async function resolveOptions(request: TrainRequest): Promise<TrainOptions> {
 function defaultParallelism(options: TrainOptions): number {
   if (tf.getBackend() !== 'wasm' || options.preset === 'mobilenet') return 1;
   return Math.max(1, Math.min(trainingCores(), Math.floor(options.batchSize / MIN_SHARD)));
-}
-
-/**
- * Trains the MobileNet-features companion of an ensemble run on the same data and
- * attaches it to the exported model (see ensemble.ts). Returns the ensemble's
- * validation metrics, measured the way Predict will run it; 'cancelled'; or null,
- * with a warning, when it could not be made (the model is then the conv model alone).
- */
-async function addCompanion(
-  request: TrainRequest,
-  job: TrainJob,
-  services: TrainServices,
-  options: TrainOptions,
-  modelDir: string,
-  warnings: string[],
-): Promise<{ evaluation: Evaluation | null; member: { preset: 'mobilenet'; accuracy: number | null } } | 'cancelled' | null> {
-  const companionDir = join(request.runDir, 'companion');
-  const alone = `the model is ${PRESETS[options.preset].title} alone`;
-  let result: TrainResult;
-  try {
-    result = await trainClassifier(
-      {
-        dataset: request.dataset,
-        options: { preset: 'mobilenet', seed: options.seed, classWeights: options.classWeights },
-        runDir: companionDir,
-        ...(request.mobilenetDir ? { mobilenetDir: request.mobilenetDir } : {}),
-      },
-      { signal: job.signal, onProgress: (progress) => job.onProgress({ ...progress, message: `MobileNet companion · ${progress.message ?? ''}` }) },
-      services,
-    );
-  } catch (error) {
-    warnings.push(`The MobileNet companion could not be trained (${error instanceof Error ? error.message : String(error)}); ${alone}.`);
-    return null;
-  }
-  if (result.status === 'cancelled') return 'cancelled';
-  if (!result.modelDir) {
-    warnings.push(`The MobileNet companion produced no model; ${alone}.`);
-    return null;
-  }
-  await attachCompanion(modelDir, result.modelDir);
-  await rm(companionDir, { recursive: true, force: true });
-  const member = { preset: 'mobilenet' as const, accuracy: result.evaluation?.accuracy ?? null };
-  if (request.dataset.validation.length === 0) return { evaluation: null, member };
-  const classifier = await loadClassifier(modelDir);
-  try {
-    const validation = request.dataset.validation.map((s) => ({ id: s.id, source: s.source, label: request.dataset.classes[s.label]! }));
-    const report = await evaluateClassifier(classifier, validation, { signal: job.signal, batchSize: 32 });
-    const { unknownLabels: _unknown, failed: _failed, ...evaluation } = report;
-    return { evaluation, member };
-  } catch (error) {
-    if (isCancellation(error)) return 'cancelled';
-    throw error;
-  } finally {
-    classifier.dispose();
-  }
 }
 
 function isCancellation(error: unknown): boolean {
@@ -271,12 +215,11 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
       const val = await evaluateSource(model, prepared.validation, numClasses, options.batchSize * 2);
       evaluation = evaluatePredictions(val.probabilities, prepared.validation.labels, dataset.classes);
     }
-    let status = outcome.status;
+    const status = outcome.status;
     if (options.ensemble && status !== 'cancelled' && hasExportedModel(modelDir)) {
       const started = performance.now();
-      const companion = await addCompanion(request, job, services, options, modelDir, warnings);
-      if (companion === 'cancelled') status = 'cancelled';
-      else if (companion) {
+      const companion = await addCompanion(trainClassifier, request, job, services, options, modelDir, warnings);
+      if (companion) {
         const seconds = Math.round((performance.now() - started) / 100) / 10;
         base.ensemble = { members: [{ preset: options.preset, accuracy: evaluation?.accuracy ?? null }, companion.member], seconds };
         evaluation = companion.evaluation ?? evaluation;
