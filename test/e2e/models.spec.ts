@@ -48,7 +48,14 @@ test.afterAll(async () => {
 test('start a run from the Train view, watch the curves move, and stop it', async ({ page }) => {
   await page.goto(served.openUrl);
   await page.getByRole('button', { name: 'Train' }).click();
+  // The MobileNet companion is on for CNN+, off for the quick Small CNN, and meaningless for MobileNet itself.
+  const combine = page.getByRole('checkbox', { name: /Combine with a MobileNet-features model/ });
+  await page.getByRole('radio', { name: /CNN\+/ }).check();
+  await expect(combine).toBeChecked();
+  await page.getByRole('radio', { name: /MobileNetV2/ }).check();
+  await expect(combine).toBeDisabled();
   await page.getByRole('radio', { name: /Small CNN/ }).check();
+  await expect(combine).not.toBeChecked();
   await page.getByLabel('Epochs', { exact: true }).fill('500');
   // Tiny data stops improving at once; without early stopping the run keeps going until Stop.
   await page.getByRole('checkbox', { name: /Stop early/ }).uncheck();
