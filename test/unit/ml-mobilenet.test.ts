@@ -67,6 +67,23 @@ describe('mobilenet preset', () => {
     assert.deepEqual(classifier.preprocessing.input, { width: 224, height: 224, channels: 3 });
     const predictions = await predictImages(classifier, dataset.validation.slice(0, 2), { topK: 3 });
     assert.ok(predictions.every((p) => 'top' in p && p.top.length === 3));
+
+    // 224-px images go to the model a few at a time (each call blocks the main
+    // thread), whatever batch is asked for, and the results do not depend on it.
+    const member = classifier.members[0]!;
+    const graph = member.graph!;
+    const callRows: number[] = [];
+    const original = graph.predict.bind(graph);
+    member.graph = { ...graph, predict: (x) => (callRows.push(x.shape[0]!), original(x)) };
+    const all = [...dataset.train, ...dataset.validation];
+    const big = await predictImages(classifier, all, { topK: 2, batchSize: 64 });
+    assert.deepEqual(callRows, [6, 6, 6], 'at most 6 MobileNet images per call');
+    const small = await predictImages(classifier, all, { topK: 2, batchSize: 4 });
+    big.forEach((p, i) => {
+      const q = small[i]!;
+      assert.ok('top' in p && 'top' in q && p.top[0]!.label === q.top[0]!.label && Math.abs(p.top[0]!.probability - q.top[0]!.probability) < 1e-5, `image ${i}`);
+    });
+    member.graph = graph;
     classifier.dispose();
     await rm(runDir, { recursive: true, force: true });
   });

