@@ -19,6 +19,8 @@ export class EvaluateState {
   mistakes = $state<PredictionItem[]>([]);
   error = $state<ApiErrorPayload | null>(null);
   evaluatingTask = $state<string | null>(null);
+  /** Tasks that ended before their start call returned (a fast evaluation can). */
+  private readonly endedEarly = new Set<string>();
 
   readonly models = $derived(this.runs.filter((run) => run.weightsPath));
 
@@ -50,7 +52,10 @@ export class EvaluateState {
   async evaluate(): Promise<void> {
     if (this.runId === null) return;
     try {
-      this.evaluatingTask = (await this.api.startEvaluation({ runId: this.runId, split: this.split })).taskId;
+      const { taskId } = await this.api.startEvaluation({ runId: this.runId, split: this.split });
+      // Its end event may already have come over the socket, before this reply.
+      if (this.endedEarly.delete(taskId)) void this.load();
+      else this.evaluatingTask = taskId;
     } catch (error) {
       this.error = errorPayload(error);
     }
@@ -90,8 +95,13 @@ export class EvaluateState {
     this.cellImages = this.cellImages.filter((m) => m.imageId !== item.imageId);
   }
 
+  /** Called for every task that ends. */
   taskEnded(taskId: string): void {
-    if (taskId !== this.evaluatingTask) return;
+    if (taskId !== this.evaluatingTask) {
+      this.endedEarly.add(taskId);
+      if (this.endedEarly.size > 10) this.endedEarly.delete(this.endedEarly.values().next().value!);
+      return;
+    }
     this.evaluatingTask = null;
     void this.load();
   }
