@@ -301,3 +301,11 @@ export function compileInference(model: tf.LayersModel): { graph: InferenceGraph
     },
   };
 }
+
+/**
+ * What to run `model` with for inference: its compiled graph, or the model itself
+ * (opCount 0) where it cannot be compiled. Disposing it never frees the model.
+ */
+export function inferenceRunner(model: tf.LayersModel): InferenceGraph {
+  return compileInference(model).graph ?? { predict: (x) => model.predict(x) as tf.Tensor, opCount: 0, dispose: () => {} };
+}

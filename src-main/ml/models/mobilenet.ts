@@ -16,7 +16,7 @@ import { SIGNED_SCALE } from '../data/batches.js';
 import type { Sample } from '../data/dataset.js';
 import { decodePixels, type PixelFormat } from '../data/decode.js';
 import { loadModelFromFolder } from '../model-io.js';
-import { compileInference, type InferenceGraph } from './inference-graph.js';
+import { inferenceRunner, type InferenceGraph } from './inference-graph.js';
 import type { EmbeddingCache } from './embedding-cache.js';
 
 export const MOBILENET_ID = 'mobilenet_v2_035_224';
@@ -119,7 +119,7 @@ export async function embedSamples(backbone: tf.LayersModel, samples: Sample[], 
 
   // Batch norm folded: about 3× faster than the layers model (inference-graph.ts),
   // which stays the fallback.
-  const graph = compileInference(backbone).graph ?? { predict: (x: tf.Tensor) => backbone.predict(x) as tf.Tensor, opCount: 0, dispose: () => {} };
+  const graph = inferenceRunner(backbone);
   try {
     const { scale, offset } = SIGNED_SCALE;
     const imageFloats = 224 * 224 * 3;

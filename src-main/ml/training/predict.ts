@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { throwIfAborted } from '../../errors.js';
 import type { PixelSource } from '../data/dataset.js';
 import { decodePixels, imageBytes } from '../data/decode.js';
-import { compileInference, type InferenceGraph } from '../models/inference-graph.js';
+import { inferenceRunner, type InferenceGraph } from '../models/inference-graph.js';
 import { combineProbabilities, readEnsembleManifest } from './ensemble.js';
 import { loadExportedModel, type ModelPreprocessing } from './export.js';
 import { evaluatePredictions, type Evaluation } from './metrics.js';
@@ -16,8 +16,8 @@ import { evaluatePredictions, type Evaluation } from './metrics.js';
 /** One model of a classifier, with its own input format. */
 export interface ClassifierMember {
   model: tf.LayersModel;
-  /** The model with batch norm folded (see inference-graph.ts), or null where it cannot be. */
-  graph: InferenceGraph | null;
+  /** What runs it: the model with batch norm folded (see inference-graph.ts), or the model itself. */
+  graph: InferenceGraph;
   preprocessing: ModelPreprocessing;
   /** Its weight in the geometric mean (1 for a single model). */
   weight: number;
@@ -54,12 +54,12 @@ async function loadMember(dir: string, labels: string[] | null, weight: number):
     model.dispose();
     throw new Error(`${dir}: its classes differ from the ensemble's first model`);
   }
-  const { graph } = compileInference(model);
+  const graph = inferenceRunner(model);
   return { member: { model, graph, preprocessing: metadata.preprocessing, weight }, labels: metadata.labels };
 }
 
 function disposeMember(member: ClassifierMember): void {
-  member.graph?.dispose();
+  member.graph.dispose();
   member.model.dispose();
 }
 
@@ -95,7 +95,7 @@ const MAX_INPUT_FLOATS_PER_CALL = 1 << 20;
 export async function predictMember(member: ClassifierMember, inputs: Float32Array, count: number): Promise<Float32Array> {
   const { width, height, channels } = member.preprocessing.input;
   const floats = width * height * channels;
-  const { graph, model } = member;
+  const { graph } = member;
   const rowsPerCall = Math.max(1, Math.floor(MAX_INPUT_FLOATS_PER_CALL / floats));
   let result: Float32Array | null = null;
   for (let start = 0; start < count; start += rowsPerCall) {
@@ -104,7 +104,7 @@ export async function predictMember(member: ClassifierMember, inputs: Float32Arr
     const rows = Math.min(rowsPerCall, count - start);
     const output = tf.tidy(() => {
       const x = tf.tensor4d(inputs.subarray(start * floats, (start + rows) * floats), [rows, height, width, channels]);
-      return graph ? graph.predict(x) : (model.predict(x) as tf.Tensor);
+      return graph.predict(x);
     });
     try {
       const part = (await output.data()) as Float32Array; // asynchronous: webgpu cannot read back synchronously in Node
