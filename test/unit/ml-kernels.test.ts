@@ -102,6 +102,9 @@ describe('Conv2DBackpropFilter (wasm) matches cpu', () => {
     ['explicit symmetric padding, stride 1', [2, 6, 5, 2], [3, 3, 2, 3], { strides: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] }],
     // 20·40·40·72 floats of patches: several batch chunks, summed.
     ['batch split into chunks', [20, 40, 40, 8], [3, 3, 8, 4], { strides: 1, pad: 'same' }],
+    // Output channels a multiple of 4 take the SIMD kernel; 27 patch rows leave a tail of 3.
+    ['16 output channels, 3 input channels (SIMD kernel)', [4, 15, 10, 3], [3, 3, 3, 16], { strides: 1, pad: 'same' }],
+    ['12 output channels, chunks (SIMD kernel)', [20, 40, 40, 8], [3, 3, 8, 12], { strides: 1, pad: 'same' }],
   ];
   for (const [label, xShape, filterShape, attrs] of cases) {
     test(label, async () => {
@@ -201,14 +204,21 @@ describe('MaxPoolGrad (wasm) matches cpu', () => {
   });
 });
 
-describe('BatchMatMul with transposes (wasm) matches cpu', () => {
+describe('BatchMatMul (wasm) matches cpu', () => {
   const cases: Array<[string, number[], number[], boolean, boolean]> = [
+    // Columns a multiple of 4 take the SIMD kernel (gemm-kernel.ts).
+    ['plain, SIMD kernel, row and column tails', [9, 37], [37, 12], false, false],
+    ['plain, SIMD kernel, long shared dimension', [5, 3000], [3000, 40], false, false],
+    ['transposeA, SIMD kernel reads A in place', [30, 9], [30, 20], true, false],
+    ['batched, SIMD kernel per batch item', [3, 5, 6], [3, 6, 8], false, false],
+    ['batched a against one b (broadcast)', [2, 3, 5, 6], [6, 8], false, false],
+    ['one a against batched b (broadcast)', [5, 6], [4, 6, 8], false, false],
     ['transposeB, big b (dense dx = dy·Wᵀ)', [8, 16], [300, 16], false, true],
     ['transposeB, small b', [200, 12], [5, 12], false, true],
     ['transposeA (dense dW = xᵀ·dy)', [8, 40], [8, 30], true, false],
     ['both transposed', [7, 5], [9, 7], true, true],
     ['batched, transposeB', [3, 4, 6], [3, 5, 6], false, true],
-    ['no transpose (native path)', [6, 7], [7, 3], false, false],
+    ['no transpose, 3 columns (native path)', [6, 7], [7, 3], false, false],
   ];
   for (const [label, aShape, bShape, transposeA, transposeB] of cases) {
     test(label, async () => {
@@ -304,5 +314,32 @@ describe('a whole backward pass', () => {
     const cpu = await grads('cpu');
     wasm.forEach((values, i) => assertClose({ values, shape: [] }, { values: cpu[i]!, shape: [] }, `gradient ${i}`));
     await tf.setBackend('wasm');
+  });
+});
+
+describe('Identity and Cast (wasm) share data instead of copying', () => {
+  test('an identity shares the buffer, and each tensor stays valid after the other is freed', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as BackendWasm;
+    const x = tf.tensor1d([1, 2, 3, 4]);
+    const idsBefore = backend.numDataIds();
+    const copy = tf.engine().runKernel('Identity', { x }) as tf.Tensor;
+    const same = tf.cast(x, 'float32');
+    assert.equal(backend.numDataIds(), idsBefore, 'no new buffer');
+    x.dispose();
+    assert.deepEqual([...copy.dataSync()], [1, 2, 3, 4]);
+    copy.dispose();
+    assert.deepEqual([...same.dataSync()], [1, 2, 3, 4]);
+    same.dispose();
+    assert.equal(backend.numDataIds(), idsBefore - 1, 'the buffer is freed with its last tensor');
+  });
+
+  test('a cast to another dtype still converts', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor1d([1.7, -2.2, 0]);
+    const asInt = tf.cast(x, 'int32');
+    assert.equal(asInt.dtype, 'int32');
+    assert.deepEqual([...asInt.dataSync()], [1, -2, 0]);
+    tf.dispose([x, asInt]);
   });
 });

@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm'; // registers the wasm kernels we capture
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv2d-grads.js';
+import { captureNativeCast, castConfig, identityConfig } from './identity.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grads.js';
 import { batchMatMulConfig } from './matmul.js';
 import { maxPoolGradConfig } from './pool-grads.js';
@@ -28,6 +29,8 @@ const REPLACEMENTS: KernelConfig[] = [
   sumConfig,
   meanConfig,
   tileConfig,
+  identityConfig,
+  castConfig,
 ];
 
 export interface WasmKernelOptions {
@@ -44,6 +47,7 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): st
   captureNativeMatMul();
   captureNativeReductions();
   captureNativeTile();
+  captureNativeCast();
   const configs = options.replaceSlow === false ? MISSING : [...MISSING, ...REPLACEMENTS];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');

@@ -1,0 +1,228 @@
+/**
+ * C += A·B in WebAssembly SIMD, directly on the wasm backend's heap, without packing.
+ *
+ * Why not the backend's matmul: XNNPACK packs its B operand ("weights") on every
+ * call with a new B, at about 1 GB/s. The gradient products of training have a new
+ * B each time and, for the filter gradient of a convolution, a B far larger than the
+ * result (dy: 37,500 × 16 floats for a 27 × 16 gradient): packing alone took 2.6 of
+ * the 6.7 ms such a product cost. This kernel reads both operands where they lie
+ * (row-major, any row stride) and accumulates into C, so a caller can also sum
+ * partial products in place.
+ *
+ * Micro-kernel: MR rows × 8 columns of C in eight (MR = 4) f32x4 accumulators; per
+ * step of the shared dimension, MR broadcast loads of A and two vector loads of B.
+ * Bands of 4 rows, then single rows; blocks of 8 columns, then one of 4. Columns
+ * must be a multiple of 4 (callers fall back to the native matmul otherwise).
+ */
+import type { TensorInfo } from '@tensorflow/tfjs';
+import { buildModule, FunctionBuilder, I32, V128 } from './wasm-emit.js';
+import type { BackendWasm } from './wasm-heap.js';
+
+type KernelFunction = (a: number, lda: number, b: number, ldb: number, c: number, ldc: number, rows: number, cols: number, depth: number) => void;
+
+/** Emits the column loop for one band of `rows` rows with `vectors` f32x4 per row (8 or 4 columns). */
+function emitColumnLoop(f: FunctionBuilder, v: Record<string, number>, rows: number, vectors: number, shape: KernelShape): void {
+  const acc = Array.from({ length: rows * vectors }, () => f.local(V128));
+  const bv = Array.from({ length: vectors }, () => f.local(V128));
+  const splat = f.local(V128);
+  // Row-major A: one pointer per row, each stepping 4 bytes. Transposed A: the band's
+  // values for one step are adjacent, so one pointer (with offsets) stepping lda.
+  const pa = Array.from({ length: shape.transposedA ? 1 : rows }, () => f.local(I32));
+  const width = vectors * 16;
+  f.block().loop();
+  // while (j + width <= colBytes)
+  f.get(v.j!).i32(width).add().get(v.colBytes!).lessOrEqual().eqz().brIf(1);
+  // pc = rowC + j; pb = b + j; pa[r] = rowA + r·lda
+  f.get(v.rowC!).get(v.j!).add().set(v.pc!);
+  f.get(v.b!).get(v.j!).add().set(v.pb!);
+  f.get(v.rowA!).set(pa[0]!);
+  for (let r = 1; r < pa.length; r++) f.get(pa[r - 1]!).get(v.lda!).add().set(pa[r]!);
+  // Accumulators start from C.
+  f.get(v.pc!).set(v.t!);
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < vectors; q++) f.get(v.t!).load(q * 16).set(acc[r * vectors + q]!);
+    if (r < rows - 1) f.get(v.t!).get(v.ldc!).add().set(v.t!);
+  }
+  f.get(v.depth!).set(v.k!);
+  f.loop();
+  for (let q = 0; q < vectors; q++) f.get(v.pb!).load(q * 16).set(bv[q]!);
+  for (let r = 0; r < rows; r++) {
+    if (shape.transposedA) {
+      f.get(pa[0]!).loadSplat(r * 4).set(splat);
+    } else {
+      f.get(pa[r]!).loadSplat().set(splat);
+      f.get(pa[r]!).i32(4).add().set(pa[r]!);
+    }
+    for (let q = 0; q < vectors; q++) {
+      const a = acc[r * vectors + q]!;
+      if (shape.relaxed) f.get(splat).get(bv[q]!).get(a).f32x4MulAdd().set(a);
+      else f.get(a).get(splat).get(bv[q]!).f32x4Mul().f32x4Add().set(a);
+    }
+  }
+  if (shape.transposedA) f.get(pa[0]!).get(v.lda!).add().set(pa[0]!);
+  f.get(v.pb!).get(v.ldb!).add().set(v.pb!);
+  f.get(v.k!).i32(1).sub().set(v.k!);
+  f.get(v.k!).brIf(0);
+  f.end();
+  // Store back.
+  f.get(v.pc!).set(v.t!);
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < vectors; q++) f.get(v.t!).get(acc[r * vectors + q]!).store(q * 16);
+    if (r < rows - 1) f.get(v.t!).get(v.ldc!).add().set(v.t!);
+  }
+  f.get(v.j!).i32(width).add().set(v.j!);
+  f.br(0).end().end();
+}
+
+/** Emits the loop over bands of `rows` rows (continuing from the current row). */
+function emitRowBand(f: FunctionBuilder, v: Record<string, number>, rows: number, shape: KernelShape): void {
+  f.block().loop();
+  // while (i + rows <= rowCount)
+  f.get(v.i!).i32(rows).add().get(v.rows!).lessOrEqual().eqz().brIf(1);
+  f.i32(0).set(v.j!);
+  emitColumnLoop(f, v, rows, 2, shape);
+  emitColumnLoop(f, v, rows, 1, shape);
+  f.get(v.i!).i32(rows).add().set(v.i!);
+  if (shape.transposedA) f.get(v.rowA!).i32(rows * 4).add().set(v.rowA!);
+  else f.get(v.rowA!).get(v.lda!).i32(rows).mul().add().set(v.rowA!);
+  f.get(v.rowC!).get(v.ldc!).i32(rows).mul().add().set(v.rowC!);
+  f.br(0).end().end();
+}
+
+interface KernelShape {
+  /** A is given as Aᵀ: [depth, rows] row-major. */
+  transposedA: boolean;
+  /** Use f32x4.relaxed_madd. */
+  relaxed: boolean;
+}
+
+/**
+ * One kernel, (a, lda, b, ldb, c, ldc, rows, cols, depth): C[rows, cols] += A·B with
+ * A [rows, depth] (or, transposed, [depth, rows]) and B [depth, cols]. Addresses and
+ * row strides are in bytes; depth ≥ 1; cols a multiple of 4.
+ */
+function emitGemm(shape: KernelShape): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const v: Record<string, number> = { a: 0, lda: 1, b: 2, ldb: 3, c: 4, ldc: 5, rows: 6, cols: 7, depth: 8 };
+  for (const key of ['i', 'j', 'k', 'colBytes', 'rowA', 'rowC', 'pb', 'pc', 't']) v[key] = f.local(I32);
+  f.get(v.cols!).i32(4).mul().set(v.colBytes!);
+  f.get(v.a!).set(v.rowA!);
+  f.get(v.c!).set(v.rowC!);
+  emitRowBand(f, v, 4, shape);
+  emitRowBand(f, v, 1, shape);
+  return f;
+}
+
+/** The module: `gemm` (C += A·B) and `gemm_at` (C += Aᵀ·B, A given as [depth, rows]). */
+export function gemmModuleBytes(relaxed: boolean, sharedMemory: boolean): Uint8Array<ArrayBuffer> {
+  return buildModule(
+    [
+      { exportName: 'gemm', builder: emitGemm({ transposedA: false, relaxed }) },
+      { exportName: 'gemm_at', builder: emitGemm({ transposedA: true, relaxed }) },
+    ],
+    sharedMemory,
+  );
+}
+
+/** The wasm backend's memory, which its Emscripten module exports as `memory`. */
+export function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
+  const exports = (backend.wasm as unknown as { asm?: Record<string, unknown> }).asm;
+  const memory = exports?.['memory'];
+  return memory instanceof WebAssembly.Memory ? memory : null;
+}
+
+/** Both kernels, bound to one backend's heap. */
+export interface GemmKernels {
+  gemm: KernelFunction;
+  gemmTransposedA: KernelFunction;
+}
+
+const compiled = new WeakMap<BackendWasm, GemmKernels | null>();
+
+/** Whether this V8 accepts relaxed SIMD (Node 20 only behind a flag; Chromium 114+ by default). */
+function relaxedSimdAvailable(): boolean {
+  try {
+    return WebAssembly.validate(gemmModuleBytes(true, false));
+  } catch {
+    return false;
+  }
+}
+
+/** Compiles the kernels against `memory`; throws where the engine lacks (relaxed) SIMD. */
+export function instantiateGemm(memory: WebAssembly.Memory, relaxed: boolean): GemmKernels {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const bytes = gemmModuleBytes(relaxed, shared);
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  return { gemm: exports['gemm'] as KernelFunction, gemmTransposedA: exports['gemm_at'] as KernelFunction };
+}
+
+/**
+ * The kernels bound to `backend`'s heap, or null where they cannot be (no exported
+ * memory, no SIMD). Fused multiply-adds (relaxed SIMD) where the engine has them:
+ * Electron's Chromium does; Node 20 only behind a V8 flag, which we leave alone.
+ */
+export function gemmFor(backend: BackendWasm): GemmKernels | null {
+  if (compiled.has(backend)) return compiled.get(backend)!;
+  let kernels: GemmKernels | null = null;
+  const memory = backendMemory(backend);
+  if (memory) {
+    try {
+      kernels = instantiateGemm(memory, relaxedSimdAvailable());
+    } catch {
+      kernels = null; // no SIMD in this engine: callers use the native matmul
+    }
+  }
+  compiled.set(backend, kernels);
+  return kernels;
+}
+
+/** Whether the kernels use fused multiply-adds in this process (for benchmarks to report). */
+export function gemmUsesRelaxedSimd(): boolean {
+  return relaxedSimdAvailable();
+}
+
+/** Byte address of a tensor's data on the wasm heap. */
+export function heapAddress(backend: BackendWasm, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
+}
+
+/**
+ * Shared-dimension steps per call, so that the slice of B one call streams (for
+ * each band of rows) stays near 128 KiB, in L2, instead of coming from memory again.
+ */
+function depthBlock(cols: number): number {
+  return Math.max(64, Math.floor((128 * 1024) / (cols * 4)));
+}
+
+export interface MatrixOperand {
+  /** Byte address of element [0, 0]. */
+  address: number;
+  /** Floats between the starts of consecutive rows. */
+  rowStride: number;
+}
+
+/**
+ * C[rows, cols] += A·B, B being [depth, cols]. A is [rows, depth], or with
+ * `transposedA` [depth, rows] (then C += Aᵀ·B). Returns false, having done nothing,
+ * when cols is not a multiple of 4 (the caller falls back to the native matmul).
+ */
+export function gemmAccumulate(
+  kernels: GemmKernels,
+  a: MatrixOperand & { transposed?: boolean },
+  b: MatrixOperand,
+  c: MatrixOperand,
+  rows: number,
+  cols: number,
+  depth: number,
+): boolean {
+  if (cols % 4 !== 0) return false;
+  if (rows === 0 || cols === 0 || depth === 0) return true;
+  const kernel = a.transposed ? kernels.gemmTransposedA : kernels.gemm;
+  const aStep = a.transposed ? a.rowStride * 4 : 4; // bytes from one depth step of A to the next
+  const block = depthBlock(cols);
+  for (let k0 = 0; k0 < depth; k0 += block) {
+    const steps = Math.min(block, depth - k0);
+    kernel(a.address + k0 * aStep, a.rowStride * 4, b.address + k0 * b.rowStride * 4, b.rowStride * 4, c.address, c.rowStride * 4, rows, cols, steps);
+  }
+  return true;
+}
