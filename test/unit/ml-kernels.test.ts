@@ -182,6 +182,9 @@ describe('MaxPoolGrad (wasm) matches cpu', () => {
     ['2×2 stride 2 valid, odd size', [2, 9, 7, 3], { filterSize: 2, strides: 2, pad: 'valid' }],
     ['3×3 stride 2 same (overlapping)', [2, 8, 9, 4], { filterSize: 3, strides: 2, pad: 'same' }],
     ['3×3 stride 1 same', [1, 6, 5, 2], { filterSize: 3, strides: 1, pad: 'same' }],
+    // Channels in fours take the SIMD kernel (pool-kernel.ts).
+    ['2×2 stride 2, 8 channels (SIMD)', [2, 8, 6, 8], { filterSize: 2, strides: 2, pad: 'valid' }],
+    ['2×2 stride 2, 4 channels, odd size (SIMD, edge zeroed)', [3, 9, 7, 4], { filterSize: 2, strides: 2, pad: 'valid' }],
   ];
   for (const [label, xShape, attrs] of cases) {
     test(label, async () => {
@@ -201,6 +204,17 @@ describe('MaxPoolGrad (wasm) matches cpu', () => {
     const values = Array.from(dx.dataSync());
     dx.dispose();
     assert.deepEqual(values, [1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0]);
+  });
+
+  test('ties in every arrangement go where cpu sends them (SIMD kernel, values from {0, 1, 2})', async () => {
+    const rng = new Rng(5);
+    const xShape = [2, 6, 8, 12];
+    const x = { values: Float32Array.from({ length: 2 * 6 * 8 * 12 }, () => rng.int(3)), shape: xShape };
+    const dy = { values: randomArray(2 * 3 * 4 * 12, 6), shape: [2, 3, 4, 12] };
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+    const wasm = await run('wasm', 'MaxPoolGrad', { dy, input: x, output: dy }, attrs);
+    const cpu = await run('cpu', 'MaxPoolGrad', { dy, input: x, output: dy }, attrs);
+    assert.deepEqual([...wasm.values], [...cpu.values]);
   });
 });
 

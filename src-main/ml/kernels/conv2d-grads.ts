@@ -17,8 +17,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { gemmAccumulate, gemmFor, heapAddress } from './gemm-kernel.js';
-import { allocate, f32, nativeMatMul, release, requireFloat32, type BackendWasm } from './wasm-heap.js';
+import { gemmAccumulate, gemmFor } from './gemm-kernel.js';
+import { allocate, f32, heapAddress, nativeMatMul, release, requireFloat32, type BackendWasm } from './wasm-heap.js';
 
 /**
  * 1 Mi floats = 4 MiB of patches per chunk: small enough to stay in cache between

@@ -14,9 +14,8 @@
  * Bands of 4 rows, then single rows; blocks of 8 columns, then one of 4. Columns
  * must be a multiple of 4 (callers fall back to the native matmul otherwise).
  */
-import type { TensorInfo } from '@tensorflow/tfjs';
 import { buildModule, FunctionBuilder, I32, V128 } from './wasm-emit.js';
-import type { BackendWasm } from './wasm-heap.js';
+import { backendMemory, type BackendWasm } from './wasm-heap.js';
 
 type KernelFunction = (a: number, lda: number, b: number, ldb: number, c: number, ldc: number, rows: number, cols: number, depth: number) => void;
 
@@ -124,13 +123,6 @@ export function gemmModuleBytes(relaxed: boolean, sharedMemory: boolean): Uint8A
   );
 }
 
-/** The wasm backend's memory, which its Emscripten module exports as `memory`. */
-export function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
-  const exports = (backend.wasm as unknown as { asm?: Record<string, unknown> }).asm;
-  const memory = exports?.['memory'];
-  return memory instanceof WebAssembly.Memory ? memory : null;
-}
-
 /** Both kernels, bound to one backend's heap. */
 export interface GemmKernels {
   gemm: KernelFunction;
@@ -179,11 +171,6 @@ export function gemmFor(backend: BackendWasm): GemmKernels | null {
 /** Whether the kernels use fused multiply-adds in this process (for benchmarks to report). */
 export function gemmUsesRelaxedSimd(): boolean {
   return relaxedSimdAvailable();
-}
-
-/** Byte address of a tensor's data on the wasm heap. */
-export function heapAddress(backend: BackendWasm, info: TensorInfo): number {
-  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
 }
 
 /**

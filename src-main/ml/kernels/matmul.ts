@@ -18,8 +18,8 @@
  * for this call or the caller's own `b` used exactly as the caller asked.
  */
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { gemmAccumulate, gemmFor, heapAddress } from './gemm-kernel.js';
-import { allocate, f32, nativeMatMul, release, type BackendWasm } from './wasm-heap.js';
+import { gemmAccumulate, gemmFor } from './gemm-kernel.js';
+import { allocate, f32, heapAddress, nativeMatMul, release, type BackendWasm } from './wasm-heap.js';
 
 /** Tile edge for the blocked transpose: 32×32 floats = 4 KiB per tile, L1-sized. */
 const TILE = 32;

@@ -5,11 +5,13 @@
  * touching it, per channel (measured: ~20× slower than the forward max pool). Here
  * each window is scanned once with all channels side by side (NHWC keeps them
  * contiguous), remembering the first maximum per channel, and dy is added at that
- * position: O(output · window) with unit-stride inner loops.
+ * position: O(output · window) with unit-stride inner loops. The 2×2, stride-2
+ * pool every preset uses, with channels in fours, runs in SIMD (pool-kernel.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { allocate, f32, requireFloat32, type BackendWasm } from './wasm-heap.js';
+import { poolGradFor } from './pool-kernel.js';
+import { allocate, f32, heapAddress, requireFloat32, type BackendWasm } from './wasm-heap.js';
 
 interface PoolAttrs {
   filterSize: number | [number, number];
@@ -40,11 +42,19 @@ function maxPoolGrad(args: {
   const top = info.padInfo.top;
   const left = info.padInfo.left;
 
+  const paired = info.filterHeight === 2 && info.filterWidth === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && top === 0 && left === 0 && OH * 2 <= H && OW * 2 <= W;
+  const simd = paired && C % 4 === 0 ? poolGradFor(backend) : null;
+  if (simd) {
+    // The kernel writes every pixel a window covers; only an odd last row or column needs zeros first.
+    const dxInfo = allocate(backend, input.shape, OH * 2 < H || OW * 2 < W);
+    simd(heapAddress(backend, input), heapAddress(backend, dy), heapAddress(backend, dxInfo), N, H, W, C, OH, OW);
+    return dxInfo;
+  }
   const dxInfo = allocate(backend, input.shape, true);
   const x = f32(backend, input);
   const g = f32(backend, dy);
   const dx = f32(backend, dxInfo);
-  if (info.filterHeight === 2 && info.filterWidth === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && top === 0 && left === 0 && OH * 2 <= H && OW * 2 <= W) {
+  if (paired) {
     pairedWindows(x, g, dx, N, H, W, C, OH, OW);
     return dxInfo;
   }

@@ -134,6 +134,24 @@ export class FunctionBuilder {
   loadSplat(offset = 0): this {
     return this.simd(0x09, 2, ...uleb(offset));
   }
+  /** f32x4.gt: all-ones lanes where a > b (false for NaN). */
+  f32x4Greater(): this {
+    return this.simd(0x44);
+  }
+  v128And(): this {
+    return this.simd(0x4e);
+  }
+  /** v128.andnot: a & ~b. */
+  v128AndNot(): this {
+    return this.simd(0x4f);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
+  }
+  /** v128.bitselect(a, b, mask): bits of a where mask is set, of b elsewhere. */
+  v128Select(): this {
+    return this.simd(0x52);
+  }
   f32x4Add(): this {
     return this.simd(0xe4);
   }

@@ -17,6 +17,18 @@ export function f32(backend: BackendWasm, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
+/** Byte address of a tensor's data on the wasm heap. */
+export function heapAddress(backend: BackendWasm, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
+}
+
+/** The wasm backend's memory, which its Emscripten module exports as `memory`. */
+export function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
+  const exports = (backend.wasm as unknown as { asm?: Record<string, unknown> }).asm;
+  const memory = exports?.['memory'];
+  return memory instanceof WebAssembly.Memory ? memory : null;
+}
+
 /** Allocates an output tensor on the heap. `zero` clears it (fresh memory is not cleared). */
 export function allocate(backend: BackendWasm, shape: number[], zero = false): TensorInfo {
   const out = backend.makeOutput(shape, 'float32');
