@@ -24,9 +24,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { stratifiedSplit, type Dataset, type Sample } from '../src-main/ml/data/dataset.js';
 import { trainingCores } from '../src-main/ml/cores.js';
+import { gemmUsesRelaxedSimd } from '../src-main/ml/kernels/gemm-kernel.js';
 import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
 import { buildSmallCnn } from '../src-main/ml/models/presets.js';
 import { createParallelStep } from '../src-main/ml/training/parallel-step.js';
+import { createOptimizer } from '../src-main/ml/training/optimizers.js';
 import { createTrainStep } from '../src-main/ml/training/step.js';
 import { trainClassifier } from '../src-main/ml/training/train.js';
 import type { Evaluation } from '../src-main/ml/training/metrics.js';
@@ -121,13 +123,14 @@ async function speedBench(): Promise<SpeedRow[]> {
     for (const threads of backend === 'wasm' && CORES > 1 ? [1, CORES] : [1]) {
       log(backend, 'small_cnn', `${threads} thread(s)`);
       const small = buildSmallCnn({ width: 50, height: 75, channels: 3 }, 4, 1);
-      const adam = tf.train.adam(1e-3);
+      // The app's own optimizers (on wasm, Adam is the fused one from fused-adam.ts).
+      const adam = createOptimizer('adam', 1e-3, 0);
       rows.push(await speed(backend, 'small_cnn_3x75x50', small, adam, [75, 50, 3], 4, backend === 'cpu' ? 8 : 64, warmup, steps, threads));
       small.dispose();
       adam.dispose();
       log(backend, 'mnist_cnn', `${threads} thread(s)`);
       const mnist = mnistCnn();
-      const sgd = tf.train.momentum(0.01, 0.9);
+      const sgd = createOptimizer('sgd', 0.01, 0.9);
       rows.push(await speed(backend, 'mnist_cnn_1x28x28', mnist, sgd, [28, 28, 1], 10, 32, warmup, steps, threads));
       mnist.dispose();
       sgd.dispose();
@@ -248,6 +251,8 @@ async function main(): Promise<void> {
     cores: cpus().length,
     wasm_simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
     wasm_threads: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+    // Whether our SIMD kernels (gemm-kernel.ts) use fused multiply-adds in this engine.
+    wasm_relaxed_simd: gemmUsesRelaxedSimd(),
   };
   const withSpeed = !process.argv.includes('--no-speed');
   const speedRows = withSpeed ? await speedBench() : [];

@@ -89,6 +89,26 @@ describe('registerWasmTrainingKernels', () => {
   });
 });
 
+describe('Conv2D (wasm) matches cpu', () => {
+  // Output channels in fours run in the SIMD kernel on the input in place (conv2d-simd.ts);
+  // others, and dilations, fall back to the backend's own convolution.
+  const cases: Array<[string, number[], number[], Attrs]> = [
+    ['same, stride 1, 16 output channels', [3, 9, 7, 3], [3, 3, 3, 16], { strides: 1, pad: 'same' }],
+    ['valid, stride 1 (no padded copy)', [2, 8, 6, 5], [3, 3, 5, 8], { strides: 1, pad: 'valid' }],
+    ['same, stride 2, odd size', [2, 9, 7, 4], [3, 3, 4, 12], { strides: 2, pad: 'same' }],
+    ['valid, stride [2,1], 5×2 filter', [2, 11, 8, 3], [5, 2, 3, 4], { strides: [2, 1], pad: 'valid' }],
+    ['explicit uneven padding', [1, 6, 6, 2], [3, 3, 2, 4], { strides: 1, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] }],
+    ['1×1 filter', [2, 5, 4, 6], [1, 1, 6, 8], { strides: 1, pad: 'same' }],
+    ['5 output channels (native path)', [2, 7, 6, 3], [3, 3, 3, 5], { strides: 1, pad: 'same' }],
+    ['dilation 2 (native path)', [1, 9, 9, 2], [3, 3, 2, 4], { strides: 1, pad: 'same', dilations: 2 }],
+  ];
+  for (const [label, xShape, filterShape, attrs] of cases) {
+    test(label, async () => {
+      await compare('Conv2D', { x: xShape, filter: filterShape }, { dilations: 1, ...attrs, dataFormat: 'NHWC' }, label);
+    });
+  }
+});
+
 describe('Conv2DBackpropFilter (wasm) matches cpu', () => {
   const cases: Array<[string, number[], number[], Attrs]> = [
     ['same, stride 1', [2, 7, 6, 3], [3, 3, 3, 4], { strides: 1, pad: 'same' }],
@@ -104,7 +124,9 @@ describe('Conv2DBackpropFilter (wasm) matches cpu', () => {
     ['batch split into chunks', [20, 40, 40, 8], [3, 3, 8, 4], { strides: 1, pad: 'same' }],
     // Output channels a multiple of 4 take the SIMD kernel; 27 patch rows leave a tail of 3.
     ['16 output channels, 3 input channels (SIMD kernel)', [4, 15, 10, 3], [3, 3, 3, 16], { strides: 1, pad: 'same' }],
-    ['12 output channels, chunks (SIMD kernel)', [20, 40, 40, 8], [3, 3, 8, 12], { strides: 1, pad: 'same' }],
+    ['12 output channels, batch of 20 (SIMD kernel)', [20, 40, 40, 8], [3, 3, 8, 12], { strides: 1, pad: 'same' }],
+    ['same, stride 2, odd size, 8 output channels (SIMD kernel)', [3, 9, 7, 2], [3, 3, 2, 8], { strides: 2, pad: 'same' }],
+    ['explicit uneven padding, 4 output channels (SIMD kernel)', [1, 6, 6, 2], [3, 3, 2, 4], { strides: 1, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] }],
   ];
   for (const [label, xShape, filterShape, attrs] of cases) {
     test(label, async () => {

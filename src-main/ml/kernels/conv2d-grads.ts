@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { conv2DFilterGradient, convInfoFor, simdConvKernels, type Conv2DInfo, type ConvAttrs } from './conv2d-simd.js';
 import { gemmAccumulate, gemmFor } from './gemm-kernel.js';
 import { allocate, f32, heapAddress, nativeMatMul, release, requireFloat32, type BackendWasm } from './wasm-heap.js';
 
@@ -26,30 +27,6 @@ import { allocate, f32, heapAddress, nativeMatMul, release, requireFloat32, type
  * per-chunk work stays small.
  */
 const MAX_PATCH_FLOATS = 1024 * 1024;
-
-type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
-
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  dilations?: number | [number, number];
-}
-
-function convInfoFor(kernel: string, xShape: number[], filterShape: number[], attrs: ConvAttrs): Conv2DInfo {
-  if (attrs.dataFormat === 'NCHW') throw new Error(`${kernel} (wasm, JS): only NHWC is supported`);
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-}
 
 /** Batch items per chunk so that chunk·oh·ow·K ≤ MAX_PATCH_FLOATS (at least one). */
 function chunkSize(info: Conv2DInfo): number {
@@ -192,6 +169,8 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   const { x, dy } = inputs;
   requireFloat32('Conv2DBackpropFilter', x, dy);
   const info = convInfoFor('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
+  const simd = simdConvKernels(backend, info);
+  if (simd) return conv2DFilterGradient(backend, simd, x, dy, info);
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const Cout = info.outChannels;
   const positions = info.outHeight * info.outWidth;

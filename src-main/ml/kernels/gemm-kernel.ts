@@ -17,33 +17,63 @@
 import { buildModule, FunctionBuilder, I32, V128 } from './wasm-emit.js';
 import { backendMemory, type BackendWasm } from './wasm-heap.js';
 
-type KernelFunction = (a: number, lda: number, b: number, ldb: number, c: number, ldc: number, rows: number, cols: number, depth: number) => void;
+/**
+ * (a, aRow, aStep, aOuter, b, ldb, bOuter, c, ldc, rows, cols, inner, outer), all
+ * addresses and strides in bytes:
+ *   C[r, j] += Σ_{o<outer} Σ_{i<inner} A(r, o, i) · B(o, i, j)
+ *   A(r, o, i) at a + r·aRow + o·aOuter + i·aStep;  B(o, i, j) at b + o·bOuter + i·ldb + 4j;
+ *   C[r, j] at c + r·ldc + 4j.
+ * The two-level shared dimension lets a convolution read its input in place: the
+ * inner steps walk a row of the image, the outer ones jump to the next row (which
+ * padding or the filter's reach puts further on than one step).
+ */
+type KernelFunction = (
+  a: number,
+  aRow: number,
+  aStep: number,
+  aOuter: number,
+  b: number,
+  ldb: number,
+  bOuter: number,
+  c: number,
+  ldc: number,
+  rows: number,
+  cols: number,
+  inner: number,
+  outer: number,
+) => void;
+
+const PARAMS = ['a', 'aRow', 'aStep', 'aOuter', 'b', 'ldb', 'bOuter', 'c', 'ldc', 'rows', 'cols', 'inner', 'outer'] as const;
 
 /** Emits the column loop for one band of `rows` rows with `vectors` f32x4 per row (8 or 4 columns). */
 function emitColumnLoop(f: FunctionBuilder, v: Record<string, number>, rows: number, vectors: number, shape: KernelShape): void {
   const acc = Array.from({ length: rows * vectors }, () => f.local(V128));
   const bv = Array.from({ length: vectors }, () => f.local(V128));
   const splat = f.local(V128);
-  // Row-major A: one pointer per row, each stepping 4 bytes. Transposed A: the band's
-  // values for one step are adjacent, so one pointer (with offsets) stepping lda.
+  // Rows apart (A's steps 4 bytes apart): one pointer per row. Rows adjacent (A
+  // transposed, steps aStep apart): the band's values for one step are side by
+  // side, so one pointer with constant offsets.
   const pa = Array.from({ length: shape.transposedA ? 1 : rows }, () => f.local(I32));
   const width = vectors * 16;
   f.block().loop();
   // while (j + width <= colBytes)
   f.get(v.j!).i32(width).add().get(v.colBytes!).lessOrEqual().eqz().brIf(1);
-  // pc = rowC + j; pb = b + j; pa[r] = rowA + r·lda
-  f.get(v.rowC!).get(v.j!).add().set(v.pc!);
-  f.get(v.b!).get(v.j!).add().set(v.pb!);
-  f.get(v.rowA!).set(pa[0]!);
-  for (let r = 1; r < pa.length; r++) f.get(pa[r - 1]!).get(v.lda!).add().set(pa[r]!);
   // Accumulators start from C.
+  f.get(v.rowC!).get(v.j!).add().set(v.pc!);
   f.get(v.pc!).set(v.t!);
   for (let r = 0; r < rows; r++) {
     for (let q = 0; q < vectors; q++) f.get(v.t!).load(q * 16).set(acc[r * vectors + q]!);
     if (r < rows - 1) f.get(v.t!).get(v.ldc!).add().set(v.t!);
   }
-  f.get(v.depth!).set(v.k!);
-  f.loop();
+  f.get(v.rowA!).set(v.aOuterAt!);
+  f.get(v.b!).get(v.j!).add().set(v.bOuterAt!);
+  f.get(v.outer!).set(v.o!);
+  f.loop(); // outer steps
+  f.get(v.aOuterAt!).set(pa[0]!);
+  for (let r = 1; r < pa.length; r++) f.get(pa[r - 1]!).get(v.aRow!).add().set(pa[r]!);
+  f.get(v.bOuterAt!).set(v.pb!);
+  f.get(v.inner!).set(v.k!);
+  f.loop(); // inner steps
   for (let q = 0; q < vectors; q++) f.get(v.pb!).load(q * 16).set(bv[q]!);
   for (let r = 0; r < rows; r++) {
     if (shape.transposedA) {
@@ -58,10 +88,15 @@ function emitColumnLoop(f: FunctionBuilder, v: Record<string, number>, rows: num
       else f.get(a).get(splat).get(bv[q]!).f32x4Mul().f32x4Add().set(a);
     }
   }
-  if (shape.transposedA) f.get(pa[0]!).get(v.lda!).add().set(pa[0]!);
+  if (shape.transposedA) f.get(pa[0]!).get(v.aStep!).add().set(pa[0]!);
   f.get(v.pb!).get(v.ldb!).add().set(v.pb!);
   f.get(v.k!).i32(1).sub().set(v.k!);
   f.get(v.k!).brIf(0);
+  f.end();
+  f.get(v.aOuterAt!).get(v.aOuter!).add().set(v.aOuterAt!);
+  f.get(v.bOuterAt!).get(v.bOuter!).add().set(v.bOuterAt!);
+  f.get(v.o!).i32(1).sub().set(v.o!);
+  f.get(v.o!).brIf(0);
   f.end();
   // Store back.
   f.get(v.pc!).set(v.t!);
@@ -82,37 +117,34 @@ function emitRowBand(f: FunctionBuilder, v: Record<string, number>, rows: number
   emitColumnLoop(f, v, rows, 2, shape);
   emitColumnLoop(f, v, rows, 1, shape);
   f.get(v.i!).i32(rows).add().set(v.i!);
-  if (shape.transposedA) f.get(v.rowA!).i32(rows * 4).add().set(v.rowA!);
-  else f.get(v.rowA!).get(v.lda!).i32(rows).mul().add().set(v.rowA!);
+  f.get(v.rowA!).get(v.aRow!).i32(rows).mul().add().set(v.rowA!);
   f.get(v.rowC!).get(v.ldc!).i32(rows).mul().add().set(v.rowC!);
   f.br(0).end().end();
 }
 
 interface KernelShape {
-  /** A is given as Aᵀ: [depth, rows] row-major. */
+  /** A's rows are adjacent floats (aRow = 4) and its steps aStep apart; otherwise the reverse. */
   transposedA: boolean;
   /** Use f32x4.relaxed_madd. */
   relaxed: boolean;
 }
 
-/**
- * One kernel, (a, lda, b, ldb, c, ldc, rows, cols, depth): C[rows, cols] += A·B with
- * A [rows, depth] (or, transposed, [depth, rows]) and B [depth, cols]. Addresses and
- * row strides are in bytes; depth ≥ 1; cols a multiple of 4.
- */
+/** One kernel (see KernelFunction); inner ≥ 1, outer ≥ 1, cols a multiple of 4. */
 function emitGemm(shape: KernelShape): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const v: Record<string, number> = { a: 0, lda: 1, b: 2, ldb: 3, c: 4, ldc: 5, rows: 6, cols: 7, depth: 8 };
-  for (const key of ['i', 'j', 'k', 'colBytes', 'rowA', 'rowC', 'pb', 'pc', 't']) v[key] = f.local(I32);
+  const f = new FunctionBuilder(PARAMS.map(() => I32));
+  const v: Record<string, number> = Object.fromEntries(PARAMS.map((name, i) => [name, i]));
+  for (const key of ['i', 'j', 'k', 'o', 'colBytes', 'rowA', 'rowC', 'aOuterAt', 'bOuterAt', 'pb', 'pc', 't']) v[key] = f.local(I32);
   f.get(v.cols!).i32(4).mul().set(v.colBytes!);
   f.get(v.a!).set(v.rowA!);
   f.get(v.c!).set(v.rowC!);
+  // Bands of 4 rows, then single rows: measured ahead of 5- and 6-row bands (which
+  // spill registers) and level with an extra 2-row band.
   emitRowBand(f, v, 4, shape);
   emitRowBand(f, v, 1, shape);
   return f;
 }
 
-/** The module: `gemm` (C += A·B) and `gemm_at` (C += Aᵀ·B, A given as [depth, rows]). */
+/** The module: `gemm` (A's steps adjacent) and `gemm_at` (A's rows adjacent: C += Aᵀ·B). */
 export function gemmModuleBytes(relaxed: boolean, sharedMemory: boolean): Uint8Array<ArrayBuffer> {
   return buildModule(
     [
@@ -206,10 +238,11 @@ export function gemmAccumulate(
   if (rows === 0 || cols === 0 || depth === 0) return true;
   const kernel = a.transposed ? kernels.gemmTransposedA : kernels.gemm;
   const aStep = a.transposed ? a.rowStride * 4 : 4; // bytes from one depth step of A to the next
+  const aRow = a.transposed ? 4 : a.rowStride * 4; // bytes from one row of C's A to the next
   const block = depthBlock(cols);
   for (let k0 = 0; k0 < depth; k0 += block) {
     const steps = Math.min(block, depth - k0);
-    kernel(a.address + k0 * aStep, a.rowStride * 4, b.address + k0 * b.rowStride * 4, b.rowStride * 4, c.address, c.rowStride * 4, rows, cols, steps);
+    kernel(a.address + k0 * aStep, aRow, aStep, 0, b.address + k0 * b.rowStride * 4, b.rowStride * 4, 0, c.address, c.rowStride * 4, rows, cols, steps, 1);
   }
   return true;
 }

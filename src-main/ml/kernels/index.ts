@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm'; // registers the wasm kernels we capture
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv2d-grads.js';
+import { captureNativeConv2D, conv2DConfig } from './conv2d-simd.js';
 import { captureNativeCast, castConfig, identityConfig } from './identity.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grads.js';
 import { batchMatMulConfig } from './matmul.js';
@@ -31,6 +32,7 @@ const REPLACEMENTS: KernelConfig[] = [
   tileConfig,
   identityConfig,
   castConfig,
+  conv2DConfig,
 ];
 
 export interface WasmKernelOptions {
@@ -48,6 +50,7 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): st
   captureNativeReductions();
   captureNativeTile();
   captureNativeCast();
+  captureNativeConv2D();
   const configs = options.replaceSlow === false ? MISSING : [...MISSING, ...REPLACEMENTS];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
