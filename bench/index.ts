@@ -20,5 +20,10 @@ if (!name || !available.includes(name)) {
 }
 // `train --backend NAME` is the one-backend training bench (images/s and the adapter).
 const script = name === 'train' && rest.some((arg) => arg === '--backend' || arg.startsWith('--backend=')) ? 'backend-train' : name;
-const result = spawnSync(process.execPath, ['--import', 'tsx', join(here, `${script}.ts`), ...rest], { stdio: 'inherit' });
+// Electron's Chromium runs our SIMD kernels with fused multiply-adds (relaxed SIMD);
+// Node has them on from version 22 and behind this V8 flag before. The benches
+// measure what the app runs, and each reports whether the kernels used them.
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+const v8Flags = nodeMajor < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+const result = spawnSync(process.execPath, [...v8Flags, '--import', 'tsx', join(here, `${script}.ts`), ...rest], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -1,9 +1,10 @@
 /**
  * Training benchmark. Prints one JSON document on stdout (progress goes to stderr).
  *
- *   node --import tsx bench/train.ts              speed only (~1–2 min)
+ *   node --import tsx bench/train.ts              speed only (~5 min: three rounds)
  *   node --import tsx bench/train.ts --accuracy   + accuracy on the shared datasets (~25 min)
- *   flags: --accuracy=glyphs | --accuracy=flowers (one of them), --no-speed (skip speed)
+ *   flags: --accuracy=glyphs | --accuracy=flowers (one of them), --no-speed (skip speed),
+ *          --rounds=N (speed rounds, wasm and PyTorch alternating; default 3)
  *
  * Speed: images/s of one training step (forward, loss, gradients, Adam/SGD update —
  * the training loop's own step function) for the Small CNN at 75×50×3 (batch 64) and
@@ -111,9 +112,9 @@ async function speed(backend: string, name: string, model: tf.LayersModel, optim
   };
 }
 
-async function speedBench(): Promise<SpeedRow[]> {
+async function speedBench(includeCpu: boolean): Promise<SpeedRow[]> {
   const rows: SpeedRow[] = [];
-  for (const backend of ['wasm', 'cpu']) {
+  for (const backend of includeCpu ? ['wasm', 'cpu'] : ['wasm']) {
     await tf.setBackend(backend);
     await tf.ready();
     if (backend === 'wasm') registerWasmTrainingKernels();
@@ -142,6 +143,66 @@ async function speedBench(): Promise<SpeedRow[]> {
 
 function torchBench(): { available: boolean; reason?: string; rows?: PeerRow[] } {
   return runPeerTorch(SHARED, ['--threads', CORES > 1 ? `1,${CORES}` : '1'], log);
+}
+
+const ratio = (a: number, b: number | null): number | null => (b ? Math.round((a / b) * 1000) / 1000 : null);
+
+/** Each wasm row against PyTorch on the same number of threads, and against single-threaded PyTorch (the issue's reference figure). */
+function roundRatios(speedRows: SpeedRow[], torchRows: PeerRow[]) {
+  const torchRow = (model: string, threads: number) => torchRows.find((r) => r.model === model && r.threads === threads);
+  return speedRows
+    .filter((row) => row.backend === 'wasm')
+    .map((row) => {
+      const same = torchRow(row.model, row.threads);
+      const single = torchRow(row.model, 1);
+      return {
+        model: row.model,
+        threads: row.threads,
+        wasm_over_torch_train_same_threads: ratio(row.train_img_per_s, same ? Number(same.train_img_per_s) : null),
+        wasm_over_torch_1_thread_train: ratio(row.train_img_per_s, single ? Number(single.train_img_per_s) : null),
+        wasm_over_torch_1_thread_infer: row.threads === 1 ? ratio(row.infer_img_per_s, single ? Number(single.infer_img_per_s) : null) : null,
+      };
+    });
+}
+
+/**
+ * wasm and PyTorch measured in alternating rounds. This machine's speed drifts by
+ * ±30% over minutes (both sides move), so a ratio is only fair between figures
+ * taken close together; the summary is each ratio's median over rounds.
+ */
+async function speedRounds(rounds: number) {
+  const speed: Array<SpeedRow & { round: number }> = [];
+  const torchRows: Array<PeerRow & { round: number }> = [];
+  let torchAvailable = true;
+  let torchReason: string | undefined;
+  const perRound: Array<ReturnType<typeof roundRatios>> = [];
+  for (let round = 1; round <= rounds; round++) {
+    log(`speed round ${round} of ${rounds}`);
+    const rows = await speedBench(round === 1);
+    speed.push(...rows.map((row) => ({ ...row, round })));
+    const torch = torchBench();
+    if (!torch.available) {
+      torchAvailable = false;
+      torchReason = torch.reason;
+      continue;
+    }
+    torchRows.push(...(torch.rows ?? []).map((row) => ({ ...row, round })));
+    perRound.push(roundRatios(rows, torch.rows ?? []));
+  }
+  const middle = (values: Array<number | null>): number | null => {
+    const known = values.filter((v): v is number => v !== null);
+    return known.length ? median(known) : null;
+  };
+  const ratios = (perRound[0] ?? []).map((first, i) => ({
+    model: first.model,
+    threads: first.threads,
+    rounds: perRound.length,
+    wasm_over_torch_train_same_threads: middle(perRound.map((r) => r[i]!.wasm_over_torch_train_same_threads)),
+    wasm_over_torch_1_thread_train: middle(perRound.map((r) => r[i]!.wasm_over_torch_1_thread_train)),
+    wasm_over_torch_1_thread_infer: middle(perRound.map((r) => r[i]!.wasm_over_torch_1_thread_infer)),
+    per_round_train_same_threads: perRound.map((r) => r[i]!.wasm_over_torch_train_same_threads),
+  }));
+  return { speed, torch: { available: torchAvailable, reason: torchReason, rows: torchRows }, ratios };
 }
 
 // --- accuracy -------------------------------------------------------------
@@ -255,27 +316,14 @@ async function main(): Promise<void> {
     wasm_relaxed_simd: gemmUsesRelaxedSimd(),
   };
   const withSpeed = !process.argv.includes('--no-speed');
-  const speedRows = withSpeed ? await speedBench() : [];
+  const roundsFlag = process.argv.find((arg) => arg.startsWith('--rounds='));
+  const rounds = Math.max(1, Number(roundsFlag?.split('=')[1] ?? 3) || 3);
+  const measured = withSpeed ? await speedRounds(rounds) : null;
   const glyphs = glyphDataset(1, 'random');
   const responsiveness = withSpeed && glyphs ? await eventLoopDuringTraining(glyphs, 30, log) : null;
-  const torch = withSpeed ? torchBench() : { available: false, reason: 'skipped (--no-speed)' };
-  // Each wasm row against PyTorch on the same number of threads, and against
-  // single-threaded PyTorch (the issue's reference figure).
-  const ratio = (a: number, b: number | null) => (b ? Math.round((a / b) * 1000) / 1000 : null);
-  const torchRow = (model: string, threads: number) => torch.rows?.find((r) => r.model === model && r.threads === threads);
-  const ratios = speedRows
-    .filter((row) => row.backend === 'wasm')
-    .map((row) => {
-      const same = torchRow(row.model, row.threads);
-      const single = torchRow(row.model, 1);
-      return {
-        model: row.model,
-        threads: row.threads,
-        wasm_over_torch_train_same_threads: ratio(row.train_img_per_s, same ? Number(same.train_img_per_s) : null),
-        wasm_over_torch_1_thread_train: ratio(row.train_img_per_s, single ? Number(single.train_img_per_s) : null),
-        wasm_over_torch_1_thread_infer: row.threads === 1 ? ratio(row.infer_img_per_s, single ? Number(single.infer_img_per_s) : null) : null,
-      };
-    });
+  const torch = measured?.torch ?? { available: false, reason: 'skipped (--no-speed)' };
+  const speedRows = measured?.speed ?? [];
+  const ratios = measured?.ratios ?? [];
   registerWasmTrainingKernels();
   const accuracy: Array<Record<string, unknown>> = [];
   if (accuracyFlag && only !== 'flowers') {

@@ -23,7 +23,10 @@ export function entryScript(stem: string): URL {
  * imports the entry.
  */
 export function startThread(script: URL, workerData: unknown): Worker {
-  const options = { workerData, execArgv: process.execArgv };
+  // Workers refuse V8 flags in execArgv (they apply to the whole process anyway, as
+  // the benches' --experimental-wasm-relaxed-simd on Node 20 does).
+  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--experimental-wasm-'));
+  const options = { workerData, execArgv };
   if (!script.pathname.endsWith('.ts')) return new Worker(script, options);
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(script.href)}); })`;
