@@ -109,6 +109,38 @@ describe('Conv2D (wasm) matches cpu', () => {
   }
 });
 
+describe('FusedConv2D (wasm) matches cpu', () => {
+  // Without bias or activation (CNN+'s convolutions) it runs as our Conv2D; otherwise natively.
+  const x = [2, 9, 7, 3];
+  const filter = [3, 3, 3, 8];
+  const attrs = { strides: 1, pad: 'same', dilations: 1, dataFormat: 'NHWC' };
+  test('no bias, linear (SIMD kernel)', async () => {
+    await compare('FusedConv2D', { x, filter }, { ...attrs, activation: 'linear' }, 'no bias, linear');
+  });
+  test('with bias and relu (native path)', async () => {
+    await compare('FusedConv2D', { x, filter, bias: [8] }, { ...attrs, activation: 'relu' }, 'bias, relu');
+  });
+});
+
+describe('Add, Sub, Multiply, RealDiv with a per-channel vector (wasm) match cpu', () => {
+  // A [C] or [1,…,1,C] operand with C a multiple of 4 runs in SIMD; others natively.
+  const cases: Array<[string, number[], number[]]> = [
+    ['full by [1,1,1,C]', [2, 5, 3, 8], [1, 1, 1, 8]],
+    ['[C] by full (vector first)', [12], [3, 4, 12]],
+    ['full by [C], rank 2', [7, 16], [16]],
+    ['same shapes (native path)', [3, 4, 8], [3, 4, 8]],
+    ['C not a multiple of 4 (native path)', [2, 3, 6], [6]],
+    ['broadcast on another axis (native path)', [2, 3, 8], [2, 1, 8]],
+  ];
+  for (const op of ['Add', 'Sub', 'Multiply', 'RealDiv']) {
+    for (const [label, aShape, bShape] of cases) {
+      test(`${op}: ${label}`, async () => {
+        await compare(op, { a: aShape, b: bShape }, {}, `${op} ${label}`);
+      });
+    }
+  }
+});
+
 describe('Conv2DBackpropFilter (wasm) matches cpu', () => {
   const cases: Array<[string, number[], number[], Attrs]> = [
     ['same, stride 1', [2, 7, 6, 3], [3, 3, 3, 4], { strides: 1, pad: 'same' }],

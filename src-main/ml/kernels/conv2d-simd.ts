@@ -152,12 +152,15 @@ export function conv2DFilterGradient(backend: BackendWasm, kernels: GemmKernels,
 }
 
 let nativeConv2D: KernelFunc | null = null;
+let nativeFusedConv2D: KernelFunc | null = null;
 
 export function captureNativeConv2D(): void {
-  if (nativeConv2D) return;
-  const config = tf.getKernel('Conv2D', 'wasm');
-  if (!config) throw new Error('the wasm backend has no Conv2D kernel');
-  nativeConv2D = config.kernelFunc;
+  if (nativeConv2D && nativeFusedConv2D) return;
+  const plain = tf.getKernel('Conv2D', 'wasm');
+  const fused = tf.getKernel('FusedConv2D', 'wasm');
+  if (!plain || !fused) throw new Error('the wasm backend has no Conv2D or FusedConv2D kernel');
+  nativeConv2D = plain.kernelFunc;
+  nativeFusedConv2D = fused.kernelFunc;
 }
 
 function conv2D(args: { inputs: { x: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
@@ -176,4 +179,23 @@ export const conv2DConfig: KernelConfig = {
   kernelName: 'Conv2D',
   backendName: 'wasm',
   kernelFunc: conv2D as unknown as KernelConfig['kernelFunc'],
+};
+
+/**
+ * FusedConv2D without bias or activation is a plain convolution: tfjs-layers asks
+ * for it when a conv layer has neither (CNN+'s, ahead of batch normalisation).
+ * With a bias or an activation it stays with the backend, which fuses them and, in
+ * inference, keeps its packed filter from call to call.
+ */
+function fusedConv2D(args: { inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
+  const { bias, preluActivationWeights } = args.inputs;
+  const activation = args.attrs.activation as string | undefined;
+  if (!bias && !preluActivationWeights && (activation === undefined || activation === 'linear')) return conv2D(args);
+  return nativeFusedConv2D!(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+}
+
+export const fusedConv2DConfig: KernelConfig = {
+  kernelName: 'FusedConv2D',
+  backendName: 'wasm',
+  kernelFunc: fusedConv2D as unknown as KernelConfig['kernelFunc'],
 };

@@ -10,8 +10,9 @@ import '@tensorflow/tfjs-backend-wasm'; // registers the wasm kernels we capture
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv2d-grads.js';
-import { captureNativeConv2D, conv2DConfig } from './conv2d-simd.js';
+import { captureNativeConv2D, conv2DConfig, fusedConv2DConfig } from './conv2d-simd.js';
 import { captureNativeCast, castConfig, identityConfig } from './identity.js';
+import { captureNativeElementwise, elementwiseConfigs } from './elementwise-kernel.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grads.js';
 import { batchMatMulConfig } from './matmul.js';
 import { maxPoolGradConfig } from './pool-grads.js';
@@ -33,6 +34,8 @@ const REPLACEMENTS: KernelConfig[] = [
   identityConfig,
   castConfig,
   conv2DConfig,
+  fusedConv2DConfig,
+  ...elementwiseConfigs,
 ];
 
 export interface WasmKernelOptions {
@@ -51,6 +54,7 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): st
   captureNativeTile();
   captureNativeCast();
   captureNativeConv2D();
+  captureNativeElementwise();
   const configs = options.replaceSlow === false ? MISSING : [...MISSING, ...REPLACEMENTS];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');

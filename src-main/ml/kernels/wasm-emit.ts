@@ -134,6 +134,10 @@ export class FunctionBuilder {
   loadSplat(offset = 0): this {
     return this.simd(0x09, 2, ...uleb(offset));
   }
+  /** Any SIMD instruction without immediates, by its opcode (e.g. 0xe4 f32x4.add). */
+  simdOp(opcode: number): this {
+    return this.simd(opcode);
+  }
   /** f32x4.gt: all-ones lanes where a > b (false for NaN). */
   f32x4Greater(): this {
     return this.simd(0x44);
