@@ -300,8 +300,10 @@ describe('Sum over all but the last axis (wasm) matches cpu', () => {
     ['conv bias gradient', [4, 6, 5, 7], { axis: [0, 1, 2], keepDims: false }],
     ['keepDims', [4, 6, 5, 7], { axis: [2, 0, 1], keepDims: true }],
     ['dense bias gradient', [33, 9], { axis: 0, keepDims: false }],
-    // Channel counts divisible by four take the four-accumulator loop.
+    // Channel counts divisible by four take the SIMD blocks (sum-kernel.ts): 16 floats
+    // per chunk, then single vectors; 256 rows per block.
     ['conv bias gradient, 16 channels', [3, 7, 5, 16], { axis: [0, 1, 2], keepDims: false }],
+    ['40 channels (chunks and tail), 700 rows (three blocks)', [7, 10, 10, 40], { axis: [0, 1, 2], keepDims: false }],
     ['dense bias gradient, 8 units', [33, 8], { axis: 0, keepDims: false }],
     ['other axes use the native kernel', [4, 6, 5], { axis: [2], keepDims: false }],
   ];
@@ -312,10 +314,26 @@ describe('Sum over all but the last axis (wasm) matches cpu', () => {
   }
 });
 
+describe('Sum over many rows keeps its precision', () => {
+  // Float32 blocks of 256 rows bound the relative error by 256·2⁻²⁴ ≈ 1.5e-5 (measured
+  // 2.4e-6); one float32 running sum over all rows is off by 2.7e-3 here.
+  test('300,000 rows of 0.1 sum to within 1.5e-5 of the exact total', async () => {
+    await tf.setBackend('wasm');
+    const rows = 300_000;
+    const x = tf.fill([rows, 4], 0.1);
+    const total = tf.sum(x, 0);
+    const values = await total.data();
+    tf.dispose([x, total]);
+    const exact = rows * Math.fround(0.1);
+    for (const v of values) assert.ok(Math.abs(v - exact) / exact < 1.5e-5, `sum ${v}, exact ${exact}`);
+  });
+});
+
 describe('Mean over all but the last axis (wasm) matches cpu', () => {
   const cases: Array<[string, number[], Attrs]> = [
     ['batch-norm statistics', [4, 6, 5, 7], { axis: [0, 1, 2], keepDims: true }],
     ['batch-norm statistics, 12 channels', [4, 6, 5, 12], { axis: [0, 1, 2], keepDims: true }],
+    ['batch-norm statistics, 20 channels, 600 rows', [6, 10, 10, 20], { axis: [0, 1, 2], keepDims: true }],
     ['other axes use the native kernel', [4, 6, 5], { axis: [0], keepDims: false }],
   ];
   for (const [label, shape, attrs] of cases) {

@@ -5,11 +5,13 @@
  * layer; Mean over them is batch normalisation's statistics. The native wasm
  * reductions first transpose the reduced axes innermost, which for a [64,75,50,16]
  * gradient costs more than the convolution's own filter gradient; adding rows into
- * a per-channel accumulator is one pass. Other reductions go to the native kernels.
+ * a per-channel accumulator is one pass (in SIMD blocks, sum-kernel.ts, where the
+ * channels come in fours). Other reductions go to the native kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { allocate, f32, type BackendWasm } from './wasm-heap.js';
+import { SUM_BLOCK_ROWS, sumRowsFor } from './sum-kernel.js';
+import { allocate, f32, heapAddress, release, type BackendWasm } from './wasm-heap.js';
 
 const native: Record<'Sum' | 'Mean', KernelFunc | null> = { Sum: null, Mean: null };
 
@@ -47,8 +49,20 @@ function reduceAllButLast(kind: 'Sum' | 'Mean') {
     const acc = new Float64Array(channels);
     const outShape = attrs.keepDims ? x.shape.map((d, i) => (i === x.shape.length - 1 ? d : 1)) : [channels];
     const out = allocate(backend, outShape);
-    const values = f32(backend, x);
-    if (channels % 4 === 0) {
+    const simd = channels % 4 === 0 && rows > 0 ? sumRowsFor(backend) : null;
+    if (simd) {
+      // Blocks of rows summed in SIMD (float32), their partial sums added here in float64.
+      const partial = allocate(backend, [channels]);
+      const xAt = heapAddress(backend, x);
+      const partialAt = heapAddress(backend, partial);
+      for (let r0 = 0; r0 < rows; r0 += SUM_BLOCK_ROWS) {
+        simd(xAt + r0 * channels * 4, partialAt, Math.min(SUM_BLOCK_ROWS, rows - r0), channels * 4);
+        const values = f32(backend, partial);
+        for (let c = 0; c < channels; c++) acc[c]! += values[c]!;
+      }
+      release(backend, partial);
+    } else if (channels % 4 === 0) {
+      const values = f32(backend, x);
       // Four channels at a time in local (double) accumulators: about 3× faster than
       // adding into the accumulator array, whose loads and stores V8 cannot keep in registers.
       const end = rows * channels;
@@ -69,6 +83,7 @@ function reduceAllButLast(kind: 'Sum' | 'Mean') {
         acc[c0 + 3] = s3;
       }
     } else {
+      const values = f32(backend, x);
       for (let r = 0, base = 0; r < rows; r++, base += channels) {
         for (let c = 0; c < channels; c++) acc[c]! += values[base + c]!;
       }

@@ -134,6 +134,10 @@ export class FunctionBuilder {
   loadSplat(offset = 0): this {
     return this.simd(0x09, 2, ...uleb(offset));
   }
+  /** i32x4.splat: an i32 from the stack in all four lanes (0 gives +0.0 floats). */
+  splatI32(): this {
+    return this.simd(0x11);
+  }
   /** Any SIMD instruction without immediates, by its opcode (e.g. 0xe4 f32x4.add). */
   simdOp(opcode: number): this {
     return this.simd(opcode);
