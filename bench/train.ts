@@ -25,7 +25,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { stratifiedSplit, type Dataset, type Sample } from '../src-main/ml/data/dataset.js';
 import { trainingCores } from '../src-main/ml/cores.js';
-import { gemmUsesRelaxedSimd } from '../src-main/ml/kernels/gemm-kernel.js';
+import { gemmFor } from '../src-main/ml/kernels/gemm-kernel.js';
+import type { BackendWasm } from '../src-main/ml/kernels/wasm-heap.js';
 import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
 import { buildSmallCnn } from '../src-main/ml/models/presets.js';
 import { createParallelStep } from '../src-main/ml/training/parallel-step.js';
@@ -313,7 +314,7 @@ async function main(): Promise<void> {
     wasm_simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
     wasm_threads: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
     // Whether our SIMD kernels (gemm-kernel.ts) use fused multiply-adds in this engine.
-    wasm_relaxed_simd: gemmUsesRelaxedSimd(),
+    wasm_relaxed_simd: gemmFor(tf.backend() as BackendWasm)?.relaxed ?? false,
   };
   const withSpeed = !process.argv.includes('--no-speed');
   const roundsFlag = process.argv.find((arg) => arg.startsWith('--rounds='));

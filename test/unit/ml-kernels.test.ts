@@ -152,9 +152,10 @@ describe('Conv2DBackpropFilter (wasm) matches cpu', () => {
     ['same, stride 1, 5×4 filter', [2, 8, 7, 3], [5, 4, 3, 2], { strides: 1, pad: 'same' }],
     ['same, stride 1, 1×1 filter', [2, 5, 4, 3], [1, 1, 3, 2], { strides: 1, pad: 'same' }],
     ['explicit symmetric padding, stride 1', [2, 6, 5, 2], [3, 3, 2, 3], { strides: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] }],
-    // 20·40·40·72 floats of patches: several batch chunks, summed.
-    ['batch split into chunks', [20, 40, 40, 8], [3, 3, 8, 4], { strides: 1, pad: 'same' }],
-    // Output channels a multiple of 4 take the SIMD kernel; 27 patch rows leave a tail of 3.
+    // 20·40·40·72 floats of patches: several batch chunks, summed (6 output channels: the patch path).
+    ['batch split into chunks', [20, 40, 40, 8], [3, 3, 8, 6], { strides: 1, pad: 'same' }],
+    // Output channels a multiple of 4 take the SIMD kernel on the input in place (conv2d-simd.ts);
+    // its rows are a filter row's (fw, ci): 9 here, two bands of four and one single row.
     ['16 output channels, 3 input channels (SIMD kernel)', [4, 15, 10, 3], [3, 3, 3, 16], { strides: 1, pad: 'same' }],
     ['12 output channels, batch of 20 (SIMD kernel)', [20, 40, 40, 8], [3, 3, 8, 12], { strides: 1, pad: 'same' }],
     ['same, stride 2, odd size, 8 output channels (SIMD kernel)', [3, 9, 7, 2], [3, 3, 2, 8], { strides: 2, pad: 'same' }],
@@ -174,8 +175,10 @@ describe('Conv2DBackpropInput (wasm) matches cpu', () => {
     ['valid, stride 1', [2, 7, 6, 3], [3, 3, 3, 4], { strides: 1, pad: 'valid' }],
     ['same, stride 2, odd size', [3, 9, 7, 2], [3, 3, 2, 5], { strides: 2, pad: 'same' }],
     ['valid, stride 2', [2, 10, 9, 3], [3, 3, 3, 2], { strides: 2, pad: 'valid' }],
-    // Unit strides run as a native forward convolution of dy with the turned filter.
+    // Unit strides run as a forward convolution of dy with the turned filter: ours where
+    // the input channels (dx's channels) come in fours, the backend's otherwise.
     ['same, stride 1, 5×4 filter', [2, 8, 7, 3], [5, 4, 3, 2], { strides: 1, pad: 'same' }],
+    ['same, stride 1, 8 input channels (SIMD convolution)', [2, 8, 7, 8], [3, 3, 8, 4], { strides: 1, pad: 'same' }],
     ['explicit uneven padding, stride 1', [1, 6, 6, 2], [3, 3, 2, 3], { strides: 1, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] }],
     ['batch split into chunks', [20, 40, 40, 8], [3, 3, 8, 4], { strides: 1, pad: 'same' }],
   ];
@@ -281,6 +284,7 @@ describe('BatchMatMul (wasm) matches cpu', () => {
     ['batched, SIMD kernel per batch item', [3, 5, 6], [3, 6, 8], false, false],
     ['batched a against one b (broadcast)', [2, 3, 5, 6], [6, 8], false, false],
     ['one a against batched b (broadcast)', [5, 6], [4, 6, 8], false, false],
+    ['rank 2 against a batch of one keeps the batch axis', [5, 6], [1, 6, 8], false, false],
     ['transposeB, big b (dense dx = dy·Wᵀ)', [8, 16], [300, 16], false, true],
     ['transposeB, small b', [200, 12], [5, 12], false, true],
     ['transposeA (dense dW = xᵀ·dy)', [8, 40], [8, 30], true, false],
@@ -400,6 +404,16 @@ describe('a whole backward pass', () => {
     const cpu = await grads('cpu');
     wasm.forEach((values, i) => assertClose({ values, shape: [] }, { values: cpu[i]!, shape: [] }, `gradient ${i}`));
     await tf.setBackend('wasm');
+  });
+});
+
+describe('BatchMatMul with mismatched inner dimensions', () => {
+  test('is refused, as the native kernel refuses it, instead of reading past an operand', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.zeros([5, 6]);
+    const b = tf.zeros([7, 8]);
+    assert.throws(() => tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }));
+    tf.dispose([a, b]);
   });
 });
 

@@ -1,16 +1,18 @@
 /**
- * Conv2D gradients for the wasm backend, as im2col + a SIMD matrix product.
+ * Conv2D gradients for the wasm backend.
  *
  * tfjs 4.22's wasm backend has no Conv2DBackpropFilter at all, and its
  * Conv2DBackpropInput is a scalar C++ loop about 7× slower than the forward
- * convolution. Both gradients are one matrix product once the input patches are laid
- * out as a matrix. The filter gradient's product (patchesᵀ · dy: a long shared
- * dimension, a small result) runs in our kernel (gemm-kernel.ts), which reads dy in
- * place; XNNPACK would first pack all of dy, which cost more than the product. The
- * JS part is only the O(size) patch gather/scatter. With unit strides the input
- * gradient skips the patches and is a native forward convolution
- * (backpropInputAsConvolution). Work is split over chunks of the batch so that the
- * patch matrix stays under `MAX_PATCH_FLOATS` whatever the batch size.
+ * convolution.
+ * - Filter gradient: with output channels in fours, conv2d-simd.ts computes it from
+ *   the input in place. Otherwise it is one matrix product once the input patches
+ *   are laid out as a matrix (im2col, gathered here) times dy, in the backend's
+ *   matmul; work is split over chunks of the batch so that the patch matrix stays
+ *   under `MAX_PATCH_FLOATS` whatever the batch size.
+ * - Input gradient: with unit strides it is itself a convolution
+ *   (backpropInputAsConvolution), run by whatever Conv2D is registered, which is
+ *   ours (conv2d-simd.ts) where the channels allow; otherwise patches again, then
+ *   scattered back.
  *
  * Layout: NHWC input, HWIO filter (what tfjs-layers uses). K = fh·fw·cin is the
  * patch length, M = n·oh·ow the number of output positions.
@@ -18,8 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { conv2DFilterGradient, convInfoFor, simdConvKernels, type Conv2DInfo, type ConvAttrs } from './conv2d-simd.js';
-import { gemmAccumulate, gemmFor } from './gemm-kernel.js';
-import { allocate, f32, heapAddress, nativeMatMul, release, requireFloat32, type BackendWasm } from './wasm-heap.js';
+import { allocate, f32, nativeMatMul, release, requireFloat32, type BackendWasm } from './wasm-heap.js';
 
 /**
  * 1 Mi floats = 4 MiB of patches per chunk: small enough to stay in cache between
@@ -175,7 +176,6 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   const Cout = info.outChannels;
   const positions = info.outHeight * info.outWidth;
   const perChunk = chunkSize(info);
-  const gemm = Cout % 4 === 0 ? gemmFor(backend) : null;
 
   const dW = allocate(backend, attrs.filterShape, true);
   for (let n0 = 0; n0 < info.batchSize; n0 += perChunk) {
@@ -183,24 +183,18 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     const Mc = nc * positions;
     const xT = allocate(backend, [nc * info.inHeight * info.inWidth * info.inChannels]);
     const colT = allocate(backend, [K, Mc]);
+    // dy rows for this chunk go into a fresh tensor: it is the matmul's "weights"
+    // operand, which the wasm matmul caches by tensor id.
+    const dyChunk = copyRows(backend, dy, Cout, n0 * positions, Mc);
     channelMajor(f32(backend, x), info, n0, nc, f32(backend, xT));
     gatherPatchesT(f32(backend, xT), info, nc, f32(backend, colT));
     release(backend, xT);
-    if (gemm) {
-      // dW += colT·dy[chunk rows], read in place (addresses taken after the allocations above).
-      const dyRows = { address: heapAddress(backend, dy) + n0 * positions * Cout * 4, rowStride: Cout };
-      gemmAccumulate(gemm, { address: heapAddress(backend, colT), rowStride: Mc }, dyRows, { address: heapAddress(backend, dW), rowStride: Cout }, K, Cout, Mc);
-    } else {
-      // dy rows for this chunk go into a fresh tensor: it is the matmul's "weights"
-      // operand, which the wasm matmul caches by tensor id.
-      const dyChunk = copyRows(backend, dy, Cout, n0 * positions, Mc);
-      const part = nativeMatMul(backend, colT, dyChunk); // [K, Cout]
-      const acc = f32(backend, dW);
-      const partValues = f32(backend, part);
-      for (let i = 0; i < acc.length; i++) acc[i]! += partValues[i]!;
-      release(backend, part);
-      release(backend, dyChunk);
-    }
+    const part = nativeMatMul(backend, colT, dyChunk); // [K, Cout]
+    const acc = f32(backend, dW);
+    const partValues = f32(backend, part);
+    for (let i = 0; i < acc.length; i++) acc[i]! += partValues[i]!;
+    release(backend, part);
+    release(backend, dyChunk);
     release(backend, colT);
   }
   return dW;
@@ -209,8 +203,9 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
 /**
  * With unit strides and dilations, dx is itself a convolution: dy correlated with
  * the filter turned half a turn, input and output channels swapped, and each pad p
- * of the forward pass replaced by (filter size − 1 − p). That runs in the backend's
- * native (XNNPACK) Conv2D with no patch matrix at all. Null when it does not apply.
+ * of the forward pass replaced by (filter size − 1 − p). That runs in the registered
+ * Conv2D (ours from conv2d-simd.ts where the channels come in fours, the backend's
+ * XNNPACK one otherwise) with no patch matrix at all. Null when it does not apply.
  */
 function backpropInputAsConvolution(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo | null {
   const { filterHeight: FH, filterWidth: FW, inChannels: Cin, outChannels: Cout, padInfo } = info;

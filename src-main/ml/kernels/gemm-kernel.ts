@@ -23,6 +23,8 @@ import { backendMemory, type BackendWasm } from './wasm-heap.js';
  *   C[r, j] += Σ_{o<outer} Σ_{i<inner} A(r, o, i) · B(o, i, j)
  *   A(r, o, i) at a + r·aRow + o·aOuter + i·aStep;  B(o, i, j) at b + o·bOuter + i·ldb + 4j;
  *   C[r, j] at c + r·ldc + 4j.
+ * One of A's strides is fixed at 4 bytes and its argument ignored: `gemm` takes
+ * aStep = 4 (a row of A is contiguous), `gemm_at` aRow = 4 (A given transposed).
  * The two-level shared dimension lets a convolution read its input in place: the
  * inner steps walk a row of the image, the outer ones jump to the next row (which
  * padding or the filter's reach puts further on than one step).
@@ -159,6 +161,8 @@ export function gemmModuleBytes(relaxed: boolean, sharedMemory: boolean): Uint8A
 export interface GemmKernels {
   gemm: KernelFunction;
   gemmTransposedA: KernelFunction;
+  /** Whether they use fused multiply-adds (relaxed SIMD). */
+  relaxed: boolean;
 }
 
 const compiled = new WeakMap<BackendWasm, GemmKernels | null>();
@@ -177,7 +181,7 @@ export function instantiateGemm(memory: WebAssembly.Memory, relaxed: boolean): G
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const bytes = gemmModuleBytes(relaxed, shared);
   const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  return { gemm: exports['gemm'] as KernelFunction, gemmTransposedA: exports['gemm_at'] as KernelFunction };
+  return { gemm: exports['gemm'] as KernelFunction, gemmTransposedA: exports['gemm_at'] as KernelFunction, relaxed };
 }
 
 /**
@@ -198,11 +202,6 @@ export function gemmFor(backend: BackendWasm): GemmKernels | null {
   }
   compiled.set(backend, kernels);
   return kernels;
-}
-
-/** Whether the kernels use fused multiply-adds in this process (for benchmarks to report). */
-export function gemmUsesRelaxedSimd(): boolean {
-  return relaxedSimdAvailable();
 }
 
 /**

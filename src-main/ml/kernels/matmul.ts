@@ -17,6 +17,7 @@
  * where the native matmul still runs: the `b` we pass is either a tensor allocated
  * for this call or the caller's own `b` used exactly as the caller asked.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { gemmAccumulate, gemmFor } from './gemm-kernel.js';
 import { allocate, f32, heapAddress, nativeMatMul, release, type BackendWasm } from './wasm-heap.js';
@@ -81,8 +82,11 @@ function simdProduct(backend: BackendWasm, a: TensorInfo, b: TensorInfo, transpo
   if (!sameBatchAxes && batchA !== 1 && batchB !== 1) return null;
   const rows = a.shape[rankA - (transposeA ? 1 : 2)]!;
   const depth = a.shape[rankA - (transposeA ? 2 : 1)]!;
+  // Mismatched operands go to the native kernel, which says so; here they would be read past their end.
+  if (b.shape[rankB - 2] !== depth) return null;
   const batch = Math.max(batchA, batchB);
-  const batchShape = (batchA >= batchB ? a.shape : b.shape).slice(0, -2);
+  // The output's batch axes as tfjs broadcasts them ([m,k]·[1,k,n] is [1,m,n]).
+  const batchShape = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = allocate(backend, [...batchShape, rows, cols], true);
   const aBase = heapAddress(backend, a);
   const bBase = heapAddress(backend, b);

@@ -15,6 +15,8 @@ type ValueType = typeof I32 | typeof V128;
 
 /** Unsigned LEB128. */
 export function uleb(value: number): number[] {
+  // A local looked up by a misspelt name is undefined; fail here, not in a wrong kernel.
+  if (!Number.isInteger(value) || value < 0) throw new Error(`uleb: ${value} is not a non-negative integer`);
   const out: number[] = [];
   let v = value >>> 0;
   do {
@@ -28,6 +30,7 @@ export function uleb(value: number): number[] {
 
 /** Signed LEB128 (32-bit). */
 export function sleb(value: number): number[] {
+  if (!Number.isInteger(value)) throw new Error(`sleb: ${value} is not an integer`);
   const out: number[] = [];
   let v = value | 0;
   for (;;) {

@@ -22,7 +22,12 @@ export function heapAddress(backend: BackendWasm, info: TensorInfo): number {
   return backend.dataIdMap.get(info.dataId)!.memoryOffset;
 }
 
-/** The wasm backend's memory, which its Emscripten module exports as `memory`. */
+/**
+ * The wasm backend's memory, which its single-threaded Emscripten module exports as
+ * `memory` (the one tfjs runs under Node and in Electron). The threaded build
+ * imports its memory instead; there this returns null and the kernels' callers
+ * fall back to the backend's own kernels.
+ */
 export function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
   const exports = (backend.wasm as unknown as { asm?: Record<string, unknown> }).asm;
   const memory = exports?.['memory'];

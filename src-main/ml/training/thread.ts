@@ -23,8 +23,8 @@ export function entryScript(stem: string): URL {
  * imports the entry.
  */
 export function startThread(script: URL, workerData: unknown): Worker {
-  // Workers refuse V8 flags in execArgv (they apply to the whole process anyway, as
-  // the benches' --experimental-wasm-relaxed-simd on Node 20 does).
+  // Workers refuse V8 flags in execArgv. The one we pass (the benches'
+  // --experimental-wasm-relaxed-simd on Node 20) applies to the whole process anyway.
   const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--experimental-wasm-'));
   const options = { workerData, execArgv };
   if (!script.pathname.endsWith('.ts')) return new Worker(script, options);
