@@ -28,7 +28,7 @@ export class TrainState {
   presets = $state<PresetSummary[]>([]);
   form = $state<TrainForm>({
     preset: 'cnn-plus',
-    epochs: 40,
+    epochs: 60,
     batchSize: 32,
     learningRate: 0.002,
     optimizer: 'adam',
