@@ -9,7 +9,8 @@ import v8 from 'node:v8';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src-main/ml/data/rng.js';
 import { gemmAccumulate, gemmFor, gemmModuleBytes, instantiateGemm, type GemmKernels } from '../../src-main/ml/kernels/gemm-kernel.js';
-import { allocate, backendMemory, f32, heapAddress, release, type BackendWasm } from '../../src-main/ml/kernels/wasm-heap.js';
+import { backendMemory } from '../../src-main/ml/kernels/wasm-api.js';
+import { allocate, f32, heapAddress, release, type BackendWasm } from '../../src-main/ml/kernels/wasm-heap.js';
 import { sleb, uleb } from '../../src-main/ml/kernels/wasm-emit.js';
 import { useWasm } from './ml-fixtures.js';
 

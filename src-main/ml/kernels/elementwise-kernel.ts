@@ -10,8 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { buildModule, FunctionBuilder, I32, V128, type ModuleFunction } from './wasm-emit.js';
-import { allocate, backendMemory, heapAddress, type BackendWasm } from './wasm-heap.js';
+import { instantiateOnMemory, kernelsOnBackend } from './wasm-api.js';
+import { FunctionBuilder, I32, V128, type ModuleFunction } from './wasm-emit.js';
+import { allocate, heapAddress, type BackendWasm } from './wasm-heap.js';
 
 const OPS = { Add: 0xe4, Sub: 0xe5, Multiply: 0xe6, RealDiv: 0xe7 } as const;
 type OpName = keyof typeof OPS;
@@ -50,24 +51,13 @@ type Kernels = Record<string, RowsFunction>;
 const compiled = new WeakMap<BackendWasm, Kernels | null>();
 
 function kernelsFor(backend: BackendWasm): Kernels | null {
-  if (compiled.has(backend)) return compiled.get(backend)!;
-  let kernels: Kernels | null = null;
-  const memory = backendMemory(backend);
-  if (memory) {
-    try {
-      const functions: ModuleFunction[] = [];
-      for (const op of Object.keys(OPS) as OpName[]) {
-        for (const repeats of ['a', 'b'] as const) functions.push({ exportName: `${op}_${repeats}`, builder: emitRows(op, repeats) });
-      }
-      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      const { exports } = new WebAssembly.Instance(new WebAssembly.Module(buildModule(functions, shared)), { env: { memory } });
-      kernels = exports as unknown as Kernels;
-    } catch {
-      kernels = null;
+  return kernelsOnBackend(compiled, backend, (memory) => {
+    const functions: ModuleFunction[] = [];
+    for (const op of Object.keys(OPS) as OpName[]) {
+      for (const repeats of ['a', 'b'] as const) functions.push({ exportName: `${op}_${repeats}`, builder: emitRows(op, repeats) });
     }
-  }
-  compiled.set(backend, kernels);
-  return kernels;
+    return instantiateOnMemory(memory, functions) as unknown as Kernels;
+  });
 }
 
 const size = (shape: number[]): number => shape.reduce((x, y) => x * y, 1);

@@ -14,8 +14,9 @@
  * Bands of 4 rows, then single rows; blocks of 8 columns, then one of 4. Columns
  * must be a multiple of 4 (callers fall back to the native matmul otherwise).
  */
-import { buildModule, FunctionBuilder, I32, V128 } from './wasm-emit.js';
-import { backendMemory, type BackendWasm } from './wasm-heap.js';
+import { buildModule, FunctionBuilder, I32, V128, type ModuleFunction } from './wasm-emit.js';
+import { instantiateOnMemory, kernelsOnBackend, validateModule, type WasmMemory } from './wasm-api.js';
+import type { BackendWasm } from './wasm-heap.js';
 
 /**
  * (a, aRow, aStep, aOuter, b, ldb, bOuter, c, ldc, rows, cols, inner, outer), all
@@ -146,15 +147,17 @@ function emitGemm(shape: KernelShape): FunctionBuilder {
   return f;
 }
 
-/** The module: `gemm` (A's steps adjacent) and `gemm_at` (A's rows adjacent: C += Aᵀ·B). */
+/** The module's functions: `gemm` (A's steps adjacent) and `gemm_at` (A's rows adjacent: C += Aᵀ·B). */
+function gemmFunctions(relaxed: boolean): ModuleFunction[] {
+  return [
+    { exportName: 'gemm', builder: emitGemm({ transposedA: false, relaxed }) },
+    { exportName: 'gemm_at', builder: emitGemm({ transposedA: true, relaxed }) },
+  ];
+}
+
+/** The module's bytes (for validation). */
 export function gemmModuleBytes(relaxed: boolean, sharedMemory: boolean): Uint8Array<ArrayBuffer> {
-  return buildModule(
-    [
-      { exportName: 'gemm', builder: emitGemm({ transposedA: false, relaxed }) },
-      { exportName: 'gemm_at', builder: emitGemm({ transposedA: true, relaxed }) },
-    ],
-    sharedMemory,
-  );
+  return buildModule(gemmFunctions(relaxed), sharedMemory);
 }
 
 /** Both kernels, bound to one backend's heap. */
@@ -167,41 +170,27 @@ export interface GemmKernels {
 
 const compiled = new WeakMap<BackendWasm, GemmKernels | null>();
 
-/** Whether this V8 accepts relaxed SIMD (Node 20 only behind a flag; Chromium 114+ by default). */
+/** Whether this engine accepts relaxed SIMD (Node 20 only behind a flag; Electron and Node 22+ by default). */
 function relaxedSimdAvailable(): boolean {
   try {
-    return WebAssembly.validate(gemmModuleBytes(true, false));
+    return validateModule(gemmModuleBytes(true, false));
   } catch {
     return false;
   }
 }
 
 /** Compiles the kernels against `memory`; throws where the engine lacks (relaxed) SIMD. */
-export function instantiateGemm(memory: WebAssembly.Memory, relaxed: boolean): GemmKernels {
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const bytes = gemmModuleBytes(relaxed, shared);
-  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+export function instantiateGemm(memory: WasmMemory, relaxed: boolean): GemmKernels {
+  const exports = instantiateOnMemory(memory, gemmFunctions(relaxed));
   return { gemm: exports['gemm'] as KernelFunction, gemmTransposedA: exports['gemm_at'] as KernelFunction, relaxed };
 }
 
 /**
  * The kernels bound to `backend`'s heap, or null where they cannot be (no exported
- * memory, no SIMD). Fused multiply-adds (relaxed SIMD) where the engine has them:
- * Electron's Chromium does; Node 20 only behind a V8 flag, which we leave alone.
+ * memory, no SIMD). Fused multiply-adds (relaxed SIMD) where the engine has them.
  */
 export function gemmFor(backend: BackendWasm): GemmKernels | null {
-  if (compiled.has(backend)) return compiled.get(backend)!;
-  let kernels: GemmKernels | null = null;
-  const memory = backendMemory(backend);
-  if (memory) {
-    try {
-      kernels = instantiateGemm(memory, relaxedSimdAvailable());
-    } catch {
-      kernels = null; // no SIMD in this engine: callers use the native matmul
-    }
-  }
-  compiled.set(backend, kernels);
-  return kernels;
+  return kernelsOnBackend(compiled, backend, (memory) => instantiateGemm(memory, relaxedSimdAvailable()));
 }
 
 /**

@@ -9,8 +9,9 @@
  * exactly once and nothing is accumulated. The JS loop it replaces compared and
  * branched per channel.
  */
-import { buildModule, FunctionBuilder, I32, V128 } from './wasm-emit.js';
-import { backendMemory, type BackendWasm } from './wasm-heap.js';
+import { instantiateOnMemory, kernelsOnBackend } from './wasm-api.js';
+import { FunctionBuilder, I32, V128 } from './wasm-emit.js';
+import type { BackendWasm } from './wasm-heap.js';
 
 /** (x, dy, dx, images, height, width, channels, outHeight, outWidth): addresses in bytes, sizes in elements. */
 type PoolGradFunction = (x: number, dy: number, dx: number, images: number, height: number, width: number, channels: number, outHeight: number, outWidth: number) => void;
@@ -77,19 +78,5 @@ const compiled = new WeakMap<BackendWasm, PoolGradFunction | null>();
 
 /** The kernel bound to `backend`'s heap, or null where it cannot be (no exported memory, no SIMD). */
 export function poolGradFor(backend: BackendWasm): PoolGradFunction | null {
-  if (compiled.has(backend)) return compiled.get(backend)!;
-  let kernel: PoolGradFunction | null = null;
-  const memory = backendMemory(backend);
-  if (memory) {
-    try {
-      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      const bytes = buildModule([{ exportName: 'max_pool_grad_2x2', builder: emitPoolGrad() }], shared);
-      const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      kernel = exports['max_pool_grad_2x2'] as PoolGradFunction;
-    } catch {
-      kernel = null;
-    }
-  }
-  compiled.set(backend, kernel);
-  return kernel;
+  return kernelsOnBackend(compiled, backend, (memory) => instantiateOnMemory(memory, [{ exportName: 'max_pool_grad_2x2', builder: emitPoolGrad() }])['max_pool_grad_2x2'] as PoolGradFunction);
 }

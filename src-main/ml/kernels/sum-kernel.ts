@@ -7,8 +7,9 @@
  * is off by 2.7e-3). The scalar float64 JS loop it replaces took 3.4 ms for a
  * [32,75,50,16] gradient.
  */
-import { buildModule, FunctionBuilder, I32, V128 } from './wasm-emit.js';
-import { backendMemory, type BackendWasm } from './wasm-heap.js';
+import { instantiateOnMemory, kernelsOnBackend } from './wasm-api.js';
+import { FunctionBuilder, I32, V128 } from './wasm-emit.js';
+import type { BackendWasm } from './wasm-heap.js';
 
 /** Rows per call; see the header. */
 export const SUM_BLOCK_ROWS = 256;
@@ -49,18 +50,5 @@ const compiled = new WeakMap<BackendWasm, SumFunction | null>();
 
 /** The kernel on `backend`'s heap (rows ≥ 1, rowBytes a multiple of 16), or null where it cannot be. */
 export function sumRowsFor(backend: BackendWasm): SumFunction | null {
-  if (compiled.has(backend)) return compiled.get(backend)!;
-  let kernel: SumFunction | null = null;
-  const memory = backendMemory(backend);
-  if (memory) {
-    try {
-      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      const { exports } = new WebAssembly.Instance(new WebAssembly.Module(buildModule([{ exportName: 'sum_rows', builder: emitSum() }], shared)), { env: { memory } });
-      kernel = exports['sum_rows'] as SumFunction;
-    } catch {
-      kernel = null;
-    }
-  }
-  compiled.set(backend, kernel);
-  return kernel;
+  return kernelsOnBackend(compiled, backend, (memory) => instantiateOnMemory(memory, [{ exportName: 'sum_rows', builder: emitSum() }])['sum_rows'] as SumFunction);
 }

@@ -22,18 +22,6 @@ export function heapAddress(backend: BackendWasm, info: TensorInfo): number {
   return backend.dataIdMap.get(info.dataId)!.memoryOffset;
 }
 
-/**
- * The wasm backend's memory, which its single-threaded Emscripten module exports as
- * `memory` (the one tfjs runs under Node and in Electron). The threaded build
- * imports its memory instead; there this returns null and the kernels' callers
- * fall back to the backend's own kernels.
- */
-export function backendMemory(backend: BackendWasm): WebAssembly.Memory | null {
-  const exports = (backend.wasm as unknown as { asm?: Record<string, unknown> }).asm;
-  const memory = exports?.['memory'];
-  return memory instanceof WebAssembly.Memory ? memory : null;
-}
-
 /** Allocates an output tensor on the heap. `zero` clears it (fresh memory is not cleared). */
 export function allocate(backend: BackendWasm, shape: number[], zero = false): TensorInfo {
   const out = backend.makeOutput(shape, 'float32');
