@@ -141,6 +141,40 @@ describe('Add, Sub, Multiply, RealDiv with a per-channel vector (wasm) match cpu
   }
 });
 
+describe('FusedBatchNorm (wasm) matches cpu', () => {
+  // Per-channel statistics with channels in fours run in SIMD (batchnorm-kernel.ts).
+  function inputs(xShape: number[], statShape: number[], withAffine: boolean, meanLevel = 0) {
+    const channels = statShape.reduce((a, b) => a * b, 1);
+    const rng = new Rng(3);
+    const x = Float32Array.from({ length: xShape.reduce((a, b) => a * b, 1) }, () => meanLevel + rng.uniform(-1, 1));
+    const stat = (make: () => number) => ({ values: Float32Array.from({ length: channels }, make), shape: statShape });
+    return {
+      x: { values: x, shape: xShape },
+      mean: stat(() => meanLevel + rng.uniform(-0.2, 0.2)),
+      variance: stat(() => rng.uniform(0.05, 2)),
+      ...(withAffine ? { offset: stat(() => rng.uniform(-1, 1)), scale: stat(() => rng.uniform(0.5, 1.5)) } : {}),
+    };
+  }
+  const cases: Array<[string, ReturnType<typeof inputs>]> = [
+    ['[C] statistics with offset and scale (SIMD)', inputs([2, 5, 3, 8], [8], true)],
+    ['no offset or scale (SIMD)', inputs([3, 4, 12], [12], false)],
+    ['[1,1,1,C] statistics (SIMD)', inputs([2, 3, 3, 4], [1, 1, 1, 4], true)],
+    ['a mean far from zero (SIMD: the mean is subtracted first)', inputs([2, 4, 4, 8], [8], true, 1000)],
+    ['6 channels (native path)', inputs([2, 3, 3, 6], [6], true)],
+  ];
+  for (const [label, data] of cases) {
+    test(label, async () => {
+      await tf.setBackend('wasm');
+      const idsBefore = (tf.backend() as BackendWasm).numDataIds();
+      const wasm = await run('wasm', 'FusedBatchNorm', data, { varianceEpsilon: 0.001 });
+      await tf.setBackend('wasm');
+      assert.equal((tf.backend() as BackendWasm).numDataIds(), idsBefore, `${label}: wasm buffers leaked`);
+      const cpu = await run('cpu', 'FusedBatchNorm', data, { varianceEpsilon: 0.001 });
+      assertClose(wasm, cpu, label);
+    });
+  }
+});
+
 describe('Conv2DBackpropFilter (wasm) matches cpu', () => {
   const cases: Array<[string, number[], number[], Attrs]> = [
     ['same, stride 1', [2, 7, 6, 3], [3, 3, 3, 4], { strides: 1, pad: 'same' }],

@@ -12,6 +12,7 @@ import type { KernelConfig } from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv2d-grads.js';
 import { captureNativeConv2D, conv2DConfig, fusedConv2DConfig } from './conv2d-simd.js';
 import { captureNativeCast, castConfig, identityConfig } from './identity.js';
+import { batchNormConfig } from './batchnorm-kernel.js';
 import { captureNativeElementwise, elementwiseConfigs } from './elementwise-kernel.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grads.js';
 import { batchMatMulConfig } from './matmul.js';
@@ -55,7 +56,7 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): st
   captureNativeCast();
   captureNativeConv2D();
   captureNativeElementwise();
-  const configs = options.replaceSlow === false ? MISSING : [...MISSING, ...REPLACEMENTS];
+  const configs = options.replaceSlow === false ? MISSING : [...MISSING, ...REPLACEMENTS, batchNormConfig()];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
