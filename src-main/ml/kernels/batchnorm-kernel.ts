@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { instantiateOnMemory, kernelsOnBackend } from './wasm-api.js';
-import { FunctionBuilder, I32 } from './wasm-emit.js';
+import { emitRowsOfVectors, FunctionBuilder, I32 } from './wasm-emit.js';
 import { allocate, f32, heapAddress, release, type BackendWasm } from './wasm-heap.js';
 
 type NormalizeFunction = (x: number, mean: number, factor: number, offset: number, out: number, rows: number, rowBytes: number) => void;
@@ -21,23 +21,11 @@ type NormalizeFunction = (x: number, mean: number, factor: number, offset: numbe
 function emitNormalize(): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32]);
   const x = 0, mean = 1, factor = 2, offset = 3, out = 4, rows = 5, rowBytes = 6;
-  const column = f.local(I32);
-  f.block().loop(); // rows
-  f.get(rows).eqz().brIf(1);
-  f.i32(0).set(column);
-  f.block().loop(); // four channels at a time
-  f.get(column).get(rowBytes).less().eqz().brIf(1);
-  f.get(out).get(column).add();
-  f.get(x).get(column).add().load().get(mean).get(column).add().load().simdOp(0xe5); // f32x4.sub
-  f.get(factor).get(column).add().load().f32x4Mul();
-  f.get(offset).get(column).add().load().f32x4Add();
-  f.store();
-  f.get(column).i32(16).add().set(column);
-  f.br(0).end().end();
-  f.get(x).get(rowBytes).add().set(x);
-  f.get(out).get(rowBytes).add().set(out);
-  f.get(rows).i32(1).sub().set(rows);
-  f.br(0).end().end();
+  emitRowsOfVectors(f, rows, rowBytes, out, [x], (column) => {
+    f.get(x).get(column).add().load().get(mean).get(column).add().load().simdOp(0xe5); // f32x4.sub
+    f.get(factor).get(column).add().load().f32x4Mul();
+    f.get(offset).get(column).add().load().f32x4Add();
+  });
   return f;
 }
 

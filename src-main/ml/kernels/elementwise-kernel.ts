@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { instantiateOnMemory, kernelsOnBackend } from './wasm-api.js';
-import { FunctionBuilder, I32, V128, type ModuleFunction } from './wasm-emit.js';
+import { emitRowsOfVectors, FunctionBuilder, I32, type ModuleFunction } from './wasm-emit.js';
 import { allocate, heapAddress, type BackendWasm } from './wasm-heap.js';
 
 const OPS = { Add: 0xe4, Sub: 0xe5, Multiply: 0xe6, RealDiv: 0xe7 } as const;
@@ -25,23 +25,11 @@ type OpName = keyof typeof OPS;
 function emitRows(op: OpName, repeats: 'a' | 'b'): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32, I32, I32]);
   const a = 0, b = 1, out = 2, rows = 3, rowBytes = 4;
-  const offset = f.local(I32);
-  f.block().loop(); // rows
-  f.get(rows).eqz().brIf(1);
-  f.i32(0).set(offset);
-  f.block().loop(); // four floats at a time
-  f.get(offset).get(rowBytes).less().eqz().brIf(1);
-  f.get(out).get(offset).add();
-  f.get(a).get(offset).add().load();
-  f.get(b).get(offset).add().load();
-  f.simdOp(OPS[op]).store();
-  f.get(offset).i32(16).add().set(offset);
-  f.br(0).end().end();
-  if (repeats === 'b') f.get(a).get(rowBytes).add().set(a);
-  else f.get(b).get(rowBytes).add().set(b);
-  f.get(out).get(rowBytes).add().set(out);
-  f.get(rows).i32(1).sub().set(rows);
-  f.br(0).end().end();
+  emitRowsOfVectors(f, rows, rowBytes, out, [repeats === 'b' ? a : b], (column) => {
+    f.get(a).get(column).add().load();
+    f.get(b).get(column).add().load();
+    f.simdOp(OPS[op]);
+  });
   return f;
 }
 

@@ -187,6 +187,30 @@ export class FunctionBuilder {
   }
 }
 
+/**
+ * Emits: for each of `rows` rows (a parameter, counted down), for each 16-byte
+ * column offset below `rowBytes`, store at `out` + column the vector that
+ * `value(column)` leaves on the stack; then advance `out` and the locals in
+ * `rowPointers` by rowBytes. The loop of the per-channel kernels (elementwise,
+ * batch norm), whose operands are either per-row (advanced) or one row (not).
+ */
+export function emitRowsOfVectors(f: FunctionBuilder, rows: number, rowBytes: number, out: number, rowPointers: number[], value: (column: number) => void): void {
+  const column = f.local(I32);
+  f.block().loop(); // rows
+  f.get(rows).eqz().brIf(1);
+  f.i32(0).set(column);
+  f.block().loop(); // four floats at a time
+  f.get(column).get(rowBytes).less().eqz().brIf(1);
+  f.get(out).get(column).add();
+  value(column);
+  f.store();
+  f.get(column).i32(16).add().set(column);
+  f.br(0).end().end();
+  for (const pointer of [...rowPointers, out]) f.get(pointer).get(rowBytes).add().set(pointer);
+  f.get(rows).i32(1).sub().set(rows);
+  f.br(0).end().end();
+}
+
 export interface ModuleFunction {
   exportName: string;
   builder: FunctionBuilder;
