@@ -36,6 +36,7 @@ import { trainClassifier } from '../src-main/ml/training/train.js';
 import type { Evaluation } from '../src-main/ml/training/metrics.js';
 import type { TrainOptions, TrainResult } from '../src-main/ml/training/types.js';
 import { groupAwareSplit } from '../src-main/splits/group-aware.js';
+import { imageDetail } from './image-detail.js';
 import { runPeerTorch, type PeerRow } from './peer-torch.js';
 import { eventLoopDuringTraining } from './train-responsiveness.js';
 
@@ -333,7 +334,11 @@ async function main(): Promise<void> {
     accuracy.push(await accuracyRun('unas-glyphs', 'whole pictures held out (group-aware 80/20)', glyphDataset(1, 'picture'), glyphOptions));
   }
   if (accuracyFlag && only !== 'glyphs') {
-    accuracy.push(await accuracyRun('flowers-sample', 'stratified random 80/20', folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1), { preset: 'mobilenet', seed: 1 }));
+    const flowers = folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1);
+    const row = await accuracyRun('flowers-sample', 'stratified random 80/20', flowers, { preset: 'mobilenet', seed: 1 });
+    // How much detail the photos hold (see image-detail.ts): it bounds what any backbone can see in them.
+    const paths = flowers ? [...flowers.train, ...flowers.validation].flatMap((s) => (s.source.kind === 'file' ? [s.source.path] : [])).sort() : [];
+    accuracy.push(paths.length > 0 ? { ...row, image_detail: await imageDetail(paths) } : row);
   }
   console.log(JSON.stringify({ env, speed: speedRows, torch, ratios, responsiveness, accuracy: accuracyFlag ? accuracy : null }, null, 2));
 }
