@@ -126,7 +126,15 @@ export interface PresetSummary {
   description: string;
   /** Recommended for this project's images. */
   recommended: boolean;
-  defaults: { epochs: number; batchSize: number; learningRate: number };
+  defaults: {
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    learningRateSchedule: 'plateau' | 'cosine';
+    labelSmoothing: number;
+    /** Patience of early stopping, or null when the preset trains every epoch. */
+    earlyStoppingPatience: number | null;
+  };
 }
 
 export interface RunSummary extends RunRecord {

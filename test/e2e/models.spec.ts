@@ -59,6 +59,8 @@ test('start a run from the Train view, watch the curves move, and stop it', asyn
   await page.getByLabel('Epochs', { exact: true }).fill('500');
   // Tiny data stops improving at once; without early stopping the run keeps going until Stop.
   await page.getByRole('checkbox', { name: /Stop early/ }).uncheck();
+  await page.getByLabel('Learning-rate schedule').selectOption('cosine');
+  await page.getByLabel('Label smoothing').fill('0.1');
   await page.getByRole('button', { name: 'Start training' }).click();
   const charts = page.getByTestId('training-charts');
   await expect.poll(async () => Number(await charts.getAttribute('data-epochs')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
@@ -66,6 +68,10 @@ test('start a run from the Train view, watch the curves move, and stop it', asyn
   await run.getByRole('button', { name: 'Stop' }).click();
   await expect(run.getByText('Cancelled')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('region', { name: 'Runs' }).getByRole('button', { name: 'Resume' })).toBeVisible();
+  // The run was recorded with what the form said.
+  const runs = await api<Array<{ id: number; options: { learningRateSchedule?: string; labelSmoothing?: number; epochs?: number } }>>('listRuns', {});
+  const latest = runs.reduce((a, b) => (b.id > a.id ? b : a));
+  expect(latest.options).toMatchObject({ learningRateSchedule: 'cosine', labelSmoothing: 0.1, epochs: 500 });
 });
 
 test('evaluate a model: open a confusion-matrix cell and relabel a mistake', async ({ page }) => {

@@ -58,3 +58,14 @@ test('a project path that is a file is refused with its name', () => {
   assert.equal(code, 1);
   assert.match(stderr, /package\.json is a file/);
 });
+
+test('train refuses a schedule or label smoothing it does not know, naming the value', () => {
+  const project = mkdtempSync(join(tmpdir(), 'seshat-cli-project-'));
+  for (const [flag, value] of [['--schedule', 'weekly'], ['--label-smoothing', '0.9']] as const) {
+    const { code, stdout } = seshat(['train', '--project', project, flag, value, '--json']);
+    assert.equal(code, 2, `${flag} ${value}`);
+    const error = (JSON.parse(stdout) as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, 'INVALID_INPUT');
+    assert.ok(error.message.includes(flag) && error.message.includes(value), error.message);
+  }
+});

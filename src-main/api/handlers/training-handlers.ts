@@ -71,7 +71,14 @@ export function trainingHandlers(services: AppServices): TrainingHandlers {
           title: PRESETS[id].title,
           description: PRESETS[id].description,
           recommended: id === (photos ? 'mobilenet' : 'cnn-plus'),
-          defaults: { epochs: defaults.epochs, batchSize: defaults.batchSize, learningRate: defaults.learningRate },
+          defaults: {
+            epochs: defaults.epochs,
+            batchSize: defaults.batchSize,
+            learningRate: defaults.learningRate,
+            learningRateSchedule: defaults.learningRateSchedule,
+            labelSmoothing: defaults.labelSmoothing,
+            earlyStoppingPatience: defaults.earlyStopping?.patience ?? null,
+          },
         };
       });
     },

@@ -26,6 +26,8 @@ export const trainSettings = z
     optimizer: z.enum(['adam', 'sgd', 'rmsprop']).optional(),
     momentum: z.number().min(0).max(0.999).optional(),
     earlyStopping: z.object({ patience: z.number().int().min(1).max(1000), minDelta: z.number().min(0).max(1) }).strict().nullable().optional(),
+    learningRateSchedule: z.enum(['plateau', 'cosine']).optional(),
+    labelSmoothing: z.number().min(0).max(0.5).optional(),
     classWeights: z.enum(['none', 'balanced']).optional(),
     augment: z.union([augment, z.literal(false)]).optional(),
     glyphMode: z.boolean().optional(),

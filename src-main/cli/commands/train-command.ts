@@ -8,8 +8,8 @@ import { cliJob } from '../cli-progress.js';
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train a classifier on the train split (validation split for early stopping)',
-  usage: 'seshat train --project DIR [--preset small-cnn|cnn-plus|mobilenet] [--epochs N] [--batch-size N] [--learning-rate X] [--ensemble on|off] [--json]',
-  options: { preset: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, seed: { type: 'string' }, ensemble: { type: 'string' } },
+  usage: 'seshat train --project DIR [--preset small-cnn|cnn-plus|mobilenet] [--epochs N] [--batch-size N] [--learning-rate X] [--schedule plateau|cosine] [--label-smoothing X] [--ensemble on|off] [--json]',
+  options: { preset: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, seed: { type: 'string' }, schedule: { type: 'string' }, 'label-smoothing': { type: 'string' }, ensemble: { type: 'string' } },
   async run(parsed, io) {
     const preset = ((parsed.values.preset as string | undefined) ?? 'cnn-plus') as PresetId;
     if (!PRESET_IDS.includes(preset)) throw new AppError('INVALID_INPUT', `--preset must be one of ${PRESET_IDS.join(', ')}, not "${preset}"`);
@@ -22,8 +22,15 @@ export const trainCommand: CliCommand = {
     };
     const ensemble = parsed.values.ensemble as string | undefined;
     if (ensemble !== undefined && ensemble !== 'on' && ensemble !== 'off') throw new AppError('INVALID_INPUT', `--ensemble must be on or off, not "${ensemble}"`);
+    const schedule = parsed.values.schedule as string | undefined;
+    if (schedule !== undefined && schedule !== 'plateau' && schedule !== 'cosine') throw new AppError('INVALID_INPUT', `--schedule must be plateau or cosine, not "${schedule}"`);
+    const smoothingText = parsed.values['label-smoothing'] as string | undefined;
+    const labelSmoothing = smoothingText === undefined ? undefined : Number(smoothingText);
+    if (labelSmoothing !== undefined && !(labelSmoothing >= 0 && labelSmoothing <= 0.5)) throw new AppError('INVALID_INPUT', `--label-smoothing must be a number from 0 to 0.5, not "${smoothingText}"`);
     const settings = {
       preset,
+      ...(schedule ? { learningRateSchedule: schedule as 'plateau' | 'cosine' } : {}),
+      ...(labelSmoothing !== undefined ? { labelSmoothing } : {}),
       ...(ensemble ? { ensemble: ensemble === 'on' } : {}),
       ...(number('epochs') ? { epochs: Math.round(number('epochs')!) } : {}),
       ...(number('batch-size') ? { batchSize: Math.round(number('batch-size')!) } : {}),

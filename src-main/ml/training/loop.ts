@@ -37,6 +37,14 @@ export interface LoopConfig {
   earlyStopping: { patience: number; minDelta: number } | null;
   /** Halve the learning rate after this many epochs without improvement (null: constant rate). */
   reduceOnPlateau: { patience: number; factor: number; minLearningRate: number } | null;
+  /**
+   * Cosine decay from `initial` to `final` over `epochs`, set at the start of each
+   * epoch from the epoch number alone (so a resumed run continues the same curve).
+   * Takes the place of `reduceOnPlateau` when set.
+   */
+  cosineDecay: { initial: number; final: number } | null;
+  /** Label smoothing ε for the training targets (0: one-hot). Validation loss is always against the true labels. */
+  labelSmoothing: number;
   /** Threads that may share each batch (data-parallel, see parallel-step.ts); 1: this thread only. */
   parallelism: number;
   /** Spread only if timing the first batches shows it is faster (see ParallelOptions). */
@@ -66,9 +74,11 @@ export function initialState(seedShuffle: number, seedAugment: number, learningR
   return { epoch: 0, history: [], bestEpoch: null, bestValue: null, wait: 0, learningRate, shuffleRng: seedShuffle, augmentRng: seedAugment };
 }
 
-function oneHotRows(labels: Int32Array, ids: ArrayLike<number>, count: number, numClasses: number, out: Float32Array): void {
-  out.fill(0, 0, count * numClasses);
-  for (let b = 0; b < count; b++) out[b * numClasses + labels[ids[b]!]!] = 1;
+/** Target rows: 1 − ε + ε/k for the label and ε/k elsewhere (ε = `smoothing`; 0 gives one-hot rows). */
+function targetRows(labels: Int32Array, ids: ArrayLike<number>, count: number, numClasses: number, smoothing: number, out: Float32Array): void {
+  const rest = smoothing / numClasses;
+  out.fill(rest, 0, count * numClasses);
+  for (let b = 0; b < count; b++) out[b * numClasses + labels[ids[b]!]!] = 1 - smoothing + rest;
 }
 
 /** Mean loss and accuracy of `model` on a whole source, in inference mode. */
@@ -126,6 +136,12 @@ async function stepperFor(config: LoopConfig): Promise<Stepper> {
   }
 }
 
+/** The learning rate of epoch `epoch` (0-based) of `epochs` under cosine decay. */
+export function cosineRate(decay: { initial: number; final: number }, epoch: number, epochs: number): number {
+  const progress = epochs > 1 ? Math.min(1, epoch / (epochs - 1)) : 0;
+  return decay.final + 0.5 * (decay.initial - decay.final) * (1 + Math.cos(Math.PI * progress));
+}
+
 /** Runs epochs state.epoch+1 … config.epochs. */
 export async function runTrainingLoop(config: LoopConfig, start: LoopState, startBest: tf.Tensor[] | null): Promise<LoopOutcome> {
   const stepper = await stepperFor(config);
@@ -155,6 +171,10 @@ async function runEpochs(config: LoopConfig, start: LoopState, startBest: tf.Ten
 
   while (state.epoch < config.epochs) {
     if (config.signal.aborted) return { status: 'cancelled', state, bestWeights };
+    if (config.cosineDecay) {
+      state.learningRate = cosineRate(config.cosineDecay, state.epoch, config.epochs);
+      setLearningRate(optimizer, state.learningRate);
+    }
     const epochStart = performance.now();
     for (let i = 0; i < order.length; i++) order[i] = i;
     shuffle.setState(state.shuffleRng);
@@ -172,7 +192,7 @@ async function runEpochs(config: LoopConfig, start: LoopState, startBest: tf.Ten
       const ids = order.subarray(batch * batchSize, Math.min(order.length, (batch + 1) * batchSize));
       const count = ids.length;
       train.source.fill(ids, x, config.augment);
-      oneHotRows(train.labels, ids, count, numClasses, y);
+      targetRows(train.labels, ids, count, numClasses, config.labelSmoothing, y);
       for (let b = 0; b < count; b++) sampleWeights[b] = config.classWeights[train.labels[ids[b]!]!]!;
 
       const { loss, correct } = await step(x, y, sampleWeights, count);
@@ -207,7 +227,7 @@ async function runEpochs(config: LoopConfig, start: LoopState, startBest: tf.Ten
       state.wait += 1;
     }
     const learningRate = state.learningRate;
-    const plateau = config.reduceOnPlateau;
+    const plateau = config.cosineDecay ? null : config.reduceOnPlateau;
     if (plateau && !improved && state.wait % plateau.patience === 0) {
       // Noisy, stalled validation loss at a high rate is the usual case; a smaller
       // step lets it settle (and batch-norm statistics with it).

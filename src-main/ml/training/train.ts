@@ -167,6 +167,8 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
         reduceOnPlateau: options.reduceLearningRate
           ? { ...options.reduceLearningRate, minLearningRate: options.learningRate / 64 }
           : null,
+        cosineDecay: options.learningRateSchedule === 'cosine' ? { initial: options.learningRate, final: options.learningRate / 100 } : null,
+        labelSmoothing: options.labelSmoothing,
         parallelism: request.parallelism ?? defaultParallelism(options),
         adaptiveParallelism: request.parallelism === undefined,
         signal: job.signal,

@@ -29,6 +29,17 @@ export interface TrainOptions {
    * patience 3, factor 0.5); null: constant.
    */
   reduceLearningRate: { patience: number; factor: number } | null;
+  /**
+   * 'plateau': the rate changes only through `reduceLearningRate`. 'cosine': it
+   * falls from `learningRate` to a hundredth of it along a half cosine over the
+   * epochs, whatever the validation loss does (`reduceLearningRate` is not used).
+   */
+  learningRateSchedule: 'plateau' | 'cosine';
+  /**
+   * Label smoothing ε: training targets give the true class 1 − ε + ε/k and every
+   * class ε/k, so the model is not pushed towards certainty on a few examples.
+   */
+  labelSmoothing: number;
   classWeights: ClassWeightMode;
   /** Training-time augmentation; false for none. Not used by `mobilenet` (its embeddings are computed once). */
   augment: Partial<AugmentOptions> | false;

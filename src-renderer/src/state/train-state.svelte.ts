@@ -13,6 +13,8 @@ export interface TrainForm {
   batchSize: number;
   learningRate: number;
   optimizer: 'adam' | 'sgd' | 'rmsprop';
+  schedule: 'plateau' | 'cosine';
+  labelSmoothing: number;
   earlyStopping: boolean;
   patience: number;
   classWeights: 'none' | 'balanced';
@@ -32,6 +34,8 @@ export class TrainState {
     batchSize: 32,
     learningRate: 0.002,
     optimizer: 'adam',
+    schedule: 'plateau',
+    labelSmoothing: 0,
     earlyStopping: true,
     patience: 8,
     classWeights: 'none',
@@ -73,6 +77,10 @@ export class TrainState {
       this.form.epochs = preset.defaults.epochs;
       this.form.batchSize = preset.defaults.batchSize;
       this.form.learningRate = preset.defaults.learningRate;
+      this.form.schedule = preset.defaults.learningRateSchedule;
+      this.form.labelSmoothing = preset.defaults.labelSmoothing;
+      this.form.earlyStopping = preset.defaults.earlyStoppingPatience !== null;
+      if (preset.defaults.earlyStoppingPatience !== null) this.form.patience = preset.defaults.earlyStoppingPatience;
     }
   }
 
@@ -89,6 +97,8 @@ export class TrainState {
           batchSize: f.batchSize,
           learningRate: f.learningRate,
           optimizer: f.optimizer,
+          learningRateSchedule: f.schedule,
+          labelSmoothing: f.labelSmoothing,
           earlyStopping: f.earlyStopping ? { patience: f.patience, minDelta: 0 } : null,
           classWeights: f.classWeights,
           augment: f.preset === 'mobilenet' || !f.augment ? false : { flip: f.flip },
