@@ -14,6 +14,12 @@ import type { TrainOptions } from './types.js';
  * 60 epochs: on unas-glyphs its best epoch was the 37th–39th of 40 in every run, and
  * 60 epochs gave 0.946 alone and 0.956 with its companion (40: 0.937 and 0.946),
  * in less time than 40 took before the SIMD kernels.
+ *
+ * Cosine decay and label smoothing are there for users who want them, not defaults:
+ * on unas-glyphs (random 80/20, CNN+ with its companion, seeds 1 and 2) the
+ * plateau rule gave CNN+ 0.942 / 0.925 and the pair 0.958 / 0.948; cosine decay
+ * 0.935 / 0.939 and 0.954 / 0.944; label smoothing 0.1 (seed 1) 0.921 and 0.946,
+ * stopped early at epoch 28 because its validation loss rises sooner.
  */
 const PRESET_DEFAULTS: Record<PresetId, Pick<TrainOptions, 'epochs' | 'batchSize' | 'learningRate' | 'earlyStopping' | 'learningRateSchedule'>> = {
   'small-cnn': { epochs: 20, batchSize: 32, learningRate: 1e-3, earlyStopping: { patience: 5, minDelta: 0 }, learningRateSchedule: 'plateau' },
