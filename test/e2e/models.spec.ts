@@ -69,9 +69,13 @@ test('start a run from the Train view, watch the curves move, and stop it', asyn
   await expect(run.getByText('Cancelled')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('region', { name: 'Runs' }).getByRole('button', { name: 'Resume' })).toBeVisible();
   // The run was recorded with what the form said.
-  const runs = await api<Array<{ id: number; options: { learningRateSchedule?: string; labelSmoothing?: number; epochs?: number } }>>('listRuns', {});
+  type Settings = { learningRateSchedule?: string; labelSmoothing?: number; epochs?: number };
+  const runs = await api<Array<{ id: number; options: Settings; metrics: { options?: Settings } | null }>>('listRuns', {});
   const latest = runs.reduce((a, b) => (b.id > a.id ? b : a));
-  expect(latest.options).toMatchObject({ learningRateSchedule: 'cosine', labelSmoothing: 0.1, epochs: 500 });
+  const asked = { learningRateSchedule: 'cosine', labelSmoothing: 0.1, epochs: 500 };
+  expect(latest.options).toMatchObject(asked);
+  // And the trainer ran with them (its resolved options).
+  expect(latest.metrics?.options).toMatchObject(asked);
 });
 
 test('evaluate a model: open a confusion-matrix cell and relabel a mistake', async ({ page }) => {

@@ -61,11 +61,11 @@ test('a project path that is a file is refused with its name', () => {
 
 test('train refuses a schedule or label smoothing it does not know, naming the value', () => {
   const project = mkdtempSync(join(tmpdir(), 'seshat-cli-project-'));
-  for (const [flag, value] of [['--schedule', 'weekly'], ['--label-smoothing', '0.9']] as const) {
+  for (const [flag, value] of [['--schedule', 'weekly'], ['--label-smoothing', '0.9'], ['--label-smoothing', ' ']] as const) {
     const { code, stdout } = seshat(['train', '--project', project, flag, value, '--json']);
     assert.equal(code, 2, `${flag} ${value}`);
     const error = (JSON.parse(stdout) as { error: { code: string; message: string } }).error;
     assert.equal(error.code, 'INVALID_INPUT');
-    assert.ok(error.message.includes(flag) && error.message.includes(value), error.message);
+    assert.ok(error.message.includes(flag) && error.message.includes(`"${value}"`), error.message);
   }
 });

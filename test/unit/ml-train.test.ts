@@ -137,17 +137,22 @@ describe('trainClassifier', () => {
   });
 
   test('a cosine schedule sets each epoch\'s rate from the epoch alone, also after a resume', async () => {
-    const options = { epochs: 5, learningRate: 0.02, earlyStopping: null, learningRateSchedule: 'cosine' as const, reduceLearningRate: { patience: 1, factor: 0.5 } };
+    const options = { epochs: 5, learningRate: 0.02, earlyStopping: null, learningRateSchedule: 'cosine' as const };
     const expected = [0, 1, 2, 3, 4].map((epoch) => cosineRate({ initial: 0.02, final: 0.0002 }, epoch, 5));
     assert.ok(Math.abs(expected[0]! - 0.02) < 1e-12 && Math.abs(expected[2]! - 0.0101) < 1e-12 && Math.abs(expected[4]! - 0.0002) < 1e-12, expected.join(', '));
     const straight = await trainClassifier(await request(options), job());
     straight.history.forEach((event, i) => assert.ok(Math.abs(event.learningRate - expected[i]!) < 1e-12, `epoch ${i + 1}: ${event.learningRate} vs ${expected[i]}`));
 
-    const req = await request({ ...options, epochs: 2 });
-    await trainClassifier(req, job());
-    const resumed = await trainClassifier({ ...req, options: { ...req.options, ...options }, resume: true }, job());
+    assert.equal(straight.options.reduceLearningRate, null, 'the plateau rule is off under cosine decay');
+
+    // Cancelled after epoch 2, then resumed: the whole run follows one curve.
+    const req = await request(options);
+    const controller = new AbortController();
+    const cancelled = await trainClassifier(req, job({ signal: controller.signal, onEpoch: (event) => event.epoch === 2 && controller.abort() }));
+    assert.equal(cancelled.status, 'cancelled');
+    const resumed = await trainClassifier({ ...req, resume: true }, job());
     assert.equal(resumed.resumedFromEpoch, 2);
-    assert.deepEqual(resumed.history.map((e) => e.learningRate).slice(2), expected.slice(2));
+    assert.deepEqual(resumed.history.map((e) => e.learningRate), straight.history.map((e) => e.learningRate));
     await rm(req.runDir, { recursive: true, force: true });
     await assert.rejects(
       trainClassifier(await request({ learningRateSchedule: 'step' as never }), job()),
@@ -156,15 +161,15 @@ describe('trainClassifier', () => {
   });
 
   test('label smoothing reaches the training targets: the loss cannot fall below their entropy', async () => {
-    // Three classes, ε = 0.6: targets (0.6, 0.2, 0.2), whose entropy bounds any cross-entropy from below.
-    const floor = -(0.6 * Math.log(0.6) + 2 * 0.2 * Math.log(0.2));
-    const smoothed = await trainClassifier(await request({ epochs: 4, labelSmoothing: 0.6, earlyStopping: null }), job());
+    // Three classes, ε = 0.5: targets (2/3, 1/6, 1/6), whose entropy bounds any cross-entropy from below.
+    const floor = -((2 / 3) * Math.log(2 / 3) + 2 * (1 / 6) * Math.log(1 / 6));
+    const smoothed = await trainClassifier(await request({ epochs: 4, labelSmoothing: 0.5, earlyStopping: null }), job());
     smoothed.history.forEach((event) => assert.ok(event.loss >= floor - 1e-3, `epoch ${event.epoch}: loss ${event.loss} < ${floor}`));
     // The same run on one-hot targets goes well below it, so the bound above is not idle.
     const plain = await trainClassifier(await request({ epochs: 4, earlyStopping: null }), job());
     assert.ok(plain.history.at(-1)!.loss < floor - 0.2, `plain loss ${plain.history.at(-1)!.loss}`);
     await assert.rejects(
-      trainClassifier(await request({ labelSmoothing: 1 }), job()),
+      trainClassifier(await request({ labelSmoothing: 0.6 }), job()),
       (error: unknown) => error instanceof AppError && error.code === 'INVALID_INPUT' && error.message.includes('label smoothing'),
     );
   });

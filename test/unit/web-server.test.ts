@@ -61,6 +61,15 @@ test('a call with the token returns the envelope', async () => {
   assert.equal(body.value.transport, 'web');
 });
 
+test('presets carry the defaults the Train view fills its form with', async () => {
+  const body = (await (await call('listPresets', {})).json()) as { value: Array<{ id: string; defaults: { learningRateSchedule: string; labelSmoothing: number; earlyStoppingPatience: number | null } }> };
+  const defaults = Object.fromEntries(body.value.map((preset) => [preset.id, preset.defaults]));
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(defaults).map(([id, d]) => [id, [d.learningRateSchedule, d.labelSmoothing, d.earlyStoppingPatience]])),
+    { 'small-cnn': ['plateau', 0, 5], 'cnn-plus': ['plateau', 0, 8], mobilenet: ['plateau', 0, 6] },
+  );
+});
+
 test('invalid JSON and invalid input are clear INVALID_INPUT errors', async () => {
   const broken = await fetch(`${server.url}api/call/listTasks`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: '{nope' });
   assert.equal(broken.status, 400);

@@ -1,5 +1,6 @@
 /** Training runs. */
 import { z } from 'zod';
+import { MAX_LABEL_SMOOTHING } from '../../ml/training/types.js';
 import type { PresetSummary, RunDetails, RunSummary } from '../types.js';
 import { method } from './define.js';
 import { empty, id } from './schemas.js';
@@ -27,7 +28,7 @@ export const trainSettings = z
     momentum: z.number().min(0).max(0.999).optional(),
     earlyStopping: z.object({ patience: z.number().int().min(1).max(1000), minDelta: z.number().min(0).max(1) }).strict().nullable().optional(),
     learningRateSchedule: z.enum(['plateau', 'cosine']).optional(),
-    labelSmoothing: z.number().min(0).max(0.5).optional(),
+    labelSmoothing: z.number().min(0).max(MAX_LABEL_SMOOTHING).optional(),
     classWeights: z.enum(['none', 'balanced']).optional(),
     augment: z.union([augment, z.literal(false)]).optional(),
     glyphMode: z.boolean().optional(),

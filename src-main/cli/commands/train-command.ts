@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.js';
 import { PRESET_IDS, PRESETS, type PresetId } from '../../ml/models/presets.js';
+import { MAX_LABEL_SMOOTHING } from '../../ml/training/types.js';
 import { trainRun } from '../../runs/training-service.js';
 import type { CliCommand } from '../cli-io.js';
 import { openServices, printJson } from '../cli-io.js';
@@ -25,8 +26,11 @@ export const trainCommand: CliCommand = {
     const schedule = parsed.values.schedule as string | undefined;
     if (schedule !== undefined && schedule !== 'plateau' && schedule !== 'cosine') throw new AppError('INVALID_INPUT', `--schedule must be plateau or cosine, not "${schedule}"`);
     const smoothingText = parsed.values['label-smoothing'] as string | undefined;
-    const labelSmoothing = smoothingText === undefined ? undefined : Number(smoothingText);
-    if (labelSmoothing !== undefined && !(labelSmoothing >= 0 && labelSmoothing <= 0.5)) throw new AppError('INVALID_INPUT', `--label-smoothing must be a number from 0 to 0.5, not "${smoothingText}"`);
+    // Number('') is 0: an empty value must not pass as "no smoothing".
+    const labelSmoothing = smoothingText === undefined ? undefined : smoothingText.trim() === '' ? NaN : Number(smoothingText);
+    if (labelSmoothing !== undefined && !(labelSmoothing >= 0 && labelSmoothing <= MAX_LABEL_SMOOTHING)) {
+      throw new AppError('INVALID_INPUT', `--label-smoothing must be a number from 0 to ${MAX_LABEL_SMOOTHING}, not "${smoothingText}"`);
+    }
     const settings = {
       preset,
       ...(schedule ? { learningRateSchedule: schedule as 'plateau' | 'cosine' } : {}),

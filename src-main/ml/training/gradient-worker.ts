@@ -31,7 +31,7 @@ try {
         const fresh = message.weights.map((values, i) => tf.tensor(values, shapes[i]!));
         model.setWeights(fresh);
         fresh.forEach((t) => t.dispose());
-        const { loss, correct, grads } = await gradients(message.x, message.oneHot, message.sampleWeights, message.count);
+        const { loss, correct, grads } = await gradients(message.x, message.targets, message.sampleWeights, message.count);
         let values: Float32Array[];
         try {
           values = await Promise.all(grads.map(async (g) => (await g.data()) as Float32Array));

@@ -14,7 +14,8 @@ export type ToGradientWorker = {
   /** All of the model's weights (trainable and not), in `model.weights` order. */
   weights: Float32Array[];
   x: Float32Array;
-  oneHot: Float32Array;
+  /** Target rows, count × classes: one-hot, or smoothed (see TrainOptions.labelSmoothing). */
+  targets: Float32Array;
   sampleWeights: Float32Array;
   count: number;
 };

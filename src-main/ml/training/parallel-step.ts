@@ -103,7 +103,7 @@ function sendShard(helper: Helper, message: ToGradientWorker): Promise<Extract<F
   if (helper.error) return Promise.reject(helper.error);
   return new Promise((resolve, reject) => {
     helper.pending = { resolve, reject };
-    helper.worker.postMessage(message, transferable([message.x, message.oneHot, message.sampleWeights, ...message.weights]));
+    helper.worker.postMessage(message, transferable([message.x, message.targets, message.sampleWeights, ...message.weights]));
   });
 }
 
@@ -133,9 +133,9 @@ export async function createParallelStep(
   const size = exampleShape.reduce((a, b) => a * b, 1);
   let stepNumber = 0;
 
-  const spread: TrainStep = async (x, oneHot, sampleWeights, count) => {
+  const spread: TrainStep = async (x, targets, sampleWeights, count) => {
     const shards = Math.min(helpers.length + 1, Math.floor(count / MIN_SHARD));
-    if (shards < 2) return local(x, oneHot, sampleWeights, count);
+    if (shards < 2) return local(x, targets, sampleWeights, count);
     stepNumber += 1;
     // Shard s is [bounds[s], bounds[s+1]): sizes differ by one at most and none is empty.
     const bounds = Array.from({ length: shards + 1 }, (_, s) => Math.floor((s * count) / shards));
@@ -149,7 +149,7 @@ export async function createParallelStep(
         // Every helper but the last gets its own copy of the weights (the buffers are transferred).
         weights: h === shards - 2 ? weights : weights.map((w) => w.slice()),
         x: x.slice(start * size, (start + n) * size),
-        oneHot: oneHot.slice(start * numClasses, (start + n) * numClasses),
+        targets: targets.slice(start * numClasses, (start + n) * numClasses),
         sampleWeights: sampleWeights.slice(start, start + n),
         count: n,
       }).then((reply) => ({ reply, n }));
@@ -159,7 +159,7 @@ export async function createParallelStep(
     const ownCount = bounds[1]!;
     let own: Gradients | null = null;
     try {
-      own = await gradients(x, oneHot, sampleWeights, ownCount);
+      own = await gradients(x, targets, sampleWeights, ownCount);
       const outcomes = await settled;
       const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
       if (failed) throw new HelperFailure(failed.reason);
@@ -189,9 +189,9 @@ export async function createParallelStep(
   let failure: string | null = null;
 
   /** Spreads the batch; a helper that fails mid-run hands the rest of the run to this thread. */
-  const spreadOrFallBack: TrainStep = async (x, oneHot, sampleWeights, count) => {
+  const spreadOrFallBack: TrainStep = async (x, targets, sampleWeights, count) => {
     try {
-      return await spread(x, oneHot, sampleWeights, count);
+      return await spread(x, targets, sampleWeights, count);
     } catch (error) {
       if (!(error instanceof HelperFailure)) throw error;
       // Nothing was applied yet: the batch is simply run again here.
@@ -199,26 +199,26 @@ export async function createParallelStep(
       mode = 'local';
       localSteps = -Infinity; // no more trials with a broken helper
       await close();
-      return local(x, oneHot, sampleWeights, count);
+      return local(x, targets, sampleWeights, count);
     }
   };
 
-  const step: TrainStep = async (x, oneHot, sampleWeights, count) => {
-    if (mode === 'spread') return spreadOrFallBack(x, oneHot, sampleWeights, count);
+  const step: TrainStep = async (x, targets, sampleWeights, count) => {
+    if (mode === 'spread') return spreadOrFallBack(x, targets, sampleWeights, count);
     if (mode === 'local') {
       if (++localSteps >= RETRIAL_AFTER) {
         mode = 'trial';
         perExample = { spread: [], local: [] };
         trials = 0;
       }
-      return local(x, oneHot, sampleWeights, count);
+      return local(x, targets, sampleWeights, count);
     }
     largestBatch = Math.max(largestBatch, count);
     // Only whole batches are timed: an epoch's short last batch says little and may not split.
-    if (count < largestBatch) return local(x, oneHot, sampleWeights, count);
+    if (count < largestBatch) return local(x, targets, sampleWeights, count);
     const way = trials++ % 2 === 0 ? 'spread' : 'local';
     const start = performance.now();
-    const result = await (way === 'spread' ? spreadOrFallBack : local)(x, oneHot, sampleWeights, count);
+    const result = await (way === 'spread' ? spreadOrFallBack : local)(x, targets, sampleWeights, count);
     if (mode !== 'trial') return result; // a helper failed during the trial
     perExample[way].push((performance.now() - start) / count);
     if (perExample.local.length >= TRIAL_STEPS) {

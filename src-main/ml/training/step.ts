@@ -9,24 +9,24 @@ import * as tf from '@tensorflow/tfjs';
 export const EPSILON = 1e-7;
 
 /** Per-sample weighted cross-entropy averaged over the batch (Keras' sample-weight rule). */
-function weightedLoss(probabilities: tf.Tensor, oneHot: tf.Tensor, weights: tf.Tensor): tf.Scalar {
+function weightedLoss(probabilities: tf.Tensor, targets: tf.Tensor, weights: tf.Tensor): tf.Scalar {
   const clipped = tf.clipByValue(probabilities, EPSILON, 1 - EPSILON);
-  const perSample = tf.neg(tf.sum(tf.mul(oneHot, tf.log(clipped)), -1));
+  const perSample = tf.neg(tf.sum(tf.mul(targets, tf.log(clipped)), -1));
   return tf.mean(tf.mul(perSample, weights)) as tf.Scalar;
 }
 
-/** The batch in reused buffers: only the first `count` examples are used. */
-export type TrainStep = (x: Float32Array, oneHot: Float32Array, sampleWeights: Float32Array, count: number) => Promise<{ loss: number; correct: number }>;
+/** The batch in reused buffers: only the first `count` examples (and target rows: one-hot, or smoothed) are used. */
+export type TrainStep = (x: Float32Array, targets: Float32Array, sampleWeights: Float32Array, count: number) => Promise<{ loss: number; correct: number }>;
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
 /** Builds the loss closure on one batch; `hits` receives the number of correct predictions. */
-function lossOn(model: tf.LayersModel, exampleShape: number[], numClasses: number, x: Float32Array, oneHot: Float32Array, sampleWeights: Float32Array, count: number) {
+function lossOn(model: tf.LayersModel, exampleShape: number[], numClasses: number, x: Float32Array, targets: Float32Array, sampleWeights: Float32Array, count: number) {
   const size = exampleShape.reduce((a, b) => a * b, 1);
   const input = tf.tensor(x.subarray(0, count * size), [count, ...exampleShape]);
-  const target = tf.tensor2d(oneHot.subarray(0, count * numClasses), [count, numClasses]);
+  const target = tf.tensor2d(targets.subarray(0, count * numClasses), [count, numClasses]);
   const weights = tf.tensor1d(sampleWeights.subarray(0, count));
   const result: { hits: tf.Tensor | null; loss: () => tf.Scalar } = {
     hits: null,
@@ -58,9 +58,9 @@ async function readScalars(cost: tf.Tensor, hits: tf.Tensor): Promise<{ loss: nu
  */
 export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, exampleShape: number[], numClasses: number): TrainStep {
   const variables = trainableVariables(model);
-  return async (x, oneHot, sampleWeights, count) => {
+  return async (x, targets, sampleWeights, count) => {
     const [cost, hits] = tf.tidy(() => {
-      const closure = lossOn(model, exampleShape, numClasses, x, oneHot, sampleWeights, count);
+      const closure = lossOn(model, exampleShape, numClasses, x, targets, sampleWeights, count);
       const loss = optimizer.minimize(closure.loss, true, variables)!;
       return [loss, closure.hits!];
     });
@@ -78,12 +78,12 @@ export interface Gradients {
 /** The first half of a step: gradients of the batch's mean loss, weights left as they are. */
 export function createGradientStep(model: tf.LayersModel, exampleShape: number[], numClasses: number) {
   const variables = trainableVariables(model);
-  return async (x: Float32Array, oneHot: Float32Array, sampleWeights: Float32Array, count: number): Promise<Gradients> => {
+  return async (x: Float32Array, targets: Float32Array, sampleWeights: Float32Array, count: number): Promise<Gradients> => {
     let hits: tf.Tensor | null = null;
     let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
     try {
       result = tf.tidy(() => {
-        const closure = lossOn(model, exampleShape, numClasses, x, oneHot, sampleWeights, count);
+        const closure = lossOn(model, exampleShape, numClasses, x, targets, sampleWeights, count);
         const computed = tf.variableGrads(closure.loss, variables);
         hits = closure.hits;
         return computed;

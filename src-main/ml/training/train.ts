@@ -167,6 +167,7 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
         reduceOnPlateau: options.reduceLearningRate
           ? { ...options.reduceLearningRate, minLearningRate: options.learningRate / 64 }
           : null,
+        // Cosine decay ends lower than the plateau rule's floor (÷64): it gets there only in the last epochs, by design.
         cosineDecay: options.learningRateSchedule === 'cosine' ? { initial: options.learningRate, final: options.learningRate / 100 } : null,
         labelSmoothing: options.labelSmoothing,
         parallelism: request.parallelism ?? defaultParallelism(options),

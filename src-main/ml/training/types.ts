@@ -10,6 +10,9 @@ import type { Evaluation } from './metrics.js';
 
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 
+/** The most label smoothing any caller may ask for (API, CLI, Train view and the trainer itself). */
+export const MAX_LABEL_SMOOTHING = 0.5;
+
 export interface TrainOptions {
   preset: PresetId;
   /** Size the conv presets take images at (the `mobilenet` preset always uses 224×224 RGB). */
@@ -32,12 +35,14 @@ export interface TrainOptions {
   /**
    * 'plateau': the rate changes only through `reduceLearningRate`. 'cosine': it
    * falls from `learningRate` to a hundredth of it along a half cosine over the
-   * epochs, whatever the validation loss does (`reduceLearningRate` is not used).
+   * epochs, whatever the validation loss does (`reduceLearningRate` resolves to null).
    */
   learningRateSchedule: 'plateau' | 'cosine';
   /**
-   * Label smoothing ε: training targets give the true class 1 − ε + ε/k and every
-   * class ε/k, so the model is not pushed towards certainty on a few examples.
+   * Label smoothing ε (0 … MAX_LABEL_SMOOTHING): training targets give the true class
+   * 1 − ε + ε/k and every other class ε/k, so the model is not pushed towards
+   * certainty on a few examples. The training loss is then measured against these
+   * targets (it cannot fall below their entropy); validation loss never is.
    */
   labelSmoothing: number;
   classWeights: ClassWeightMode;
@@ -47,7 +52,9 @@ export interface TrainOptions {
   glyphMode: boolean;
   /**
    * Conv presets: also train a MobileNet-features head on the same data and combine
-   * both models' probabilities (see ensemble.ts). Default on for CNN+.
+   * both models' probabilities (see ensemble.ts). Default on for CNN+. The companion
+   * trains with its own preset's defaults (epochs, rate, schedule, no smoothing);
+   * only the seed and class weights carry over.
    */
   ensemble: boolean;
   /** Seeds initial weights, shuffling and augmentation (dropout masks are not seeded). */
@@ -81,6 +88,7 @@ export interface EpochEvent {
   /** 1-based. */
   epoch: number;
   epochs: number;
+  /** Mean training loss against the training targets (smoothed ones too, see TrainOptions.labelSmoothing). */
   loss: number;
   accuracy: number;
   /** null when there is no validation set. */
