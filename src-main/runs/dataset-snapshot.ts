@@ -4,6 +4,7 @@
  * kept with the run so its results can be traced and compared honestly.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -69,4 +70,25 @@ export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
     },
     unvalidated: classes.filter((name) => !validated.has(name)),
   };
+}
+
+/** The file beside a run's `model/` folder that holds its DatasetRecord (see training-service.ts). */
+export const DATASET_RECORD_FILE = 'dataset.json';
+
+/**
+ * How many training images each class had when the run whose model is in
+ * `modelDir` started, from its dataset record; null when there is none (an
+ * imported model, or a run folder from before the record existed).
+ */
+export async function trainingImagesPerClass(modelDir: string): Promise<Map<string, number> | null> {
+  let record: DatasetRecord;
+  try {
+    record = JSON.parse(await readFile(path.join(path.dirname(modelDir), DATASET_RECORD_FILE), 'utf8')) as DatasetRecord;
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(record.images)) return null;
+  const counts = new Map<string, number>();
+  for (const image of record.images) if (image.split === 'train') counts.set(image.label, (counts.get(image.label) ?? 0) + 1);
+  return counts;
 }

@@ -11,6 +11,7 @@ import type { PredictionInput, RunRecord, Split } from '../catalog/types.js';
 import { evaluatePredictions, type Evaluation } from '../ml/training/metrics.js';
 import { predictImages, type Classifier } from '../ml/training/predict.js';
 import type { JobContext } from '../tasks/progress.js';
+import { trainingImagesPerClass } from './dataset-snapshot.js';
 
 export interface RunEvaluation extends Evaluation {
   split: Split;
@@ -20,6 +21,11 @@ export interface RunEvaluation extends Evaluation {
   classesWithoutImages: string[];
   /** Labels in this split the model was not trained on (their images are left out). */
   unknownLabels: string[];
+  /**
+   * Training images per class (in `classes` order) when the run started; null for a
+   * model without a dataset record. Few of them is the usual reason a class scores low.
+   */
+  trainingImages: number[] | null;
   failed: number;
   at: number;
 }
@@ -67,6 +73,7 @@ export async function evaluateRun(catalog: Catalog, run: RunRecord, classifier: 
     });
   });
   catalog.runs.savePredictions(run.id, stored);
+  const trained = run.weightsPath ? await trainingImagesPerClass(run.weightsPath) : null;
   const evaluation = evaluatePredictions(Float32Array.from(probabilities), truth, labels, 5);
   const present = new Set(truth);
   const result: RunEvaluation = {
@@ -75,6 +82,7 @@ export async function evaluateRun(catalog: Catalog, run: RunRecord, classifier: 
     classes: labels,
     classesWithoutImages: labels.filter((_, i) => !present.has(i)),
     unknownLabels,
+    trainingImages: trained ? labels.map((label) => trained.get(label) ?? 0) : null,
     failed,
     at: Date.now(),
   };

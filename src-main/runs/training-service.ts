@@ -15,7 +15,7 @@ import type { EpochEvent, TrainOptions, TrainResult } from '../ml/training/types
 import type { BackendName } from '../api/types.js';
 import { currentBackend } from '../ml/backend.js';
 import type { JobContext } from '../tasks/progress.js';
-import { snapshotDataset } from './dataset-snapshot.js';
+import { DATASET_RECORD_FILE, snapshotDataset } from './dataset-snapshot.js';
 
 export type TrainSettings = Partial<TrainOptions> & { preset: TrainOptions['preset'] };
 
@@ -74,7 +74,7 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
   const pixelCache = path.join(context.cacheDir, 'pixels');
   await mkdir(runDir, { recursive: true });
   await mkdir(pixelCache, { recursive: true });
-  if (resumeRunId === undefined) await writeFile(path.join(runDir, 'dataset.json'), JSON.stringify(snapshot.record));
+  if (resumeRunId === undefined) await writeFile(path.join(runDir, DATASET_RECORD_FILE), JSON.stringify(snapshot.record));
   // The conv presets train at the images' own size; glyph projects default to grayscale without mirroring.
   const requested = resumeRunId === undefined ? settings : ((run.options as TrainSettings | null) ?? settings);
   const options: TrainSettings = { input: snapshot.nativeSize, glyphMode: snapshot.glyphProject, ...requested };

@@ -85,6 +85,15 @@ test('evaluate a model: open a confusion-matrix cell and relabel a mistake', asy
   await page.getByRole('button', { name: 'Evaluate' }).click();
   await page.locator('main').getByRole('button', { name: /^Evaluate( again)?$/ }).click();
   await expect(page.getByTestId('evaluation-summary')).toContainText('test images', { timeout: 60_000 });
+  // Each class's training images, from the run's own dataset record: they add up to the run's train count.
+  await expect(page.getByRole('button', { name: 'Trained on' })).toBeVisible();
+  const runs = await api<Array<{ id: number; metrics: { counts?: { train: number } } | null }>>('listRuns', {});
+  const latest = runs.reduce((a, b) => (b.id > a.id ? b : a));
+  const trained = (await page.locator('table tbody tr td:nth-child(6)').allTextContents()).map(Number);
+  expect(trained).toHaveLength(3);
+  expect(trained.reduce((a, b) => a + b, 0)).toBe(latest.metrics?.counts?.train);
+  // Every class here has more than five training images, so there is no "label more of these" hint.
+  await expect(page.getByTestId('rare-classes')).toHaveCount(0);
   const matrix = page.getByTestId('confusion-matrix');
   await matrix.click({ position: { x: 64 + 6, y: 64 + 6 } });
   await expect(page.getByRole('region', { name: 'Images in the selected cell' })).toBeVisible();

@@ -36,6 +36,8 @@ export const evalCommand: CliCommand = {
           macro_f1: result.macroF1,
           per_class: result.perClass,
           classes: result.classes,
+          // Per class, in `classes` order; null for a model without its run's dataset record.
+          training_images: result.trainingImages,
           confusion_matrix: result.confusion,
           classes_without_images: result.classesWithoutImages,
           unknown_labels: result.unknownLabels,
