@@ -75,20 +75,26 @@ export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
 /** The file beside a run's `model/` folder that holds its DatasetRecord (see training-service.ts). */
 export const DATASET_RECORD_FILE = 'dataset.json';
 
+/** Training images per class name in `dataset`, leaving out those that could not be decoded (`skipped` sample ids). */
+export function trainingImagesPerClass(dataset: Dataset, skipped: ReadonlySet<string> = new Set()): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const sample of dataset.train) {
+    if (skipped.has(sample.id)) continue;
+    const name = dataset.classes[sample.label]!;
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
+
 /**
- * How many training images each class had when the run whose model is in
- * `modelDir` started, from its dataset record; null when there is none (an
- * imported model, or a run folder from before the record existed).
+ * The dataset record a run wrote beside its `model/` folder when it first started,
+ * or null when there is none or it is not readable.
  */
-export async function trainingImagesPerClass(modelDir: string): Promise<Map<string, number> | null> {
-  let record: DatasetRecord;
+export async function readDatasetRecord(modelDir: string): Promise<DatasetRecord | null> {
   try {
-    record = JSON.parse(await readFile(path.join(path.dirname(modelDir), DATASET_RECORD_FILE), 'utf8')) as DatasetRecord;
+    const record = JSON.parse(await readFile(path.join(path.dirname(modelDir), DATASET_RECORD_FILE), 'utf8')) as DatasetRecord | null;
+    return record && Array.isArray(record.images) ? record : null;
   } catch {
     return null;
   }
-  if (!Array.isArray(record.images)) return null;
-  const counts = new Map<string, number>();
-  for (const image of record.images) if (image.split === 'train') counts.set(image.label, (counts.get(image.label) ?? 0) + 1);
-  return counts;
 }

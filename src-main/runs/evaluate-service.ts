@@ -11,7 +11,7 @@ import type { PredictionInput, RunRecord, Split } from '../catalog/types.js';
 import { evaluatePredictions, type Evaluation } from '../ml/training/metrics.js';
 import { predictImages, type Classifier } from '../ml/training/predict.js';
 import type { JobContext } from '../tasks/progress.js';
-import { trainingImagesPerClass } from './dataset-snapshot.js';
+import { readDatasetRecord } from './dataset-snapshot.js';
 
 export interface RunEvaluation extends Evaluation {
   split: Split;
@@ -73,7 +73,7 @@ export async function evaluateRun(catalog: Catalog, run: RunRecord, classifier: 
     });
   });
   catalog.runs.savePredictions(run.id, stored);
-  const trained = run.weightsPath ? await trainingImagesPerClass(run.weightsPath) : null;
+  const trainingImages = await trainingImagesOf(run, labels);
   const evaluation = evaluatePredictions(Float32Array.from(probabilities), truth, labels, 5);
   const present = new Set(truth);
   const result: RunEvaluation = {
@@ -82,7 +82,7 @@ export async function evaluateRun(catalog: Catalog, run: RunRecord, classifier: 
     classes: labels,
     classesWithoutImages: labels.filter((_, i) => !present.has(i)),
     unknownLabels,
-    trainingImages: trained ? labels.map((label) => trained.get(label) ?? 0) : null,
+    trainingImages,
     failed,
     at: Date.now(),
   };
@@ -92,8 +92,28 @@ export async function evaluateRun(catalog: Catalog, run: RunRecord, classifier: 
   return result;
 }
 
-/** A stored evaluation of a run, if any. */
+/** A stored evaluation of a run, if any (those stored before training counts were kept get null counts). */
 export function storedEvaluation(run: RunRecord, split: Split): RunEvaluation | null {
   const evaluations = (run.metrics as { evaluations?: Record<string, RunEvaluation> } | null)?.evaluations;
-  return evaluations?.[split] ?? null;
+  const stored = evaluations?.[split];
+  return stored ? { ...stored, trainingImages: stored.trainingImages ?? null } : null;
+}
+
+/**
+ * Training images per class of `labels` (the model's classes, in order) for `run`:
+ * what its last training start recorded in its metrics; for runs from before that,
+ * the dataset record beside its model if the record's hash is the run's. Null when
+ * neither is there, or when they do not cover every class (not this model's data).
+ */
+export async function trainingImagesOf(run: RunRecord, labels: string[]): Promise<number[] | null> {
+  let counts = (run.metrics as { trainingImages?: Record<string, number> } | null)?.trainingImages ?? null;
+  if (!counts && run.weightsPath) {
+    const record = await readDatasetRecord(run.weightsPath);
+    if (record && record.hash === run.datasetHash) {
+      counts = {};
+      for (const image of record.images) if (image.split === 'train') counts[image.label] = (counts[image.label] ?? 0) + 1;
+    }
+  }
+  if (!counts || !labels.every((label) => (counts[label] ?? 0) > 0)) return null;
+  return labels.map((label) => counts[label]!);
 }

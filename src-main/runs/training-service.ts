@@ -15,7 +15,7 @@ import type { EpochEvent, TrainOptions, TrainResult } from '../ml/training/types
 import type { BackendName } from '../api/types.js';
 import { currentBackend } from '../ml/backend.js';
 import type { JobContext } from '../tasks/progress.js';
-import { DATASET_RECORD_FILE, snapshotDataset } from './dataset-snapshot.js';
+import { DATASET_RECORD_FILE, snapshotDataset, trainingImagesPerClass } from './dataset-snapshot.js';
 
 export type TrainSettings = Partial<TrainOptions> & { preset: TrainOptions['preset'] };
 
@@ -122,6 +122,7 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
     durationSeconds: (result.history.at(-1)?.elapsedSeconds ?? 0) + (result.ensemble?.seconds ?? 0),
     classes: snapshot.record.classes,
     counts: snapshot.record.counts,
+    trainingImages: trainingImagesPerClass(snapshot.dataset, new Set(result.skipped.map((skip) => skip.id))),
     options: result.options,
   };
   run = catalog.runs.update(runId, {

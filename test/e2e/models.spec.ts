@@ -86,7 +86,7 @@ test('evaluate a model: open a confusion-matrix cell and relabel a mistake', asy
   await page.locator('main').getByRole('button', { name: /^Evaluate( again)?$/ }).click();
   await expect(page.getByTestId('evaluation-summary')).toContainText('test images', { timeout: 60_000 });
   // Each class's training images, from the run's own dataset record: they add up to the run's train count.
-  await expect(page.getByRole('button', { name: 'Trained on' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Training images' })).toBeVisible();
   const runs = await api<Array<{ id: number; metrics: { counts?: { train: number } } | null }>>('listRuns', {});
   const latest = runs.reduce((a, b) => (b.id > a.id ? b : a));
   const trained = (await page.locator('table tbody tr td:nth-child(6)').allTextContents()).map(Number);

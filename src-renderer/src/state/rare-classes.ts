@@ -9,18 +9,18 @@ import type { RunEvaluation } from '../../../src-main/api/contract.js';
 export const FEW_TRAINING_IMAGES = 5;
 
 export interface RareClassSummary {
-  /** Classes with at most FEW_TRAINING_IMAGES training images and at least one evaluated image. */
+  /** Classes with at most FEW_TRAINING_IMAGES training images, among those with at least one evaluated image. */
   classes: number;
   images: number;
   /** Share of those images the model got right. */
   accuracy: number;
   /** The same share over every other class's images (null when there are none). */
   otherAccuracy: number | null;
-  /** Rare classes the model got wrong at least once, weakest first (most missed images first among equals). */
+  /** Rare classes the model got wrong at least once: lowest recall first, then fewest training images, then by name. */
   labelNext: Array<{ label: string; trainingImages: number; recall: number }>;
 }
 
-type Counted = Pick<RunEvaluation, 'classes' | 'perClass'> & { trainingImages?: number[] | null };
+type Counted = Pick<RunEvaluation, 'classes' | 'perClass' | 'trainingImages'>;
 
 /** Null when the evaluation has no training counts or no class with few of them. */
 export function rareClassSummary(evaluation: Counted, few = FEW_TRAINING_IMAGES): RareClassSummary | null {
