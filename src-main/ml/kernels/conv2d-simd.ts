@@ -29,7 +29,8 @@ export interface ConvAttrs {
   dilations?: number | [number, number];
 }
 
-export function convInfoFor(kernel: string, xShape: number[], filterShape: number[], attrs: ConvAttrs): Conv2DInfo {
+/** tfjs' geometry of a convolution (`depthwise`: one filter per input channel); NHWC only. */
+export function convInfoFor(kernel: string, xShape: number[], filterShape: number[], attrs: ConvAttrs, depthwise = false): Conv2DInfo {
   if (attrs.dataFormat === 'NCHW') throw new Error(`${kernel} (wasm, JS): only NHWC is supported`);
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -38,7 +39,7 @@ export function convInfoFor(kernel: string, xShape: number[], filterShape: numbe
     attrs.dilations ?? 1,
     attrs.pad,
     attrs.dimRoundingMode,
-    false,
+    depthwise,
     'channelsLast',
   );
 }

@@ -7,30 +7,9 @@
  * and in the HWIM filter. Dilations are supported (tfjs' own gradient refuses them,
  * but the kernels can be called directly).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { allocate, f32, requireFloat32, type BackendWasm } from './wasm-heap.js';
-
-interface DepthwiseAttrs {
-  strides: number | [number, number];
-  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
-type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
-
-function depthwiseInfo(xShape: number[], filterShape: number[], attrs: DepthwiseAttrs): Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    true,
-  );
-}
+import { convInfoFor, type Conv2DInfo, type ConvAttrs } from './conv2d-simd.js';
 
 /**
  * Visits every (output pixel, filter tap) pair whose input pixel is inside the
@@ -62,9 +41,9 @@ function forEachTap(info: Conv2DInfo, visit: (xBase: number, dyBase: number, wBa
 
 function depthwiseBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
   const { inputs, backend } = args;
-  const attrs = args.attrs as unknown as DepthwiseAttrs & { filterShape: number[] };
+  const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
   requireFloat32('DepthwiseConv2dNativeBackpropFilter', inputs.x, inputs.dy);
-  const info = depthwiseInfo(inputs.x.shape, attrs.filterShape, attrs);
+  const info = convInfoFor('DepthwiseConv2dNativeBackpropFilter', inputs.x.shape, attrs.filterShape, attrs, true);
   const C = info.inChannels;
   const M = info.outChannels / C;
   const out = allocate(backend, attrs.filterShape, true);
@@ -83,9 +62,9 @@ function depthwiseBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo
 
 function depthwiseBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
   const { inputs, backend } = args;
-  const attrs = args.attrs as unknown as DepthwiseAttrs & { inputShape: number[] };
+  const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
   requireFloat32('DepthwiseConv2dNativeBackpropInput', inputs.dy, inputs.filter);
-  const info = depthwiseInfo(attrs.inputShape, inputs.filter.shape, attrs);
+  const info = convInfoFor('DepthwiseConv2dNativeBackpropInput', attrs.inputShape, inputs.filter.shape, attrs, true);
   const C = info.inChannels;
   const M = info.outChannels / C;
   const out = allocate(backend, attrs.inputShape, true);
