@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'CATALOG_DAMAGED', // integrity_check failed
   'IMAGE_UNREADABLE', // a file that is not a decodable image
   'IMAGE_TOO_LARGE', // refused as a possible decompression bomb
+  'IMAGE_CHANGED', // a catalogued file that is no longer the file that was imported (content, type or link)
+  'MODEL_INVALID', // a model folder that is damaged or incomplete (the message names the file)
   'BACKEND_UNAVAILABLE', // no usable TensorFlow.js backend
   'TASK_NOT_FOUND',
   'CANCELLED',
@@ -43,11 +45,22 @@ export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }
 
-/** Converts anything thrown into the payload that crosses the API. */
-export function toErrorPayload(error: unknown): ApiErrorPayload {
+/** SQLite's codes for a file that is no longer a healthy database (better-sqlite3 sets `code`). */
+const DAMAGED_SQLITE = /^SQLITE_(CORRUPT|NOTADB)/;
+
+/**
+ * Converts anything thrown into the payload that crosses the API. A catalog found
+ * damaged in the middle of a query is CATALOG_DAMAGED, not a bug; `catalogFile` names it.
+ */
+export function toErrorPayload(error: unknown, context: { catalogFile?: string } = {}): ApiErrorPayload {
   if (error instanceof AppError) return { code: error.code, message: error.message };
   if (error instanceof Error && error.name === 'AbortError') return { code: 'CANCELLED', message: 'Cancelled' };
   const message = error instanceof Error ? error.message : String(error);
+  const sqliteCode = (error as { code?: unknown } | null)?.code;
+  if (typeof sqliteCode === 'string' && DAMAGED_SQLITE.test(sqliteCode)) {
+    const where = context.catalogFile ? `Catalog ${context.catalogFile}` : 'The catalog';
+    return { code: 'CATALOG_DAMAGED', message: `${where} is damaged (${message.split('\n')[0]}): restore it from a backup` };
+  }
   return { code: 'INTERNAL', message };
 }
 

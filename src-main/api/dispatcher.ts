@@ -24,7 +24,11 @@ function describeIssues(method: string, error: z.ZodError): string {
 
 export function createDispatcher(
   handlers: ApiHandlers,
-  options: { onInternalError?: (method: string, error: unknown) => void } = {},
+  options: {
+    onInternalError?: (method: string, error: unknown) => void;
+    /** The open catalog's file, named in CATALOG_DAMAGED errors. */
+    catalogFile?: () => string;
+  } = {},
 ): ApiDispatcher {
   return async (method, input) => {
     try {
@@ -37,7 +41,7 @@ export function createDispatcher(
       const value = await handler(parsed.data);
       return { ok: true, value };
     } catch (error) {
-      const payload = toErrorPayload(error);
+      const payload = toErrorPayload(error, options.catalogFile ? { catalogFile: options.catalogFile() } : {});
       if (payload.code === 'INTERNAL') options.onInternalError?.(method, error);
       return { ok: false, error: payload };
     }

@@ -4,17 +4,21 @@
  * training runs, predictions and import reports. All SQL of the app lives in this
  * folder; other code calls the typed repositories hanging off `Catalog`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { APPLICATION_ID, LATEST_VERSION, migrate, schemaVersion, type Migration, MIGRATIONS } from './migrations.js';
 import { ClassRepo } from './classes.js';
 import { EmbeddingRepo } from './embeddings.js';
 import { GridQueries } from './grid.js';
+import { ImportHistory } from './import-undo.js';
 import { ImageRepo } from './images.js';
 import { LabelRepo } from './labels.js';
+import { MetaRepo } from './meta.js';
 import { ReportRepo } from './reports.js';
 import { RunRepo } from './runs.js';
+import { SplitRepo } from './splits.js';
 import type { CatalogStats, LabelOrigin, Split } from './types.js';
 
 export interface OpenCatalogOptions {
@@ -42,15 +46,21 @@ export class Catalog {
   readonly runs: RunRepo;
   readonly reports: ReportRepo;
   readonly embeddings: EmbeddingRepo;
+  readonly meta: MetaRepo;
+  readonly splits: SplitRepo;
+  readonly imports: ImportHistory;
 
   private constructor(db: Database.Database, file: string) {
     this.db = db;
     this.file = file;
+    this.meta = new MetaRepo(db);
+    this.splits = new SplitRepo(db, this.meta);
     this.classes = new ClassRepo(db);
-    this.labels = new LabelRepo(db, this.classes);
-    this.images = new ImageRepo(db, this.classes, this.labels);
+    this.imports = new ImportHistory(db, this.classes);
+    this.labels = new LabelRepo(db, this.classes, this.splits, this.imports);
+    this.images = new ImageRepo(db, this.classes, this.labels, this.splits);
     this.grid = new GridQueries(db);
-    this.runs = new RunRepo(db);
+    this.runs = new RunRepo(db, file === ':memory:' ? null : dirname(resolve(file)));
     this.reports = new ReportRepo(db);
     this.embeddings = new EmbeddingRepo(db);
   }
@@ -65,6 +75,11 @@ export class Catalog {
     const inMemory = file === ':memory:';
     if (!inMemory && options.create === false && !existsSync(file)) {
       throw new AppError('NOT_FOUND', `Catalog ${file} does not exist`);
+    }
+    // SQLite would take an empty file for a new database and silently start over:
+    // a catalog truncated to nothing (a failed copy, a full disk) must be refused instead.
+    if (!inMemory && existsSync(file) && statSync(file).isFile() && statSync(file).size === 0) {
+      throw new AppError('CATALOG_DAMAGED', `Catalog ${file} is empty (0 bytes): restore it from a backup, or move it away to start a new one`);
     }
     let db: Database.Database;
     try {
@@ -104,6 +119,11 @@ export class Catalog {
     return new Catalog(db, file);
   }
 
+  /** False once closed: work still finishing after a shutdown checks this before it writes. */
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
   /** The schema version of this catalog (`PRAGMA user_version`). */
   schemaVersion(): number {
     return schemaVersion(this.db);
@@ -114,9 +134,14 @@ export class Catalog {
     return (this.db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check);
   }
 
-  /** Runs fn in one transaction (nested calls become savepoints). */
+  /**
+   * Runs fn in one transaction (nested calls become savepoints). It begins IMMEDIATE,
+   * taking the write lock up front: a deferred transaction that reads and then writes
+   * cannot wait for another process's writer (SQLite fails it at once with "database is
+   * locked", whatever the busy timeout), while an immediate one waits its turn.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   stats(): CatalogStats {
@@ -180,15 +205,23 @@ function assertSeshatFile(db: Database.Database, file: string, version: number):
 function assertHealthy(db: Database.Database, file: string, pragma: 'quick_check' | 'integrity_check'): void {
   const rows = (db.pragma(pragma) as Array<Record<string, string>>).map((row) => Object.values(row)[0]);
   if (rows.length !== 1 || rows[0] !== 'ok') {
-    const problems = rows.slice(0, 3).join('; ');
+    // integrity_check lists every broken page; one line with the first problem is what a person can act on.
+    const first = oneLine(String(rows[0] ?? 'no result'));
+    const problems = `${first}${rows.length > 1 ? ` (and ${rows.length - 1} more problems)` : ''}`;
     throw new AppError('CATALOG_DAMAGED', `Catalog ${file} is damaged (${pragma}: ${problems})`);
   }
+}
+
+/** SQLite's reports can span many lines; an error the UI and CLI show must be one. */
+function oneLine(text: string, max = 240): string {
+  const flat = text.replace(/\s*\n\s*/g, ' · ').replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 function mapOpenError(file: string, error: unknown): unknown {
   if (error instanceof AppError) return error;
   const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = oneLine(error instanceof Error ? error.message : String(error));
   if (typeof code === 'string' && DAMAGE_CODES.has(code)) {
     return new AppError('CATALOG_DAMAGED', `Catalog ${file} is damaged or not a SQLite database (${message})`, {
       cause: error,

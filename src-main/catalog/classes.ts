@@ -43,14 +43,42 @@ function toRecord(row: ClassRow): ClassRecord {
   };
 }
 
-/** Class names come from folder and file names: trimmed, non-empty, no control characters. */
-export function validateClassName(name: string): string {
-  const trimmed = name.trim();
+/** The form a class name is stored and compared in: NFC, trimmed. */
+export function normaliseClassName(name: string): string {
+  return name.normalize('NFC').trim();
+}
+
+/** The keys a new class gets by default, in this order, while one is free. */
+export const DEFAULT_HOTKEYS: readonly string[] = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
+
+/** In UTF-16 units, as the API's schema counts them. */
+export const MAX_CLASS_NAME_LENGTH = 200;
+
+/**
+ * Why a name (already NFC-normalised and trimmed) cannot name a class, as a phrase
+ * that follows its subject ("has a control character (U+000A)"), or null when it can.
+ * C1 controls (U+0080–U+009F) are refused too: they come from Windows-1252 text
+ * decoded as Latin-1, and none of them is ever meant as part of a name.
+ */
+export function classNameProblem(clean: string): string | null {
+  if (clean.length === 0) return 'is blank';
+  if (clean.length > MAX_CLASS_NAME_LENGTH) return `is ${clean.length} characters long (at most ${MAX_CLASS_NAME_LENGTH})`;
   // eslint-disable-next-line no-control-regex
-  if (trimmed.length === 0 || trimmed.length > 200 || /[\u0000-\u001f\u007f]/.test(trimmed)) {
-    throw new AppError('INVALID_INPUT', `Invalid class name ${JSON.stringify(name)}`);
-  }
-  return trimmed;
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(clean);
+  if (control) return `has a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+  return null;
+}
+
+/**
+ * Class names come from folder and file names, CSV files, the UI and the API: NFC-
+ * normalised (macOS writes file names in NFD, most other sources NFC, and "Café" must
+ * be one class whichever way it was spelled), trimmed, non-empty, no control characters.
+ */
+export function validateClassName(name: string): string {
+  const clean = normaliseClassName(name);
+  const problem = classNameProblem(clean);
+  if (problem) throw new AppError('INVALID_INPUT', `Class name ${JSON.stringify(name)} ${problem}`);
+  return clean;
 }
 
 export class ClassRepo {
@@ -90,7 +118,7 @@ export class ClassRepo {
   }
 
   findByName(name: string): ClassRecord | undefined {
-    const row = this.byName.get(name.trim());
+    const row = this.byName.get(normaliseClassName(name));
     return row ? toRecord(row) : undefined;
   }
 
@@ -112,7 +140,8 @@ export class ClassRepo {
         name,
         description: input.description ?? '',
         colour: input.colour ?? null,
-        hotkey: input.hotkey ?? null,
+        // Left out (not null): the next free digit, stored, so it never moves when classes are added.
+        hotkey: input.hotkey === undefined ? this.nextFreeDigit() : input.hotkey,
         sortOrder: input.sortOrder ?? this.maxOrder.get()! + 1,
         createdAt: Date.now(),
       });
@@ -122,17 +151,26 @@ export class ClassRepo {
     }
   }
 
+  /** The first of 1…9, 0 no live class uses, or null when all ten are taken. */
+  private nextFreeDigit(): string | null {
+    const used = new Set(this.db.prepare('SELECT hotkey FROM classes WHERE archived = 0 AND hotkey IS NOT NULL').pluck().all() as string[]);
+    return DEFAULT_HOTKEYS.find((digit) => !used.has(digit)) ?? null;
+  }
+
   /**
    * The id of the class with this name, creating it when absent (import's path). An
    * archived class of that name is brought back: labels put into a hidden class
    * would vanish from the Library.
    */
-  ensure(name: string): number {
+  ensure(name: string, opId: number | null = null): number {
     const clean = validateClassName(name);
     const existing = this.byName.get(clean);
     if (existing?.archived === 1) this.setArchived(existing.id, false);
     if (existing) return existing.id;
-    return this.create({ name: clean }).id;
+    const created = this.create({ name: clean }).id;
+    // Remembered so that undoing the import that needed this class removes it again.
+    if (opId !== null) this.db.prepare('UPDATE classes SET added_by_op = ? WHERE id = ?').run(opId, created);
+    return created;
   }
 
   update(id: number, patch: ClassPatch): ClassRecord {
@@ -169,7 +207,7 @@ export class ClassRepo {
       ids.forEach((id, index) => {
         if (stmt.run(index, id).changes === 0) throw new AppError('NOT_FOUND', `No class with id ${id}`);
       });
-    })();
+    }).immediate();
   }
 
   /** Used by LabelRepo's merge and its undo: archiving frees the hotkey for live classes. */

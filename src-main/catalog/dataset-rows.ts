@@ -41,31 +41,3 @@ export function readDatasetRows(db: Database.Database, options: { labelledOnly?:
     .all() as RawRow[];
   return rows.map((row) => ({ ...row, locked: row.locked === 1 }));
 }
-
-/**
- * Writes split assignments in one transaction. Locked rows are never moved; `lock`
- * marks the written rows locked (a person's manual choice, or a locked test set).
- */
-export function writeSplits(db: Database.Database, assignments: ReadonlyArray<{ id: number; split: Split }>, options: { lock?: boolean } = {}): number {
-  const put = db.prepare(
-    `INSERT INTO splits (image_id, split, locked, updated_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (image_id) DO UPDATE SET split = excluded.split, locked = MAX(splits.locked, excluded.locked), updated_at = excluded.updated_at
-     WHERE splits.locked = 0 OR excluded.locked = 1`,
-  );
-  return db.transaction(() => {
-    const at = Date.now();
-    let changed = 0;
-    for (const { id, split } of assignments) changed += put.run(id, split, options.lock ? 1 : 0, at).changes;
-    return changed;
-  })();
-}
-
-/** Locks (or unlocks) every image currently in `split`. */
-export function setSplitLocked(db: Database.Database, split: Split, locked: boolean): number {
-  return db.prepare('UPDATE splits SET locked = ?, updated_at = ? WHERE split = ?').run(locked ? 1 : 0, Date.now(), split).changes;
-}
-
-/** Removes split assignments that are not locked (before a fresh split). */
-export function clearUnlockedSplits(db: Database.Database): number {
-  return db.prepare('DELETE FROM splits WHERE locked = 0').run().changes;
-}

@@ -30,7 +30,7 @@ export class EmbeddingRepo implements EmbeddingCache {
     const now = Date.now();
     this.db.transaction(() => {
       for (const [hash, vector] of entries) this.upsert.run(model, hash, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), now);
-    })();
+    }).immediate();
   }
 
   count(model: string): number {

@@ -44,7 +44,11 @@ export function conditions(filter: ImageFilter, id: string, joined: boolean): { 
   };
   if (filter.rootId !== undefined) add('i.root_id = ?', filter.rootId);
   if (filter.status !== undefined) add('i.status = ?', filter.status);
-  if (filter.pathContains !== undefined) add("i.rel_path LIKE ? ESCAPE '\\'", `%${escapeLike(filter.pathContains)}%`);
+  if (filter.pathContains !== undefined) {
+    // The folder's own name counts as part of the path ("wall-3/" finds the crops of wall-3 imported as a folder).
+    const pattern = `%${escapeLike(filter.pathContains.replace(/\\/g, '/'))}%`;
+    add("((SELECT rn.name FROM roots rn WHERE rn.id = i.root_id) || '/' || i.rel_path) LIKE ? ESCAPE '\\'", pattern);
+  }
   if (filter.classId !== undefined) add('l.class_id = ?', filter.classId);
   if (filter.labelSource !== undefined) add('l.source = ?', filter.labelSource);
   if (filter.unlabeled) add(joined ? 'l.image_id IS NULL' : `NOT EXISTS (SELECT 1 FROM labels lx WHERE lx.image_id = ${id})`);

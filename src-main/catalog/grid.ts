@@ -35,7 +35,7 @@ export interface ImageFilter {
   confidenceMin?: number;
   confidenceMax?: number;
   runId?: number;
-  /** Case-insensitive (ASCII) substring of the path relative to its folder. */
+  /** Case-insensitive (ASCII) substring of `<imported folder's name>/<path inside it>`. */
   pathContains?: string;
   status?: ImageStatus;
 }

@@ -8,6 +8,8 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import type { ClassRepo } from './classes.js';
 import type { LabelRepo } from './labels.js';
+import { folderName } from './migrations.js';
+import type { SplitRepo } from './splits.js';
 import type { ImageRecord, ImageStatus, NewImage, RootRecord } from './types.js';
 
 interface ImageRow {
@@ -75,35 +77,34 @@ export class ImageRepo {
   private readonly byPath: Database.Statement<[number, string], ImageRow>;
   private readonly byHash: Database.Statement<[string], ImageRow>;
   private readonly insertStmt: Database.Statement;
-  private readonly splitStmt: Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
     private readonly classes: ClassRepo,
     private readonly labels: LabelRepo,
+    private readonly splits: SplitRepo,
   ) {
     this.byId = db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE id = ?`);
     this.byPath = db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE root_id = ? AND rel_path = ?`);
     this.byHash = db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE hash = ? ORDER BY id`);
     this.insertStmt = db.prepare(
-      `INSERT INTO images (root_id, rel_path, hash, width, height, channels, format, bytes, mtime_ms, status, imported_at)
-       VALUES (@rootId, @relPath, @hash, @width, @height, @channels, @format, @bytes, @mtimeMs, 'present', @importedAt)`,
-    );
-    this.splitStmt = db.prepare(
-      `INSERT INTO splits (image_id, split, locked, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (image_id) DO UPDATE SET split = excluded.split, locked = excluded.locked,
-         updated_at = excluded.updated_at`,
+      `INSERT INTO images (root_id, rel_path, hash, width, height, channels, format, bytes, mtime_ms, status, imported_at,
+         group_key, added_by_op)
+       VALUES (@rootId, @relPath, @hash, @width, @height, @channels, @format, @bytes, @mtimeMs, 'present', @importedAt,
+         @groupKey, @addedByOp)`,
     );
   }
 
   // --- roots ------------------------------------------------------------------
 
-  /** The root for this absolute folder, created on first use. */
-  ensureRoot(folder: string): RootRecord {
+  /** The root for this absolute folder, created on first use (by operation `opId`, when given). */
+  ensureRoot(folder: string, opId: number | null = null): RootRecord {
     const absolute = path.resolve(folder);
     const existing = this.db.prepare('SELECT * FROM roots WHERE path = ?').get(absolute) as RootRow | undefined;
     if (existing) return toRoot(existing);
-    const info = this.db.prepare('INSERT INTO roots (path, added_at) VALUES (?, ?)').run(absolute, Date.now());
+    const info = this.db
+      .prepare('INSERT INTO roots (path, name, added_at, added_by_op) VALUES (?, ?, ?, ?)')
+      .run(absolute, folderName(absolute), Date.now(), opId);
     return this.requireRoot(Number(info.lastInsertRowid));
   }
 
@@ -169,28 +170,37 @@ export class ImageRepo {
    * are created as needed. Returns the new ids in input order.
    */
   insertBatch(items: NewImage[], options: { operationId: number | null; importedAt?: number }): number[] {
-    return this.db.transaction(() => this.insertBatchInTransaction(items, options))();
+    return this.db.transaction(() => this.insertBatchInTransaction(items, options)).immediate();
   }
 
-  /** The body of insertBatch, for callers that already hold a transaction (import). */
+  /**
+   * The body of insertBatch, for callers that already hold a transaction (import).
+   * Rows remember the operation that added them, so that an import can be undone.
+   */
   insertBatchInTransaction(items: NewImage[], options: { operationId: number | null; importedAt?: number }): number[] {
     const at = options.importedAt ?? Date.now();
+    const opId = options.operationId;
     const classIds = new Map<string, number>();
     const ids: number[] = [];
     for (const item of items) {
-      const info = this.insertStmt.run({ ...item, importedAt: at });
+      const info = this.insertStmt.run({
+        ...item,
+        importedAt: at,
+        groupKey: this.splits.groupKeyOf(item.relPath),
+        addedByOp: opId,
+      });
       const id = Number(info.lastInsertRowid);
       ids.push(id);
       if (item.label !== undefined) {
         let classId = classIds.get(item.label);
         if (classId === undefined) {
-          classId = this.classes.ensure(item.label);
+          classId = this.classes.ensure(item.label, opId);
           classIds.set(item.label, classId);
         }
-        if (options.operationId === null) throw new AppError('INVALID_INPUT', 'Labelled images need an operation id');
-        this.labels.change(options.operationId, id, classId, 'import', at);
+        if (opId === null) throw new AppError('INVALID_INPUT', 'Labelled images need an operation id');
+        this.labels.change(opId, id, classId, 'import', at);
       }
-      if (item.split !== undefined) this.splitStmt.run(id, item.split, item.splitLocked ? 1 : 0, at);
+      if (item.split !== undefined) this.splits.write([{ id, split: item.split }], { lock: item.splitLocked === true, opId });
     }
     return ids;
   }
@@ -208,8 +218,8 @@ export class ImageRepo {
   /** Same bytes, new place: keeps the row, so labels, splits and predictions follow the file. */
   move(id: number, rootId: number, relPath: string, mtimeMs: number): void {
     this.db
-      .prepare("UPDATE images SET root_id = ?, rel_path = ?, mtime_ms = ?, status = 'present' WHERE id = ?")
-      .run(rootId, relPath, mtimeMs, id);
+      .prepare("UPDATE images SET root_id = ?, rel_path = ?, mtime_ms = ?, status = 'present', group_key = ? WHERE id = ?")
+      .run(rootId, relPath, mtimeMs, this.splits.groupKeyOf(relPath), id);
   }
 
   /** Unchanged bytes with a new mtime (touched, or copied back): remember the mtime so the next scan skips it. */
@@ -219,7 +229,7 @@ export class ImageRepo {
 
   setStatus(ids: number[], status: ImageStatus): number {
     const stmt = this.db.prepare('UPDATE images SET status = ? WHERE id = ? AND status <> ?');
-    return this.db.transaction(() => ids.reduce((n, id) => n + stmt.run(status, id, status).changes, 0))();
+    return this.db.transaction(() => ids.reduce((n, id) => n + stmt.run(status, id, status).changes, 0)).immediate();
   }
 
   /** Streams the file state of every image of a root (rescan compares it with the disk). */

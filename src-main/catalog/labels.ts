@@ -9,7 +9,9 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import type { ClassRepo } from './classes.js';
-import type { ClassRecord, LabelOrigin, LabelRecord, OperationKind, OperationRecord, Split, UndoResult } from './types.js';
+import type { ImportHistory } from './import-undo.js';
+import type { SplitRepo } from './splits.js';
+import type { ClassRecord, LabelOrigin, LabelRecord, OperationKind, OperationRecord, UndoResult } from './types.js';
 
 interface LabelRow {
   class_id: number;
@@ -67,6 +69,8 @@ export class LabelRepo {
   constructor(
     private readonly db: Database.Database,
     private readonly classes: ClassRepo,
+    private readonly splits: SplitRepo,
+    private readonly imports: ImportHistory,
   ) {
     this.current = db.prepare('SELECT class_id, source FROM labels WHERE image_id = ?');
     this.upsert = db.prepare(
@@ -128,9 +132,13 @@ export class LabelRepo {
       const opId = this.beginOperation('label', description, { undoable: true });
       const at = Date.now();
       let changed = 0;
+      const labelled: number[] = [];
       for (const { imageId, classId } of assignments) {
         try {
-          if (this.change(opId, imageId, classId, source, at)) changed++;
+          if (this.change(opId, imageId, classId, source, at)) {
+            changed++;
+            if (classId !== null) labelled.push(imageId);
+          }
         } catch (error) {
           if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
             throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
@@ -138,8 +146,10 @@ export class LabelRepo {
           throw error;
         }
       }
+      // An image that gains a label after a split joins its group's split at once.
+      this.splits.placeLabelled(labelled, { opId });
       return { operationId: opId, changed };
-    })();
+    }).immediate();
   }
 
   /** Relabels every image of `sourceId` as `targetId` (one undoable operation) and archives the source class. */
@@ -160,8 +170,9 @@ export class LabelRepo {
       // The label's origin is kept: a merge renames, it does not make a label human-checked.
       for (const row of rows) this.change(opId, row.image_id, targetId, row.source, at);
       this.classes.setArchived(sourceId, true);
+      this.splits.placeLabelled(rows.map((row) => row.image_id), { opId });
       return { operationId: opId, changed: rows.length };
-    })();
+    }).immediate();
   }
 
   /**
@@ -178,7 +189,7 @@ export class LabelRepo {
       for (const imageId of imageIds) this.change(opId, imageId, null, 'human', at);
       this.classes.deleteRow(classId);
       return { operationId: opId, unlabelled: imageIds.length };
-    })();
+    }).immediate();
   }
 
   /** The operation undo would revert, if any. */
@@ -200,15 +211,25 @@ export class LabelRepo {
   undo(): UndoResult | null {
     return this.db.transaction(() => {
       const op = this.peekUndo();
-      return op ? this.replay(op, 'undo') : null;
-    })();
+      if (!op) return null;
+      if (op.kind === 'import') return this.undoImport(op);
+      return this.replay(op, 'undo');
+    }).immediate();
+  }
+
+  /** Ctrl+Z right after an import takes the whole import back (it cannot be redone). */
+  private undoImport(op: OperationRecord): UndoResult {
+    const reportId = this.imports.reportOfOperation(op.id);
+    if (reportId === undefined) throw new AppError('CONFLICT', `Operation ${op.id} has no import report`);
+    const result = this.imports.undoInTransaction(reportId);
+    return { operation: { ...op, state: 'discarded' }, changed: result.removedImages + result.restoredLabels, conflicts: result.conflicts };
   }
 
   redo(): UndoResult | null {
     return this.db.transaction(() => {
       const op = this.peekRedo();
       return op ? this.replay(op, 'redo') : null;
-    })();
+    }).immediate();
   }
 
   /** Recent operations, newest first (for an Edit ▸ History view). */
@@ -225,31 +246,6 @@ export class LabelRepo {
          FROM label_history WHERE image_id = ? ORDER BY id`,
       )
       .all(imageId) as Array<HistoryRow & { op_id: number; action: string; at: number }>;
-  }
-
-  /** Assigns (or clears, with null) the split of many images in one transaction. */
-  setSplits(imageIds: number[], split: Split | null, options: { locked?: boolean } = {}): number {
-    const put = this.db.prepare(
-      `INSERT INTO splits (image_id, split, locked, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (image_id) DO UPDATE SET split = excluded.split, locked = excluded.locked,
-         updated_at = excluded.updated_at`,
-    );
-    const clear = this.db.prepare('DELETE FROM splits WHERE image_id = ?');
-    return this.db.transaction(() => {
-      const at = Date.now();
-      let changed = 0;
-      for (const id of imageIds) {
-        changed += split === null ? clear.run(id).changes : put.run(id, split, options.locked ? 1 : 0, at).changes;
-      }
-      return changed;
-    })();
-  }
-
-  getSplit(imageId: number): { split: Split; locked: boolean } | undefined {
-    const row = this.db.prepare('SELECT split, locked FROM splits WHERE image_id = ?').get(imageId) as
-      | { split: Split; locked: number }
-      | undefined;
-    return row && { split: row.split, locked: row.locked === 1 };
   }
 
   private replay(op: OperationRecord, action: 'undo' | 'redo'): UndoResult {
@@ -294,6 +290,15 @@ export class LabelRepo {
     if (deleted && action === 'redo' && this.classes.get(deleted.id)) {
       const inUse = this.db.prepare('SELECT 1 FROM labels WHERE class_id = ? LIMIT 1').get(deleted.id) !== undefined;
       if (!inUse) this.classes.deleteRow(deleted.id);
+    }
+    // Splits follow labels: an undo that unlabels images takes back the automatic
+    // placement the operation gave them; a redo places them again.
+    if (action === 'undo') {
+      this.db
+        .prepare('DELETE FROM splits WHERE set_by_op = ? AND locked = 0 AND image_id NOT IN (SELECT image_id FROM labels)')
+        .run(op.id);
+    } else {
+      this.splits.placeLabelled(rows.filter((row) => row.new_class_id !== null).map((row) => row.image_id), { opId: op.id });
     }
     const state = action === 'undo' ? 'undone' : 'done';
     this.db.prepare('UPDATE operations SET state = ? WHERE id = ?').run(state, op.id);

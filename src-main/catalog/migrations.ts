@@ -6,7 +6,10 @@
  * the catalog at the previous version, never half-migrated. Never edit or reorder a
  * migration that has shipped: add a new one at the end.
  */
+import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { compareGardinerCodes } from '../gardiner/gardiner.js';
+import { DEFAULT_HOTKEYS } from './classes.js';
 
 export interface Migration {
   version: number;
@@ -191,7 +194,117 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'project meta, interrupted runs, import undo, split groups',
+    up: migrateToTrust,
+  },
 ];
+
+/**
+ * Version 5. `runs` gains the status `interrupted` (a run whose trainer died) and the
+ * owner of a running run; its CHECK constraint can only change by rebuilding the table
+ * (SQLite's documented procedure: new table, copy, drop, rename, with foreign keys off,
+ * which `migrate` arranges). Model paths become relative to the project folder, so a
+ * copied project uses its own models.
+ */
+function migrateToTrust(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE project_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    INSERT INTO project_meta (key, value) VALUES ('project.id', lower(hex(randomblob(16))));
+
+    CREATE TABLE runs_v5 (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      preset TEXT NOT NULL,
+      options TEXT NOT NULL DEFAULT '{}',
+      dataset_hash TEXT,
+      status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'running', 'done', 'failed', 'cancelled', 'interrupted')),
+      metrics TEXT,
+      weights_path TEXT,
+      created_at INTEGER NOT NULL,
+      finished_at INTEGER,
+      -- The process training it, and when it last said so: a run whose owner is gone is interrupted.
+      owner_pid INTEGER,
+      heartbeat_at INTEGER
+    );
+    INSERT INTO runs_v5 (id, name, preset, options, dataset_hash, status, metrics, weights_path, created_at, finished_at)
+      SELECT id, name, preset, options, dataset_hash, status, metrics, weights_path, created_at, finished_at FROM runs;
+    DROP TABLE runs;
+    ALTER TABLE runs_v5 RENAME TO runs;
+
+    -- What an import added, so that it can be undone as one step.
+    ALTER TABLE images ADD COLUMN added_by_op INTEGER;
+    ALTER TABLE classes ADD COLUMN added_by_op INTEGER;
+    ALTER TABLE roots ADD COLUMN added_by_op INTEGER;
+    ALTER TABLE splits ADD COLUMN set_by_op INTEGER;
+    CREATE INDEX images_added_by_op ON images(added_by_op) WHERE added_by_op IS NOT NULL;
+    ALTER TABLE import_reports ADD COLUMN operation_id INTEGER;
+    ALTER TABLE import_reports ADD COLUMN undone_at INTEGER;
+
+    -- A folder's own name: path search matches "<folder name>/<path inside it>", so a wall's folder finds its crops.
+    ALTER TABLE roots ADD COLUMN name TEXT NOT NULL DEFAULT '';
+
+    -- The split group (picture, folder) of each image under the project's split rule.
+    ALTER TABLE images ADD COLUMN group_key TEXT;
+    CREATE INDEX images_group ON images(group_key) WHERE group_key IS NOT NULL;
+  `);
+  const rootName = db.prepare('UPDATE roots SET name = ? WHERE id = ?');
+  for (const root of db.prepare('SELECT id, path FROM roots').all() as Array<{ id: number; path: string }>) {
+    rootName.run(folderName(root.path), root.id);
+  }
+  const projectDir = db.name && db.name !== ':memory:' ? path.dirname(path.resolve(db.name)) : null;
+  if (projectDir) {
+    const rows = db.prepare('SELECT id, weights_path FROM runs WHERE weights_path IS NOT NULL').all() as Array<{
+      id: number;
+      weights_path: string;
+    }>;
+    const update = db.prepare('UPDATE runs SET weights_path = ? WHERE id = ?');
+    for (const row of rows) update.run(toProjectRelative(projectDir, row.weights_path), row.id);
+  }
+  storeImplicitHotkeys(db);
+}
+
+/**
+ * Before version 5 a class without a hotkey got the next free digit from the
+ * Library's class order at display time, so adding a class could move every key
+ * after it. The keys people have been using are written down here, once; from now
+ * on a new class is given the next free digit when it is created, and none moves.
+ */
+function storeImplicitHotkeys(db: Database.Database): void {
+  const live = db.prepare('SELECT id, name, hotkey FROM classes WHERE archived = 0').all() as Array<{
+    id: number;
+    name: string;
+    hotkey: string | null;
+  }>;
+  const used = new Set(live.map((cls) => cls.hotkey).filter((key): key is string => key !== null).map((key) => key.toLowerCase()));
+  const free = DEFAULT_HOTKEYS.filter((digit) => !used.has(digit));
+  const update = db.prepare('UPDATE classes SET hotkey = ? WHERE id = ?');
+  for (const cls of live.sort((a, b) => compareGardinerCodes(a.name, b.name))) {
+    if (cls.hotkey !== null || free.length === 0) continue;
+    update.run(free.shift()!, cls.id);
+  }
+}
+
+/** The last segment of a folder path, whichever separator it was written with. */
+export function folderName(folder: string): string {
+  return folder.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+}
+
+/** A path inside the project folder as a relative path with `/`; anything else unchanged. */
+export function toProjectRelative(projectDir: string, file: string): string {
+  if (!path.isAbsolute(file)) return file;
+  const relative = path.relative(projectDir, file);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return file;
+  return relative.split(path.sep).join('/');
+}
+
+/** The absolute path of a stored (possibly project-relative) path. */
+export function fromProjectRelative(projectDir: string | null, stored: string): string {
+  if (path.isAbsolute(stored) || projectDir === null) return stored;
+  return path.join(projectDir, ...stored.split('/'));
+}
 
 export const LATEST_VERSION = MIGRATIONS.length;
 
@@ -205,17 +318,28 @@ export function schemaVersion(db: Database.Database): number {
  */
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
   const applied: number[] = [];
-  for (const migration of migrations) {
-    if (migration.version <= schemaVersion(db)) continue;
-    db.transaction(() => {
-      if (typeof migration.up === 'string') db.exec(migration.up);
-      else migration.up(db);
-      // user_version lives in the file header and is written inside the transaction,
-      // so the schema change and the version bump commit (or roll back) together.
-      db.pragma(`user_version = ${Number(migration.version)}`);
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-    })();
-    applied.push(migration.version);
+  // A migration that rebuilds a table drops the old one: with foreign keys on, that
+  // would cascade into every table that references it. The pragma is a no-op inside
+  // a transaction, so it is switched here, around them, and checked before each commit.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const migration of migrations) {
+      if (migration.version <= schemaVersion(db)) continue;
+      db.transaction(() => {
+        if (typeof migration.up === 'string') db.exec(migration.up);
+        else migration.up(db);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`migration ${migration.version} broke ${broken.length} foreign keys`);
+        // user_version lives in the file header and is written inside the transaction,
+        // so the schema change and the version bump commit (or roll back) together.
+        db.pragma(`user_version = ${Number(migration.version)}`);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+      }).immediate();
+      applied.push(migration.version);
+    }
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   }
   return applied;
 }

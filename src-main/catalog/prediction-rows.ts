@@ -10,6 +10,7 @@ export interface PredictionRow {
   imageId: number;
   rootPath: string;
   relPath: string;
+  hash: string;
   labelClassId: number | null;
   predictedClassId: number | null;
   confidence: number;
@@ -61,7 +62,7 @@ export function queryPredictions(db: Database.Database, query: PredictionQuery):
   params.push(query.limit ?? 200, query.offset ?? 0);
   const rows = db
     .prepare(
-      `SELECT p.image_id AS imageId, r.path AS rootPath, i.rel_path AS relPath, l.class_id AS labelClassId,
+      `SELECT p.image_id AS imageId, r.path AS rootPath, i.rel_path AS relPath, i.hash, l.class_id AS labelClassId,
               p.class_id AS predictedClassId, p.confidence, p.top_k AS topK
        FROM predictions p
        JOIN images i ON i.id = p.image_id

@@ -88,7 +88,7 @@ export class ReportRepo {
     }>;
     const stale = rows.filter((row) => row.pid === null || (row.pid !== process.pid && !isAlive(row.pid)));
     const stmt = this.db.prepare("UPDATE import_reports SET status = 'interrupted' WHERE id = ?");
-    this.db.transaction(() => stale.forEach((row) => stmt.run(row.id)))();
+    this.db.transaction(() => stale.forEach((row) => stmt.run(row.id))).immediate();
     return stale.length;
   }
 

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
+import { fromProjectRelative, toProjectRelative } from './migrations.js';
 import type { EpochRecord, PredictionInput, PredictionRecord, RunRecord, RunStatus } from './types.js';
 
 interface RunRow {
@@ -18,9 +19,23 @@ interface RunRow {
   weights_path: string | null;
   created_at: number;
   finished_at: number | null;
+  owner_pid: number | null;
+  heartbeat_at: number | null;
 }
 
-function toRun(row: RunRow): RunRecord {
+/** A run not heard from for this long is taken for dead even if a process with its pid exists (pid reuse). */
+export const RUN_HEARTBEAT_STALE_MS = 120_000;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function toRun(row: RunRow, projectDir: string | null): RunRecord {
   return {
     id: row.id,
     name: row.name,
@@ -29,7 +44,7 @@ function toRun(row: RunRow): RunRecord {
     datasetHash: row.dataset_hash,
     status: row.status,
     metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as unknown),
-    weightsPath: row.weights_path,
+    weightsPath: row.weights_path === null ? null : fromProjectRelative(projectDir, row.weights_path),
     createdAt: row.created_at,
     finishedAt: row.finished_at,
   };
@@ -53,7 +68,11 @@ export interface RunPatch {
 }
 
 export class RunRepo {
-  constructor(private readonly db: Database.Database) {}
+  /** `projectDir`: model paths inside it are stored relative, so a copied project uses its own models. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly projectDir: string | null,
+  ) {}
 
   create(input: NewRun): RunRecord {
     const info = this.db
@@ -64,7 +83,7 @@ export class RunRepo {
 
   get(id: number): RunRecord | undefined {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
-    return row && toRun(row);
+    return row && toRun(row, this.projectDir);
   }
 
   require(id: number): RunRecord {
@@ -75,28 +94,65 @@ export class RunRepo {
 
   /** Newest first. */
   list(): RunRecord[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RunRow[]).map(toRun);
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RunRow[]).map((row) => toRun(row, this.projectDir));
   }
 
   update(id: number, patch: RunPatch): RunRecord {
     const current = this.require(id);
     const status = patch.status ?? current.status;
-    const finishing = patch.status !== undefined && ['done', 'failed', 'cancelled'].includes(patch.status);
+    const finishing = patch.status !== undefined && ['done', 'failed', 'cancelled', 'interrupted'].includes(patch.status);
+    const weightsPath = patch.weightsPath === undefined ? current.weightsPath : patch.weightsPath;
+    // A run that is running belongs to this process until it ends (see markInterrupted).
+    const owner = status === 'running' ? process.pid : null;
     this.db
       .prepare(
-        `UPDATE runs SET name = ?, status = ?, metrics = ?, weights_path = ?, dataset_hash = ?, finished_at = ?
+        `UPDATE runs SET name = ?, status = ?, metrics = ?, weights_path = ?, dataset_hash = ?, finished_at = ?,
+           owner_pid = ?, heartbeat_at = ?
          WHERE id = ?`,
       )
       .run(
         patch.name ?? current.name,
         status,
         patch.metrics === undefined ? JSON.stringify(current.metrics) : JSON.stringify(patch.metrics),
-        patch.weightsPath === undefined ? current.weightsPath : patch.weightsPath,
+        weightsPath === null || this.projectDir === null ? weightsPath : toProjectRelative(this.projectDir, weightsPath),
         patch.datasetHash === undefined ? current.datasetHash : patch.datasetHash,
         patch.finishedAt !== undefined ? patch.finishedAt : finishing ? Date.now() : current.finishedAt,
+        owner,
+        owner === null ? null : Date.now(),
         id,
       );
     return this.require(id);
+  }
+
+  /** The trainer of a running run says it is alive (every epoch and every few seconds). */
+  heartbeat(id: number): void {
+    this.db.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(Date.now(), id);
+  }
+
+  /**
+   * Runs left `running` by a trainer that is gone become `interrupted`: the process
+   * that owned them is dead, or silent for too long, or is this process but no longer
+   * training them (`activeHere` lists the runs this process trains now). Returns the
+   * ids it marked. Called when a project opens and when the app shuts down.
+   */
+  markInterrupted(activeHere: ReadonlySet<number> = new Set(), options: { all?: boolean } = {}): number[] {
+    const rows = this.db
+      .prepare("SELECT id, status, owner_pid, heartbeat_at, created_at FROM runs WHERE status IN ('running', 'pending')")
+      .all() as Array<{ id: number; status: RunStatus; owner_pid: number | null; heartbeat_at: number | null; created_at: number }>;
+    const now = Date.now();
+    const dead = rows.filter((row) => {
+      // A run is created pending and set running at once; only an old pending run is an orphan.
+      if (row.status === 'pending') return now - row.created_at > RUN_HEARTBEAT_STALE_MS;
+      if (options.all) return row.owner_pid === null || row.owner_pid === process.pid;
+      if (row.owner_pid === null) return true;
+      if (row.owner_pid === process.pid) return !activeHere.has(row.id);
+      return !isAlive(row.owner_pid) || now - (row.heartbeat_at ?? 0) > RUN_HEARTBEAT_STALE_MS;
+    });
+    const stmt = this.db.prepare(
+      "UPDATE runs SET status = 'interrupted', finished_at = ?, owner_pid = NULL WHERE id = ? AND status IN ('running', 'pending')",
+    );
+    this.db.transaction(() => dead.forEach((row) => stmt.run(now, row.id))).immediate();
+    return dead.map((row) => row.id);
   }
 
   /** Deletes a run with its epochs and predictions (cascade). Weights files are the caller's to remove. */
@@ -128,7 +184,7 @@ export class RunRepo {
     return this.db.transaction(() => {
       for (const p of predictions) stmt.run(runId, p.imageId, p.classId, p.confidence, JSON.stringify(p.topK), at);
       return predictions.length;
-    })();
+    }).immediate();
   }
 
   prediction(runId: number, imageId: number): PredictionRecord | undefined {

@@ -116,7 +116,8 @@ export interface CatalogStats {
   roots: number;
 }
 
-export type RunStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+/** `interrupted`: its trainer died (the app was killed); resumable from its last checkpoint. */
+export type RunStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface RunRecord {
   id: number;

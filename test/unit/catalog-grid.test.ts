@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { Catalog, type ImageFilter, type Split } from '../../src-main/catalog/index.js';
 import { AppError } from '../../src-main/errors.js';
+import { importFolders } from '../../src-main/import/index.js';
+import { tempDir, writeImage } from '../helpers/images.js';
 
 /**
  * 30 images across two roots: image i has class cls[i % 3] (none when i % 5 === 0),
@@ -169,4 +172,18 @@ test('invalid page requests are INVALID_INPUT', () => {
   assert.throws(() => catalog.grid.page({}, { limit: 5000 }), invalid);
   assert.throws(() => catalog.grid.page({}, { after: 'not-a-cursor' }), invalid);
   catalog.close();
+});
+
+test('path search matches the imported folder’s own name, so one can filter by wall', async (t) => {
+  const dir = tempDir(t);
+  for (const wall of ['wall-3', 'wall-4']) {
+    for (let i = 0; i < 3; i++) await writeImage(join(dir, wall), `crop_${i}.png`, { seed: wall === 'wall-3' ? 300 + i : 400 + i });
+  }
+  const catalog = Catalog.open(':memory:');
+  t.after(() => catalog.close());
+  await importFolders(catalog, { roots: [join(dir, 'wall-3'), join(dir, 'wall-4')], labelSource: { kind: 'none' }, thumbnailsDir: null });
+  const paths = (pathContains: string) => catalog.grid.page({ pathContains }).items.map((item) => item.relPath);
+  assert.deepEqual(paths('wall-3'), ['crop_0.png', 'crop_1.png', 'crop_2.png']);
+  assert.equal(catalog.grid.page({ pathContains: 'WALL-4/crop_1' }).total, 1, 'case-insensitive, across the folder boundary');
+  assert.equal(catalog.grid.page({ pathContains: 'crop_' }).total, 6);
 });

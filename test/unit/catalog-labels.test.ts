@@ -215,10 +215,10 @@ test('class CRUD: create, rename, colour, hotkey conflicts, reorder, archive', (
 
 test('splits are assigned and cleared in bulk', () => {
   const { catalog, ids } = seeded();
-  assert.equal(catalog.labels.setSplits(ids.slice(0, 2), 'validation', { locked: true }), 2);
-  assert.deepEqual(catalog.labels.getSplit(ids[0]!), { split: 'validation', locked: true });
-  catalog.labels.setSplits([ids[0]!], null);
-  assert.equal(catalog.labels.getSplit(ids[0]!), undefined);
+  assert.equal(catalog.splits.write(ids.slice(0, 2).map((id) => ({ id, split: 'validation' as const })), { lock: true }), 2);
+  assert.deepEqual(catalog.splits.get(ids[0]!), { split: 'validation', locked: true });
+  catalog.splits.clear([ids[0]!]);
+  assert.equal(catalog.splits.get(ids[0]!), undefined);
   assert.equal(catalog.stats().bySplit.validation, 1);
   catalog.close();
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, cpSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -207,4 +207,67 @@ test('import reports keep every error, page the other items, and mark dead runs 
   } finally {
     catalog.close();
   }
+});
+
+test('a version-4 catalog with runs upgrades to 5: epochs and predictions kept, model paths made project-relative', (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'seshat.sqlite');
+  const db = new Database(file);
+  migrate(db, MIGRATIONS.slice(0, 4));
+  db.prepare("INSERT INTO roots (id, path, added_at) VALUES (1, '/photos', 1)").run();
+  db.prepare("INSERT INTO images (id, root_id, rel_path, hash, width, height, channels, format, bytes, mtime_ms, imported_at) VALUES (1, 1, 'a.png', 'ab', 1, 1, 3, 'png', 1, 1, 1)").run();
+  db.prepare("INSERT INTO classes (id, name, created_at) VALUES (1, 'G17', 1)").run();
+  const modelDir = path.join(dir, 'models', 'run-1', 'model');
+  db.prepare("INSERT INTO runs (id, name, preset, status, weights_path, created_at) VALUES (1, 'r', 'small-cnn', 'running', ?, 1)").run(modelDir);
+  db.prepare("INSERT INTO run_epochs (run_id, epoch, metrics, at) VALUES (1, 1, '{\"loss\":1}', 1)").run();
+  db.prepare("INSERT INTO predictions (run_id, image_id, class_id, confidence, top_k, at) VALUES (1, 1, 1, 0.9, '[]', 1)").run();
+  db.close();
+
+  const catalog = Catalog.open(file);
+  assert.equal(catalog.schemaVersion(), LATEST_VERSION);
+  assert.equal(catalog.runs.epochs(1).length, 1, 'rebuilding runs kept its epochs');
+  assert.equal(catalog.runs.prediction(1, 1)?.confidence, 0.9, 'and its predictions');
+  assert.equal(catalog.runs.get(1)?.weightsPath, modelDir);
+  assert.equal(catalog.db.prepare('SELECT weights_path FROM runs WHERE id = 1').pluck().get(), 'models/run-1/model');
+  assert.match(catalog.meta.projectId(), /^[0-9a-f]{32}$/);
+  catalog.runs.update(1, { status: 'interrupted' });
+  assert.equal(catalog.runs.get(1)?.status, 'interrupted', 'the new status passes the rebuilt CHECK');
+  catalog.close();
+
+  // A copy of the project folder uses its own models, not the original's.
+  const copy = path.join(tempDir(t), 'copy');
+  cpSync(dir, copy, { recursive: true });
+  const copied = Catalog.open(path.join(copy, 'seshat.sqlite'));
+  assert.equal(copied.runs.get(1)?.weightsPath, path.join(copy, 'models', 'run-1', 'model'));
+  copied.close();
+});
+
+test('a zero-byte catalog file is refused, not replaced by an empty catalog', (t) => {
+  const file = path.join(tempDir(t), 'seshat.sqlite');
+  writeFileSync(file, '');
+  assert.throws(
+    () => Catalog.open(file),
+    (error: unknown) => code(error) === 'CATALOG_DAMAGED' && /empty \(0 bytes\)/.test((error as Error).message) && (error as Error).message.includes(file),
+  );
+  assert.equal(statSync(file).size, 0, 'the file is left as it was');
+});
+
+test('the damaged-catalog error is one line that names the file', (t) => {
+  const file = path.join(tempDir(t), 'damaged.sqlite');
+  const catalog = Catalog.open(file);
+  const classes = Array.from({ length: 3000 }, (_, i) => ({ name: `class-${i}-${'x'.repeat(40)}` }));
+  catalog.transaction(() => classes.forEach((c) => catalog.classes.create(c)));
+  catalog.close();
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(8 * 4096, 0xa5), 0, 8 * 4096, 4 * 4096);
+  closeSync(fd);
+  let message = '';
+  try {
+    Catalog.open(file);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  assert.ok(message.includes(file), message);
+  assert.equal(message.split('\n').length, 1, `one line, not:\n${message}`);
+  assert.ok(message.length < 400, `short enough to read: ${message.length} characters`);
 });

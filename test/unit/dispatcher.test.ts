@@ -74,3 +74,25 @@ test('pickFolder is UNSUPPORTED where the platform has no dialog', async () => {
   assert.ok(!result.ok && result.error.code === 'UNSUPPORTED');
   app.close();
 });
+
+test('a catalog found damaged in the middle of a call is CATALOG_DAMAGED in one line naming the file, not INTERNAL', async () => {
+  const app = services();
+  const handlers = createHandlers(app);
+  const reported: string[] = [];
+  const dispatch = createDispatcher(
+    {
+      ...handlers,
+      getCatalogStats: () => {
+        throw Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+      },
+    },
+    { catalogFile: () => app.catalog.file, onInternalError: (method) => reported.push(method) },
+  );
+  const result = await dispatch('getCatalogStats', {});
+  assert.ok(!result.ok);
+  assert.equal(result.error.code, 'CATALOG_DAMAGED');
+  assert.ok(result.error.message.includes(app.catalog.file), result.error.message);
+  assert.equal(result.error.message.split('\n').length, 1);
+  assert.deepEqual(reported, [], 'not logged as a bug with its stack');
+  app.close();
+});

@@ -43,14 +43,45 @@ export function libraryAction(event: KeyboardEvent, keyToClass: ReadonlyMap<stri
   return classId === undefined ? null : { type: 'label', classId };
 }
 
-/** Explicit hotkeys first; digits 1…9, 0 go to the first classes that have none. */
+/**
+ * Each class's stored hotkey. The catalog gives a new class the next free digit when
+ * it is created, so keys never move as classes are added or sorted; a class without
+ * one (all ten taken, or the user cleared it) has no key.
+ */
 export function hotkeyMap(classes: ReadonlyArray<{ id: number; hotkey: string | null }>): Map<string, number> {
   const map = new Map<string, number>();
   for (const cls of classes) if (cls.hotkey) map.set(cls.hotkey.toLowerCase(), cls.id);
-  const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'].filter((digit) => !map.has(digit));
-  for (const cls of classes) {
-    if (cls.hotkey || digits.length === 0) continue;
-    map.set(digits.shift()!, cls.id);
-  }
   return map;
+}
+
+/** Why the grid is empty, in words: "No image is labelled G17 and in the validation split." */
+export function describeFilter(
+  filter: {
+    classId?: number;
+    unlabeled?: boolean;
+    split?: string;
+    labelSource?: string;
+    predictedClassId?: number;
+    pathContains?: string;
+    status?: string;
+    confidenceMin?: number;
+    confidenceMax?: number;
+  },
+  classById: ReadonlyMap<number, { name: string }>,
+): string {
+  const name = (id: number) => classById.get(id)?.name ?? `class ${id}`;
+  const sources: Record<string, string> = { human: 'labelled by a person', import: 'labelled by the import', model: 'labelled from a prediction' };
+  const parts: string[] = [];
+  if (filter.classId !== undefined) parts.push(`is labelled ${name(filter.classId)}`);
+  if (filter.unlabeled) parts.push('is unlabelled');
+  if (filter.labelSource) parts.push(`is ${sources[filter.labelSource] ?? filter.labelSource}`);
+  if (filter.split === 'none') parts.push('has no split');
+  else if (filter.split) parts.push(`is in the ${filter.split} split`);
+  if (filter.predictedClassId !== undefined) parts.push(`is predicted ${name(filter.predictedClassId)}`);
+  if (filter.confidenceMin !== undefined || filter.confidenceMax !== undefined) parts.push('has a prediction in the confidence range');
+  if (filter.pathContains) parts.push(`has “${filter.pathContains}” in its path`);
+  if (filter.status === 'missing') parts.push('is missing on disk');
+  if (parts.length === 0) return 'No image matches the filters.';
+  const last = parts.pop()!;
+  return `No image ${parts.length > 0 ? `${parts.join(', ')} and ${last}` : last}.`;
 }
