@@ -4,16 +4,14 @@
  * imported images into train/validation without touching a locked test set.
  */
 import type { Catalog } from '../catalog/catalog.js';
-import { readDatasetRows, writeSplits, type DatasetRow } from '../catalog/dataset-rows.js';
+import { readDatasetRows, type DatasetRow } from '../catalog/dataset-rows.js';
+import type { SplitRule } from '../catalog/splits.js';
 import {
-  assignNewItems,
   compileGroupKey,
-  DEFAULT_RATIOS,
   emptyCounts,
   findCrossSplitDuplicates,
   groupAwareSplit,
   IMBALANCE_FACTOR,
-  SPLITS,
   stratifiedSplit,
   type GroupKeyMode,
   type SplitCounts,
@@ -24,10 +22,10 @@ import {
 } from '../splits/index.js';
 
 export interface SplitRequest {
-  /** Relative sizes (70/15/15 or 0.7/0.15/0.15). */
+  /** Relative sizes (70/15/15 or 0.7/0.15/0.15); omitted: the project's rule. */
   ratios?: SplitRatios;
   seed?: SplitSeed;
-  /** Keep groups whole (by folder or a regex on the path); none = plain stratified split. */
+  /** Keep groups whole (by folder or a regex on the path); null: a plain stratified split; omitted: the project's rule. */
   group?: GroupKeyMode | null;
 }
 
@@ -40,11 +38,15 @@ export interface SplitOverview {
   classes: Array<{ className: string; total: number; counts: SplitCounts & { none: number }; noCoverage: boolean }>;
   totals: SplitCounts & { none: number };
   lockedTest: number;
+  /** Whether the test set is locked (or will be, as soon as a split creates it). */
+  testLocked: boolean;
+  /** The project's split rule: what the last split used, and what newly labelled images follow. */
+  rule: SplitRule;
   warnings: Array<{ kind: string; message: string; classNames?: string[] }>;
   crossSplitDuplicates: number;
 }
 
-export const DEFAULT_SEED = 42;
+export { DEFAULT_SPLIT_SEED as DEFAULT_SEED } from '../catalog/splits.js';
 
 function toItems(rows: DatasetRow[], group: GroupKeyMode | null | undefined): SplitItem[] {
   const keyOf = group ? compileGroupKey(group) : null;
@@ -57,16 +59,26 @@ function toItems(rows: DatasetRow[], group: GroupKeyMode | null | undefined): Sp
   }));
 }
 
-function compute(catalog: Catalog, request: SplitRequest): { result: SplitResult; plan: SplitPlan } {
+/** The request with what it leaves out taken from the project's rule. */
+function ruleFor(catalog: Catalog, request: SplitRequest): SplitRule {
+  const rule = catalog.splits.rule();
+  return {
+    ...rule,
+    ...(request.ratios ? { ratios: request.ratios } : {}),
+    ...(request.seed !== undefined ? { seed: request.seed } : {}),
+    ...(request.group !== undefined ? { group: request.group } : {}),
+  };
+}
+
+function compute(catalog: Catalog, rule: SplitRule): { result: SplitResult; plan: SplitPlan } {
   const rows = readDatasetRows(catalog.db, { labelledOnly: true });
   // A locked test set is frozen as a whole: nothing leaves it (locked) and nothing
   // joins it, so the rest is split between train and validation only.
-  const testLocked = rows.some((row) => row.locked && row.split === 'test');
-  const requested = request.ratios ?? DEFAULT_RATIOS;
-  const ratios = testLocked ? { ...requested, test: 0 } : requested;
-  const options = { ratios, seed: request.seed ?? DEFAULT_SEED };
-  const items = toItems(rows, request.group);
-  if (request.group) {
+  const testFrozen = rows.some((row) => row.locked && row.split === 'test');
+  const ratios = testFrozen ? { ...rule.ratios, test: 0 } : rule.ratios;
+  const options = { ratios, seed: rule.seed };
+  const items = toItems(rows, rule.group);
+  if (rule.group) {
     const { assignments, groups, ...rest } = groupAwareSplit(items, options);
     return { result: { assignments, ...rest }, plan: { ...rest, grouped: true, groups } };
   }
@@ -76,44 +88,31 @@ function compute(catalog: Catalog, request: SplitRequest): { result: SplitResult
 
 /** What a split would do, without writing anything. */
 export function planSplit(catalog: Catalog, request: SplitRequest): SplitPlan {
-  return compute(catalog, request).plan;
-}
-
-/** Splits the labelled images and writes the result in one transaction; locked images stay. */
-export function applySplit(catalog: Catalog, request: SplitRequest): SplitPlan {
-  const { result, plan } = compute(catalog, request);
-  catalog.transaction(() => writeSplits(catalog.db, result.assignments));
-  return plan;
+  return compute(catalog, ruleFor(catalog, request)).plan;
 }
 
 /**
- * Places labelled images that have no split yet (e.g. a new import) into train or
- * validation, keeping each class near the ratios; test is left alone unless allowed.
- * Does nothing for a project that was never split.
+ * Splits the labelled images and writes the result in one transaction; locked images
+ * stay. The rule used becomes the project's rule (images labelled later follow it),
+ * and a test set the user asked to lock is locked as soon as it exists.
  */
-export function assignUnsplitImages(catalog: Catalog, request: SplitRequest & { allowTest?: boolean } = {}): number {
-  const rows = readDatasetRows(catalog.db, { labelledOnly: true });
-  if (!rows.some((row) => row.split !== null)) return 0;
-  const existing = new Map<string, SplitCounts>();
-  const keyOf = request.group ? compileGroupKey(request.group) : null;
-  const existingGroups = new Map<string, (typeof SPLITS)[number]>();
-  for (const row of rows) {
-    if (!row.split || !row.className) continue;
-    const counts = existing.get(row.className) ?? emptyCounts();
-    counts[row.split]++;
-    existing.set(row.className, counts);
-    const key = keyOf?.(row.relPath);
-    if (key) existingGroups.set(key, row.split);
-  }
-  const fresh = toItems(rows.filter((row) => row.split === null), request.group);
-  if (fresh.length === 0) return 0;
-  const result = assignNewItems(fresh, existing, {
-    ratios: request.ratios,
-    seed: request.seed ?? DEFAULT_SEED,
-    allowTest: request.allowTest ?? false,
-    existingGroups,
+export function applySplit(catalog: Catalog, request: SplitRequest): SplitPlan {
+  const rule = ruleFor(catalog, request);
+  const { result, plan } = compute(catalog, rule);
+  catalog.transaction(() => {
+    catalog.splits.setRule({ ...rule, appliedAt: Date.now() });
+    catalog.splits.write(result.assignments);
+    if (rule.testLocked) catalog.splits.setLocked('test', true);
   });
-  return catalog.transaction(() => writeSplits(catalog.db, result.assignments));
+  return plan;
+}
+
+/** Locks or unlocks a split; for the test set the choice is remembered, so it holds before the first split too. */
+export function lockSplit(catalog: Catalog, split: 'train' | 'validation' | 'test', locked: boolean): number {
+  return catalog.transaction(() => {
+    if (split === 'test') catalog.splits.setRule({ testLocked: locked });
+    return catalog.splits.setLocked(split, locked);
+  });
 }
 
 /** Per-class counts per split as they are now, with what deserves a warning. */
@@ -152,5 +151,6 @@ export function splitOverview(catalog: Catalog): SplitOverview {
   if (duplicates.length) {
     warnings.push({ kind: 'duplicates', message: `${duplicates.length} images have an identical copy in another split: test results are inflated` });
   }
-  return { classes, totals, lockedTest, warnings, crossSplitDuplicates: duplicates.length };
+  const rule = catalog.splits.rule();
+  return { classes, totals, lockedTest, testLocked: rule.testLocked || lockedTest > 0, rule, warnings, crossSplitDuplicates: duplicates.length };
 }

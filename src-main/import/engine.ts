@@ -12,7 +12,6 @@
 import { access } from 'node:fs/promises';
 import { isAppError } from '../errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { validateClassName } from '../catalog/classes.js';
 import type { ImageFileState } from '../catalog/images.js';
 import type { ReportItem } from '../catalog/reports.js';
 import type { ImageRecord, RootRecord } from '../catalog/types.js';
@@ -20,7 +19,7 @@ import type { JobContext } from '../tasks/progress.js';
 import { processImageFile, type ProcessedImage } from '../images/process-file.js';
 import { thumbnailPath } from '../images/thumbnails.js';
 import type { ImportIo } from './io.js';
-import type { LabelGuess, LabelResolver } from './label-sources.js';
+import { usableGuess, type LabelGuess, type LabelResolver } from './label-sources.js';
 import { runPool } from './pool.js';
 import { emptyCounts, type DuplicatePolicy } from './report.js';
 import type { ScanResult, ScannedFile } from './scan.js';
@@ -38,20 +37,31 @@ export interface EngineOptions {
   batchSize: number;
   concurrency: number;
   io: ImportIo;
+  /**
+   * The undoable operation an import runs under (every image, class, folder, label and
+   * split it adds carries it, so "Undo import" can take them back). A rescan has none:
+   * it starts a plain one the first time it labels something.
+   */
+  operationId?: number;
 }
 
+/** A guess whose label can name a class; one that could not was taken out and is reported by `unusable`. */
+type CheckedGuess = LabelGuess & { unusable?: ReportItem };
+
 type Action =
-  | { type: 'new'; file: ScannedFile; rootId: number; processed: ProcessedImage; guess: LabelGuess }
+  | { type: 'new'; file: ScannedFile; rootId: number; processed: ProcessedImage; guess: CheckedGuess }
   | { type: 'changed'; id: number; file: ScannedFile; processed: ProcessedImage }
   | { type: 'moved'; id: number; from: string; file: ScannedFile; rootId: number }
-  | { type: 'existing'; image: ImageRecord; mtimeMs: number; guess: LabelGuess }
+  | { type: 'existing'; image: ImageRecord; mtimeMs: number; guess: CheckedGuess }
   | { type: 'error'; item: ReportItem };
 
 export class ImportEngine {
   readonly counts = emptyCounts();
   private pending: Action[] = [];
   private reorder: { next: number; done: Map<number, Action> } = { next: 0, done: new Map() };
-  private operationId: number | null = null;
+  private operationId: number | null;
+  /** Images labelled in the batch being committed: they join their group's split (or the rule's) in it. */
+  private labelledInBatch: number[] = [];
   private processed = 0;
   private total = 0;
   private started = Date.now();
@@ -62,7 +72,14 @@ export class ImportEngine {
     private readonly reportId: number,
     private readonly options: EngineOptions,
     private readonly job: JobContext,
-  ) {}
+  ) {
+    this.operationId = options.operationId ?? null;
+  }
+
+  /** The operation this run's rows carry (null for a rescan that has labelled nothing yet). */
+  get operation(): number | null {
+    return this.operationId;
+  }
 
   /** Processes every scanned file of every root; returns false when cancelled part-way. */
   async run(plans: RootPlan[]): Promise<boolean> {
@@ -103,7 +120,11 @@ export class ImportEngine {
     const { catalog } = this;
     catalog.transaction(() => {
       const items: ReportItem[] = [];
+      this.labelledInBatch = [];
       for (const action of actions) this.apply(action, items);
+      // A newly labelled image follows its picture's split, or the project's rule, in the
+      // same transaction as its label: no moment where a group straddles two splits.
+      if (this.labelledInBatch.length > 0) catalog.splits.placeLabelled(this.labelledInBatch, { opId: this.operationId });
       catalog.reports.addItems(this.reportId, items);
       catalog.reports.updateCounts(this.reportId, { ...this.counts });
     });
@@ -130,7 +151,7 @@ export class ImportEngine {
   private async examine(plan: RootPlan, file: ScannedFile, vanished: Map<string, ImageFileState[]>): Promise<Action> {
     const { images } = this.catalog;
     const existing = images.findByPath(plan.root.id, file.relPath);
-    const guess = usableGuess(plan.resolver.resolve(file));
+    const guess = checkedGuess(plan.resolver, file);
     if (!guess.matched) this.counts.unmatched++;
     if (existing && existing.bytes === file.size && existing.mtimeMs === file.mtimeMs && (await this.hasThumbnail(existing.hash))) {
       return { type: 'existing', image: existing, mtimeMs: file.mtimeMs, guess };
@@ -175,6 +196,7 @@ export class ImportEngine {
         const { image } = action;
         if (image.mtimeMs !== action.mtimeMs || image.status !== 'present') images.touch(image.id, action.mtimeMs);
         this.fillLabel(image.id, action.guess);
+        this.reportUnusableLabel(action.guess, items);
         counts.unchanged++;
         return;
       }
@@ -203,16 +225,27 @@ export class ImportEngine {
           if (!keep) return;
         }
         if (guess.label !== undefined) this.operationId ??= this.beginOperation();
-        images.insertBatchInTransaction(
+        const [id] = images.insertBatchInTransaction(
           [{ rootId: action.rootId, ...contentOf(file, processed), relPath: file.relPath, label: guess.label, split: guess.split, splitLocked: guess.split !== undefined }],
           { operationId: this.operationId },
         );
         counts.imported++;
-        if (guess.label !== undefined) counts.labelled++;
+        if (guess.label !== undefined) {
+          counts.labelled++;
+          if (guess.split === undefined && id !== undefined) this.labelledInBatch.push(id);
+        }
+        this.reportUnusableLabel(guess, items);
         if (this.options.kind === 'rescan') items.push({ kind: 'new', path: file.absPath, code: null, detail: '' });
         return;
       }
     }
+  }
+
+  /** A label that could not name a class is an error item of the image it was for; the image itself is kept. */
+  private reportUnusableLabel(guess: CheckedGuess, items: ReportItem[]): void {
+    if (guess.unusable === undefined) return;
+    this.counts.errors++;
+    items.push(guess.unusable);
   }
 
   /** A re-import with a label source labels images that have none; it never overwrites a label. */
@@ -220,12 +253,18 @@ export class ImportEngine {
     const { labels, classes } = this.catalog;
     if (guess.label !== undefined && labels.get(imageId) === undefined) {
       this.operationId ??= this.beginOperation();
-      labels.change(this.operationId, imageId, classes.ensure(guess.label), 'import', Date.now());
+      labels.change(this.operationId, imageId, classes.ensure(guess.label, this.ownedOperation()), 'import', Date.now());
       this.counts.labelled++;
+      if (guess.split === undefined) this.labelledInBatch.push(imageId);
     }
-    if (guess.split !== undefined && labels.getSplit(imageId) === undefined) {
-      labels.setSplits([imageId], guess.split, { locked: true });
+    if (guess.split !== undefined && this.catalog.splits.get(imageId) === undefined) {
+      this.catalog.splits.write([{ id: imageId, split: guess.split }], { lock: true, opId: this.operationId });
     }
+  }
+
+  /** The operation that owns what this run creates: an import's (undoable); a rescan owns nothing. */
+  private ownedOperation(): number | null {
+    return this.options.kind === 'import' ? this.operationId : null;
   }
 
   private beginOperation(): number {
@@ -289,15 +328,16 @@ export class ImportEngine {
   }
 }
 
-/** A label that cannot name a class (blank, control characters) counts as no label, not as a failed batch. */
-function usableGuess(guess: LabelGuess): LabelGuess {
-  if (guess.label === undefined) return guess;
-  try {
-    return { ...guess, label: validateClassName(guess.label) };
-  } catch {
-    const { label: _ignored, ...rest } = guess;
-    return { ...rest, matched: false };
-  }
+/**
+ * The source's guess for a file. A label that cannot name a class (blank, control
+ * characters, too long) counts as no label, not as a failed batch, and is reported
+ * with the file and the reason rather than dropped silently.
+ */
+function checkedGuess(resolver: LabelResolver, file: ScannedFile): CheckedGuess {
+  const { guess, problem } = usableGuess(resolver.source, resolver.resolve(file));
+  if (problem === undefined) return guess;
+  const detail = `${problem}, so it cannot be a class name; the image is imported without a label`;
+  return { ...guess, unusable: { kind: 'error', path: file.absPath, code: 'LABEL_INVALID', detail } };
 }
 
 function contentOf(file: ScannedFile, processed: ProcessedImage) {

@@ -46,8 +46,11 @@ export async function importFolders(
   const thumbnailsDir = resolveThumbnailsDir(catalog, options.thumbnailsDir);
   const duplicates = options.duplicates ?? 'skip';
   catalog.reports.markInterrupted();
-  const reportId = catalog.reports.create('import', roots, { labelSource, duplicates });
-  const engine = new ImportEngine(catalog, reportId, { kind: 'import', duplicates, thumbnailsDir, io, ...resolveNumbers(options) }, job);
+  const { reportId, operationId } = catalog.transaction(() => {
+    const id = catalog.reports.create('import', roots, { labelSource, duplicates });
+    return { reportId: id, operationId: catalog.imports.begin(id, `Import of ${roots.map((root) => path.basename(root)).join(', ')}`) };
+  });
+  const engine = new ImportEngine(catalog, reportId, { kind: 'import', duplicates, thumbnailsDir, io, operationId, ...resolveNumbers(options) }, job);
   try {
     const exclude = thumbnailsDir ? await realpath(thumbnailsDir).then((p) => [p], () => []) : [];
     const plans: RootPlan[] = [];
@@ -59,11 +62,15 @@ export async function importFolders(
         onFound: (count) => job.onProgress({ done: count, total: null, message: `Scanning ${rootPath}: ${count} images found` }),
       });
       engine.addScanProblems(scan);
-      const root = catalog.images.ensureRoot(rootPath);
+      const root = catalog.images.ensureRoot(rootPath, operationId);
       catalog.images.updateRoot(root.id, { labelSource: JSON.stringify(labelSource) });
       plans.push({ root, resolver, scan });
     }
-    for (const problem of resolver.problems) engine.addError({ kind: 'error', path: labelSource.kind === 'csv' ? labelSource.file : '', code: 'CSV_ROW', detail: problem });
+    // Each row of the label file that was skipped or used only in part: the CSV's path, "line 12: why".
+    for (const { line, reason } of resolver.problems) {
+      const csvPath = labelSource.kind === 'csv' ? labelSource.file : '';
+      engine.addError({ kind: 'error', path: csvPath, code: 'CSV_ROW', detail: `line ${line}: ${reason}` });
+    }
     const finished = await engine.run(plans);
     if (finished) {
       for (const row of resolver.unusedRows?.() ?? []) {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Split } from '../catalog/types.js';
 import type { JobContext } from '../tasks/progress.js';
 import type { ImportIo } from './io.js';
-import { createLabelResolver, type LabelSource } from './label-sources.js';
+import { createLabelResolver, usableGuess, type LabelSource } from './label-sources.js';
 import { scanFolder, type ScanProblem } from './scan.js';
 
 export interface ImportPreview {
@@ -19,12 +19,22 @@ export interface ImportPreview {
   splits: Record<Split | 'none', number>;
   /** Files without a label from the source: how many, and a few names to show. */
   unmatched: { count: number; samples: string[] };
+  /** Of those, files whose label cannot name a class (control characters, too long), with the reason. */
+  invalidLabels: { count: number; samples: Array<{ path: string; reason: string }> };
   /** Non-image, hidden and system files passed over. */
   ignored: number;
   /** Folders or files that could not be read (first 50). */
   problems: ScanProblem[];
-  /** CSV sources: rows that name no file under the roots, and rows that could not be read. */
-  csv?: { unusedRows: number; unusedSamples: string[]; problems: string[] };
+  /**
+   * CSV sources: rows that name no file under the roots, and rows skipped or used only
+   * in part (the first 50 of `problemCount`, each with the CSV's path and its line).
+   */
+  csv?: {
+    unusedRows: number;
+    unusedSamples: string[];
+    problems: Array<{ path: string; line: number; reason: string }>;
+    problemCount: number;
+  };
 }
 
 const SAMPLE_SIZE = 20;
@@ -37,7 +47,16 @@ export async function previewImport(
   const resolver = await createLabelResolver(labelSource);
   const classCounts = new Map<string, number>();
   const splits: ImportPreview['splits'] = { train: 0, validation: 0, test: 0, none: 0 };
-  const preview: ImportPreview = { files: 0, roots: [], classes: [], splits, unmatched: { count: 0, samples: [] }, ignored: 0, problems: [] };
+  const preview: ImportPreview = {
+    files: 0,
+    roots: [],
+    classes: [],
+    splits,
+    unmatched: { count: 0, samples: [] },
+    invalidLabels: { count: 0, samples: [] },
+    ignored: 0,
+    problems: [],
+  };
   for (const root of roots) {
     const scan = await scanFolder(root, {
       signal: job.signal,
@@ -49,7 +68,13 @@ export async function previewImport(
     preview.ignored += scan.ignored;
     preview.problems.push(...scan.problems.slice(0, 50 - preview.problems.length));
     for (const file of scan.files) {
-      const guess = resolver.resolve(file);
+      // Checked as the import checks it, so the preview's classes are the ones import makes.
+      const { guess, problem } = usableGuess(labelSource, resolver.resolve(file));
+      if (problem !== undefined) {
+        preview.invalidLabels.count++;
+        const { samples } = preview.invalidLabels;
+        if (samples.length < SAMPLE_SIZE) samples.push({ path: file.relPath, reason: problem });
+      }
       if (guess.label !== undefined) classCounts.set(guess.label, (classCounts.get(guess.label) ?? 0) + 1);
       splits[guess.split ?? 'none']++;
       if (!guess.matched) {
@@ -62,11 +87,13 @@ export async function previewImport(
     .map(([name, count]) => ({ name, count }))
     .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
   if (labelSource.kind === 'csv') {
+    const csvPath = path.resolve(labelSource.file);
     const unused = resolver.unusedRows?.() ?? [];
     preview.csv = {
       unusedRows: unused.length,
       unusedSamples: unused.slice(0, SAMPLE_SIZE).map((row) => `line ${row.line}: ${path.basename(row.path)}`),
-      problems: resolver.problems.slice(0, 50),
+      problems: resolver.problems.slice(0, 50).map((problem) => ({ path: csvPath, ...problem })),
+      problemCount: resolver.problems.length,
     };
   }
   return preview;

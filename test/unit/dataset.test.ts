@@ -10,8 +10,6 @@ import { applySplit, planSplit, splitOverview } from '../../src-main/dataset/spl
 import { AppError } from '../../src-main/errors.js';
 import { importFolders, UNAS_LABEL_SOURCE } from '../../src-main/import/index.js';
 import { UNAS_PICTURE_PRESET } from '../../src-main/splits/index.js';
-import { setSplitLocked } from '../../src-main/catalog/dataset-rows.js';
-import { assignUnsplitImages } from '../../src-main/dataset/split-service.js';
 import { detachedJob } from '../../src-main/tasks/progress.js';
 import { writeClassFolders } from '../helpers/tiny-images.js';
 
@@ -50,7 +48,7 @@ test('a split with a seed is reproducible and written in one go', async () => {
 test('a locked test set survives a re-split and new images never join it', async () => {
   const { catalog, dir } = await projectWith({ cat: 20, dog: 20 });
   applySplit(catalog, { seed: 1 });
-  setSplitLocked(catalog.db, 'test', true);
+  catalog.splits.setLocked('test', true);
   const testIds = readDatasetRows(catalog.db).filter((row) => row.split === 'test').map((row) => row.id);
   assert.ok(testIds.length > 0);
   applySplit(catalog, { seed: 99, ratios: { train: 50, validation: 25, test: 25 } });
@@ -60,9 +58,10 @@ test('a locked test set survives a re-split and new images never join it', async
   const more = join(dir, 'more');
   await writeClassFolders(more, { cat: 10, dog: 10 }, 14);
   await importFolders(catalog, { roots: [more], labelSource: { kind: 'folders' }, thumbnailsDir: null });
-  const placed = assignUnsplitImages(catalog);
-  assert.equal(placed, 20);
+  // The import placed its labelled images itself, under the project's rule, never in test.
+  assert.equal(catalog.splits.placeLabelled(), 0, 'nothing left unplaced after the import');
   const rows = readDatasetRows(catalog.db);
+  assert.equal(rows.filter((row) => row.split !== null).length, 60);
   assert.deepEqual(rows.filter((row) => row.split === 'test').map((row) => row.id), testIds);
   assert.ok(rows.every((row) => row.split !== null));
   catalog.close();

@@ -63,7 +63,8 @@ test('CSV reader: delimiters, header detection, quotes, BOM and CRLF', () => {
       ['c.png', 'eel', undefined],
     ],
   );
-  assert.match(withHeader.problems[0]!, /line 4: unknown split "weird"/);
+  assert.equal(withHeader.problems[0]!.line, 4);
+  assert.match(withHeader.problems[0]!.reason, /unknown split "weird"/);
   const noHeader = readLabelCsv('a.png,cat\nb.png,dog,test\n');
   assert.equal(noHeader.hasHeader, false);
   assert.deepEqual(noHeader.rows.map((r) => [r.path, r.label, r.split]), [

@@ -44,7 +44,7 @@ test('importing a train/val/test folder layout sets classes, labels, splits and 
   const image = catalog.images.findByPath(catalog.images.listRoots()[0]!.id, 'val/cat/4.webp')!;
   assert.equal(image.format, 'webp');
   assert.equal(catalog.labels.get(image.id)?.classId, catalog.classes.findByName('cat')!.id);
-  assert.deepEqual(catalog.labels.getSplit(image.id), { split: 'validation', locked: true });
+  assert.deepEqual(catalog.splits.get(image.id), { split: 'validation', locked: true });
   assert.ok(existsSync(thumbnailPath(thumbnailsDir, image.hash)));
   const last = progress.at(-1)!;
   assert.equal(last.done, 6);

@@ -1,7 +1,6 @@
 import type { AppServices } from '../../app/app-services.js';
-import { setSplitLocked, writeSplits } from '../../catalog/dataset-rows.js';
 import { exportDataset } from '../../dataset/export-dataset.js';
-import { applySplit, planSplit, splitOverview } from '../../dataset/split-service.js';
+import { applySplit, lockSplit, planSplit, splitOverview } from '../../dataset/split-service.js';
 import type { ApiHandlers } from '../contract.js';
 
 type DatasetHandlers = Pick<ApiHandlers, 'getSplitOverview' | 'previewSplit' | 'applySplit' | 'setImageSplit' | 'lockSplit' | 'startExport'>;
@@ -18,14 +17,15 @@ export function datasetHandlers(services: AppServices): DatasetHandlers {
     },
     setImageSplit: ({ imageIds, split }) => {
       const catalog = services.catalog;
-      const count =
-        split === null
-          ? catalog.labels.setSplits(imageIds, null)
-          : catalog.transaction(() => writeSplits(catalog.db, imageIds.map((id) => ({ id, split })), { lock: true }));
+      const count = split === null ? catalog.splits.clear(imageIds) : catalog.splits.write(imageIds.map((id) => ({ id, split })), { lock: true });
       changed();
       return { changed: count };
     },
-    lockSplit: ({ split, locked }) => ({ changed: setSplitLocked(services.catalog.db, split, locked) }),
+    lockSplit: ({ split, locked }) => {
+      const count = lockSplit(services.catalog, split, locked);
+      changed();
+      return { changed: count };
+    },
     startExport: ({ outDir, mode, overwrite }) => {
       const catalog = services.catalog;
       return { taskId: services.tasks.start('export', `Export dataset to ${outDir}`, (job) => exportDataset(catalog, { outDir, mode, overwrite }, job)) };
