@@ -4,14 +4,14 @@
  * folder picker) arrive as hooks.
  */
 import { AppError } from '../errors.js';
-import type { ApiEvent, ImageVariant } from '../api/contract.js';
+import type { ApiEvent } from '../api/contract.js';
 import type { BackendInfo, BackendName, ProjectSummary } from '../api/types.js';
 import { currentBackend, selectBackend } from '../ml/backend.js';
 import { summarize, type ProjectPaths } from '../projects/project.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
 import type { ClassifierCache } from '../runs/classifier-cache.js';
-import { readImageBytes, type ImageBytes } from './image-bytes.js';
+import { readImageBytes, type ImageBytes, type ImageRequest } from './image-bytes.js';
 import { ProjectSession } from './project-session.js';
 import { SettingsStore } from '../projects/settings.js';
 import { TaskRunner } from '../tasks/task-runner.js';
@@ -76,7 +76,7 @@ export class AppServices {
   }
 
   projectSummary(): ProjectSummary {
-    return summarize(this.session.paths);
+    return summarize(this.session.paths, this.session.catalog.meta.projectId());
   }
 
   openProject(dir: string, create: boolean): ProjectSummary {
@@ -107,6 +107,11 @@ export class AppServices {
     return currentBackend();
   }
 
+  /** Resolves when the open project's background housekeeping (stale temp files) is done. */
+  maintenance(): Promise<unknown> {
+    return this.session.maintenance;
+  }
+
   /** The loaded model Predict and Evaluate share. */
   get classifiers(): ClassifierCache {
     return this.session.classifiers;
@@ -117,9 +122,9 @@ export class AppServices {
     return this.session.embeddings;
   }
 
-  /** Image bytes by catalog id only: the renderer never names a path. */
-  readImage(imageId: number, variant: ImageVariant): Promise<ImageBytes> {
-    return readImageBytes(this.session.catalog, this.session.paths.thumbnailsDir, imageId, variant);
+  /** Image bytes by project, catalog id and content: the renderer never names a path. */
+  readImage(request: ImageRequest): Promise<ImageBytes> {
+    return readImageBytes(this.session.catalog, this.session.paths.thumbnailsDir, request);
   }
 
   onEvent(listener: (event: ApiEvent) => void): () => void {
@@ -141,5 +146,17 @@ export class AppServices {
     this.tasks.cancelAll();
     this.listeners.clear();
     this.session.close();
+  }
+
+  /**
+   * An orderly stop (Ctrl+C or SIGTERM of web mode): this process's training runs are
+   * marked interrupted first, so they stay resumable whatever happens next; then every
+   * task is cancelled and given `graceMs` to finish its writes before the catalog closes.
+   */
+  async shutdown(graceMs = 8000): Promise<void> {
+    this.session.interruptOwnRuns();
+    this.tasks.cancelAll();
+    await this.tasks.settle(graceMs);
+    this.close();
   }
 }

@@ -14,8 +14,9 @@ import { evalCommand } from './commands/eval-command.js';
 import { predictCommand } from './commands/predict-command.js';
 import { trainCommand } from './commands/train-command.js';
 import { serveCommand } from './commands/serve-command.js';
+import { runsCommand } from './commands/runs-command.js';
 
-export const COMMANDS: CliCommand[] = [serveCommand, infoCommand, importCommand, splitCommand, exportCommand, trainCommand, evalCommand, predictCommand];
+export const COMMANDS: CliCommand[] = [serveCommand, infoCommand, importCommand, splitCommand, exportCommand, trainCommand, runsCommand, evalCommand, predictCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.name.padEnd(8)} ${command.summary}`);

@@ -6,6 +6,7 @@ import { app, dialog, type BrowserWindow } from 'electron';
 import { createDispatcher } from '../api/dispatcher.js';
 import { createHandlers } from '../api/handlers/index.js';
 import { AppServices } from '../app/app-services.js';
+import { toErrorPayload } from '../errors.js';
 import { rendererDistDir } from '../app/paths.js';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
 import { connectIpc } from './ipc-bridge.js';
@@ -26,7 +27,23 @@ if (!app.requestSingleInstanceLock()) {
 
   app.whenReady().then(() => {
     lockDownSession();
-    const services = AppServices.open({
+    let services: AppServices;
+    try {
+      services = openServices();
+    } catch (error) {
+      // A damaged or newer catalog: one line a person can act on, not a stack trace.
+      dialog.showErrorBox('Seshat cannot open the project', toErrorPayload(error).message);
+      app.quit();
+      return;
+    }
+    start(services);
+  });
+
+  app.on('window-all-closed', () => app.quit());
+}
+
+function openServices(): AppServices {
+  return AppServices.open({
       userDataDir: app.getPath('userData'),
       projectDir: process.env.SESHAT_PROJECT,
       platform: {
@@ -39,7 +56,11 @@ if (!app.requestSingleInstanceLock()) {
         },
       },
     });
+}
+
+function start(services: AppServices): void {
     const dispatch = createDispatcher(createHandlers(services), {
+      catalogFile: () => services.catalog.file,
       onInternalError: (method, error) => console.error(`Internal error in ${method}:`, error),
     });
     handleAppScheme(rendererDistDir(), services);
@@ -53,7 +74,4 @@ if (!app.requestSingleInstanceLock()) {
       disconnect();
       services.close();
     });
-  });
-
-  app.on('window-all-closed', () => app.quit());
 }

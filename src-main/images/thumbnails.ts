@@ -5,7 +5,7 @@
  * seen, and a changed file gets a new thumbnail without invalidation logic.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { DECODE_OPTIONS, decodeError } from './probe.js';
@@ -56,4 +56,45 @@ export async function writeThumbnail(file: string, data: Buffer): Promise<void> 
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+const TEMP_NAME = /\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files that a killed import left behind (see writeThumbnail): those
+ * whose writer process is gone. Runs in the background after a project opens, since a
+ * large cache has hundreds of thousands of entries. Returns how many it removed.
+ */
+export async function sweepStaleThumbnailTemps(thumbnailsDir: string): Promise<number> {
+  let removed = 0;
+  let fanOut: string[];
+  try {
+    fanOut = await readdir(thumbnailsDir);
+  } catch {
+    return 0; // no cache yet
+  }
+  for (const folder of fanOut) {
+    let names: string[];
+    try {
+      names = await readdir(path.join(thumbnailsDir, folder));
+    } catch {
+      continue; // a stray file at the top level, or a folder removed meanwhile
+    }
+    for (const name of names) {
+      const pid = TEMP_NAME.exec(name)?.[1];
+      if (pid === undefined || processAlive(Number(pid))) continue;
+      await rm(path.join(thumbnailsDir, folder, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

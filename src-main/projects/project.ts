@@ -56,6 +56,6 @@ export function prepareProjectFolder(dir: string, options: { create: boolean }):
   return paths;
 }
 
-export function summarize(paths: ProjectPaths): ProjectSummary {
-  return { dir: paths.dir, name: paths.name, catalogFile: paths.catalogFile };
+export function summarize(paths: ProjectPaths, id: string): ProjectSummary {
+  return { id, dir: paths.dir, name: paths.name, catalogFile: paths.catalogFile };
 }

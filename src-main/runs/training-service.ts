@@ -8,7 +8,7 @@ import path from 'node:path';
 import { AppError } from '../errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { RunRecord } from '../catalog/types.js';
-import { applySplit, assignUnsplitImages } from '../dataset/split-service.js';
+import { applySplit } from '../dataset/split-service.js';
 import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
 import { runTrainingInWorker } from '../ml/training/run-in-worker.js';
 import type { EpochEvent, TrainOptions, TrainResult } from '../ml/training/types.js';
@@ -16,6 +16,10 @@ import type { BackendName } from '../api/types.js';
 import { currentBackend } from '../ml/backend.js';
 import type { JobContext } from '../tasks/progress.js';
 import { DATASET_RECORD_FILE, snapshotDataset, trainingImagesPerClass } from './dataset-snapshot.js';
+import { runDirOf } from './run-paths.js';
+
+/** How often a training process says it is alive; see RunRepo.markInterrupted. */
+const HEARTBEAT_MS = 15_000;
 
 export type TrainSettings = Partial<TrainOptions> & { preset: TrainOptions['preset'] };
 
@@ -43,13 +47,13 @@ function runName(settings: TrainSettings): string {
 
 /** Makes sure the labelled images are split; a project never split gets the default 70/15/15. */
 export function ensureSplit(catalog: Catalog): string | null {
-  const placed = assignUnsplitImages(catalog);
+  const placed = catalog.splits.placeLabelled();
   const stats = catalog.stats();
   if (stats.bySplit.train + stats.bySplit.validation + stats.bySplit.test > 0) {
-    return placed > 0 ? `${placed} labelled images without a split were placed in train/validation` : null;
+    return placed > 0 ? `${placed} labelled images without a split were placed by the project's split rule` : null;
   }
   applySplit(catalog, {});
-  return 'The project had no split: Seshat split it 70/15/15 (stratified, seed 42). Change it in Splits.';
+  return "The project had no split: Seshat split it by the project's rule (70/15/15, stratified, seed 42 unless set in Splits).";
 }
 
 export async function trainRun(context: TrainingContext, settings: TrainSettings, job: JobContext, resumeRunId?: number): Promise<TrainingOutcome> {
@@ -70,7 +74,7 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
   }
   run = catalog.runs.update(run!.id, { status: 'running' });
   context.onRunCreated?.(run);
-  const runDir = path.join(context.modelsDir, `run-${run.id}`);
+  const runDir = runDirOf(context.modelsDir, run.id);
   const pixelCache = path.join(context.cacheDir, 'pixels');
   await mkdir(runDir, { recursive: true });
   await mkdir(pixelCache, { recursive: true });
@@ -84,12 +88,15 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
   // probed once, on the main thread, and never again inside the worker.
   const backend = context.backend ?? (await currentBackend())?.name;
   let result: TrainResult;
+  const heartbeat = setInterval(() => catalog.isOpen && catalog.runs.heartbeat(runId), HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     result = await runTrainingInWorker(
       { dataset: snapshot.dataset, options, runDir, cacheDir: pixelCache, resume: resumeRunId !== undefined },
       {
         ...job,
         onEpoch: (event) => {
+          if (!catalog.isOpen) return; // the app is shutting down; the checkpoint has the epoch
           catalog.runs.addEpoch(runId, event.epoch, {
             loss: event.loss,
             accuracy: event.accuracy,
@@ -104,8 +111,12 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
       { ...(context.embeddingCache ? { embeddingCache: context.embeddingCache } : {}), ...(backend ? { backend } : {}) },
     );
   } catch (error) {
-    catalog.runs.update(runId, { status: 'failed', metrics: { error: (error as Error).message } });
+    if (catalog.isOpen && catalog.runs.get(runId)?.status === 'running') {
+      catalog.runs.update(runId, { status: 'failed', metrics: { error: (error as Error).message } });
+    }
     throw error;
+  } finally {
+    clearInterval(heartbeat);
   }
   const cancelled = result.status === 'cancelled';
   const keepModel = result.modelDir !== null && (!cancelled || context.keepBestOnCancel === true);
@@ -125,10 +136,13 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
     trainingImages: trainingImagesPerClass(snapshot.dataset, new Set(result.skipped.map((skip) => skip.id))),
     options: result.options,
   };
+  if (!catalog.isOpen) throw new AppError('CANCELLED', 'Seshat stopped while this run was training; it can be resumed');
+  // A shutdown marks the run interrupted before it cancels it: that stays, so it can be resumed.
+  const interrupted = catalog.runs.get(runId)?.status === 'interrupted';
   run = catalog.runs.update(runId, {
-    status: cancelled ? 'cancelled' : 'done',
+    ...(interrupted ? {} : { status: cancelled ? 'cancelled' : 'done' }),
     metrics,
-    weightsPath: keepModel ? result.modelDir : null,
+    weightsPath: keepModel && !interrupted ? result.modelDir : null,
   });
   return { run, result };
 }

@@ -126,6 +126,15 @@ export class TaskRunner {
     for (const record of this.tasks.values()) if (record.info.state === 'running') record.controller.abort();
   }
 
+  /** Resolves when no task is running any more, or after `timeoutMs`, whichever comes first. */
+  async settle(timeoutMs: number): Promise<void> {
+    const running = this.list().filter((task) => task.state === 'running');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.all(running.map((task) => this.waitFor(task.id))), timeout]);
+    clearTimeout(timer);
+  }
+
   private reportProgress(record: TaskRecord, progress: TaskProgress): void {
     if (record.info.state !== 'running') return;
     record.info.progress = progress;

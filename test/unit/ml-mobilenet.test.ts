@@ -160,7 +160,7 @@ describe('mobilenet preset', () => {
     const controller = new AbortController();
     const cancelled = await trainClassifier(
       { dataset, options: { preset: 'cnn-plus', epochs: 1, seed: 3 }, runDir },
-      { signal: controller.signal, onProgress: (p) => p.message?.startsWith('MobileNet companion') && controller.abort() },
+      { signal: controller.signal, onProgress: (p) => p.message?.startsWith('Step 2 of 2') && controller.abort() },
       {},
     );
     assert.equal(cancelled.status, 'completed', 'cancelling the companion keeps the trained CNN+');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -64,5 +64,25 @@ test('switching projects while a task runs is refused with CONFLICT', async () =
   services.tasks.cancel(id);
   await services.tasks.waitFor(id);
   assert.equal(services.openProject(join(root, 'b'), true).name, 'b');
+  services.close();
+});
+
+test('opening a project removes thumbnail temp files a killed import left, and keeps those of a live writer', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'seshat-tmp-'));
+  const project = join(root, 'project');
+  const fanOut = join(project, 'thumbnails', 'ab');
+  mkdirSync(fanOut, { recursive: true });
+  // pid 2^22 + 1 is above Linux's pid_max default range in containers; pick one that is surely gone.
+  let dead = 4_194_301;
+  while ((() => { try { process.kill(dead, 0); return true; } catch { return false; } })()) dead--;
+  const stale = join(fanOut, `cdef.webp.${dead}.0badc0de.tmp`);
+  const live = join(fanOut, `cdef.webp.${process.pid}.0badc0de.tmp`);
+  const thumbnail = join(fanOut, 'cdef.webp');
+  for (const file of [stale, live, thumbnail]) writeFileSync(file, 'x');
+  const services = AppServices.open({ userDataDir: join(root, 'user'), projectDir: project, platform });
+  await services.maintenance();
+  assert.equal(existsSync(stale), false, 'the dead writer’s temp file is gone');
+  assert.equal(existsSync(live), true, 'a live writer’s temp file is left alone');
+  assert.equal(existsSync(thumbnail), true);
   services.close();
 });

@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { AppError } from '../../errors.js';
 import type { AppServices } from '../../app/app-services.js';
 import type { RunRecord } from '../../catalog/types.js';
 import { PRESETS, PRESET_IDS } from '../../ml/models/presets.js';
 import { resolveTrainOptions } from '../../ml/training/options.js';
-import { CHECKPOINT_DIR } from '../../ml/training/checkpoint.js';
+import { isResumable } from '../../runs/run-recovery.js';
+import { runDirOf } from '../../runs/run-paths.js';
 import { trainRun, type TrainSettings } from '../../runs/training-service.js';
 import type { ApiHandlers } from '../contract.js';
 import type { RunSummary } from '../types.js';
@@ -17,11 +16,11 @@ export function trainingHandlers(services: AppServices): TrainingHandlers {
   /** runId → taskId of the task training it now. */
   const active = new Map<number, string>();
 
-  const runDir = (runId: number) => path.join(services.project.modelsDir, `run-${runId}`);
+  const runDir = (runId: number) => runDirOf(services.project.modelsDir, runId);
   const summary = (run: RunRecord): RunSummary => ({
     ...run,
     active: active.has(run.id),
-    resumable: run.status !== 'done' && !active.has(run.id) && existsSync(path.join(runDir(run.id), CHECKPOINT_DIR)),
+    resumable: isResumable(run, services.project.modelsDir, active.has(run.id)),
   });
 
   function start(settings: TrainSettings, keepBestOnCancel: boolean, resumeRunId?: number): { taskId: string } {

@@ -24,6 +24,7 @@ export const serveCommand: CliCommand = {
     }
     const services = openServices(parsed, 'web');
     const dispatch = createDispatcher(createHandlers(services), {
+      catalogFile: () => services.catalog.file,
       onInternalError: (method, error) => io.err(`Internal error in ${method}: ${(error as Error)?.stack ?? String(error)}`),
     });
     const server = await startWebServer({ services, dispatch, staticDir, port });
@@ -40,7 +41,7 @@ export const serveCommand: CliCommand = {
       process.once('SIGTERM', stop);
     });
     await server.close();
-    services.close();
+    await services.shutdown();
     return 0;
   },
 };

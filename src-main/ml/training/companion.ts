@@ -62,7 +62,13 @@ export async function addCompanion(
         runDir: companionDir,
         ...(request.mobilenetDir ? { mobilenetDir: request.mobilenetDir } : {}),
       },
-      { signal: job.signal, onProgress: (progress) => job.onProgress({ ...progress, message: `MobileNet companion · ${progress.message ?? ''}` }) },
+      {
+        signal: job.signal,
+        // Its epochs are its own (a head on frozen features, with its preset's schedule),
+        // not the ones asked for the conv model: say so, or "epoch 23/40" after asking for 8 reads as a bug.
+        onProgress: (progress) =>
+          job.onProgress({ ...progress, message: `Step 2 of 2 · companion model (MobileNet features, its own schedule) · ${progress.message ?? ''}` }),
+      },
       services,
     );
     if (result.status === 'cancelled') {
