@@ -1,6 +1,6 @@
 /**
  * The `seshat://` scheme: `seshat://app/…` serves the built renderer (a real origin,
- * so the CSP's 'self' means something) and `seshat://images/<id>/<variant>` serves
+ * so the CSP's 'self' means something) and `seshat://images/<project>/<id>/<hash>/<variant>` serves
  * catalog images by id. Nothing else on disk is reachable from the renderer.
  */
 import { net, protocol } from 'electron';
@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { join, normalize, sep } from 'node:path';
 import { APP_SCHEME } from '../api/contract.js';
 import type { AppServices } from '../app/app-services.js';
+import { IMMUTABLE_CACHE, parseImagePath } from '../app/image-bytes.js';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../web/security.js';
 
 /** Must run before the app is ready. */
@@ -23,13 +24,13 @@ export function handleAppScheme(rendererDir: string, services: AppServices): voi
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     if (url.host === 'images') {
-      const match = /^\/(\d+)\/(thumb|full)$/.exec(url.pathname);
-      if (!match) return new Response('Not found', { status: 404 });
+      const request = parseImagePath(url.pathname);
+      if (!request) return new Response('Not found', { status: 404 });
       try {
-        const image = await services.readImage(Number(match[1]), match[2] as 'thumb' | 'full');
-        return new Response(new Uint8Array(image.body), { headers: { 'Content-Type': image.contentType } });
+        const image = await services.readImage(request);
+        return new Response(new Uint8Array(image.body), { headers: { 'Content-Type': image.contentType, 'Cache-Control': IMMUTABLE_CACHE } });
       } catch {
-        return new Response('Not found', { status: 404 });
+        return new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } });
       }
     }
     if (url.host !== 'app') return new Response('Not found', { status: 404 });

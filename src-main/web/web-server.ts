@@ -2,7 +2,7 @@
  * Web mode: the same API as the Electron window, over HTTP + WebSocket on loopback.
  *
  *   POST /api/call/<method>        JSON input → ApiResult envelope
- *   GET  /api/images/<id>/<variant> image bytes by catalog id
+ *   GET  /api/images/<project>/<id>/<hash>/<variant>   image bytes by catalog id
  *   GET  /api/events (WebSocket)    ApiEvent stream
  *   GET  /*                          the built renderer
  *
@@ -15,6 +15,7 @@ import { toErrorPayload } from '../errors.js';
 import type { ApiDispatcher } from '../api/dispatcher.js';
 import type { ApiEvent, ApiResult } from '../api/contract.js';
 import type { AppServices } from '../app/app-services.js';
+import { IMMUTABLE_CACHE, parseImagePath } from '../app/image-bytes.js';
 import {
   CONTENT_SECURITY_POLICY,
   SECURITY_HEADERS,
@@ -102,14 +103,15 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       sendJson(response, 200, result);
       return;
     }
-    const image = /^\/api\/images\/(\d+)\/(thumb|full)$/.exec(url.pathname);
+    const image = url.pathname.startsWith('/api/images/') ? parseImagePath(url.pathname.slice('/api/images'.length)) : null;
     if (image && request.method === 'GET') {
       try {
-        const bytes = await options.services.readImage(Number(image[1]), image[2] as 'thumb' | 'full');
-        send(response, 200, bytes.body, bytes.contentType, { 'Cache-Control': 'private, max-age=3600' });
+        const bytes = await options.services.readImage(image);
+        send(response, 200, bytes.body, bytes.contentType, { 'Cache-Control': IMMUTABLE_CACHE });
       } catch (error) {
         const payload = toErrorPayload(error);
-        sendError(response, payload.code === 'NOT_FOUND' ? 404 : 500, { ok: false, error: payload });
+        const status = payload.code === 'NOT_FOUND' ? 404 : payload.code === 'IMAGE_CHANGED' ? 409 : 500;
+        sendError(response, status, { ok: false, error: payload });
       }
       return;
     }

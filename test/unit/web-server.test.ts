@@ -49,7 +49,7 @@ test('API calls without the token, or with a wrong one, get 401', async () => {
     assert.equal(response.status, 401);
     assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'UNAUTHORIZED');
   }
-  const image = await fetch(`${server.url}api/images/1/thumb`);
+  const image = await fetch(`${server.url}api/images/${'a'.repeat(32)}/1/${'b'.repeat(16)}/thumb`);
   assert.equal(image.status, 401);
 });
 
@@ -80,9 +80,10 @@ test('invalid JSON and invalid input are clear INVALID_INPUT errors', async () =
 });
 
 test('images are served by catalog id only; unknown ids are 404', async () => {
-  const missing = await fetch(`${server.url}api/images/999/thumb?token=${server.token}`);
+  const project = ((await (await call('getProject', {})).json()) as { value: { id: string } }).value;
+  const missing = await fetch(`${server.url}api/images/${project.id}/999/${'b'.repeat(16)}/thumb?token=${server.token}`);
   assert.equal(missing.status, 404);
-  const byPath = await fetch(`${server.url}api/images/..%2f..%2fetc%2fpasswd/thumb?token=${server.token}`);
+  const byPath = await fetch(`${server.url}api/images/${project.id}/..%2f..%2fetc%2fpasswd/${'b'.repeat(16)}/thumb?token=${server.token}`);
   assert.equal(byPath.status, 404);
 });
 

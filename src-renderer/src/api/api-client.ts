@@ -3,7 +3,7 @@
  * return `ApiResult` envelopes; this unwraps them and throws `ApiError` with the
  * code, so state classes can branch on `error.code`.
  */
-import type { ApiErrorPayload, ApiEvent, ApiResult, ImageVariant, SeshatApi } from '../../../src-main/api/contract';
+import type { ApiErrorPayload, ApiEvent, ApiResult, ImageRef, ImageVariant, SeshatApi } from '../../../src-main/api/contract';
 import type { ErrorCode } from '../../../src-main/errors';
 
 export class ApiError extends Error {
@@ -22,7 +22,8 @@ export interface Transport {
   call(method: string, input: unknown): Promise<ApiResult<unknown>>;
   onEvent(listener: (event: ApiEvent) => void): () => void;
   onConnection(listener: (state: ConnectionState) => void): () => void;
-  imageUrl(imageId: number, variant: ImageVariant): string;
+  /** The URL of a catalog image of project `projectId`: it names the content, so it can be cached for good. */
+  imageUrl(projectId: string, image: ImageRef, variant: ImageVariant): string;
 }
 
 /** A typed facade: `api.listTasks({})` → `Promise<TaskInfo[]>`. */

@@ -1,4 +1,5 @@
 import type { SeshatBridge } from '../../../src-main/api/contract';
+import { imageUrlPath } from '../../../src-main/api/image-url';
 import type { ConnectionState, Transport } from './api-client';
 
 declare global {
@@ -21,6 +22,6 @@ export function createElectronTransport(bridge: SeshatBridge): Transport {
       listener('open');
       return () => {};
     },
-    imageUrl: (imageId, variant) => `seshat://images/${imageId}/${variant}`,
+    imageUrl: (projectId, image, variant) => `seshat://images${imageUrlPath(projectId, image, variant)}`,
   };
 }

@@ -4,6 +4,7 @@
  * sessionStorage and removed from the address bar.
  */
 import type { ApiEvent, ApiResult } from '../../../src-main/api/contract';
+import { imageUrlPath } from '../../../src-main/api/image-url';
 import type { ConnectionState, Transport } from './api-client';
 
 const TOKEN_KEY = 'seshat.token';
@@ -74,6 +75,6 @@ export function createWebTransport(token: string): Transport {
       listener(state);
       return () => connectionListeners.delete(listener);
     },
-    imageUrl: (imageId, variant) => `/api/images/${imageId}/${variant}?token=${encodeURIComponent(token)}`,
+    imageUrl: (projectId, image, variant) => `/api/images${imageUrlPath(projectId, image, variant)}?token=${encodeURIComponent(token)}`,
   };
 }

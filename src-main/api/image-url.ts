@@ -1,0 +1,18 @@
+/**
+ * Image URLs, built the same way by the renderer and parsed by the main process
+ * (app/image-bytes.ts). Free of imports: the renderer bundles it.
+ */
+
+/** What an image URL is built from: the image's id and content hash. */
+export interface ImageRef {
+  id: number;
+  hash: string;
+}
+
+/** Hex digits of the content hash in an image URL: 64 bits, plenty to tell two versions apart. */
+export const IMAGE_URL_HASH_LENGTH = 16;
+
+/** The path of an image below `/api/images` (web) or `seshat://images` (Electron). */
+export function imageUrlPath(projectId: string, image: ImageRef, variant: 'thumb' | 'full'): string {
+  return `/${projectId}/${image.id}/${image.hash.slice(0, IMAGE_URL_HASH_LENGTH)}/${variant}`;
+}
