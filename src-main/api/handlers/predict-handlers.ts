@@ -4,7 +4,8 @@ import { AppError } from '../../errors.js';
 import type { AppServices } from '../../app/app-services.js';
 import { queryPredictions } from '../../catalog/prediction-rows.js';
 import { readDatasetRows } from '../../catalog/dataset-rows.js';
-import { hasExportedModel, readExportedMetadata } from '../../ml/training/export.js';
+import { hasExportedModel } from '../../ml/training/export.js';
+import { checkModelFolder } from '../../ml/training/model-check.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
 import { evaluateRun, storedEvaluation } from '../../runs/evaluate-service.js';
 import { acceptPredictions, classifyFolders, predictBytes, predictCatalogImages, predictionsCsv } from '../../runs/predict-service.js';
@@ -58,12 +59,12 @@ export function predictHandlers(services: AppServices): PredictHandlers {
       const top = await predictBytes(classifier, name, Buffer.from(data, 'base64'));
       return { name, run: { id: run.id, name: run.name }, top: top.map((t) => ({ label: t.label, probability: t.probability })), milliseconds: performance.now() - started };
     },
-    acceptPredictions: ({ runId, imageIds }) => {
-      const result = acceptPredictions(services.catalog, runId, imageIds);
+    acceptPredictions: ({ runId, imageIds, rank }) => {
+      const result = acceptPredictions(services.catalog, runId, imageIds, rank);
       services.emit({ type: 'catalog', change: 'labels' });
       return result;
     },
-    getPredictionsCsv: ({ runId }) => predictionsCsv(services.catalog, runId),
+    getPredictionsCsv: ({ runId, folder }) => predictionsCsv(services.catalog, runId, folder),
     exportModel: async ({ runId, outDir }) => {
       const run = ClassifierCache.resolveRun(services.catalog, runId);
       const target = path.resolve(outDir);
@@ -75,7 +76,8 @@ export function predictHandlers(services: AppServices): PredictHandlers {
     importModel: async ({ dir, name }) => {
       const source = path.resolve(dir);
       if (!hasExportedModel(source)) throw new AppError('INVALID_INPUT', `${source} is not a Seshat/TF.js model folder (model.json and labels.json are needed)`);
-      const metadata = await readExportedMetadata(source);
+      // Checked before the run exists: a damaged folder must leave no run behind.
+      const metadata = await checkModelFolder(source);
       const catalog = services.catalog;
       const run = catalog.runs.create({ name: name ?? `Imported ${path.basename(source)}`, preset: metadata.preprocessing.preset, options: { imported: source } });
       const target = path.join(services.project.modelsDir, `run-${run.id}`, 'model');

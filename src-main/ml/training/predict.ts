@@ -3,15 +3,17 @@
  * on labelled images. Images get exactly the training-time treatment (decode,
  * stretch to the input size, scale) from the folder's preprocessing.json.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { throwIfAborted } from '../../errors.js';
+import { AppError, throwIfAborted } from '../../errors.js';
 import type { PixelSource } from '../data/dataset.js';
 import { decodePixels, imageBytes } from '../data/decode.js';
+import { MODEL_JSON } from '../model-io.js';
 import { inferenceRunner, type InferenceGraph } from '../models/inference-graph.js';
 import { combineProbabilities, readEnsembleManifest } from './ensemble.js';
 import { loadExportedModel, type ModelPreprocessing } from './export.js';
 import { evaluatePredictions, type Evaluation } from './metrics.js';
+import { checkModelFolder } from './model-check.js';
 
 /** One model of a classifier, with its own input format. */
 export interface ClassifierMember {
@@ -49,10 +51,19 @@ export interface PredictOptions {
 }
 
 async function loadMember(dir: string, labels: string[] | null, weight: number): Promise<{ member: ClassifierMember; labels: string[] }> {
-  const { model, metadata } = await loadExportedModel(dir);
+  let loaded: Awaited<ReturnType<typeof loadExportedModel>>;
+  try {
+    loaded = await loadExportedModel(dir);
+  } catch (error) {
+    // checkModelFolder passed, so what tfjs still refuses (an unknown layer, weights
+    // named for other layers) is in model.json: say so, not INTERNAL.
+    if (error instanceof AppError) throw error;
+    throw new AppError('MODEL_INVALID', `${resolve(dir, MODEL_JSON)}: TensorFlow.js cannot load it (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+  const { model, metadata } = loaded;
   if (labels && metadata.labels.join('\n') !== labels.join('\n')) {
     model.dispose();
-    throw new Error(`${dir}: its classes differ from the ensemble's first model`);
+    throw new AppError('MODEL_INVALID', `${resolve(dir, 'labels.json')}: its classes differ from the ensemble's first model`);
   }
   const graph = inferenceRunner(model);
   return { member: { model, graph, preprocessing: metadata.preprocessing, weight }, labels: metadata.labels };
@@ -65,6 +76,8 @@ function disposeMember(member: ClassifierMember): void {
 
 /** Loads a model folder: a single model, or every member its ensemble.json lists. */
 export async function loadClassifier(dir: string): Promise<Classifier> {
+  // Damage is found from the files, with the file named, before tfjs sees them.
+  await checkModelFolder(dir);
   const manifest = await readEnsembleManifest(dir);
   const entries = manifest?.members ?? [{ dir: '.', weight: 1 }];
   const members: ClassifierMember[] = [];
