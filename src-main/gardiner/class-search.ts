@@ -13,6 +13,7 @@ import {
   type GardinerCategory,
   type GardinerCode,
 } from './gardiner.js';
+import { categoriesNamedBy, categoryWords, words, wordsMatch, type CategoryWords } from './search-text.js';
 
 export interface SearchableClass {
   id: number | string;
@@ -54,27 +55,14 @@ interface Entry<T extends SearchableClass> {
   ordinal: number;
 }
 
-interface CategoryEntry {
-  category: GardinerCategory;
-  words: readonly string[];
-}
-
 export interface ClassSearchIndex<T extends SearchableClass> {
   readonly entries: readonly Entry<T>[];
-  readonly categories: readonly CategoryEntry[];
+  readonly categories: readonly CategoryWords[];
 }
 
 export interface ClassSearchOptions {
   /** Gardiner categories (from the sign table) so that words like `birds` find G classes. */
   categories?: readonly GardinerCategory[];
-}
-
-// Words in category names that say nothing about the category.
-const STOP_WORDS = new Set(['and', 'his', 'her', 'of', 'etc', 'the', 'from', 'derived', 'signs', 'parts']);
-const WORD_SPLIT = /[^\p{L}\p{N}]+/u;
-
-function words(text: string): string[] {
-  return text.toLowerCase().split(WORD_SPLIT).filter((word) => word.length > 0);
 }
 
 /** A class name is a code when all of it, or its first word (`G43 quail chick`), parses. */
@@ -109,21 +97,11 @@ export function buildClassSearchIndex<T extends SearchableClass>(
     return compareText(a.nameLower, b.nameLower);
   });
   sorted.forEach((entry, index) => (entry.ordinal = index));
-  const categories = (options.categories ?? []).map((category) => ({
-    category,
-    words: words(category.name).filter((word) => !STOP_WORDS.has(word)),
-  }));
-  return { entries, categories };
+  return { entries, categories: categoryWords(options.categories ?? []) };
 }
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Index of the first word starting with `token`, or -1. */
-function wordPrefixIndex(wordList: readonly string[], token: string): number {
-  for (let i = 0; i < wordList.length; i++) if (wordList[i]!.startsWith(token)) return i;
-  return -1;
 }
 
 /** Gaps left when `query`'s characters are found in order in `text`; -1 when they are not. */
@@ -137,18 +115,6 @@ function subsequenceGaps(text: string, query: string): number {
     at = found + 1;
   }
   return at - start - query.length;
-}
-
-/** Sum of the positions of the words the tokens start, or -1 unless every token starts one. */
-function descriptionMatch(descriptionWords: readonly string[], tokens: readonly string[]): number {
-  if (tokens.length === 0 || descriptionWords.length === 0) return -1;
-  let sum = 0;
-  for (const token of tokens) {
-    const at = wordPrefixIndex(descriptionWords, token);
-    if (at < 0) return -1;
-    sum += at;
-  }
-  return sum;
 }
 
 interface Scored<T extends SearchableClass> {
@@ -184,19 +150,7 @@ export function searchClasses<T extends SearchableClass>(
   const categoryCode = parseCategoryCode(q);
   const namedCategory = categoryCode ? index.categories.find((c) => c.category.code === categoryCode) : undefined;
   const tokens = words(q);
-  // Category words need three letters so that `a` or `of` do not select whole categories.
-  const wordCategories = new Map<string, { category: GardinerCategory; firstWord: number }>();
-  if (!categoryCode && q.length >= 3 && tokens.length > 0) {
-    for (const entry of index.categories) {
-      let first = Number.POSITIVE_INFINITY;
-      const all = tokens.every((token) => {
-        const at = wordPrefixIndex(entry.words, token);
-        if (at >= 0) first = Math.min(first, at);
-        return at >= 0;
-      });
-      if (all) wordCategories.set(entry.category.code, { category: entry.category, firstWord: first });
-    }
-  }
+  const wordCategories: ReturnType<typeof categoriesNamedBy> = categoryCode ? new Map() : categoriesNamedBy(index.categories, q, tokens);
   const compact = q.replace(/\s+/g, '');
 
   const scored: Scored<T>[] = [];
@@ -223,7 +177,7 @@ export function searchClasses<T extends SearchableClass>(
       reason = 'name';
       score = nameAt * 1000 + entry.nameLower.length;
     } else {
-      const descriptionScore = descriptionMatch(entry.descriptionWords, tokens);
+      const descriptionScore = wordsMatch(entry.descriptionWords, tokens);
       const gaps = descriptionScore < 0 && compact.length >= 2 ? subsequenceGaps(entry.nameLower, compact) : -1;
       if (descriptionScore >= 0) {
         reason = 'description';
@@ -244,4 +198,11 @@ export function searchClasses<T extends SearchableClass>(
   const results: ClassMatch<T>[] = new Array(count);
   for (let i = 0; i < count; i++) results[i] = scored[i]!.match;
   return results;
+}
+
+/** Classes by the Gardiner code their name starts with (`G43`, `G43 quail chick`); the first class wins. */
+export function classesByCode<T extends SearchableClass>(index: ClassSearchIndex<T>): Map<string, T> {
+  const byCode = new Map<string, T>();
+  for (const entry of index.entries) if (entry.parsed && !byCode.has(entry.parsed.code)) byCode.set(entry.parsed.code, entry.item);
+  return byCode;
 }

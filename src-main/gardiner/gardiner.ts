@@ -13,7 +13,20 @@ export interface GardinerSign {
   char: string;
   /** Code point in upper-case hex, e.g. `13171`. */
   cp: string;
+  /** Unicode's description of the drawing (kEH_Desc), e.g. `An owl.`; absent for some signs. */
+  description?: string;
+  /** What the sign does in writing (kEH_Func), e.g. `Phonemogram` or `Logogram (to hide)`. */
+  function?: string;
+  /** Phonetic value(s) in transliteration (kEH_FVal), e.g. `m`, `stš/stẖ`, `mr (ꞽm.y-r)`. */
+  phonetic?: string;
+  /** JSesh's code (kEH_JSesh); usually the Gardiner code, but not always (F45A is Aa56). */
+  jsesh?: string;
+  /** Unicode's core set (kEH_Core): C core, L legacy; absent means neither. */
+  core?: 'C' | 'L';
 }
+
+/** The optional text fields of a sign, checked by `isGardinerSignTable`. */
+const OPTIONAL_SIGN_FIELDS = ['description', 'function', 'phonetic', 'jsesh', 'core'] as const;
 
 export interface GardinerCategory {
   /** `A` … `Z` (no J), `Aa`, and Unicode's nome standards `NL`, `NU`. */
@@ -27,6 +40,8 @@ export interface GardinerSignTable {
   source: string;
   unicodeVersion: string | null;
   generatedBy: string;
+  /** Where the data's licence is (Unicode License V3, resources/gardiner/LICENSE). */
+  licence?: string;
   categories: GardinerCategory[];
   /** Normalised code → sign. */
   signs: Record<string, GardinerSign>;
@@ -147,6 +162,10 @@ export function isGardinerSignTable(value: unknown): value is GardinerSignTable 
       typeof sign === 'object' &&
       sign !== null &&
       typeof (sign as GardinerSign).char === 'string' &&
-      typeof (sign as GardinerSign).cp === 'string',
+      typeof (sign as GardinerSign).cp === 'string' &&
+      OPTIONAL_SIGN_FIELDS.every((field) => {
+        const value = (sign as GardinerSign)[field];
+        return value === undefined || typeof value === 'string';
+      }),
   );
 }

@@ -30,7 +30,7 @@ function details(services: AppServices, imageId: number): ImageDetails {
   const { catalog } = services;
   const image = catalog.images.require(imageId);
   const label = catalog.labels.get(imageId);
-  const split = catalog.labels.getSplit(imageId);
+  const split = catalog.splits.get(imageId);
   const predictions = catalog.runs
     .list()
     .map((run) => catalog.runs.prediction(run.id, imageId))
@@ -90,7 +90,8 @@ export function libraryHandlers(services: AppServices): LibraryHandlers {
     redo: () => catalog().labels.redo(),
     getUndoState: () => ({ undo: catalog().labels.peekUndo() ?? null, redo: catalog().labels.peekRedo() ?? null }),
     createClass: ({ name, description, colour, hotkey }) =>
-      catalog().classes.create({ name, description, colour: colour ?? null, hotkey: hotkey ?? null }),
+      // No hotkey given: the catalog gives the next free digit; null means none.
+      catalog().classes.create({ name, description, colour: colour ?? null, ...(hotkey === undefined ? {} : { hotkey }) }),
     updateClass: ({ classId, ...patch }) => catalog().classes.update(classId, patch),
     mergeClasses: ({ sourceId, targetId }) => catalog().labels.mergeClasses(sourceId, targetId),
     deleteClass: ({ classId }) => ({ unlabelled: catalog().labels.deleteClass(classId).unlabelled }),
