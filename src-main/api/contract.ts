@@ -68,6 +68,9 @@ export type ApiEvent =
 /** Image variants served by catalog id only (never by a path the renderer chooses). */
 export type ImageVariant = 'thumb' | 'full';
 
+export { IMAGE_URL_HASH_LENGTH, imageUrlPath, type ImageRef } from './image-url.js';
+export { reportItemOutcome } from '../import/report.js';
+
 /** Names of the Electron IPC channels; the web transport uses HTTP routes instead. */
 export const IPC_CHANNELS = { call: 'seshat:call', event: 'seshat:event' } as const;
 

@@ -32,6 +32,8 @@ export interface BackendInfo {
 }
 
 export interface ProjectSummary {
+  /** The catalog's own id: image URLs carry it, so two projects never share a cached picture. */
+  id: string;
   dir: string;
   name: string;
   catalogFile: string;
@@ -85,6 +87,25 @@ export type { ClassCounts, GridItem, GridPage, ImageFilter } from '../catalog/gr
 export type { LabelChangeResult } from '../catalog/labels.js';
 export type { ReportItem, StoredReport } from '../catalog/reports.js';
 export type { ImportPreview } from '../import/preview.js';
+export type { ImportUndoResult } from '../catalog/import-undo.js';
+import type { ImportPreview } from '../import/preview.js';
+
+/** The import dialog's preview, with what it would add to this project. */
+export interface ImportPreviewResult extends ImportPreview {
+  /** Classes the import would create (its classes not in the project yet). */
+  newClasses: number;
+}
+
+/** What a project remembers of its last import, so the dialog opens as it was left (per project). */
+export interface ImportSettings {
+  roots: string[];
+  labelSource:
+    | { kind: 'folders' }
+    | { kind: 'filename'; pattern: string }
+    | { kind: 'csv'; file: string }
+    | { kind: 'none' };
+  duplicates: 'skip' | 'keep';
+}
 
 import type { ImageRecord, LabelOrigin, OperationRecord, Split } from '../catalog/types.js';
 
@@ -153,6 +174,8 @@ export type { RunEvaluation } from '../runs/evaluate-service.js';
 export interface PredictionItem {
   imageId: number;
   relPath: string;
+  /** Content hash: image URLs carry it. */
+  hash: string;
   labelClassId: number | null;
   predictedClassId: number | null;
   confidence: number;

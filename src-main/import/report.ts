@@ -21,7 +21,11 @@ export interface ImportCounts {
   missing: number;
   /** Files whose content is already catalogued under another path. */
   duplicates: number;
-  /** Files that could not be read or decoded, or folders that could not be read. */
+  /**
+   * Problems, each an error item of the report: files or folders that could not be
+   * read (skipped), labels that could not name a class (the image is kept, unlabelled),
+   * rows of a label file that were not used, and rows naming files the import did not see.
+   */
   errors: number;
   /** Non-image, hidden and system files passed over. */
   ignored: number;
@@ -33,6 +37,25 @@ export interface ImportCounts {
 
 /** The stored report of an import or rescan, with its counts typed. */
 export type ImportReport = Omit<StoredReport, 'counts'> & { counts: ImportCounts };
+
+/**
+ * What became of the file or row behind a report item, in words for the report's
+ * first column: only an unreadable file is skipped; an image whose label was unusable
+ * is imported without it.
+ */
+export function reportItemOutcome(item: { kind: string; code: string | null }): string {
+  if (item.kind === 'duplicate') return 'Duplicate';
+  switch (item.code) {
+    case 'LABEL_INVALID':
+      return 'Imported without a label';
+    case 'CSV_ROW':
+      return 'Label row not used';
+    case 'CSV_NO_FILE':
+      return 'Listed, not found';
+    default:
+      return item.kind === 'error' ? 'Skipped' : item.kind;
+  }
+}
 
 export function toImportReport(stored: StoredReport): ImportReport {
   return { ...stored, counts: { ...emptyCounts(), ...stored.counts } };

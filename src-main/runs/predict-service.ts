@@ -92,27 +92,44 @@ function csvField(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** `path,predicted,confidence,top5` with top-5 as `class:prob` pairs separated by spaces. */
-export function predictionsCsv(catalog: Catalog, runId: number): string {
+/**
+ * `path,label,predicted,confidence,top5`: the image, its current label (empty when it
+ * has none), the model's best guess with its probability, and the top 5 as
+ * `class:prob` pairs separated by spaces. With `folder`, only the images under it.
+ */
+export function predictionsCsv(catalog: Catalog, runId: number, folder?: string): string {
   const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
-  const lines = ['path,predicted,confidence,top5'];
+  const name = (classId: number | null) => (classId === null ? '' : (names.get(classId) ?? ''));
+  const under = folder === undefined ? null : path.resolve(folder) + path.sep;
+  const lines = ['path,label,predicted,confidence,top5'];
   for (let offset = 0; ; offset += 5000) {
     const rows = queryPredictions(catalog.db, { runId, order: 'confident-first', limit: 5000, offset });
     for (const row of rows) {
+      const file = path.join(row.rootPath, row.relPath);
+      if (under !== null && !file.startsWith(under)) continue;
       const top = row.topK.map((entry) => `${names.get(entry.classId) ?? entry.classId}:${entry.p.toFixed(4)}`).join(' ');
-      lines.push([path.join(row.rootPath, row.relPath), row.predictedClassId === null ? '' : (names.get(row.predictedClassId) ?? ''), row.confidence.toFixed(4), top].map(csvField).join(','));
+      lines.push([file, name(row.labelClassId), name(row.predictedClassId), row.confidence.toFixed(4), top].map(csvField).join(','));
     }
     if (rows.length < 5000) break;
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** Takes the model's top class as the label (source `model`) for each image, as one undoable operation. */
-export function acceptPredictions(catalog: Catalog, runId: number, imageIds: number[]): { changed: number } {
+const ORDINALS = ['', 'best', '2nd', '3rd', '4th', '5th'];
+
+/**
+ * Takes the model's guess number `rank` (1 = its best) as the label (source `model`)
+ * of each image, as one undoable operation. Images whose prediction has no such guess
+ * are left alone.
+ */
+export function acceptPredictions(catalog: Catalog, runId: number, imageIds: number[], rank = 1): { changed: number } {
   const assignments = imageIds.flatMap((imageId) => {
     const prediction = catalog.runs.prediction(runId, imageId);
-    return prediction?.classId != null ? [{ imageId, classId: prediction.classId }] : [];
+    const classId = rank === 1 ? prediction?.classId : prediction?.topK[rank - 1]?.classId;
+    return classId != null ? [{ imageId, classId }] : [];
   });
   if (assignments.length === 0) return { changed: 0 };
-  return { changed: catalog.labels.setLabels(assignments, { source: 'model', description: `Accept ${assignments.length} predictions` }).changed };
+  const guess = rank === 1 ? '' : ` (the model's ${ORDINALS[rank] ?? `#${rank}`} guess)`;
+  const description = `Accept ${assignments.length} prediction${assignments.length === 1 ? '' : 's'}${guess}`;
+  return { changed: catalog.labels.setLabels(assignments, { source: 'model', description }).changed };
 }

@@ -39,8 +39,12 @@ export const predictMethods = {
   predictImage: method<DroppedImageResult>()(
     z.object({ name: z.string().min(1).max(500), data: z.string().min(1).max(60_000_000), runId: id.optional() }).strict(),
   ),
-  acceptPredictions: method<{ changed: number }>()(z.object({ runId: id, imageIds: z.array(id).min(1).max(500_000) }).strict()),
-  getPredictionsCsv: method<string>()(z.object({ runId: id }).strict()),
+  /** Takes the model's guess number `rank` (1: its best guess, 2: its second, …) as each image's label. */
+  acceptPredictions: method<{ changed: number }>()(
+    z.object({ runId: id, imageIds: z.array(id).min(1).max(500_000), rank: z.number().int().min(1).max(5).default(1) }).strict(),
+  ),
+  /** The run's predictions as CSV: all of them, or those of the images under `folder` (a classified folder). */
+  getPredictionsCsv: method<string>()(z.object({ runId: id, folder: folderPath.optional() }).strict()),
   exportModel: method<{ dir: string }>()(z.object({ runId: id, outDir: folderPath }).strict()),
   importModel: method<{ runId: number }>()(z.object({ dir: folderPath, name: z.string().trim().min(1).max(200).optional() }).strict()),
 } as const;

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.js';
 import { importFolders, UNAS_FILENAME_PATTERN, type LabelSource } from '../../import/index.js';
+import { reportItemOutcome } from '../../import/report.js';
 import type { CliCommand } from '../cli-io.js';
 import { openServices, printJson } from '../cli-io.js';
 import { cliJob } from '../cli-progress.js';
@@ -53,7 +54,7 @@ export const importCommand: CliCommand = {
       else {
         io.out(`Imported ${summary.images} images (${stats.images} in the catalog, ${stats.classes} classes).`);
         if (summary.duplicates.count) io.out(`${summary.duplicates.count} duplicates skipped.`);
-        for (const error of errors.slice(0, 50)) io.out(`  skipped ${error.path}: ${error.reason}`);
+        for (const error of errors.slice(0, 50)) io.out(`  ${reportItemOutcome({ kind: 'error', code: error.code }).toLowerCase()} ${error.path}: ${error.reason}`);
         if (errors.length > 50) io.out(`  … and ${errors.length - 50} more`);
       }
       return report.status === 'done' ? 0 : 1;

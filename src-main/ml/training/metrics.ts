@@ -23,6 +23,40 @@ export interface Evaluation {
   perClass: ClassMetrics[];
   /** confusion[true][predicted] counts. */
   confusion: number[][];
+  /**
+   * Top-1 confidence in 100 bins ([0, 0.01), …, [0.99, 1]): how many predictions fell in
+   * each, and how many of those were right. What "accept all ≥ 80 %" will be right on
+   * is read off it (see thresholdPrecision). Absent in evaluations stored before it.
+   */
+  confidenceBins?: ConfidenceBins;
+}
+
+export interface ConfidenceBins {
+  total: number[];
+  correct: number[];
+}
+
+export const CONFIDENCE_BINS = 100;
+
+function binOf(confidence: number): number {
+  return Math.min(CONFIDENCE_BINS - 1, Math.max(0, Math.floor(confidence * CONFIDENCE_BINS)));
+}
+
+/**
+ * Of the predictions at or above `threshold` (rounded down to the bins' 1 %): how many
+ * there were, the share of all predictions they are (coverage), and the share that
+ * were right (precision; null when none reach the threshold).
+ */
+export function thresholdPrecision(bins: ConfidenceBins, threshold: number): { count: number; coverage: number; precision: number | null } {
+  const from = binOf(threshold);
+  let count = 0;
+  let right = 0;
+  for (let bin = from; bin < CONFIDENCE_BINS; bin++) {
+    count += bins.total[bin] ?? 0;
+    right += bins.correct[bin] ?? 0;
+  }
+  const all = bins.total.reduce((a, b) => a + b, 0);
+  return { count, coverage: all > 0 ? count / all : 0, precision: count > 0 ? right / count : null };
 }
 
 /**
@@ -42,6 +76,7 @@ export function evaluatePredictions(
   let correct = 0;
   let topKCorrect = 0;
   let lossSum = 0;
+  const confidenceBins: ConfidenceBins = { total: new Array<number>(CONFIDENCE_BINS).fill(0), correct: new Array<number>(CONFIDENCE_BINS).fill(0) };
   for (let i = 0; i < n; i++) {
     const row = probabilities.subarray(i * numClasses, (i + 1) * numClasses);
     const truth = labels[i]!;
@@ -49,6 +84,9 @@ export function evaluatePredictions(
     for (let c = 1; c < numClasses; c++) if (row[c]! > row[best]!) best = c;
     confusion[truth]![best]!++;
     if (best === truth) correct++;
+    const bin = binOf(row[best]!);
+    confidenceBins.total[bin]!++;
+    if (best === truth) confidenceBins.correct[bin]!++;
     // Rank of the true class: how many classes score strictly higher.
     let higher = 0;
     for (let c = 0; c < numClasses; c++) if (row[c]! > row[truth]!) higher++;
@@ -76,5 +114,6 @@ export function evaluatePredictions(
     loss: n > 0 ? lossSum / n : 0,
     perClass,
     confusion,
+    confidenceBins,
   };
 }
