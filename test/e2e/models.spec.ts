@@ -95,7 +95,7 @@ test('evaluate a model: open a confusion-matrix cell and relabel a mistake', asy
   // Every class here has more than five training images, so there is no "label more of these" hint.
   await expect(page.getByTestId('rare-classes')).toHaveCount(0);
   const matrix = page.getByTestId('confusion-matrix');
-  await matrix.click({ position: { x: 64 + 6, y: 64 + 6 } });
+  await matrix.click({ position: { x: 84 + 6, y: 84 + 6 } });
   await expect(page.getByRole('region', { name: 'Images in the selected cell' })).toBeVisible();
 
   const mistakes = page.getByRole('region', { name: 'Mistakes' });

@@ -33,7 +33,7 @@ export class AppRoot {
     this.splits = new SplitsState(api);
     this.train = new TrainState(api);
     this.evaluate = new EvaluateState(api);
-    this.predict = new PredictState(api);
+    this.predict = new PredictState(api, () => this.app.project?.name ?? 'project');
     transport.onEvent((event) => {
       if (event.type === 'task') {
         this.tasks.apply(event.event);
@@ -51,6 +51,11 @@ export class AppRoot {
       } else if (event.type === 'backend') this.app.backend = event.backend;
       else if (event.type === 'project') {
         this.app.project = event.project;
+        this.importer.projectChanged();
+        this.splits.projectChanged();
+        this.library.projectChanged();
+        this.predict.projectChanged();
+        this.evaluate.projectChanged();
         void this.library.reload({ newList: true });
       } else if (event.type === 'run') this.train.runChanged(event.run);
       else if (event.type === 'training') this.train.epochFinished(event.runId, event.epoch);

@@ -26,6 +26,19 @@ export class EvaluateState {
 
   constructor(private readonly api: SeshatApi) {}
 
+  /** Run ids repeat across projects: forget the last project's runs and what they showed. */
+  projectChanged(): void {
+    this.runs = [];
+    this.runId = null;
+    this.compareRunId = null;
+    this.evaluation = null;
+    this.compare = null;
+    this.cell = null;
+    this.cellImages = [];
+    this.mistakes = [];
+    this.error = null;
+  }
+
   async load(): Promise<void> {
     try {
       this.runs = (await this.api.listRuns({})).sort((a, b) => b.id - a.id);
@@ -49,10 +62,18 @@ export class EvaluateState {
     }
   }
 
-  async evaluate(): Promise<void> {
-    if (this.runId === null) return;
+  /** "Compare with" picked a run that has no evaluation on this split yet. */
+  readonly compareMissing = $derived(this.compareRunId !== null && this.compare === null);
+
+  /** Evaluates the run to compare with on this split, so the comparison can show. */
+  async evaluateCompare(): Promise<void> {
+    if (this.compareRunId !== null) await this.evaluate(this.compareRunId);
+  }
+
+  async evaluate(runId: number | null = this.runId): Promise<void> {
+    if (runId === null) return;
     try {
-      const { taskId } = await this.api.startEvaluation({ runId: this.runId, split: this.split });
+      const { taskId } = await this.api.startEvaluation({ runId, split: this.split });
       // Its end event may already have come over the socket, before this reply.
       if (this.endedEarly.delete(taskId)) void this.load();
       else this.evaluatingTask = taskId;

@@ -3,12 +3,24 @@
  * would produce (nothing is written until the user says go), then the import task
  * and its report.
  */
-import type { ApiErrorPayload, ImportPreview, SeshatApi, StoredReport } from '../../../src-main/api/contract';
+import type { ApiErrorPayload, ImportPreviewResult, ImportSettings, ImportUndoResult, SeshatApi, StoredReport } from '../../../src-main/api/contract';
 import { errorPayload } from '../api/api-client';
 
 export type LabelKind = 'folders' | 'filename' | 'csv' | 'none';
 /** Unas crops: `030001_D58.png` → D58. */
 export const UNAS_PATTERN = '^\\d+_([^.]+)\\.';
+
+/**
+ * Classes per image above which a preview warns: 1,548 classes from 2,594 photos is a
+ * label source reading the wrong thing (another project's file-name pattern), not a dataset.
+ */
+export const CLASSES_PER_IMAGE_WARNING = 0.3;
+
+/** Whether a preview's classes are suspiciously many for its images (at least 20 classes). */
+export function tooManyClasses(preview: Pick<ImportPreviewResult, 'files' | 'classes' | 'unmatched'>): boolean {
+  const labelled = preview.files - preview.unmatched.count;
+  return preview.classes.length >= 20 && preview.classes.length > CLASSES_PER_IMAGE_WARNING * Math.max(1, labelled);
+}
 
 export class ImportState {
   open = $state(false);
@@ -17,7 +29,9 @@ export class ImportState {
   pattern = $state(UNAS_PATTERN);
   csvFile = $state('');
   duplicates = $state<'skip' | 'keep'>('skip');
-  preview = $state<ImportPreview | null>(null);
+  preview = $state<ImportPreviewResult | null>(null);
+  /** What the last undo did, for the report dialog. */
+  undone = $state<ImportUndoResult | null>(null);
   previewing = $state(false);
   error = $state<ApiErrorPayload | null>(null);
   taskId = $state<string | null>(null);
@@ -43,9 +57,46 @@ export class ImportState {
     }
   }
 
-  show(): void {
-    this.open = true;
+  /** Opens the dialog as this project left it (or with the defaults, in a project that never imported). */
+  async show(): Promise<void> {
     this.error = null;
+    try {
+      this.applySettings(await this.api.getImportSettings({}));
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+    this.open = true;
+  }
+
+  /** Another project was opened: nothing of this one's dialog, preview or report may carry over. */
+  projectChanged(): void {
+    this.applySettings(null);
+    this.open = false;
+    this.report = null;
+    this.reportOpen = false;
+    this.undone = null;
+    this.taskId = null;
+  }
+
+  private applySettings(settings: ImportSettings | null): void {
+    this.roots = settings && settings.roots.length > 0 ? [...settings.roots] : [''];
+    this.labelKind = settings?.labelSource.kind ?? 'folders';
+    this.pattern = settings?.labelSource.kind === 'filename' ? settings.labelSource.pattern : UNAS_PATTERN;
+    this.csvFile = settings?.labelSource.kind === 'csv' ? settings.labelSource.file : '';
+    this.duplicates = settings?.duplicates ?? 'skip';
+    this.preview = null;
+  }
+
+  /** Takes the import of the open report back as one step. */
+  async undoReport(): Promise<boolean> {
+    if (!this.report) return false;
+    try {
+      this.undone = await this.api.undoImport({ reportId: this.report.id });
+      return true;
+    } catch (error) {
+      this.error = errorPayload(error);
+      return false;
+    }
   }
 
   close(): void {
@@ -99,6 +150,7 @@ export class ImportState {
     this.taskId = null;
     if (result && typeof result === 'object' && 'counts' in result) {
       this.report = result as StoredReport;
+      this.undone = null;
       this.reportOpen = true;
     }
   }

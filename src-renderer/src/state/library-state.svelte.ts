@@ -30,6 +30,8 @@ export class LibraryState {
   version = $state(0);
   /** Image ids whose label change is in flight (shown as pending, not saved). */
   pending = $state.raw<ReadonlySet<number>>(new Set());
+  /** Thumbnails show the model's guess (the newest run that classified each image). */
+  showPredictions = $state(false);
 
   private pages = new Map<number, GridItem[]>();
   private loading = new Set<number>();
@@ -39,6 +41,20 @@ export class LibraryState {
   readonly focused = $derived(this.focusIndex >= 0 ? this.getItem(this.focusIndex) : undefined);
 
   constructor(private readonly api: SeshatApi) {}
+
+  /**
+   * Another project is open: a filter, selection or focus names this project's class and
+   * image ids, which mean other things (or nothing) there. Start from the whole library.
+   */
+  projectChanged(): void {
+    this.filter = {};
+    this.selection = new Set();
+    this.focusIndex = -1;
+    this.anchorIndex = -1;
+    this.details = null;
+    this.pending = new Set();
+    this.error = null;
+  }
 
   // --- loading -----------------------------------------------------------------
 
@@ -157,6 +173,9 @@ export class LibraryState {
       const item = this.getItem(next);
       if (item) {
         const selection = new Set(this.selection);
+        // Ctrl+click after a plain click: the plainly clicked (focused) image is part of the selection, as in any file manager.
+        const focused = this.getItem(this.focusIndex);
+        if (selection.size === 0 && focused && focused.id !== item.id) selection.add(focused.id);
         if (selection.has(item.id)) selection.delete(item.id);
         else selection.add(item.id);
         this.selection = selection;

@@ -3,6 +3,7 @@
  * review the unsure predictions and accept them as labels, export CSV and models.
  */
 import type { ApiErrorPayload, DroppedImageResult, PredictionItem, RunSummary, SeshatApi } from '../../../src-main/api/contract';
+import { thresholdPrecision, type ConfidenceBins } from '../../../src-main/ml/training/metrics';
 import { errorPayload } from '../api/api-client';
 
 export interface DroppedImage {
@@ -23,9 +24,33 @@ function toBase64(buffer: ArrayBuffer): string {
   return btoa(binary);
 }
 
+/** A run's validation accuracy as its training recorded it, or null. */
+export function validationAccuracy(run: RunSummary): number | null {
+  const accuracy = (run.metrics as { evaluation?: { accuracy?: number } | null } | null)?.evaluation?.accuracy;
+  return typeof accuracy === 'number' ? accuracy : null;
+}
+
+/**
+ * The model Predict uses unless the user picks another: the finished run with the best
+ * validation accuracy (newest first on a tie), never a cancelled or failed one while a
+ * finished one exists.
+ */
+export function bestFinishedRun(runs: readonly RunSummary[]): RunSummary | null {
+  const withModel = runs.filter((run) => run.weightsPath);
+  const finished = withModel.filter((run) => run.status === 'done');
+  const pool = finished.length > 0 ? finished : withModel;
+  return [...pool].sort((a, b) => (validationAccuracy(b) ?? -1) - (validationAccuracy(a) ?? -1) || b.id - a.id)[0] ?? null;
+}
+
 export class PredictState {
   runs = $state<RunSummary[]>([]);
   runId = $state<number | null>(null);
+  /** True once the user picked a model themselves: a reload then keeps their choice. */
+  runChosen = $state(false);
+  /** The folder of the last "Classify folder": Export CSV writes its images. */
+  classifiedFolder = $state<string | null>(null);
+  /** The review item the keyboard acts on. */
+  reviewFocus = $state(0);
   dropped = $state<DroppedImage[]>([]);
   folder = $state('');
   threshold = $state(0.8);
@@ -37,17 +62,50 @@ export class PredictState {
   private nextKey = 1;
 
   readonly models = $derived(this.runs.filter((run) => run.weightsPath));
+  readonly selectedRun = $derived(this.runs.find((run) => run.id === this.runId) ?? null);
+  /** What accepting at the current threshold is worth, measured on the validation split. */
+  readonly thresholdReport = $derived.by(() => {
+    const bins = (this.selectedRun?.metrics as { evaluation?: { confidenceBins?: ConfidenceBins } | null } | null)?.evaluation?.confidenceBins;
+    return bins ? thresholdPrecision(bins, this.threshold) : null;
+  });
 
-  constructor(private readonly api: SeshatApi) {}
+  constructor(
+    private readonly api: SeshatApi,
+    private readonly projectName: () => string = () => 'project',
+  ) {}
+
+  /** Run ids start at 1 in every project: a choice made in the last one must not pick a model here. */
+  projectChanged(): void {
+    this.runId = null;
+    this.runChosen = false;
+    this.classifiedFolder = null;
+    this.review = [];
+    this.reviewSelection = new Set();
+    this.reviewFocus = 0;
+    this.dropped = [];
+    this.error = null;
+    this.message = null;
+  }
 
   async load(): Promise<void> {
     try {
       this.runs = (await this.api.listRuns({})).sort((a, b) => b.id - a.id);
-      if (this.runId === null || !this.models.some((run) => run.id === this.runId)) this.runId = this.models[0]?.id ?? null;
+      const kept = this.runChosen && this.models.some((run) => run.id === this.runId);
+      if (!kept) {
+        this.runId = bestFinishedRun(this.runs)?.id ?? null;
+        this.runChosen = false;
+      }
       await this.loadReview();
     } catch (error) {
       this.error = errorPayload(error);
     }
+  }
+
+  /** The user picked a model in the list. */
+  async chooseRun(runId: number | null): Promise<void> {
+    this.runId = runId;
+    this.runChosen = true;
+    await this.loadReview();
   }
 
   /** Classifies dropped, pasted or chosen files; non-images get a clear message. */
@@ -83,17 +141,38 @@ export class PredictState {
   }
 
   async classifyFolder(): Promise<void> {
-    await this.run(() => this.api.startPrediction({ ...(this.runId === null ? {} : { runId: this.runId }), target: { kind: 'folders', roots: [this.folder.trim()] } }));
+    const folder = this.folder.trim();
+    await this.run(async () => {
+      await this.api.startPrediction({ ...(this.runId === null ? {} : { runId: this.runId }), target: { kind: 'folders', roots: [folder] } });
+      this.classifiedFolder = folder;
+    });
   }
 
   async classifyUnlabeled(): Promise<void> {
-    await this.run(() => this.api.startPrediction({ ...(this.runId === null ? {} : { runId: this.runId }), target: { kind: 'unlabeled' } }));
+    await this.run(async () => {
+      await this.api.startPrediction({ ...(this.runId === null ? {} : { runId: this.runId }), target: { kind: 'unlabeled' } });
+      this.classifiedFolder = null;
+    });
   }
 
   async loadReview(): Promise<void> {
     if (this.runId === null) return;
     this.review = await this.api.getPredictionImages({ runId: this.runId, unlabeledOnly: true, maxConfidence: this.threshold, order: 'unsure-first', limit: 300 });
     this.reviewSelection = new Set();
+    this.reviewFocus = Math.min(this.reviewFocus, Math.max(0, this.review.length - 1));
+  }
+
+  /** Labels one reviewed image with the model's guess number `rank` (1 = best, 2 = second, …). */
+  async acceptGuess(imageId: number, rank: number): Promise<void> {
+    if (this.runId === null) return;
+    const runId = this.runId;
+    const item = this.review.find((candidate) => candidate.imageId === imageId);
+    if (!item || item.topK.length < rank) return;
+    await this.run(async () => {
+      const { changed } = await this.api.acceptPredictions({ runId, imageIds: [imageId], rank });
+      this.message = changed > 0 ? `Labelled ${item.relPath} with the model's ${rank === 1 ? 'best' : rank === 2 ? '2nd' : '3rd'} guess. Undo in the Library with Ctrl+Z.` : null;
+      await this.loadReview();
+    });
   }
 
   toggleReview(imageId: number): void {
@@ -122,9 +201,10 @@ export class PredictState {
     if (this.runId === null) return;
     const runId = this.runId;
     await this.run(async () => {
-      const csv = await this.api.getPredictionsCsv({ runId });
+      const folder = this.classifiedFolder;
+      const csv = await this.api.getPredictionsCsv({ runId, ...(folder ? { folder } : {}) });
       const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-      const link = Object.assign(document.createElement('a'), { href: url, download: `predictions-run-${runId}.csv` });
+      const link = Object.assign(document.createElement('a'), { href: url, download: csvFileName(this.projectName(), folder, runId, new Date()) });
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     });
@@ -156,4 +236,13 @@ export class PredictState {
       this.error = errorPayload(error);
     }
   }
+}
+
+/** `<project>-<folder>-run<id>-<yyyymmdd-hhmm>.csv`: exports of two projects or two folders never share a name. */
+export function csvFileName(project: string, folder: string | null, runId: number, at: Date): string {
+  const safe = (text: string) => text.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^_+|_+$/g, '') || 'project';
+  const folderName = folder ? safe(folder.split(/[\\/]/).filter(Boolean).pop() ?? 'folder') : 'all';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${at.getFullYear()}${pad(at.getMonth() + 1)}${pad(at.getDate())}-${pad(at.getHours())}${pad(at.getMinutes())}`;
+  return `${safe(project)}-${folderName}-run${runId}-${stamp}.csv`;
 }

@@ -34,11 +34,41 @@ export class SplitsState {
     return { ratios: { ...this.ratios }, seed: this.seed, group };
   }
 
+  /** The form follows the project's rule until the user edits it (and again after another project opens). */
+  private formFromRule = true;
+
   async load(): Promise<void> {
     try {
       this.overview = await this.api.getSplitOverview({});
+      if (this.formFromRule) this.fillForm(this.overview.rule);
     } catch (error) {
       this.error = errorPayload(error);
+    }
+  }
+
+  /** The user changed a field: their values stay until they apply or another project opens. */
+  edited(): void {
+    this.formFromRule = false;
+  }
+
+  projectChanged(): void {
+    this.formFromRule = true;
+    this.plan = null;
+    this.overview = null;
+  }
+
+  private fillForm(rule: SplitOverview['rule']): void {
+    const sum = rule.ratios.train + rule.ratios.validation + rule.ratios.test || 1;
+    const percent = (value: number) => Math.round((value / sum) * 100);
+    this.ratios = { train: percent(rule.ratios.train), validation: percent(rule.ratios.validation), test: percent(rule.ratios.test) };
+    this.seed = typeof rule.seed === 'number' ? rule.seed : 42;
+    const group = rule.group;
+    if (!group) this.group = 'none';
+    else if (group.kind === 'folder') this.group = 'folder';
+    else if (group.pattern === UNAS_GROUP_PATTERN) this.group = 'unas';
+    else {
+      this.group = 'regex';
+      this.pattern = group.pattern;
     }
   }
 
@@ -51,6 +81,7 @@ export class SplitsState {
   async apply(): Promise<void> {
     await this.run(async () => {
       this.plan = await this.api.applySplit(this.request());
+      this.formFromRule = true;
       await this.load();
     });
   }
