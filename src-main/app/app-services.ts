@@ -87,6 +87,7 @@ export class AppServices {
     const next = ProjectSession.open(dir, { create });
     this.session.close();
     this.session = next;
+    this.tasks.forgetFinished();
     this.settings.rememberProject(next.paths.dir);
     const summary = this.projectSummary();
     this.emit({ type: 'project', project: summary });

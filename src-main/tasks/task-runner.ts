@@ -121,6 +121,11 @@ export class TaskRunner {
     });
   }
 
+  /** Drops finished tasks from the list (another project is open: they were about the last one). */
+  forgetFinished(): void {
+    for (const [id, record] of this.tasks) if (record.info.state !== 'running') this.tasks.delete(id);
+  }
+
   /** Cancels everything still running (app shutdown). */
   cancelAll(): void {
     for (const record of this.tasks.values()) if (record.info.state === 'running') record.controller.abort();

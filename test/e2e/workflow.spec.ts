@@ -118,6 +118,11 @@ async function bulkLabel(page: Page, search: string, key: string, expectedMatche
   await expect(page.locator('[data-pending="yes"]')).toHaveCount(0);
 }
 
+/** A picture of the step for people to look at (test-results/…/workflow-<name>.png). */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: test.info().outputPath(`workflow-${name}.png`) });
+}
+
 async function waitForRun(status: string): Promise<void> {
   await expect.poll(async () => (await api<Array<{ status: string }>>('listRuns'))[0]?.status, { timeout: 90_000 }).toBe(status);
 }
@@ -168,6 +173,7 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await expect(page.getByTestId('result-count')).toContainText('54 images');
   await assertCounts(page, { N5: 13, Z1: 12, Z9: 12 });
   await assertThumbsAreFrom(page, projectA);
+  await shot(page, 'a-library');
 
   // --- Split grouped by picture, the test set locked before the split is applied ------------
   await nav(page, 'Splits');
@@ -176,6 +182,7 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await page.getByLabel('Keep together').selectOption('folder');
   await page.getByRole('button', { name: 'Apply split' }).click();
   await expect(page.getByTestId('test-lock-state')).toContainText(/Test set locked \(\d+ images\)/);
+  await shot(page, 'a-splits-locked');
   const firstSplit = await assertPicturesWhole();
   expect(new Set(firstSplit.values()).size).toBe(3);
   const lockedTest = (await allItems()).filter((item) => item.split === 'test').map((item) => item.id);
@@ -191,6 +198,7 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await nav(page, 'Evaluate');
   await page.getByRole('main').getByRole('button', { name: 'Evaluate', exact: true }).click();
   await expect(page.getByTestId('evaluation-summary')).toBeVisible({ timeout: 60_000 });
+  await shot(page, 'a-evaluate');
 
   // --- Classify the unlabelled crops; accept the best guess for two and the second for one ----
   await nav(page, 'Predict');
@@ -200,6 +208,7 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await page.getByLabel(/confidence/).fill('1');
   await page.getByLabel(/confidence/).dispatchEvent('change');
   await expect(review.locator('[data-review-index]')).toHaveCount(17);
+  await shot(page, 'a-predict-review');
   const accepted: Array<{ imageId: number; rank: number }> = [];
   for (const rank of [1, 1, 2]) {
     const first = review.locator('[data-review-index="0"]');
@@ -238,6 +247,7 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await page.getByLabel('Project folder').fill(projectB);
   await page.getByRole('button', { name: 'Create' }).click();
   await expect(page.locator('p.name')).toHaveText('project-b');
+  await expect(page.getByTestId('last-task'), 'no task of project A in B’s status bar').toHaveCount(0);
   await nav(page, 'Library');
   await page.getByRole('button', { name: 'Import images…' }).click();
   dialog = page.getByRole('dialog', { name: 'Import images' });
@@ -246,6 +256,7 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await dialog.getByLabel('Folder 1').fill(join(scratch, 'photos'));
   await expect(dialog.getByTestId('preview-summary')).toContainText('24 images · 3 classes');
   await expect(dialog.getByTestId('preview-new-classes')).toContainText('3 new classes');
+  await shot(page, 'b-import-preview');
   await dialog.getByRole('button', { name: /Import 24 images/ }).click();
   await page.getByRole('dialog', { name: 'Import report' }).getByRole('button', { name: 'Close' }).click();
   await expect(page.getByTestId('result-count')).toContainText('24 images');
@@ -280,6 +291,10 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await expect(page.getByTestId('result-count')).toContainText('54 images');
   await assertThumbsAreFrom(page, projectA);
   await assertSidebarIsCatalog(page);
+  await page.getByRole('button', { name: 'Show predictions' }).click();
+  await expect(page.getByTestId('thumb-prediction').first()).toBeVisible();
+  await shot(page, 'a-library-predictions');
+  await page.getByRole('button', { name: 'Show predictions' }).click();
   await page.getByRole('button', { name: 'Import…', exact: true }).click();
   dialog = page.getByRole('dialog', { name: 'Import images' });
   await expect(dialog.getByLabel('Folder 1')).toHaveValue(join(scratch, 'walls'));

@@ -64,6 +64,9 @@ test('switching projects while a task runs is refused with CONFLICT', async () =
   services.tasks.cancel(id);
   await services.tasks.waitFor(id);
   assert.equal(services.openProject(join(root, 'b'), true).name, 'b');
+  // The status bar showed "Classify new-photos finished" in the other project: a
+  // finished task belongs to the project it ran in.
+  assert.deepEqual(services.tasks.list(), [], 'project b lists none of project a’s tasks');
   services.close();
 });
 

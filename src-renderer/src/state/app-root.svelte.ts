@@ -56,6 +56,7 @@ export class AppRoot {
         this.library.projectChanged();
         this.predict.projectChanged();
         this.evaluate.projectChanged();
+        void this.tasks.refresh(); // the last project's finished tasks are gone from the list
         void this.library.reload({ newList: true });
       } else if (event.type === 'run') this.train.runChanged(event.run);
       else if (event.type === 'training') this.train.epochFinished(event.runId, event.epoch);
