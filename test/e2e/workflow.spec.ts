@@ -174,6 +174,15 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await assertCounts(page, { N5: 13, Z1: 12, Z9: 12 });
   await assertThumbsAreFrom(page, projectA);
   await shot(page, 'a-library');
+  // The inspector shows a tall crop whole (32×48 here): the image fits inside its frame.
+  const frame = page.getByRole('complementary', { name: 'Inspector' }).locator('.frame').first();
+  const fits = await frame.evaluate((box) => {
+    const img = box.querySelector('img')!;
+    const outer = box.getBoundingClientRect();
+    const inner = img.getBoundingClientRect();
+    return inner.top >= outer.top - 0.5 && inner.bottom <= outer.bottom + 0.5 && inner.left >= outer.left - 0.5 && inner.right <= outer.right + 0.5;
+  });
+  expect(fits, 'the whole image is inside the inspector frame').toBe(true);
 
   // --- Split grouped by picture, the test set locked before the split is applied ------------
   await nav(page, 'Splits');
@@ -199,6 +208,9 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await page.getByRole('main').getByRole('button', { name: 'Evaluate', exact: true }).click();
   await expect(page.getByTestId('evaluation-summary')).toBeVisible({ timeout: 60_000 });
   await shot(page, 'a-evaluate');
+  // Signs are drawn with the bundled font, not as empty boxes: it is loaded, and it draws them.
+  expect(await page.evaluate(() => document.fonts.check("16px 'Noto Sans Egyptian Hieroglyphs'", '\u{13000}'))).toBe(true);
+  expect(await page.evaluate(() => [...document.fonts].some((f) => f.family.includes('Egyptian Hieroglyphs') && f.status === 'loaded'))).toBe(true);
 
   // --- Classify the unlabelled crops; accept the best guess for two and the second for one ----
   await nav(page, 'Predict');
