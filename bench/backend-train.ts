@@ -15,7 +15,7 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../src-main/api/types.js';
+import type { BackendName } from '../src-shared/api/types.js';
 import { BACKEND_NAMES, selectBackend } from '../src-main/ml/backend.js';
 import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
 import { buildSmallCnn } from '../src-main/ml/models/presets.js';

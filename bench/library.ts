@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Catalog } from '../src-main/catalog/catalog.js';
 import { importFolders } from '../src-main/import/index.js';
-import type { NewImage } from '../src-main/catalog/types.js';
+import type { NewImage } from '../src-shared/catalog-records.js';
 import { CHROMIUM_ARGS } from '../test/e2e/playwright.config.js';
 import { writeClassFolders } from '../test/helpers/tiny-images.js';
 import { serveTestProject } from '../test/helpers/web-server-process.js';

@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 
 await build({
   entryPoints: ['src-main/electron/preload.ts'],
-  outfile: 'out/main/electron/preload.cjs',
+  outfile: 'out/src-main/electron/preload.cjs',
   bundle: true,
   platform: 'node',
   format: 'cjs',

@@ -5,8 +5,8 @@
  * Nothing a caller sends can crash the process.
  */
 import { z } from 'zod';
-import { AppError, toErrorPayload } from '../errors.js';
-import { apiMethods, type ApiHandlers, type ApiMethodName, type ApiResult } from './contract.js';
+import { AppError, toErrorPayload } from '../../src-shared/errors.js';
+import { apiMethods, type ApiHandlers, type ApiMethodName, type ApiResult } from '../../src-shared/api/contract.js';
 
 export type ApiDispatcher = (method: string, input: unknown) => Promise<ApiResult<unknown>>;
 

@@ -3,9 +3,9 @@
  * web server and the CLI. Knows nothing of Electron: platform abilities (a native
  * folder picker) arrive as hooks.
  */
-import { AppError } from '../errors.js';
-import type { ApiEvent } from '../api/contract.js';
-import type { BackendInfo, BackendName, ProjectSummary } from '../api/types.js';
+import { AppError } from '../../src-shared/errors.js';
+import type { ApiEvent } from '../../src-shared/api/contract.js';
+import type { BackendInfo, BackendName, ProjectSummary } from '../../src-shared/api/types.js';
 import { currentBackend, selectBackend } from '../ml/backend.js';
 import { summarize, type ProjectPaths } from '../projects/project.js';
 import type { Catalog } from '../catalog/catalog.js';

@@ -16,9 +16,9 @@ import { createHash } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { ImageRecord } from '../catalog/types.js';
+import type { ImageRecord } from '../../src-shared/catalog-records.js';
 import { DECODE_OPTIONS } from '../images/probe.js';
 import { renderThumbnail, thumbnailPath, writeThumbnail } from '../images/thumbnails.js';
 

@@ -19,13 +19,13 @@ export function defaultProjectDir(userDataDir: string): string {
 }
 
 /**
- * The repository (or packaged app) root: `src-main/app` under tsx and
- * `out/main/app` when compiled both sit two levels below a folder that holds
- * `resources/` — except the compiled one, which is three.
+ * The repository (or packaged app) root, the folder that holds `resources/`: two
+ * levels above `src-main/app` under tsx, three above `out/src-main/app` once compiled.
  */
 export function appRootDir(): string {
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const levels = here.includes(`${'out'}/main`) || here.includes('out\\main') ? '../../..' : '../..';
+  const compiled = /[\\/]out[\\/]src-main[\\/]/.test(here);
+  const levels = compiled ? '../../..' : '../..';
   return resolve(here, levels);
 }
 

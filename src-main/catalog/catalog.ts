@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { APPLICATION_ID, LATEST_VERSION, migrate, schemaVersion, type Migration, MIGRATIONS } from './migrations.js';
 import { ClassRepo } from './classes.js';
 import { EmbeddingRepo } from './embeddings.js';
@@ -19,7 +19,7 @@ import { MetaRepo } from './meta.js';
 import { ReportRepo } from './reports.js';
 import { RunRepo } from './runs.js';
 import { SplitRepo } from './splits.js';
-import type { CatalogStats, LabelOrigin, Split } from './types.js';
+import type { CatalogStats, LabelOrigin, Split } from '../../src-shared/catalog-records.js';
 
 export interface OpenCatalogOptions {
   /**

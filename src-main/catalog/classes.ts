@@ -4,8 +4,8 @@
  * beside the history they write.
  */
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors.js';
-import type { ClassRecord } from './types.js';
+import { AppError } from '../../src-shared/errors.js';
+import type { ClassRecord } from '../../src-shared/catalog-records.js';
 
 interface ClassRow {
   id: number;

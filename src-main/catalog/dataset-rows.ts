@@ -3,7 +3,7 @@
  * with its label and split, in a single indexed pass (no per-image queries).
  */
 import type Database from 'better-sqlite3';
-import type { LabelOrigin, Split } from './types.js';
+import type { LabelOrigin, Split } from '../../src-shared/catalog-records.js';
 
 export interface DatasetRow {
   id: number;

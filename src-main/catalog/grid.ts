@@ -15,30 +15,14 @@
  *   too but cost O(offset).
  */
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { classCountsSql, countSql, labelledCountSql, pageSql, sortKeys, type GridSort } from './grid-sql.js';
-import type { ImageStatus, LabelOrigin, Split } from './types.js';
+import type { ImageStatus, LabelOrigin, Split } from '../../src-shared/catalog-records.js';
+import type { ImageFilter, GridItem, GridPage, ClassCounts } from '../../src-shared/api/wire-library.js';
+export type { ImageFilter, GridItem, GridPage, ClassCounts } from '../../src-shared/api/wire-library.js';
 
 export type { GridSort } from './grid-sql.js';
 
-export interface ImageFilter {
-  rootId?: number;
-  /** Only images labelled with this class. */
-  classId?: number;
-  /** Only images without a label (cannot be combined with classId or labelSource). */
-  unlabeled?: boolean;
-  /** A split, or 'none' for images not assigned to one. */
-  split?: Split | 'none';
-  labelSource?: LabelOrigin;
-  /** Filters on the predictions of `runId` (default: the latest run that predicted anything). */
-  predictedClassId?: number;
-  confidenceMin?: number;
-  confidenceMax?: number;
-  runId?: number;
-  /** Case-insensitive (ASCII) substring of `<imported folder's name>/<path inside it>`. */
-  pathContains?: string;
-  status?: ImageStatus;
-}
 
 export interface PageRequest {
   /** 'imported' is import order; 'confidence' lists only images the run predicted. */
@@ -51,36 +35,8 @@ export interface PageRequest {
   after?: string | null;
 }
 
-export interface GridItem {
-  id: number;
-  rootId: number;
-  relPath: string;
-  hash: string;
-  width: number;
-  height: number;
-  format: string;
-  status: ImageStatus;
-  classId: number | null;
-  labelSource: LabelOrigin | null;
-  split: Split | null;
-  predictedClassId: number | null;
-  confidence: number | null;
-}
 
-export interface GridPage {
-  items: GridItem[];
-  total: number;
-  /** Pass as `after` for the next page; null on the last page. */
-  nextCursor: string | null;
-  /** The run whose predictions fill predictedClassId/confidence, or null. */
-  runId: number | null;
-}
 
-export interface ClassCounts {
-  /** classId → images of that class matching the filter (class and unlabeled filters ignored). */
-  byClass: Record<number, number>;
-  unlabeled: number;
-}
 
 const MAX_CACHE = 128;
 

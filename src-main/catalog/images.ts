@@ -5,12 +5,12 @@
  */
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import type { ClassRepo } from './classes.js';
 import type { LabelRepo } from './labels.js';
 import { folderName } from './migrations.js';
 import type { SplitRepo } from './splits.js';
-import type { ImageRecord, ImageStatus, NewImage, RootRecord } from './types.js';
+import type { ImageRecord, ImageStatus, NewImage, RootRecord } from '../../src-shared/catalog-records.js';
 
 interface ImageRow {
   id: number;

@@ -7,23 +7,12 @@
  * history stay: they are the record that it happened.
  */
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import type { ClassRepo } from './classes.js';
-import type { LabelOrigin } from './types.js';
+import type { LabelOrigin } from '../../src-shared/catalog-records.js';
+import type { ImportUndoResult } from '../../src-shared/api/wire-import.js';
+export type { ImportUndoResult } from '../../src-shared/api/wire-import.js';
 
-export interface ImportUndoResult {
-  reportId: number;
-  /** Images the import had added, now removed (with their labels, splits and predictions). */
-  removedImages: number;
-  /** Classes the import had created that nothing else uses, removed. */
-  removedClasses: number;
-  /** Folders the import had added, removed. */
-  removedRoots: number;
-  /** Images that were in the catalog already and got their label back. */
-  restoredLabels: number;
-  /** Labels left alone because someone changed them since the import. */
-  conflicts: number;
-}
 
 export interface ImportRecord {
   reportId: number;

@@ -7,4 +7,4 @@ export type { ImageRepo, ImageFileState, ImageContent } from './images.js';
 export type { GridQueries, ImageFilter, GridSort, PageRequest, GridItem, GridPage, ClassCounts } from './grid.js';
 export type { RunRepo, NewRun, RunPatch } from './runs.js';
 export type { ReportRepo, ReportKind, ReportStatus, ReportItemKind, ReportItem, StoredReport } from './reports.js';
-export * from './types.js';
+export * from '../../src-shared/catalog-records.js';

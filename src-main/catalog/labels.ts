@@ -7,11 +7,13 @@
  * undo/redo stacks are derived from `operations.state` — they survive a restart.
  */
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import type { ClassRepo } from './classes.js';
 import type { ImportHistory } from './import-undo.js';
 import type { SplitRepo } from './splits.js';
-import type { ClassRecord, LabelOrigin, LabelRecord, OperationKind, OperationRecord, UndoResult } from './types.js';
+import type { ClassRecord, LabelOrigin, LabelRecord, OperationKind, OperationRecord, UndoResult } from '../../src-shared/catalog-records.js';
+import type { LabelChangeResult } from '../../src-shared/api/wire-library.js';
+export type { LabelChangeResult } from '../../src-shared/api/wire-library.js';
 
 interface LabelRow {
   class_id: number;
@@ -42,11 +44,6 @@ export interface LabelAssignment {
   classId: number | null;
 }
 
-export interface LabelChangeResult {
-  operationId: number;
-  /** Images whose label actually changed (already-equal ones are not recorded). */
-  changed: number;
-}
 
 function toOperation(row: OperationRow): OperationRecord {
   return {

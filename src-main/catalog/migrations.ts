@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { compareGardinerCodes } from '../gardiner/gardiner.js';
+import { compareGardinerCodes } from '../../src-shared/gardiner/gardiner.js';
 import { DEFAULT_HOTKEYS } from './classes.js';
 
 export interface Migration {

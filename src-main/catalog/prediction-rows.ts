@@ -4,7 +4,7 @@
  * queue (least confident first) and CSV export.
  */
 import type Database from 'better-sqlite3';
-import type { Split } from './types.js';
+import type { Split } from '../../src-shared/catalog-records.js';
 
 export interface PredictionRow {
   imageId: number;

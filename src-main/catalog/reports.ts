@@ -5,36 +5,12 @@
  * transaction as the batch they describe, so a killed import keeps an honest report.
  */
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
+import type { ReportKind, ReportStatus, ReportItemKind, ReportItem, StoredReport } from '../../src-shared/api/wire-import.js';
+export type { ReportKind, ReportStatus, ReportItemKind, ReportItem, StoredReport } from '../../src-shared/api/wire-import.js';
 
-export type ReportKind = 'import' | 'rescan';
-export type ReportStatus = 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
-export type ReportItemKind = 'error' | 'duplicate' | 'new' | 'changed' | 'moved' | 'missing';
 
-export interface ReportItem {
-  kind: ReportItemKind;
-  /** Absolute path of the file (or folder, for a folder that could not be read). */
-  path: string;
-  /** An ErrorCode for errors (IMAGE_UNREADABLE, IMAGE_TOO_LARGE, …), else null. */
-  code: string | null;
-  /** The reason, or for duplicates/moves the other path. */
-  detail: string;
-}
 
-export interface StoredReport {
-  id: number;
-  kind: ReportKind;
-  status: ReportStatus;
-  roots: string[];
-  options: unknown;
-  counts: Record<string, number>;
-  startedAt: number;
-  finishedAt: number | null;
-  /** Every error, then up to `itemLimit` (default 1000) other items. */
-  items: ReportItem[];
-  /** How many items the report has in all (see ReportRepo.items for the rest). */
-  itemsTotal: number;
-}
 
 interface ReportRow {
   id: number;

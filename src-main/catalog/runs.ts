@@ -4,9 +4,10 @@
  * training code and changes without a migration.
  */
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { fromProjectRelative, toProjectRelative } from './migrations.js';
-import type { EpochRecord, PredictionInput, PredictionRecord, RunRecord, RunStatus } from './types.js';
+import type { EpochRecord, PredictionInput, PredictionRecord, RunRecord, RunStatus } from '../../src-shared/catalog-records.js';
+import type { RunMetrics, TrainSettings } from '../../src-shared/api/wire-training.js';
 
 interface RunRow {
   id: number;
@@ -40,10 +41,11 @@ function toRun(row: RunRow, projectDir: string | null): RunRecord {
     id: row.id,
     name: row.name,
     preset: row.preset,
-    options: JSON.parse(row.options) as unknown,
+    // Stored by this repo from the typed fields below; older rows hold a subset of them.
+    options: JSON.parse(row.options) as TrainSettings | null,
     datasetHash: row.dataset_hash,
     status: row.status,
-    metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as unknown),
+    metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as RunMetrics),
     weightsPath: row.weights_path === null ? null : fromProjectRelative(projectDir, row.weights_path),
     createdAt: row.created_at,
     finishedAt: row.finished_at,
@@ -53,14 +55,14 @@ function toRun(row: RunRow, projectDir: string | null): RunRecord {
 export interface NewRun {
   name: string;
   preset: string;
-  options?: unknown;
+  options?: TrainSettings | null;
   datasetHash?: string | null;
 }
 
 export interface RunPatch {
   name?: string;
   status?: RunStatus;
-  metrics?: unknown;
+  metrics?: RunMetrics | null;
   weightsPath?: string | null;
   datasetHash?: string | null;
   /** Set automatically when status becomes done, failed or cancelled. */

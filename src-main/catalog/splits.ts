@@ -10,18 +10,10 @@ import { compileGroupKey, type GroupKeyMode } from '../splits/group-keys.js';
 import { assignNewItems } from '../splits/new-items.js';
 import { DEFAULT_RATIOS, emptyCounts, type SplitCounts, type SplitItem, type SplitRatios, type SplitSeed } from '../splits/types.js';
 import type { MetaRepo } from './meta.js';
-import type { Split } from './types.js';
+import type { Split } from '../../src-shared/catalog-records.js';
+import type { SplitRule } from '../../src-shared/api/wire-dataset.js';
+export type { SplitRule } from '../../src-shared/api/wire-dataset.js';
 
-export interface SplitRule {
-  ratios: SplitRatios;
-  seed: SplitSeed;
-  /** What keeps images together (a picture, a folder), or null for a plain stratified split. */
-  group: GroupKeyMode | null;
-  /** The test set is frozen: re-splits keep it, and it is locked as soon as it exists. */
-  testLocked: boolean;
-  /** When a split was last applied with this rule; null when the project was never split by it. */
-  appliedAt: number | null;
-}
 
 export const DEFAULT_SPLIT_SEED = 42;
 

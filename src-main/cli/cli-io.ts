@@ -4,10 +4,10 @@
  * non-zero with a one-line reason on error.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { AppServices } from '../app/app-services.js';
 import { defaultUserDataDir } from '../app/paths.js';
-import type { BackendName } from '../api/types.js';
+import type { BackendName } from '../../src-shared/api/types.js';
 import { BACKEND_NAMES } from '../ml/backend.js';
 
 export interface CliIo {

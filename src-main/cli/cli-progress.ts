@@ -2,7 +2,7 @@
  * Progress for long CLI commands: one updating line on a terminal's stderr, nothing
  * with --json or when stderr is not a terminal. Ctrl+C cancels the job cleanly.
  */
-import type { JobContext, TaskProgress } from '../tasks/progress.js';
+import type { JobContext, TaskProgress } from '../../src-shared/progress.js';
 import type { CliIo } from './cli-io.js';
 
 export function cliJob(io: CliIo, quiet: boolean): { context: JobContext; finish: () => void } {

@@ -3,7 +3,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toErrorPayload } from '../errors.js';
+import { toErrorPayload } from '../../src-shared/errors.js';
 import { APP_VERSION } from '../app/version.js';
 import { parseCommandArgs, processIo, type CliCommand, type CliIo } from './cli-io.js';
 import { importCommand } from './commands/import-command.js';

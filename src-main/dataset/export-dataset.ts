@@ -6,12 +6,13 @@
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError, throwIfAborted } from '../errors.js';
+import { AppError, throwIfAborted } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { readDatasetRows } from '../catalog/dataset-rows.js';
-import type { JobContext } from '../tasks/progress.js';
+import type { JobContext } from '../../src-shared/progress.js';
+import type { ExportMode, ExportReport } from '../../src-shared/api/wire-dataset.js';
+export type { ExportMode, ExportReport } from '../../src-shared/api/wire-dataset.js';
 
-export type ExportMode = 'copy' | 'link' | 'symlink';
 
 export interface ExportOptions {
   outDir: string;
@@ -20,17 +21,6 @@ export interface ExportOptions {
   overwrite?: boolean;
 }
 
-export interface ExportReport {
-  outDir: string;
-  mode: ExportMode;
-  exported: number;
-  perSplit: Record<string, number>;
-  /** Labelled images left out because they have no split. */
-  unsplit: number;
-  /** Names changed to avoid two files with the same name in one folder. */
-  renamed: number;
-  errors: Array<{ path: string; reason: string }>;
-}
 
 /** Folder names must survive every file system: no separators or reserved characters. */
 export function safeFolderName(name: string): string {

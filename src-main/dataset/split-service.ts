@@ -20,6 +20,8 @@ import {
   type SplitResult,
   type SplitSeed,
 } from '../splits/index.js';
+import type { SplitPlan, SplitOverview } from '../../src-shared/api/wire-dataset.js';
+export type { SplitPlan, SplitOverview } from '../../src-shared/api/wire-dataset.js';
 
 export interface SplitRequest {
   /** Relative sizes (70/15/15 or 0.7/0.15/0.15); omitted: the project's rule. */
@@ -29,22 +31,7 @@ export interface SplitRequest {
   group?: GroupKeyMode | null;
 }
 
-export interface SplitPlan extends Omit<SplitResult, 'assignments'> {
-  grouped: boolean;
-  groups: Array<{ groupKey: string; split: string; size: number }>;
-}
 
-export interface SplitOverview {
-  classes: Array<{ className: string; total: number; counts: SplitCounts & { none: number }; noCoverage: boolean }>;
-  totals: SplitCounts & { none: number };
-  lockedTest: number;
-  /** Whether the test set is locked (or will be, as soon as a split creates it). */
-  testLocked: boolean;
-  /** The project's split rule: what the last split used, and what newly labelled images follow. */
-  rule: SplitRule;
-  warnings: Array<{ kind: string; message: string; classNames?: string[] }>;
-  crossSplitDuplicates: number;
-}
 
 export { DEFAULT_SPLIT_SEED as DEFAULT_SEED } from '../catalog/splits.js';
 

@@ -6,7 +6,7 @@
 import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { join, normalize, sep } from 'node:path';
-import { APP_SCHEME } from '../api/contract.js';
+import { APP_SCHEME } from '../../src-shared/api/contract.js';
 import type { AppServices } from '../app/app-services.js';
 import { IMMUTABLE_CACHE, parseImagePath } from '../app/image-bytes.js';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../web/security.js';

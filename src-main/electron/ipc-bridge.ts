@@ -3,7 +3,7 @@
  * channel for events. Calls from frames other than our own app origin are refused.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { IPC_CHANNELS, APP_SCHEME, type ApiEvent } from '../api/contract.js';
+import { IPC_CHANNELS, APP_SCHEME, type ApiEvent } from '../../src-shared/api/contract.js';
 import type { ApiDispatcher } from '../api/dispatcher.js';
 import type { AppServices } from '../app/app-services.js';
 

@@ -4,7 +4,7 @@
  */
 import { BrowserWindow, nativeTheme, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
-import { APP_SCHEME } from '../api/contract.js';
+import { APP_SCHEME } from '../../src-shared/api/contract.js';
 import { SECURE_WEB_PREFERENCES, isAllowedRequestUrl } from './secure-defaults.js';
 
 export const APP_URL = `${APP_SCHEME}://app/index.html`;

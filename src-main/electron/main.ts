@@ -6,7 +6,7 @@ import { app, dialog, type BrowserWindow } from 'electron';
 import { createDispatcher } from '../api/dispatcher.js';
 import { createHandlers } from '../api/handlers/index.js';
 import { AppServices } from '../app/app-services.js';
-import { toErrorPayload } from '../errors.js';
+import { toErrorPayload } from '../../src-shared/errors.js';
 import { rendererDistDir } from '../app/paths.js';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
 import { connectIpc } from './ipc-bridge.js';

@@ -11,7 +11,7 @@ import {
   type ApiEvent,
   type SeshatApiEnvelopes,
   type SeshatBridge,
-} from '../api/contract.js';
+} from '../../src-shared/api/contract.js';
 
 function bridgeFunction(method: string) {
   return (input: unknown) => ipcRenderer.invoke(IPC_CHANNELS.call, method, input ?? {});

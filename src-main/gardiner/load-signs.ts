@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resourcesDir } from '../app/paths.js';
-import { AppError } from '../errors.js';
-import { isGardinerSignTable, type GardinerSignTable } from './gardiner.js';
+import { AppError } from '../../src-shared/errors.js';
+import { isGardinerSignTable, type GardinerSignTable } from '../../src-shared/gardiner/gardiner.js';
 
 export function gardinerSignsPath(): string {
   return join(resourcesDir(), 'gardiner', 'signs.json');

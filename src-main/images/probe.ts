@@ -8,7 +8,7 @@
  * this probe.
  */
 import sharp from 'sharp';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { normaliseFormat, type ImageFormat } from './formats.js';
 
 /** Refused when either side is this long or longer. */

@@ -6,7 +6,7 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { sha256Hex } from './hash.js';
 import { MAX_FILE_BYTES, probeImage, type ImageInfo } from './probe.js';
 import { renderThumbnail, thumbnailPath, writeThumbnail } from './thumbnails.js';

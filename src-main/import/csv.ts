@@ -9,9 +9,9 @@
  * newline or a blank line does not shift the numbers), so a user can find it in an
  * editor.
  */
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { classNameProblem, normaliseClassName } from '../catalog/classes.js';
-import type { Split } from '../catalog/types.js';
+import type { Split } from '../../src-shared/catalog-records.js';
 
 export type Delimiter = ',' | '\t' | ';';
 

@@ -10,12 +10,12 @@
  * (same path, size and mtime) and finishes the job.
  */
 import { access } from 'node:fs/promises';
-import { isAppError } from '../errors.js';
+import { isAppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ImageFileState } from '../catalog/images.js';
 import type { ReportItem } from '../catalog/reports.js';
-import type { ImageRecord, RootRecord } from '../catalog/types.js';
-import type { JobContext } from '../tasks/progress.js';
+import type { ImageRecord, RootRecord } from '../../src-shared/catalog-records.js';
+import type { JobContext } from '../../src-shared/progress.js';
 import { processImageFile, type ProcessedImage } from '../images/process-file.js';
 import { thumbnailPath } from '../images/thumbnails.js';
 import type { ImportIo } from './io.js';

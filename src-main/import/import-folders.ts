@@ -6,9 +6,9 @@
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { detachedJob, type JobContext } from '../tasks/progress.js';
+import { detachedJob, type JobContext } from '../../src-shared/progress.js';
 import { ImportEngine, type RootPlan } from './engine.js';
 import { toImportReport, type DuplicatePolicy, type ImportReport } from './report.js';
 import { describeFsError, nodeIo, type ImportIo } from './io.js';

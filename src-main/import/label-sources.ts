@@ -5,9 +5,9 @@
 import { constants as fsConstants, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { classNameProblem, normaliseClassName } from '../catalog/classes.js';
-import type { Split } from '../catalog/types.js';
+import type { Split } from '../../src-shared/catalog-records.js';
 import { decodeLabelFile, normaliseSplit, quoteCell, readLabelCsv, type CsvProblem } from './csv.js';
 import { describeFsError } from './io.js';
 import type { ScannedFile } from './scan.js';
@@ -22,7 +22,8 @@ export type LabelSource =
   | { kind: 'none' };
 
 /** Unas glyph crops: `030001_D58.png` → D58 (Gardiner code; UNKNOWN is kept as a class). */
-export const UNAS_FILENAME_PATTERN = '^\\d+_([^.]+)\\.';
+import { UNAS_FILENAME_PATTERN } from '../../src-shared/api/wire-import.js';
+export { UNAS_FILENAME_PATTERN };
 export const UNAS_LABEL_SOURCE: LabelSource = { kind: 'filename', pattern: UNAS_FILENAME_PATTERN };
 
 export interface LabelGuess {

@@ -4,38 +4,14 @@
  * so the import dialog can show it while the user adjusts the label source.
  */
 import path from 'node:path';
-import type { Split } from '../catalog/types.js';
-import type { JobContext } from '../tasks/progress.js';
+import type { Split } from '../../src-shared/catalog-records.js';
+import type { JobContext } from '../../src-shared/progress.js';
 import type { ImportIo } from './io.js';
 import { createLabelResolver, usableGuess, type LabelSource } from './label-sources.js';
 import { scanFolder, type ScanProblem } from './scan.js';
+import type { ImportPreview } from '../../src-shared/api/wire-import.js';
+export type { ImportPreview } from '../../src-shared/api/wire-import.js';
 
-export interface ImportPreview {
-  /** Image files found. */
-  files: number;
-  roots: Array<{ path: string; files: number }>;
-  /** Classes the label source yields, most images first. */
-  classes: Array<{ name: string; count: number }>;
-  splits: Record<Split | 'none', number>;
-  /** Files without a label from the source: how many, and a few names to show. */
-  unmatched: { count: number; samples: string[] };
-  /** Of those, files whose label cannot name a class (control characters, too long), with the reason. */
-  invalidLabels: { count: number; samples: Array<{ path: string; reason: string }> };
-  /** Non-image, hidden and system files passed over. */
-  ignored: number;
-  /** Folders or files that could not be read (first 50). */
-  problems: ScanProblem[];
-  /**
-   * CSV sources: rows that name no file under the roots, and rows skipped or used only
-   * in part (the first 50 of `problemCount`, each with the CSV's path and its line).
-   */
-  csv?: {
-    unusedRows: number;
-    unusedSamples: string[];
-    problems: Array<{ path: string; line: number; reason: string }>;
-    problemCount: number;
-  };
-}
 
 const SAMPLE_SIZE = 20;
 

@@ -3,6 +3,8 @@
  * those counts typed.
  */
 import type { StoredReport } from '../catalog/reports.js';
+import { reportItemOutcome } from '../../src-shared/api/wire-import.js';
+export { reportItemOutcome } from '../../src-shared/api/wire-import.js';
 
 export type DuplicatePolicy = 'skip' | 'keep';
 
@@ -37,25 +39,6 @@ export interface ImportCounts {
 
 /** The stored report of an import or rescan, with its counts typed. */
 export type ImportReport = Omit<StoredReport, 'counts'> & { counts: ImportCounts };
-
-/**
- * What became of the file or row behind a report item, in words for the report's
- * first column: only an unreadable file is skipped; an image whose label was unusable
- * is imported without it.
- */
-export function reportItemOutcome(item: { kind: string; code: string | null }): string {
-  if (item.kind === 'duplicate') return 'Duplicate';
-  switch (item.code) {
-    case 'LABEL_INVALID':
-      return 'Imported without a label';
-    case 'CSV_ROW':
-      return 'Label row not used';
-    case 'CSV_NO_FILE':
-      return 'Listed, not found';
-    default:
-      return item.kind === 'error' ? 'Skipped' : item.kind;
-  }
-}
 
 export function toImportReport(stored: StoredReport): ImportReport {
   return { ...stored, counts: { ...emptyCounts(), ...stored.counts } };

@@ -6,9 +6,9 @@
  * a drive that comes back restores them).
  */
 import { realpath } from 'node:fs/promises';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { detachedJob, type JobContext } from '../tasks/progress.js';
+import { detachedJob, type JobContext } from '../../src-shared/progress.js';
 import { ImportEngine, type RootPlan } from './engine.js';
 import { toImportReport, type DuplicatePolicy, type ImportReport } from './report.js';
 import { nodeIo, type ImportIo } from './io.js';

@@ -9,9 +9,11 @@
  * - A folder or file that cannot be read is reported, and the scan goes on.
  */
 import path from 'node:path';
-import { AppError, throwIfAborted } from '../errors.js';
+import { AppError, throwIfAborted } from '../../src-shared/errors.js';
 import { hasImageExtension } from '../images/formats.js';
 import { describeFsError, nodeIo, type ImportIo } from './io.js';
+import type { ScanProblem } from '../../src-shared/api/wire-import.js';
+export type { ScanProblem } from '../../src-shared/api/wire-import.js';
 
 export interface ScannedFile {
   absPath: string;
@@ -21,11 +23,6 @@ export interface ScannedFile {
   mtimeMs: number;
 }
 
-export interface ScanProblem {
-  path: string;
-  code: 'FOLDER_UNREADABLE' | 'FILE_UNREADABLE' | 'BROKEN_LINK';
-  reason: string;
-}
 
 export interface ScanResult {
   root: string;

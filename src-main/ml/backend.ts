@@ -12,8 +12,8 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { trainingCores } from './cores.js';
-import { AppError } from '../errors.js';
-import type { BackendAttempt, BackendInfo, BackendName } from '../api/types.js';
+import { AppError } from '../../src-shared/errors.js';
+import type { BackendAttempt, BackendInfo, BackendName } from '../../src-shared/api/types.js';
 import { describeWebGpuDevice } from './webgpu/adapter-kind.js';
 import { activeWebGpu, registerWebGpuBackend, releaseWebGpuBackend } from './webgpu/register.js';
 

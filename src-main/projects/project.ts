@@ -4,8 +4,8 @@
  */
 import { mkdirSync, statSync, accessSync, constants } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { AppError } from '../errors.js';
-import type { ProjectSummary } from '../api/types.js';
+import { AppError } from '../../src-shared/errors.js';
+import type { ProjectSummary } from '../../src-shared/api/types.js';
 
 export interface ProjectPaths {
   dir: string;

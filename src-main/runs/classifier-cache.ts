@@ -2,9 +2,9 @@
  * Keeps the last used model loaded: Predict and Evaluate reuse it, so a dropped
  * image costs one forward pass, not a model load.
  */
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { RunRecord } from '../catalog/types.js';
+import type { RunRecord } from '../../src-shared/catalog-records.js';
 import { hasExportedModel } from '../ml/training/export.js';
 import { loadClassifier, type Classifier } from '../ml/training/predict.js';
 import { selectBackend } from '../ml/backend.js';

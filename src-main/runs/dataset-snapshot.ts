@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { readDatasetRows, type DatasetRow } from '../catalog/dataset-rows.js';
 import type { Dataset, Sample } from '../ml/data/dataset.js';
-import { normaliseGardinerCode } from '../gardiner/gardiner.js';
+import { normaliseGardinerCode } from '../../src-shared/gardiner/gardiner.js';
 
 export interface DatasetRecord {
   hash: string;

@@ -4,31 +4,17 @@
  * the confusion-matrix drill-down) and whose metrics are stored with the run.
  */
 import path from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { readDatasetRows } from '../catalog/dataset-rows.js';
-import type { PredictionInput, RunRecord, Split } from '../catalog/types.js';
+import type { PredictionInput, RunRecord, Split } from '../../src-shared/catalog-records.js';
 import { evaluatePredictions, type Evaluation } from '../ml/training/metrics.js';
 import { predictImages, type Classifier } from '../ml/training/predict.js';
-import type { JobContext } from '../tasks/progress.js';
+import type { JobContext } from '../../src-shared/progress.js';
 import { readDatasetRecord } from './dataset-snapshot.js';
+import type { RunEvaluation } from '../../src-shared/api/wire-evaluation.js';
+export type { RunEvaluation } from '../../src-shared/api/wire-evaluation.js';
 
-export interface RunEvaluation extends Evaluation {
-  split: Split;
-  /** The model's classes, in the order of the confusion matrix. */
-  classes: string[];
-  /** Classes the model knows that have no image in this split. */
-  classesWithoutImages: string[];
-  /** Labels in this split the model was not trained on (their images are left out). */
-  unknownLabels: string[];
-  /**
-   * Training images per class (in `classes` order) when the run started; null for a
-   * model without a dataset record. Few of them is the usual reason a class scores low.
-   */
-  trainingImages: number[] | null;
-  failed: number;
-  at: number;
-}
 
 export async function evaluateRun(catalog: Catalog, run: RunRecord, classifier: Classifier, split: Split, job: JobContext): Promise<RunEvaluation> {
   const labels = classifier.labels;
@@ -86,15 +72,14 @@ export async function evaluateRun(catalog: Catalog, run: RunRecord, classifier: 
     failed,
     at: Date.now(),
   };
-  const metrics = (run.metrics ?? {}) as Record<string, unknown>;
-  const evaluations = { ...((metrics.evaluations as Record<string, unknown> | undefined) ?? {}), [split]: result };
-  catalog.runs.update(run.id, { metrics: { ...metrics, evaluations } });
+  const metrics = run.metrics ?? {};
+  catalog.runs.update(run.id, { metrics: { ...metrics, evaluations: { ...metrics.evaluations, [split]: result } } });
   return result;
 }
 
 /** A stored evaluation of a run, if any (those stored before training counts were kept get null counts). */
 export function storedEvaluation(run: RunRecord, split: Split): RunEvaluation | null {
-  const evaluations = (run.metrics as { evaluations?: Record<string, RunEvaluation> } | null)?.evaluations;
+  const evaluations = run.metrics?.evaluations;
   const stored = evaluations?.[split];
   return stored ? { ...stored, trainingImages: stored.trainingImages ?? null } : null;
 }
@@ -106,7 +91,7 @@ export function storedEvaluation(run: RunRecord, split: Split): RunEvaluation | 
  * neither is there, or when they do not cover every class (not this model's data).
  */
 export async function trainingImagesOf(run: RunRecord, labels: string[]): Promise<number[] | null> {
-  let counts = (run.metrics as { trainingImages?: Record<string, number> } | null)?.trainingImages ?? null;
+  let counts = run.metrics?.trainingImages ?? null;
   if (!counts && run.weightsPath) {
     const record = await readDatasetRecord(run.weightsPath);
     if (record && record.hash === run.datasetHash) {

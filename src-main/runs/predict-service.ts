@@ -4,15 +4,15 @@
  */
 import path from 'node:path';
 import sharp from 'sharp';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { readDatasetRows } from '../catalog/dataset-rows.js';
 import { queryPredictions } from '../catalog/prediction-rows.js';
-import type { PredictionInput, RunRecord } from '../catalog/types.js';
+import type { PredictionInput, RunRecord } from '../../src-shared/catalog-records.js';
 import { DECODE_OPTIONS, MAX_PIXELS } from '../images/probe.js';
 import { importFolders } from '../import/index.js';
 import { predictImages, type Classifier, type Prediction, type TopKEntry } from '../ml/training/predict.js';
-import type { JobContext } from '../tasks/progress.js';
+import type { JobContext } from '../../src-shared/progress.js';
 
 export interface PredictSummary {
   runId: number;

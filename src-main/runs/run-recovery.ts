@@ -5,7 +5,7 @@
  * damaged checkpoint makes the run `failed`, so it is never offered for resume.
  */
 import type { Catalog } from '../catalog/catalog.js';
-import type { RunRecord } from '../catalog/types.js';
+import type { RunRecord } from '../../src-shared/catalog-records.js';
 import { inspectCheckpoint } from '../ml/training/checkpoint-check.js';
 import { runDirOf } from './run-paths.js';
 
@@ -21,7 +21,7 @@ export function recoverRuns(catalog: Catalog, modelsDir: string, activeHere: Rea
     if (run.status !== 'interrupted' && run.status !== 'cancelled') continue;
     const checkpoint = inspectCheckpoint(runDirOf(modelsDir, run.id));
     if (checkpoint.state !== 'damaged') continue;
-    const metrics = { ...((run.metrics as Record<string, unknown> | null) ?? {}), error: `Cannot resume: ${checkpoint.problem}` };
+    const metrics = { ...(run.metrics ?? {}), error: `Cannot resume: ${checkpoint.problem}` };
     catalog.runs.update(run.id, { status: 'failed', metrics });
     failed.push({ runId: run.id, problem: checkpoint.problem });
   }

@@ -5,23 +5,24 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { RunRecord } from '../catalog/types.js';
+import type { RunRecord } from '../../src-shared/catalog-records.js';
 import { applySplit } from '../dataset/split-service.js';
 import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
 import { runTrainingInWorker } from '../ml/training/run-in-worker.js';
 import type { EpochEvent, TrainOptions, TrainResult } from '../ml/training/types.js';
-import type { BackendName } from '../api/types.js';
+import type { BackendName } from '../../src-shared/api/types.js';
 import { currentBackend } from '../ml/backend.js';
-import type { JobContext } from '../tasks/progress.js';
+import type { JobContext } from '../../src-shared/progress.js';
 import { DATASET_RECORD_FILE, snapshotDataset, trainingImagesPerClass } from './dataset-snapshot.js';
 import { runDirOf } from './run-paths.js';
+import type { TrainSettings } from '../../src-shared/api/wire-training.js';
+export type { TrainSettings } from '../../src-shared/api/wire-training.js';
 
 /** How often a training process says it is alive; see RunRepo.markInterrupted. */
 const HEARTBEAT_MS = 15_000;
 
-export type TrainSettings = Partial<TrainOptions> & { preset: TrainOptions['preset'] };
 
 export interface TrainingContext {
   catalog: Catalog;
@@ -80,7 +81,7 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
   await mkdir(pixelCache, { recursive: true });
   if (resumeRunId === undefined) await writeFile(path.join(runDir, DATASET_RECORD_FILE), JSON.stringify(snapshot.record));
   // The conv presets train at the images' own size; glyph projects default to grayscale without mirroring.
-  const requested = resumeRunId === undefined ? settings : ((run.options as TrainSettings | null) ?? settings);
+  const requested = resumeRunId === undefined ? settings : (run.options ?? settings);
   const options: TrainSettings = { input: snapshot.nativeSize, glyphMode: snapshot.glyphProject, ...requested };
   if (resumeRunId === undefined) catalog.runs.update(run.id, {});
   const runId = run.id;

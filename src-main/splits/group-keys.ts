@@ -3,13 +3,10 @@
  * same key come from the same source (photograph, page, folder) and must
  * share a split. See group-aware.ts.
  */
-import { AppError } from '../errors.js';
+import { AppError } from '../../src-shared/errors.js';
+import type { GroupKeyMode } from '../../src-shared/api/wire-dataset.js';
+export type { GroupKeyMode } from '../../src-shared/api/wire-dataset.js';
 
-export type GroupKeyMode =
-  /** The image's parent folder, e.g. `Preprocessed/3` for `Preprocessed/3/030001_D58.png`. */
-  | { kind: 'folder' }
-  /** The first capture group (or the whole match) of `pattern`, on the file name or the whole path. */
-  | { kind: 'regex'; pattern: string; flags?: string; on?: 'name' | 'path' };
 
 export interface GroupKeyPreset {
   id: string;

@@ -3,8 +3,8 @@
  * the status bar can be tested end to end before real tasks exist.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { AppError } from '../errors.js';
-import type { JobContext } from './progress.js';
+import { AppError } from '../../src-shared/errors.js';
+import type { JobContext } from '../../src-shared/progress.js';
 
 export interface DemoTaskOptions {
   steps: number;

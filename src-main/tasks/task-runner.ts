@@ -6,9 +6,9 @@
  * process); a job is any async function of a JobContext.
  */
 import { randomUUID } from 'node:crypto';
-import { AppError, toErrorPayload } from '../errors.js';
-import type { TaskEvent, TaskInfo } from '../api/types.js';
-import type { JobContext, TaskProgress } from './progress.js';
+import { AppError, toErrorPayload } from '../../src-shared/errors.js';
+import type { TaskEvent, TaskInfo } from '../../src-shared/api/types.js';
+import type { JobContext, TaskProgress } from '../../src-shared/progress.js';
 
 export type TaskJob<Result> = (job: JobContext) => Promise<Result>;
 export type TaskListener = (event: TaskEvent) => void;

@@ -11,9 +11,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { toErrorPayload } from '../errors.js';
+import { toErrorPayload } from '../../src-shared/errors.js';
 import type { ApiDispatcher } from '../api/dispatcher.js';
-import type { ApiEvent, ApiResult } from '../api/contract.js';
+import type { ApiEvent, ApiResult } from '../../src-shared/api/contract.js';
 import type { AppServices } from '../app/app-services.js';
 import { IMMUTABLE_CACHE, parseImagePath } from '../app/image-bytes.js';
 import {

@@ -14,7 +14,7 @@ test.beforeAll(async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'seshat-electron-'));
   app = await electron.launch({
     executablePath: binary.path!,
-    args: [join(repoRoot, 'out/main/electron/main.js'), `--user-data-dir=${join(scratch, 'user')}`],
+    args: [join(repoRoot, 'out/src-main/electron/main.js'), `--user-data-dir=${join(scratch, 'user')}`],
     env: { ...process.env, SESHAT_PROJECT: join(scratch, 'project') },
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Catalog, type ImageFilter, type Split } from '../../src-main/catalog/index.js';
-import { AppError } from '../../src-main/errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { importFolders } from '../../src-main/import/index.js';
 import { tempDir, writeImage } from '../helpers/images.js';
 

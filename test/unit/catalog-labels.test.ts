@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../src-main/catalog/index.js';
-import { AppError } from '../../src-main/errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { tempDir } from '../helpers/images.js';
 
 /** A catalog with `n` unlabelled images (ids 1..n) and classes A, B, C. */

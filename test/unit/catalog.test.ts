@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Catalog, LATEST_VERSION, MIGRATIONS, migrate, type Migration } from '../../src-main/catalog/index.js';
-import { AppError } from '../../src-main/errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { tempDir } from '../helpers/images.js';
 
 function code(error: unknown): string | undefined {
@@ -170,17 +170,17 @@ test('runs, epochs and predictions round-trip', () => {
       { operationId: op },
     );
     const classId = catalog.classes.findByName('A1')!.id;
-    const run = catalog.runs.create({ name: 'first', preset: 'mobilenet', options: { epochs: 2 } });
+    const run = catalog.runs.create({ name: 'first', preset: 'mobilenet', options: { preset: 'mobilenet', epochs: 2 } });
     assert.equal(run.status, 'pending');
     catalog.runs.addEpoch(run.id, 1, { loss: 0.9, accuracy: 0.5 });
     catalog.runs.addEpoch(run.id, 2, { loss: 0.4, accuracy: 0.8 });
     assert.deepEqual(catalog.runs.epochs(run.id).map((e) => e.metrics.loss), [0.9, 0.4]);
     catalog.runs.savePredictions(run.id, [{ imageId: imageId!, classId, confidence: 0.75, topK: [{ classId, p: 0.75 }] }]);
     assert.equal(catalog.runs.prediction(run.id, imageId!)?.confidence, 0.75);
-    const done = catalog.runs.update(run.id, { status: 'done', metrics: { valAccuracy: 0.8 }, weightsPath: 'models/1' });
+    const done = catalog.runs.update(run.id, { status: 'done', metrics: { bestEpoch: 2 }, weightsPath: 'models/1' });
     assert.equal(done.status, 'done');
     assert.ok(done.finishedAt !== null);
-    assert.deepEqual(done.metrics, { valAccuracy: 0.8 });
+    assert.deepEqual(done.metrics, { bestEpoch: 2 });
   } finally {
     catalog.close();
   }

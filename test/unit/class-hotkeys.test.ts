@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Catalog, MIGRATIONS, migrate } from '../../src-main/catalog/index.js';
-import { compareGardinerCodes } from '../../src-main/gardiner/gardiner.js';
+import { compareGardinerCodes } from '../../src-shared/gardiner/gardiner.js';
 import { hotkeyMap } from '../../src-renderer/src/views/library-keys.js';
 import { tempDir } from '../helpers/images.js';
 

@@ -15,7 +15,7 @@ const scratch = join(repoRoot, 'test', `.drift-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-const header = `import type { ApiHandlers, SeshatApi, SeshatApiEnvelopes } from '../../src-main/api/contract.js';\nimport { createHandlers } from '../../src-main/api/handlers/index.js';\nimport type { AppServices } from '../../src-main/app/app-services.js';\ndeclare const services: AppServices;\ndeclare const api: SeshatApi;\ndeclare const bridge: SeshatApiEnvelopes;\nexport {};\n`;
+const header = `import type { ApiHandlers, SeshatApi, SeshatApiEnvelopes } from '../../src-shared/api/contract.js';\nimport { createHandlers } from '../../src-main/api/handlers/index.js';\nimport type { AppServices } from '../../src-main/app/app-services.js';\ndeclare const services: AppServices;\ndeclare const api: SeshatApi;\ndeclare const bridge: SeshatApiEnvelopes;\nexport {};\n`;
 
 const programs: Record<string, string> = {
   faithful: `const handlers: ApiHandlers = createHandlers(services);\nconst tasks: Promise<{ id: string }[]> = api.listTasks({});\nvoid handlers; void tasks; void bridge;\n`,

@@ -7,10 +7,10 @@ import { Catalog } from '../../src-main/catalog/catalog.js';
 import { readDatasetRows } from '../../src-main/catalog/dataset-rows.js';
 import { exportDataset } from '../../src-main/dataset/export-dataset.js';
 import { applySplit, planSplit, splitOverview } from '../../src-main/dataset/split-service.js';
-import { AppError } from '../../src-main/errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { importFolders, UNAS_LABEL_SOURCE } from '../../src-main/import/index.js';
 import { UNAS_PICTURE_PRESET } from '../../src-main/splits/index.js';
-import { detachedJob } from '../../src-main/tasks/progress.js';
+import { detachedJob } from '../../src-shared/progress.js';
 import { writeClassFolders } from '../helpers/tiny-images.js';
 
 async function projectWith(perClass: Record<string, number>): Promise<{ catalog: Catalog; dir: string; images: string }> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createDispatcher } from '../../src-main/api/dispatcher.js';
 import { createHandlers } from '../../src-main/api/handlers/index.js';
-import { apiMethodNames, type ApiHandlers } from '../../src-main/api/contract.js';
+import { apiMethodNames, type ApiHandlers } from '../../src-shared/api/contract.js';
 import { AppServices } from '../../src-main/app/app-services.js';
 
 function services() {

@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gardinerSignsPath, loadGardinerSigns } from '../../src-main/gardiner/load-signs.js';
-import { buildSignSearchIndex, searchSigns } from '../../src-main/gardiner/sign-search.js';
-import { buildClassSearchIndex, type SearchableClass } from '../../src-main/gardiner/class-search.js';
-import { pickerRows } from '../../src-main/gardiner/picker-options.js';
+import { buildSignSearchIndex, searchSigns } from '../../src-shared/gardiner/sign-search.js';
+import { buildClassSearchIndex, type SearchableClass } from '../../src-shared/gardiner/class-search.js';
+import { pickerRows } from '../../src-shared/gardiner/picker-options.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 // The shared Unicode data lives beside the repository, as the generator expects.

@@ -7,9 +7,9 @@ import {
   parseCategoryCode,
   parseGardinerCode,
   signFor,
-} from '../../src-main/gardiner/gardiner.js';
+} from '../../src-shared/gardiner/gardiner.js';
 import { loadGardinerSigns } from '../../src-main/gardiner/load-signs.js';
-import { buildClassSearchIndex, searchClasses, type SearchableClass } from '../../src-main/gardiner/class-search.js';
+import { buildClassSearchIndex, searchClasses, type SearchableClass } from '../../src-shared/gardiner/class-search.js';
 
 const table = loadGardinerSigns();
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Catalog } from '../../src-main/catalog/index.js';
-import { AppError } from '../../src-main/errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { createLabelResolver, importFolders, previewImport, readLabelCsv, type ScannedFile } from '../../src-main/import/index.js';
 import { imageBuffer, tempDir, writeImage } from '../helpers/images.js';
 

@@ -3,10 +3,10 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSy
 import path from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../src-main/catalog/index.js';
-import { AppError } from '../../src-main/errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { thumbnailPath } from '../../src-main/images/index.js';
 import { importFolders, nodeIo, previewImport, scanFolder, type ImportIo } from '../../src-main/import/index.js';
-import type { TaskProgress } from '../../src-main/tasks/progress.js';
+import type { TaskProgress } from '../../src-shared/progress.js';
 import { imageBuffer, noisyImage, pngHeaderClaiming, tempDir, truncated, writeImage } from '../helpers/images.js';
 
 function project(t: { after: (fn: () => void) => void }) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { AppError } from '../../src-main/errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { augmentInto, DEFAULT_AUGMENT, NO_AUGMENT, resolveAugment } from '../../src-main/ml/data/augment.js';
 import { ImageBatchSource, UNIT_SCALE } from '../../src-main/ml/data/batches.js';
 import { classWeights, stratifiedSplit, type Sample } from '../../src-main/ml/data/dataset.js';

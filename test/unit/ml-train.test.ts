@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { AppError } from '../../src-main/errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { cosineRate } from '../../src-main/ml/training/loop.js';
 import { trainClassifier } from '../../src-main/ml/training/train.js';
 import type { EpochEvent, TrainJob, TrainRequest } from '../../src-main/ml/training/types.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { AppServices } from '../../src-main/app/app-services.js';
-import { AppError } from '../../src-main/errors.js';
+import { AppError } from '../../src-shared/errors.js';
 import { prepareProjectFolder } from '../../src-main/projects/project.js';
 import { SettingsStore } from '../../src-main/projects/settings.js';
 

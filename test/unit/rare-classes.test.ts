@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { RunRecord } from '../../src-main/catalog/types.js';
+import type { RunRecord } from '../../src-shared/catalog-records.js';
 import { trainingImagesPerClass } from '../../src-main/runs/dataset-snapshot.js';
 import { storedEvaluation, trainingImagesOf } from '../../src-main/runs/evaluate-service.js';
 import { rareClassSummary } from '../../src-renderer/src/state/rare-classes.js';

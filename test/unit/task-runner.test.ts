@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { TaskEvent } from '../../src-main/api/types.js';
-import { AppError } from '../../src-main/errors.js';
+import type { TaskEvent } from '../../src-shared/api/types.js';
+import { AppError } from '../../src-shared/errors.js';
 import { runDemoTask } from '../../src-main/tasks/demo-task.js';
 import { TaskRunner } from '../../src-main/tasks/task-runner.js';
 

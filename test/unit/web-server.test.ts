@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { createDispatcher } from '../../src-main/api/dispatcher.js';
 import { createHandlers } from '../../src-main/api/handlers/index.js';
-import type { ApiEvent } from '../../src-main/api/contract.js';
+import type { ApiEvent } from '../../src-shared/api/contract.js';
 import { AppServices } from '../../src-main/app/app-services.js';
 import { startWebServer, type RunningWebServer } from '../../src-main/web/web-server.js';
 

@@ -9,7 +9,7 @@
  *   sync-read         what dataSync() on a GPU-resident webgpu tensor does, and whether data() works after
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../../src-main/api/types.js';
+import type { BackendName } from '../../src-shared/api/types.js';
 import { selectBackend } from '../../src-main/ml/backend.js';
 import { registerWasmTrainingKernels } from '../../src-main/ml/kernels/index.js';
 import { buildConvPreset } from '../../src-main/ml/models/presets.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BackendInfo } from '../../src-main/api/types.js';
+import type { BackendInfo } from '../../src-shared/api/types.js';
 import { SYNC_READ_MESSAGE } from '../../src-main/ml/webgpu/register.js';
 import { describeFailure, runChild, skipReason } from './webgpu-helpers.js';
 

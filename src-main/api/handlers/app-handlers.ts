@@ -1,5 +1,5 @@
 import type { AppServices } from '../../app/app-services.js';
-import type { ApiHandlers } from '../contract.js';
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import { APP_NAME, APP_VERSION } from '../../app/version.js';
 
 export function appHandlers(services: AppServices): Pick<ApiHandlers, 'getAppInfo' | 'getBackend'> {

@@ -1,7 +1,7 @@
 import type { AppServices } from '../../app/app-services.js';
 import { exportDataset } from '../../dataset/export-dataset.js';
 import { applySplit, lockSplit, planSplit, splitOverview } from '../../dataset/split-service.js';
-import type { ApiHandlers } from '../contract.js';
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 
 type DatasetHandlers = Pick<ApiHandlers, 'getSplitOverview' | 'previewSplit' | 'applySplit' | 'setImageSplit' | 'lockSplit' | 'startExport'>;
 

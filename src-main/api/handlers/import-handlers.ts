@@ -1,8 +1,8 @@
 import type { AppServices } from '../../app/app-services.js';
 import { importFolders, previewImport, rescan } from '../../import/index.js';
-import type { ApiHandlers } from '../contract.js';
-import type { ImportSettings } from '../types.js';
-import { AppError } from '../../errors.js';
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
+import type { ImportSettings } from '../../../src-shared/api/types.js';
+import { AppError } from '../../../src-shared/errors.js';
 
 type ImportHandlers = Pick<
   ApiHandlers,

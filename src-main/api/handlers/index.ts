@@ -3,7 +3,7 @@
  * method missing here, or one with the wrong shape, fails the type check.
  */
 import type { AppServices } from '../../app/app-services.js';
-import type { ApiHandlers } from '../contract.js';
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import { appHandlers } from './app-handlers.js';
 import { datasetHandlers } from './dataset-handlers.js';
 import { importHandlers } from './import-handlers.js';

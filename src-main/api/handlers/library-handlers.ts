@@ -1,8 +1,8 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import type { AppServices } from '../../app/app-services.js';
 import { detectDelimiter, parseDelimited } from '../../import/csv.js';
-import type { ApiHandlers } from '../contract.js';
-import type { ImageDetails } from '../types.js';
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
+import type { ImageDetails } from '../../../src-shared/api/types.js';
 
 type LibraryHandlers = Pick<
   ApiHandlers,

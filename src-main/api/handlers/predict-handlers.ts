@@ -1,6 +1,6 @@
 import { cp, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import type { AppServices } from '../../app/app-services.js';
 import { queryPredictions } from '../../catalog/prediction-rows.js';
 import { readDatasetRows } from '../../catalog/dataset-rows.js';
@@ -9,7 +9,8 @@ import { checkModelFolder } from '../../ml/training/model-check.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
 import { evaluateRun, storedEvaluation } from '../../runs/evaluate-service.js';
 import { acceptPredictions, classifyFolders, predictBytes, predictCatalogImages, predictionsCsv } from '../../runs/predict-service.js';
-import type { ApiHandlers } from '../contract.js';
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
+import { runDirOf } from '../../runs/run-paths.js';
 
 type PredictHandlers = Pick<
   ApiHandlers,
@@ -79,10 +80,10 @@ export function predictHandlers(services: AppServices): PredictHandlers {
       // Checked before the run exists: a damaged folder must leave no run behind.
       const metadata = await checkModelFolder(source);
       const catalog = services.catalog;
-      const run = catalog.runs.create({ name: name ?? `Imported ${path.basename(source)}`, preset: metadata.preprocessing.preset, options: { imported: source } });
-      const target = path.join(services.project.modelsDir, `run-${run.id}`, 'model');
+      const run = catalog.runs.create({ name: name ?? `Imported ${path.basename(source)}`, preset: metadata.preprocessing.preset, options: null });
+      const target = path.join(runDirOf(services.project.modelsDir, run.id), 'model');
       await cp(source, target, { recursive: true });
-      catalog.runs.update(run.id, { status: 'done', weightsPath: target, metrics: { imported: true, classes: metadata.labels } });
+      catalog.runs.update(run.id, { status: 'done', weightsPath: target, metrics: { imported: true, importedFrom: source, classes: metadata.labels } });
       return { runId: run.id };
     },
   };

@@ -1,6 +1,6 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import type { AppServices } from '../../app/app-services.js';
-import type { ApiHandlers } from '../contract.js';
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 
 export function projectHandlers(
   services: AppServices,

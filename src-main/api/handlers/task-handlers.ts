@@ -1,6 +1,6 @@
 import type { AppServices } from '../../app/app-services.js';
 import { runDemoTask } from '../../tasks/demo-task.js';
-import type { ApiHandlers } from '../contract.js';
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 
 export function taskHandlers(services: AppServices): Pick<ApiHandlers, 'listTasks' | 'cancelTask' | 'startDemoTask'> {
   return {

@@ -1,14 +1,14 @@
 import { rm } from 'node:fs/promises';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import type { AppServices } from '../../app/app-services.js';
-import type { RunRecord } from '../../catalog/types.js';
+import type { RunRecord } from '../../../src-shared/catalog-records.js';
 import { PRESETS, PRESET_IDS } from '../../ml/models/presets.js';
 import { resolveTrainOptions } from '../../ml/training/options.js';
 import { isResumable } from '../../runs/run-recovery.js';
 import { runDirOf } from '../../runs/run-paths.js';
 import { trainRun, type TrainSettings } from '../../runs/training-service.js';
-import type { ApiHandlers } from '../contract.js';
-import type { RunSummary } from '../types.js';
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
+import type { RunSummary } from '../../../src-shared/api/types.js';
 
 type TrainingHandlers = Pick<ApiHandlers, 'listPresets' | 'startTraining' | 'resumeRun' | 'listRuns' | 'getRun' | 'renameRun' | 'deleteRun'>;
 
@@ -86,7 +86,7 @@ export function trainingHandlers(services: AppServices): TrainingHandlers {
       const run = services.catalog.runs.require(runId);
       if (active.has(runId)) throw new AppError('CONFLICT', `Run ${run.name} is training now`);
       if (!summary(run).resumable) throw new AppError('CONFLICT', `Run ${run.name} has no checkpoint to resume from`);
-      return start(run.options as TrainSettings, false, runId);
+      return start(run.options ?? { preset: run.preset as TrainSettings['preset'] }, false, runId);
     },
     listRuns: () => services.catalog.runs.list().map(summary),
     getRun: ({ runId }) => ({ ...summary(services.catalog.runs.require(runId)), epochs: services.catalog.runs.epochs(runId) }),

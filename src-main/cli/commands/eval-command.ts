@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
 import { evaluateRun } from '../../runs/evaluate-service.js';
 import type { CliCommand } from '../cli-io.js';

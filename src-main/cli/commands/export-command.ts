@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { exportDataset, type ExportMode } from '../../dataset/export-dataset.js';
 import type { CliCommand } from '../cli-io.js';
 import { openServices, printJson } from '../cli-io.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { importFolders, UNAS_FILENAME_PATTERN, type LabelSource } from '../../import/index.js';
 import { reportItemOutcome } from '../../import/report.js';
 import type { CliCommand } from '../cli-io.js';

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { readDatasetRows } from '../../catalog/dataset-rows.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
 import { classifyFolders, predictionsCsv } from '../../runs/predict-service.js';

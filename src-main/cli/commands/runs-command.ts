@@ -1,7 +1,7 @@
 import { createDispatcher } from '../../api/dispatcher.js';
 import { createHandlers } from '../../api/handlers/index.js';
-import type { RunDetails, RunSummary } from '../../api/types.js';
-import { AppError } from '../../errors.js';
+import type { RunDetails, RunSummary } from '../../../src-shared/api/types.js';
+import { AppError } from '../../../src-shared/errors.js';
 import type { CliCommand } from '../cli-io.js';
 import { openServices, printJson } from '../cli-io.js';
 
@@ -17,7 +17,7 @@ interface RunLine {
 }
 
 function bestValAccuracy(run: RunDetails): number | null {
-  const evaluated = (run.metrics as { evaluation?: { accuracy?: number } | null } | null)?.evaluation?.accuracy;
+  const evaluated = run.metrics?.evaluation?.accuracy;
   if (typeof evaluated === 'number') return evaluated;
   const seen = run.epochs.map((epoch) => epoch.metrics.valAccuracy).filter((value): value is number => typeof value === 'number');
   return seen.length > 0 ? Math.max(...seen) : null;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { createDispatcher } from '../../api/dispatcher.js';
 import { createHandlers } from '../../api/handlers/index.js';
 import { rendererDistDir } from '../../app/paths.js';

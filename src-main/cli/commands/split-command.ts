@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { applySplit, splitOverview } from '../../dataset/split-service.js';
 import type { GroupKeyMode } from '../../splits/index.js';
 import type { CliCommand } from '../cli-io.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { PRESET_IDS, PRESETS, type PresetId } from '../../ml/models/presets.js';
 import { MAX_LABEL_SMOOTHING } from '../../ml/training/types.js';
 import { trainRun } from '../../runs/training-service.js';

@@ -8,21 +8,9 @@
  * model's own scaling is applied afterwards exactly as for unaugmented images.
  */
 import type { Rng } from './rng.js';
+import type { AugmentOptions } from '../../../src-shared/api/wire-training.js';
+export type { AugmentOptions } from '../../../src-shared/api/wire-training.js';
 
-export interface AugmentOptions {
-  /** Max shift as a fraction of width/height (0.1 = ±10 %). */
-  shift: number;
-  /** Max zoom change (0.1 = scale in [0.9, 1.1]). */
-  zoom: number;
-  /** Max rotation in degrees (±). */
-  rotation: number;
-  /** Max brightness change as a fraction of full scale (±). */
-  brightness: number;
-  /** Max contrast change (0.2 = factor in [0.8, 1.2]). */
-  contrast: number;
-  /** Random horizontal mirror. Off by default; never for glyphs (a mirrored sign is another sign). */
-  flip: boolean;
-}
 
 /**
  * Mild by default: on unas-glyphs, ±8 % shift / ±10 % zoom / ±8° left the CNN+

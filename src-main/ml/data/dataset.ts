@@ -4,6 +4,8 @@
  * dataset can be posted to a worker thread.
  */
 import { Rng } from './rng.js';
+import type { ClassWeightMode } from '../../../src-shared/api/wire-training.js';
+export type { ClassWeightMode } from '../../../src-shared/api/wire-training.js';
 
 /** Where a sample's pixels come from. */
 export type PixelSource =
@@ -31,7 +33,6 @@ export interface Dataset {
   validation: Sample[];
 }
 
-export type ClassWeightMode = 'none' | 'balanced' | number[];
 
 /**
  * Per-class loss weights. 'balanced' is n / (k · count_c) over the k classes that

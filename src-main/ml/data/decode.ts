@@ -3,7 +3,7 @@
  * interleaved pixels (HWC). sharp does the work off the JS thread.
  */
 import sharp from 'sharp';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import type { PixelSource } from './dataset.js';
 
 export interface PixelFormat {

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, openSync, closeSync, readSync, writeSync, statSync, ftruncateSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { throwIfAborted } from '../../errors.js';
+import { throwIfAborted } from '../../../src-shared/errors.js';
 import { writeFileAtomic } from '../model-io.js';
 import type { Sample } from './dataset.js';
 import { decodePixels, imageBytes, type PixelFormat } from './decode.js';

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { AppError, throwIfAborted } from '../../errors.js';
+import { AppError, throwIfAborted } from '../../../src-shared/errors.js';
 import { SIGNED_SCALE } from '../data/batches.js';
 import type { Sample } from '../data/dataset.js';
 import { decodePixels, type PixelFormat } from '../data/decode.js';
@@ -25,7 +25,7 @@ export const EMBEDDING_SIZE = 1280;
 
 /**
  * Finds `resources/models/<MOBILENET_ID>` by walking up from this file (works from
- * src-main under tsx and from out/main once compiled). Packaged apps pass the folder.
+ * src-main under tsx and from out/src-main once compiled). Packaged apps pass the folder.
  */
 export function findBundledMobilenet(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -7,9 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../data/rng.js';
 import type { PixelFormat } from '../data/decode.js';
 import { SIGNED_SCALE, UNIT_SCALE, type Preprocessing } from '../data/batches.js';
+import type { PresetId } from '../../../src-shared/api/wire-training.js';
+export type { PresetId } from '../../../src-shared/api/wire-training.js';
+import { PRESET_IDS } from '../../../src-shared/api/wire-training.js';
+export { PRESET_IDS } from '../../../src-shared/api/wire-training.js';
 
-export const PRESET_IDS = ['small-cnn', 'cnn-plus', 'mobilenet'] as const;
-export type PresetId = (typeof PRESET_IDS)[number];
 
 export interface PresetInfo {
   id: PresetId;

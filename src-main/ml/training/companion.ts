@@ -9,7 +9,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { PRESETS } from '../models/presets.js';
 import { attachCompanion, detachCompanion } from './ensemble.js';
 import type { Evaluation } from './metrics.js';

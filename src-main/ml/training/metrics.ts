@@ -1,63 +1,11 @@
 /**
  * Classification metrics from predicted and true labels: plain arithmetic, no tfjs.
+ * The shapes (and the threshold arithmetic the UI reads off them) live in src-shared.
  */
-
-export interface ClassMetrics {
-  label: string;
-  precision: number;
-  recall: number;
-  f1: number;
-  /** True examples of this class. */
-  support: number;
-}
-
-export interface Evaluation {
-  count: number;
-  accuracy: number;
-  /** Top-k accuracy for k = `topK.k`, when requested. */
-  topK: { k: number; accuracy: number } | null;
-  /** Mean F1 over classes that occur in the true or the predicted labels (as sklearn's 'macro'). */
-  macroF1: number;
-  /** Mean cross-entropy of the true class. */
-  loss: number;
-  perClass: ClassMetrics[];
-  /** confusion[true][predicted] counts. */
-  confusion: number[][];
-  /**
-   * Top-1 confidence in 100 bins ([0, 0.01), …, [0.99, 1]): how many predictions fell in
-   * each, and how many of those were right. What "accept all ≥ 80 %" will be right on
-   * is read off it (see thresholdPrecision). Absent in evaluations stored before it.
-   */
-  confidenceBins?: ConfidenceBins;
-}
-
-export interface ConfidenceBins {
-  total: number[];
-  correct: number[];
-}
-
-export const CONFIDENCE_BINS = 100;
-
-function binOf(confidence: number): number {
-  return Math.min(CONFIDENCE_BINS - 1, Math.max(0, Math.floor(confidence * CONFIDENCE_BINS)));
-}
-
-/**
- * Of the predictions at or above `threshold` (rounded down to the bins' 1 %): how many
- * there were, the share of all predictions they are (coverage), and the share that
- * were right (precision; null when none reach the threshold).
- */
-export function thresholdPrecision(bins: ConfidenceBins, threshold: number): { count: number; coverage: number; precision: number | null } {
-  const from = binOf(threshold);
-  let count = 0;
-  let right = 0;
-  for (let bin = from; bin < CONFIDENCE_BINS; bin++) {
-    count += bins.total[bin] ?? 0;
-    right += bins.correct[bin] ?? 0;
-  }
-  const all = bins.total.reduce((a, b) => a + b, 0);
-  return { count, coverage: all > 0 ? count / all : 0, precision: count > 0 ? right / count : null };
-}
+import type { ClassMetrics, ConfidenceBins, Evaluation } from '../../../src-shared/api/wire-evaluation.js';
+import { CONFIDENCE_BINS, confidenceBin } from '../../../src-shared/api/wire-evaluation.js';
+export type { ClassMetrics, ConfidenceBins, Evaluation } from '../../../src-shared/api/wire-evaluation.js';
+export { CONFIDENCE_BINS, confidenceBin, thresholdPrecision } from '../../../src-shared/api/wire-evaluation.js';
 
 /**
  * `probabilities` holds labels.length rows of classes.length floats. Classes that
@@ -84,7 +32,7 @@ export function evaluatePredictions(
     for (let c = 1; c < numClasses; c++) if (row[c]! > row[best]!) best = c;
     confusion[truth]![best]!++;
     if (best === truth) correct++;
-    const bin = binOf(row[best]!);
+    const bin = confidenceBin(row[best]!);
     confidenceBins.total[bin]!++;
     if (best === truth) confidenceBins.correct[bin]!++;
     // Rank of the true class: how many classes score strictly higher.

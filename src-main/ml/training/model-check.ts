@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { MODEL_JSON } from '../model-io.js';
 import { ENSEMBLE_FILE, readEnsembleManifest } from './ensemble.js';
 import type { ExportedMetadata, ModelPreprocessing } from './export.js';

@@ -2,11 +2,12 @@
  * Defaults and validation for training options.
  */
 import sharp from 'sharp';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { resolveAugment } from '../data/augment.js';
 import type { PixelSource } from '../data/dataset.js';
 import type { PixelFormat } from '../data/decode.js';
 import { isPresetId, PRESETS, type PresetId } from '../models/presets.js';
+import { ensembleByDefault } from '../../../src-shared/api/wire-training.js';
 import { MAX_LABEL_SMOOTHING, type TrainOptions } from './types.js';
 
 /**
@@ -76,7 +77,7 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
     classWeights: requested.classWeights ?? 'none',
     augment: fixed ? false : (requested.augment ?? {}),
     glyphMode,
-    ensemble: fixed ? false : (requested.ensemble ?? requested.preset === 'cnn-plus'),
+    ensemble: fixed ? false : (requested.ensemble ?? ensembleByDefault(requested.preset)),
     seed: requested.seed ?? 1,
   };
   if (!(options.learningRate > 0 && options.learningRate < 10)) throw invalid('learning rate must be between 0 and 10');

@@ -14,7 +14,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { transferable, type FromGradientWorker, type GradientWorkerInput, type ToGradientWorker } from './parallel-protocol.js';
 import { createGradientStep, createTrainStep, type Gradients, type TrainStep } from './step.js';
 import { entryScript, startThread } from './thread.js';

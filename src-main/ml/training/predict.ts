@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { AppError, throwIfAborted } from '../../errors.js';
+import { AppError, throwIfAborted } from '../../../src-shared/errors.js';
 import type { PixelSource } from '../data/dataset.js';
 import { decodePixels, imageBytes } from '../data/decode.js';
 import { MODEL_JSON } from '../model-io.js';

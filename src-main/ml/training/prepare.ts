@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { resolveAugment } from '../data/augment.js';
 import { FeatureBatchSource, ImageBatchSource } from '../data/batches.js';
 import type { Dataset, Sample } from '../data/dataset.js';

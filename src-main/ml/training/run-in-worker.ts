@@ -16,8 +16,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fork } from 'node:child_process';
-import { AppError, type ErrorCode } from '../../errors.js';
-import type { BackendName } from '../../api/types.js';
+import { AppError, type ErrorCode } from '../../../src-shared/errors.js';
+import type { BackendName } from '../../../src-shared/api/types.js';
 import type { EmbeddingCache } from '../models/embedding-cache.js';
 import { hasExportedModel, MODEL_DIR } from './export.js';
 import type { EpochEvent, TrainJob, TrainOptions, TrainRequest, TrainResult } from './types.js';

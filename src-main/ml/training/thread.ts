@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 
 /** The entry script `stem` beside this file: `.js` once compiled to out/, `.ts` under tsx. */
 export function entryScript(stem: string): URL {

@@ -8,7 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { toErrorPayload } from '../../errors.js';
+import { toErrorPayload } from '../../../src-shared/errors.js';
 import { selectBackend } from '../backend.js';
 import { registerWasmTrainingKernels } from '../kernels/index.js';
 import type { EmbeddingCache } from '../models/embedding-cache.js';

@@ -9,7 +9,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../src-shared/errors.js';
 import { classWeights, validateDataset } from '../data/dataset.js';
 import { deriveSeed } from '../data/rng.js';
 import { registerWasmTrainingKernels } from '../kernels/index.js';

@@ -2,64 +2,20 @@
  * What a training run is asked to do and what it reports. All plain data: a
  * request is posted to the training worker and events come back as messages.
  */
-import type { JobContext } from '../../tasks/progress.js';
+import type { JobContext } from '../../../src-shared/progress.js';
 import type { AugmentOptions } from '../data/augment.js';
 import type { ClassWeightMode, Dataset } from '../data/dataset.js';
 import type { PresetId } from '../models/presets.js';
 import type { Evaluation } from './metrics.js';
+import type { EpochEvent } from '../../../src-shared/api/wire-training.js';
+export type { EpochEvent } from '../../../src-shared/api/wire-training.js';
+import { MAX_LABEL_SMOOTHING } from '../../../src-shared/api/wire-training.js';
+import type { OptimizerName, TrainOptions } from '../../../src-shared/api/wire-training.js';
+export type { OptimizerName, TrainOptions } from '../../../src-shared/api/wire-training.js';
+export { MAX_LABEL_SMOOTHING } from '../../../src-shared/api/wire-training.js';
 
-export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 
-/** The most label smoothing any caller may ask for (API, CLI, Train view and the trainer itself). */
-export const MAX_LABEL_SMOOTHING = 0.5;
 
-export interface TrainOptions {
-  preset: PresetId;
-  /** Size the conv presets take images at (the `mobilenet` preset always uses 224×224 RGB). */
-  input: { width: number; height: number };
-  colorMode: 'grayscale' | 'rgb';
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  optimizer: OptimizerName;
-  /** SGD momentum (ignored by the others). */
-  momentum: number;
-  /** Stop when the validation loss has not improved by `minDelta` for `patience` epochs; null: never. */
-  earlyStopping: { patience: number; minDelta: number } | null;
-  /**
-   * Multiply the learning rate by `factor` after every `patience` epochs without
-   * improvement, down to learningRate/64 (Keras' ReduceLROnPlateau; default
-   * patience 3, factor 0.5); null: constant.
-   */
-  reduceLearningRate: { patience: number; factor: number } | null;
-  /**
-   * 'plateau': the rate changes only through `reduceLearningRate`. 'cosine': it
-   * falls from `learningRate` to a hundredth of it along a half cosine over the
-   * epochs, whatever the validation loss does (`reduceLearningRate` resolves to null).
-   */
-  learningRateSchedule: 'plateau' | 'cosine';
-  /**
-   * Label smoothing ε (0 … MAX_LABEL_SMOOTHING): training targets give the true class
-   * 1 − ε + ε/k and every other class ε/k, so the model is not pushed towards
-   * certainty on a few examples. The training loss is then measured against these
-   * targets (it cannot fall below their entropy); validation loss never is.
-   */
-  labelSmoothing: number;
-  classWeights: ClassWeightMode;
-  /** Training-time augmentation; false for none. Not used by `mobilenet` (its embeddings are computed once). */
-  augment: Partial<AugmentOptions> | false;
-  /** Glyph images: forbids horizontal flips (a mirrored sign is another sign). */
-  glyphMode: boolean;
-  /**
-   * Conv presets: also train a MobileNet-features head on the same data and combine
-   * both models' probabilities (see ensemble.ts). Default on for CNN+. The companion
-   * trains with its own preset's defaults (epochs, rate, schedule, no smoothing);
-   * only the seed and class weights carry over.
-   */
-  ensemble: boolean;
-  /** Seeds initial weights, shuffling and augmentation (dropout masks are not seeded). */
-  seed: number;
-}
 
 export interface TrainRequest {
   dataset: Dataset;
@@ -83,29 +39,6 @@ export interface TrainRequest {
   memoryBudgetBytes?: number;
 }
 
-/** Sent after every epoch (also to `onEpoch`). */
-export interface EpochEvent {
-  /** 1-based. */
-  epoch: number;
-  epochs: number;
-  /** Mean training loss against the training targets (smoothed ones too, see TrainOptions.labelSmoothing). */
-  loss: number;
-  accuracy: number;
-  /** null when there is no validation set. */
-  valLoss: number | null;
-  valAccuracy: number | null;
-  /** Training throughput of this epoch (validation excluded). */
-  imagesPerSecond: number;
-  /** Wall time of this epoch, validation and checkpoint included. */
-  epochSeconds: number;
-  elapsedSeconds: number;
-  /** Estimated time for the remaining epochs (if none stops early). */
-  etaSeconds: number;
-  /** Learning rate used in this epoch. */
-  learningRate: number;
-  /** This epoch is the best so far (it is now the exported model). */
-  improved: boolean;
-}
 
 export interface TrainResult {
   /** `cancelled` still returns normally: see `modelDir` for a usable best-so-far model. */

@@ -2,9 +2,9 @@
  * Messages between `runTrainingInWorker` (main thread) and `train-worker.ts`, which
  * runs as a worker thread or, for native and GPU backends, as a child process.
  */
-import type { ApiErrorPayload } from '../../errors.js';
-import type { BackendName } from '../../api/types.js';
-import type { TaskProgress } from '../../tasks/progress.js';
+import type { ApiErrorPayload } from '../../../src-shared/errors.js';
+import type { BackendName } from '../../../src-shared/api/types.js';
+import type { TaskProgress } from '../../../src-shared/progress.js';
 import type { EpochEvent, TrainOptions, TrainRequest, TrainResult } from './types.js';
 
 export interface WorkerInput {

@@ -5,7 +5,7 @@
  * adapters: a software rasteriser is 10-100× slower than the wasm backend for
  * training, so the automatic probe must never pick one (issue #8).
  */
-import type { BackendInfo } from '../../api/types.js';
+import type { BackendInfo } from '../../../src-shared/api/types.js';
 
 /** What a WebGPU adapter says about itself (`GPUAdapterInfo`, all fields optional). */
 export interface AdapterInfoLike {

@@ -1,5 +1,5 @@
-import type { SeshatBridge } from '../../../src-main/api/contract';
-import { imageUrlPath } from '../../../src-main/api/image-url';
+import type { SeshatBridge } from '../../../src-shared/api/contract';
+import { imageUrlPath } from '../../../src-shared/image-url';
 import type { ConnectionState, Transport } from './api-client';
 
 declare global {

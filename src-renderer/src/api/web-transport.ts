@@ -3,8 +3,8 @@
  * with back-off). The token arrives once in the URL, is kept for this tab in
  * sessionStorage and removed from the address bar.
  */
-import type { ApiEvent, ApiResult } from '../../../src-main/api/contract';
-import { imageUrlPath } from '../../../src-main/api/image-url';
+import type { ApiEvent, ApiResult } from '../../../src-shared/api/contract';
+import { imageUrlPath } from '../../../src-shared/image-url';
 import type { ConnectionState, Transport } from './api-client';
 
 const TOKEN_KEY = 'seshat.token';

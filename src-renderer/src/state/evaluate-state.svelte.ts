@@ -2,7 +2,7 @@
  * The Evaluate view: a run's metrics on a split, its confusion matrix, the images
  * behind a cell, the mistakes gallery, and a second run to compare with.
  */
-import type { ApiErrorPayload, PredictionItem, RunEvaluation, RunSummary, SeshatApi } from '../../../src-main/api/contract';
+import type { ApiErrorPayload, PredictionItem, RunEvaluation, RunSummary, SeshatApi } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
 
 export type EvalSplit = 'test' | 'validation';

@@ -3,8 +3,8 @@
  * (resources/gardiner/signs.json). Pure lookups; no API calls.
  */
 import table from '../../../resources/gardiner/signs.json';
-import { categoryOf, normaliseGardinerCode, type GardinerSign, type GardinerSignTable } from '../../../src-main/gardiner/gardiner';
-import { buildSignSearchIndex, type SignSearchIndex } from '../../../src-main/gardiner/sign-search';
+import { categoryOf, normaliseGardinerCode, type GardinerSign, type GardinerSignTable } from '../../../src-shared/gardiner/gardiner';
+import { buildSignSearchIndex, type SignSearchIndex } from '../../../src-shared/gardiner/sign-search';
 
 export const SIGN_TABLE = table as unknown as GardinerSignTable;
 

@@ -3,12 +3,13 @@
  * would produce (nothing is written until the user says go), then the import task
  * and its report.
  */
-import type { ApiErrorPayload, ImportPreviewResult, ImportSettings, ImportUndoResult, SeshatApi, StoredReport } from '../../../src-main/api/contract';
+import type { ApiErrorPayload, ImportPreviewResult, ImportSettings, ImportUndoResult, SeshatApi, StoredReport } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
 
 export type LabelKind = 'folders' | 'filename' | 'csv' | 'none';
 /** Unas crops: `030001_D58.png` → D58. */
-export const UNAS_PATTERN = '^\\d+_([^.]+)\\.';
+import { UNAS_FILENAME_PATTERN as UNAS_PATTERN } from '../../../src-shared/api/contract';
+export { UNAS_PATTERN };
 
 /**
  * Classes per image above which a preview warns: 1,548 classes from 2,594 photos is a

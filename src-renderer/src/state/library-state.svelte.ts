@@ -3,9 +3,9 @@
  * keyboard focus and selection, and labelling. A label is shown as saved only after
  * the main process has committed it.
  */
-import type { ApiErrorPayload, ClassRecord, GridItem, ImageDetails, ImageFilter, SeshatApi, Split, UndoState } from '../../../src-main/api/contract';
+import type { ApiErrorPayload, ClassRecord, GridItem, ImageDetails, ImageFilter, SeshatApi, Split, UndoState } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
-import { compareGardinerCodes } from '../../../src-main/gardiner/gardiner';
+import { compareGardinerCodes } from '../../../src-shared/gardiner/gardiner';
 
 const PAGE_SIZE = 200;
 const REFRESH_AFTER_LABEL_MS = 120;

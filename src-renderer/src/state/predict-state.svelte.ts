@@ -2,8 +2,8 @@
  * The Predict view: drop or paste images for an instant top-5, classify folders,
  * review the unsure predictions and accept them as labels, export CSV and models.
  */
-import type { ApiErrorPayload, DroppedImageResult, PredictionItem, RunSummary, SeshatApi } from '../../../src-main/api/contract';
-import { thresholdPrecision, type ConfidenceBins } from '../../../src-main/ml/training/metrics';
+import type { ApiErrorPayload, DroppedImageResult, PredictionItem, RunSummary, SeshatApi } from '../../../src-shared/api/contract';
+import { thresholdPrecision, type ConfidenceBins } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
 
 export interface DroppedImage {
@@ -26,7 +26,7 @@ function toBase64(buffer: ArrayBuffer): string {
 
 /** A run's validation accuracy as its training recorded it, or null. */
 export function validationAccuracy(run: RunSummary): number | null {
-  const accuracy = (run.metrics as { evaluation?: { accuracy?: number } | null } | null)?.evaluation?.accuracy;
+  const accuracy = run.metrics?.evaluation?.accuracy;
   return typeof accuracy === 'number' ? accuracy : null;
 }
 
@@ -65,7 +65,7 @@ export class PredictState {
   readonly selectedRun = $derived(this.runs.find((run) => run.id === this.runId) ?? null);
   /** What accepting at the current threshold is worth, measured on the validation split. */
   readonly thresholdReport = $derived.by(() => {
-    const bins = (this.selectedRun?.metrics as { evaluation?: { confidenceBins?: ConfidenceBins } | null } | null)?.evaluation?.confidenceBins;
+    const bins = this.selectedRun?.metrics?.evaluation?.confidenceBins;
     return bins ? thresholdPrecision(bins, this.threshold) : null;
   });
 

@@ -4,7 +4,7 @@
  * right 99.7% of the time and classes with 5 or fewer 74%: half of all mistakes.
  * Saying so, with the classes to label next, tells a user what helps most.
  */
-import type { RunEvaluation } from '../../../src-main/api/contract.js';
+import type { RunEvaluation } from '../../../src-shared/api/contract.js';
 
 export const FEW_TRAINING_IMAGES = 5;
 

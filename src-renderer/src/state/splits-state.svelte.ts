@@ -2,7 +2,7 @@
  * The Splits view: the current split per class, a preview of a new split (nothing
  * written until Apply), the test-set lock, and export.
  */
-import type { ApiErrorPayload, SeshatApi, SplitOverview, SplitPlan } from '../../../src-main/api/contract';
+import type { ApiErrorPayload, SeshatApi, SplitOverview, SplitPlan } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
 
 export type GroupChoice = 'none' | 'folder' | 'unas' | 'regex';

@@ -2,9 +2,9 @@
  * Running and recently finished tasks, kept in step with the main process through
  * task events. After a reload or reconnect it re-reads the list, so nothing is lost.
  */
-import type { SeshatApi, TaskEvent, TaskInfo } from '../../../src-main/api/contract';
+import type { SeshatApi, TaskEvent, TaskInfo } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
-import type { ApiErrorPayload } from '../../../src-main/api/contract';
+import type { ApiErrorPayload } from '../../../src-shared/api/contract';
 
 export class TasksState {
   tasks = $state<TaskInfo[]>([]);

@@ -2,7 +2,8 @@
  * The Train view: choosing a preset and its options, starting and resuming runs,
  * the live curves of the run being trained, and the list of past runs.
  */
-import type { ApiErrorPayload, EpochEvent, EpochRecord, PresetSummary, RunDetails, RunSummary, SeshatApi } from '../../../src-main/api/contract';
+import type { ApiErrorPayload, EpochEvent, EpochRecord, PresetSummary, RunDetails, RunSummary, SeshatApi } from '../../../src-shared/api/contract';
+import { ensembleByDefault } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
 
 export type PresetId = PresetSummary['id'];
@@ -41,7 +42,7 @@ export class TrainState {
     classWeights: 'none',
     augment: true,
     flip: false,
-    ensemble: true,
+    ensemble: ensembleByDefault('cnn-plus'),
     seed: 1,
     keepBestOnCancel: false,
   });
@@ -71,8 +72,7 @@ export class TrainState {
   choosePreset(id: PresetId, presets = this.presets): void {
     const preset = presets.find((candidate) => candidate.id === id);
     this.form.preset = id;
-    // On by default for CNN+ only: the Small CNN is the quick baseline.
-    this.form.ensemble = id === 'cnn-plus';
+    this.form.ensemble = ensembleByDefault(id);
     if (preset) {
       this.form.epochs = preset.defaults.epochs;
       this.form.batchSize = preset.defaults.batchSize;

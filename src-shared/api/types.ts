@@ -2,9 +2,9 @@
  * Plain data types that cross the API. No runtime code, no Node imports.
  */
 import type { ApiErrorPayload } from '../errors.js';
-import type { TaskProgress } from '../tasks/progress.js';
+import type { TaskProgress } from '../progress.js';
 
-export type { TaskProgress } from '../tasks/progress.js';
+export type { TaskProgress } from '../progress.js';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
@@ -82,13 +82,10 @@ export type {
   RootRecord,
   Split,
   UndoResult,
-} from '../catalog/types.js';
-export type { ClassCounts, GridItem, GridPage, ImageFilter } from '../catalog/grid.js';
-export type { LabelChangeResult } from '../catalog/labels.js';
-export type { ReportItem, StoredReport } from '../catalog/reports.js';
-export type { ImportPreview } from '../import/preview.js';
-export type { ImportUndoResult } from '../catalog/import-undo.js';
-import type { ImportPreview } from '../import/preview.js';
+} from '../catalog-records.js';
+export type { ClassCounts, GridItem, GridPage, ImageFilter, LabelChangeResult } from './wire-library.js';
+export type { ImportPreview, ImportUndoResult, ReportItem, StoredReport } from './wire-import.js';
+import type { ImportPreview } from './wire-import.js';
 
 /** The import dialog's preview, with what it would add to this project. */
 export interface ImportPreviewResult extends ImportPreview {
@@ -107,7 +104,7 @@ export interface ImportSettings {
   duplicates: 'skip' | 'keep';
 }
 
-import type { ImageRecord, LabelOrigin, OperationRecord, Split } from '../catalog/types.js';
+import type { ImageRecord, LabelOrigin, OperationRecord, Split } from '../catalog-records.js';
 
 export interface LabelHistoryEntry {
   at: number;
@@ -134,15 +131,15 @@ export interface UndoState {
   redo: OperationRecord | null;
 }
 
-export type { SplitOverview, SplitPlan } from '../dataset/split-service.js';
-export type { ExportReport } from '../dataset/export-dataset.js';
+export type { ExportReport, SplitOverview, SplitPlan, SplitRule } from './wire-dataset.js';
 
-import type { EpochRecord, RunRecord } from '../catalog/types.js';
-export type { EpochRecord, RunRecord } from '../catalog/types.js';
-export type { EpochEvent } from '../ml/training/types.js';
+import type { PresetId } from './wire-training.js';
+import type { EpochRecord, RunRecord } from '../catalog-records.js';
+export type { EpochRecord, RunRecord } from '../catalog-records.js';
+export type { EpochEvent, PresetId, RunMetrics, TrainOptions, TrainSettings } from './wire-training.js';
 
 export interface PresetSummary {
-  id: 'small-cnn' | 'cnn-plus' | 'mobilenet';
+  id: PresetId;
   title: string;
   description: string;
   /** Recommended for this project's images. */
@@ -169,7 +166,7 @@ export interface RunDetails extends RunSummary {
   epochs: EpochRecord[];
 }
 
-export type { RunEvaluation } from '../runs/evaluate-service.js';
+export type { ConfidenceBins, Evaluation, RunEvaluation } from './wire-evaluation.js';
 
 export interface PredictionItem {
   imageId: number;

@@ -68,8 +68,10 @@ export type ApiEvent =
 /** Image variants served by catalog id only (never by a path the renderer chooses). */
 export type ImageVariant = 'thumb' | 'full';
 
-export { IMAGE_URL_HASH_LENGTH, imageUrlPath, type ImageRef } from './image-url.js';
-export { reportItemOutcome } from '../import/report.js';
+export { IMAGE_URL_HASH_LENGTH, imageUrlPath, type ImageRef } from '../image-url.js';
+export { reportItemOutcome, UNAS_FILENAME_PATTERN } from './wire-import.js';
+export { CONFIDENCE_BINS, thresholdPrecision } from './wire-evaluation.js';
+export { ensembleByDefault, MAX_LABEL_SMOOTHING, PRESET_IDS } from './wire-training.js';
 
 /** Names of the Electron IPC channels; the web transport uses HTTP routes instead. */
 export const IPC_CHANNELS = { call: 'seshat:call', event: 'seshat:event' } as const;

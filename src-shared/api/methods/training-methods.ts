@@ -1,6 +1,6 @@
 /** Training runs. */
 import { z } from 'zod';
-import { MAX_LABEL_SMOOTHING } from '../../ml/training/types.js';
+import { MAX_LABEL_SMOOTHING, PRESET_IDS } from '../wire-training.js';
 import type { PresetSummary, RunDetails, RunSummary } from '../types.js';
 import { method } from './define.js';
 import { empty, id } from './schemas.js';
@@ -18,7 +18,7 @@ const augment = z
 
 export const trainSettings = z
   .object({
-    preset: z.enum(['small-cnn', 'cnn-plus', 'mobilenet']),
+    preset: z.enum(PRESET_IDS),
     input: z.object({ width: z.number().int().min(8).max(1024), height: z.number().int().min(8).max(1024) }).strict().optional(),
     colorMode: z.enum(['grayscale', 'rgb']).optional(),
     epochs: z.number().int().min(1).max(10_000).optional(),

@@ -3,6 +3,8 @@
  * and the renderer may import these as types.
  */
 
+import type { RunMetrics, TrainSettings } from './api/wire-training.js';
+
 export type Split = 'train' | 'validation' | 'test';
 export const SPLITS: readonly Split[] = ['train', 'validation', 'test'];
 
@@ -123,10 +125,11 @@ export interface RunRecord {
   id: number;
   name: string;
   preset: string;
-  options: unknown;
+  /** What was asked for (the Train view's settings, or the CLI's flags). */
+  options: TrainSettings | null;
   datasetHash: string | null;
   status: RunStatus;
-  metrics: unknown;
+  metrics: RunMetrics | null;
   weightsPath: string | null;
   createdAt: number;
   finishedAt: number | null;

@@ -1,0 +1,79 @@
+/**
+ * Evaluation shapes that cross the API, and the arithmetic the UI reads off them.
+ * Pure TypeScript: the renderer, the preload and the main process all import it.
+ */
+import type { Split } from '../catalog-records.js';
+
+export interface ClassMetrics {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** True examples of this class. */
+  support: number;
+}
+
+export interface Evaluation {
+  count: number;
+  accuracy: number;
+  /** Top-k accuracy for k = `topK.k`, when requested. */
+  topK: { k: number; accuracy: number } | null;
+  /** Mean F1 over classes that occur in the true or the predicted labels (as sklearn's 'macro'). */
+  macroF1: number;
+  /** Mean cross-entropy of the true class. */
+  loss: number;
+  perClass: ClassMetrics[];
+  /** confusion[true][predicted] counts. */
+  confusion: number[][];
+  /**
+   * Top-1 confidence in 100 bins ([0, 0.01), …, [0.99, 1]): how many predictions fell in
+   * each, and how many of those were right. What "accept all ≥ 80 %" will be right on
+   * is read off it (see thresholdPrecision). Absent in evaluations stored before it.
+   */
+  confidenceBins?: ConfidenceBins;
+}
+
+export interface ConfidenceBins {
+  total: number[];
+  correct: number[];
+}
+
+export const CONFIDENCE_BINS = 100;
+
+export function confidenceBin(confidence: number): number {
+  return Math.min(CONFIDENCE_BINS - 1, Math.max(0, Math.floor(confidence * CONFIDENCE_BINS)));
+}
+
+/**
+ * Of the predictions at or above `threshold` (rounded down to the bins' 1 %): how many
+ * there were, the share of all predictions they are (coverage), and the share that
+ * were right (precision; null when none reach the threshold).
+ */
+export function thresholdPrecision(bins: ConfidenceBins, threshold: number): { count: number; coverage: number; precision: number | null } {
+  const from = confidenceBin(threshold);
+  let count = 0;
+  let right = 0;
+  for (let bin = from; bin < CONFIDENCE_BINS; bin++) {
+    count += bins.total[bin] ?? 0;
+    right += bins.correct[bin] ?? 0;
+  }
+  const all = bins.total.reduce((a, b) => a + b, 0);
+  return { count, coverage: all > 0 ? count / all : 0, precision: count > 0 ? right / count : null };
+}
+
+export interface RunEvaluation extends Evaluation {
+  split: Split;
+  /** The model's classes, in the order of the confusion matrix. */
+  classes: string[];
+  /** Classes the model knows that have no image in this split. */
+  classesWithoutImages: string[];
+  /** Labels in this split the model was not trained on (their images are left out). */
+  unknownLabels: string[];
+  /**
+   * Training images per class (in `classes` order) when the run started; null for a
+   * model without a dataset record. Few of them is the usual reason a class scores low.
+   */
+  trainingImages: number[] | null;
+  failed: number;
+  at: number;
+}

@@ -1,0 +1,149 @@
+/**
+ * Training shapes that cross the API.
+ * Pure TypeScript: the renderer, the preload and the main process all import it.
+ */
+import type { SplitCounts } from './wire-dataset.js';
+import type { Evaluation, RunEvaluation } from './wire-evaluation.js';
+import type { Split } from '../catalog-records.js';
+
+/** The most label smoothing any caller may ask for (API, CLI, Train view and the trainer itself). */
+export const MAX_LABEL_SMOOTHING = 0.5;
+
+/** Sent after every epoch (also to `onEpoch`). */
+export interface EpochEvent {
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  /** Mean training loss against the training targets (smoothed ones too, see TrainOptions.labelSmoothing). */
+  loss: number;
+  accuracy: number;
+  /** null when there is no validation set. */
+  valLoss: number | null;
+  valAccuracy: number | null;
+  /** Training throughput of this epoch (validation excluded). */
+  imagesPerSecond: number;
+  /** Wall time of this epoch, validation and checkpoint included. */
+  epochSeconds: number;
+  elapsedSeconds: number;
+  /** Estimated time for the remaining epochs (if none stops early). */
+  etaSeconds: number;
+  /** Learning rate used in this epoch. */
+  learningRate: number;
+  /** This epoch is the best so far (it is now the exported model). */
+  improved: boolean;
+}
+
+export const PRESET_IDS = ['small-cnn', 'cnn-plus', 'mobilenet'] as const;
+
+export type PresetId = (typeof PRESET_IDS)[number];
+
+export interface AugmentOptions {
+  /** Max shift as a fraction of width/height (0.1 = ±10 %). */
+  shift: number;
+  /** Max zoom change (0.1 = scale in [0.9, 1.1]). */
+  zoom: number;
+  /** Max rotation in degrees (±). */
+  rotation: number;
+  /** Max brightness change as a fraction of full scale (±). */
+  brightness: number;
+  /** Max contrast change (0.2 = factor in [0.8, 1.2]). */
+  contrast: number;
+  /** Random horizontal mirror. Off by default; never for glyphs (a mirrored sign is another sign). */
+  flip: boolean;
+}
+
+export type ClassWeightMode = 'none' | 'balanced' | number[];
+
+export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
+
+export interface TrainOptions {
+  preset: PresetId;
+  /** Size the conv presets take images at (the `mobilenet` preset always uses 224×224 RGB). */
+  input: { width: number; height: number };
+  colorMode: 'grayscale' | 'rgb';
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: OptimizerName;
+  /** SGD momentum (ignored by the others). */
+  momentum: number;
+  /** Stop when the validation loss has not improved by `minDelta` for `patience` epochs; null: never. */
+  earlyStopping: { patience: number; minDelta: number } | null;
+  /**
+   * Multiply the learning rate by `factor` after every `patience` epochs without
+   * improvement, down to learningRate/64 (Keras' ReduceLROnPlateau; default
+   * patience 3, factor 0.5); null: constant.
+   */
+  reduceLearningRate: { patience: number; factor: number } | null;
+  /**
+   * 'plateau': the rate changes only through `reduceLearningRate`. 'cosine': it
+   * falls from `learningRate` to a hundredth of it along a half cosine over the
+   * epochs, whatever the validation loss does (`reduceLearningRate` resolves to null).
+   */
+  learningRateSchedule: 'plateau' | 'cosine';
+  /**
+   * Label smoothing ε (0 … MAX_LABEL_SMOOTHING): training targets give the true class
+   * 1 − ε + ε/k and every other class ε/k, so the model is not pushed towards
+   * certainty on a few examples. The training loss is then measured against these
+   * targets (it cannot fall below their entropy); validation loss never is.
+   */
+  labelSmoothing: number;
+  classWeights: ClassWeightMode;
+  /** Training-time augmentation; false for none. Not used by `mobilenet` (its embeddings are computed once). */
+  augment: Partial<AugmentOptions> | false;
+  /** Glyph images: forbids horizontal flips (a mirrored sign is another sign). */
+  glyphMode: boolean;
+  /**
+   * Conv presets: also train a MobileNet-features head on the same data and combine
+   * both models' probabilities (see ensemble.ts). Default on for CNN+. The companion
+   * trains with its own preset's defaults (epochs, rate, schedule, no smoothing);
+   * only the seed and class weights carry over.
+   */
+  ensemble: boolean;
+  /** Seeds initial weights, shuffling and augmentation (dropout masks are not seeded). */
+  seed: number;
+}
+
+export type TrainSettings = Partial<TrainOptions> & { preset: TrainOptions['preset'] };
+
+/**
+ * What a run stores as its metrics, filled in over its life: the trainer's summary when
+ * it finishes, each split's evaluation when it is evaluated, the reason when it failed.
+ * Every field is optional: runs from older versions, imported models and failed starts
+ * hold only some of them.
+ */
+export interface RunMetrics {
+  status?: string;
+  bestEpoch?: number | null;
+  epochsCompleted?: number;
+  backend?: string;
+  threads?: number | null;
+  /** The final model on the validation split (confidence bins included). */
+  evaluation?: Evaluation | null;
+  /** The companion ensemble: each member's validation accuracy, and its training time. */
+  ensemble?: { members: Array<{ preset: string; accuracy: number | null }>; seconds: number } | null;
+  warnings?: string[];
+  skipped?: number;
+  durationSeconds?: number;
+  classes?: string[];
+  counts?: SplitCounts;
+  /** Training images per class name, as the last start trained on them. */
+  trainingImages?: Record<string, number>;
+  /** The options the trainer resolved (presets and defaults filled in). */
+  options?: TrainOptions;
+  evaluations?: Partial<Record<Split, RunEvaluation>>;
+  /** Why the run failed or cannot resume. */
+  error?: string;
+  /** An imported model, not trained here, and the folder it was imported from. */
+  imported?: boolean;
+  importedFrom?: string;
+}
+
+/**
+ * Whether a preset trains the MobileNet companion when the caller does not say: on for
+ * CNN+ only (the Small CNN is the quick baseline; MobileNet needs no companion). The
+ * Train view and the trainer both read it, so their defaults cannot drift apart.
+ */
+export function ensembleByDefault(preset: PresetId): boolean {
+  return preset === 'cnn-plus';
+}
