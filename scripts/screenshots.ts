@@ -3,14 +3,19 @@
 import { chromium } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_ARGS } from '../test/e2e/playwright.config.js';
+import { CHROMIUM_ARGS, findBrowser } from '../test/helpers/find-browser.js';
 import { serveTestProject } from '../test/helpers/web-server-process.js';
 
 const outDir = process.argv[2] ?? 'test-results/screenshots';
 const views = process.argv.slice(3);
 mkdirSync(outDir, { recursive: true });
+const found = findBrowser();
+if (found.path === null) {
+  console.error(found.reason);
+  process.exit(1);
+}
 const served = await serveTestProject({ projectDir: process.env.SESHAT_SCREENSHOT_PROJECT });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
 try {
   for (const colorScheme of ['light', 'dark'] as const) {
     const page = await browser.newPage({ colorScheme, viewport: { width: 1360, height: 820 } });

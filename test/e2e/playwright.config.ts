@@ -1,14 +1,10 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, requireBrowser } from '../helpers/find-browser.js';
 
-// Debian's Chromium only: downloaded Playwright browsers are not available offline.
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
+// The browser: SESHAT_CHROMIUM, else the system's Chromium/Chrome, else Playwright's own
+// (see test/helpers/find-browser.ts); with none, loading this config fails with one line
+// saying how to install one.
+export { CHROMIUM_ARGS };
 
 export default defineConfig({
   testDir: '.',
@@ -21,7 +17,7 @@ export default defineConfig({
   outputDir: '../../test-results/e2e',
   use: {
     browserName: 'chromium',
-    launchOptions: { executablePath: process.env.SESHAT_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    launchOptions: { executablePath: requireBrowser(), args: CHROMIUM_ARGS },
     viewport: { width: 1360, height: 820 },
     trace: 'retain-on-failure',
   },
