@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Catalog } from '../src-main/catalog/catalog.js';
 import { importFolders } from '../src-main/import/index.js';
 import type { NewImage } from '../src-shared/catalog-records.js';
-import { CHROMIUM_ARGS } from '../test/e2e/playwright.config.js';
+import { CHROMIUM_ARGS, requireBrowser } from '../test/helpers/find-browser.js';
 import { writeClassFolders } from '../test/helpers/tiny-images.js';
 import { serveTestProject } from '../test/helpers/web-server-process.js';
 
@@ -53,7 +53,7 @@ try {
   catalog.close();
 
   const served = await serveTestProject({ projectDir, env: { SESHAT_BACKEND: 'cpu' } });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: requireBrowser(), args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
     await page.goto(served.openUrl);

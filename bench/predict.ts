@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
-import { CHROMIUM_ARGS } from '../test/e2e/playwright.config.js';
+import { CHROMIUM_ARGS, requireBrowser } from '../test/helpers/find-browser.js';
 import { serveTestProject } from '../test/helpers/web-server-process.js';
 import { runPeerTorch } from './peer-torch.js';
 
@@ -107,7 +107,7 @@ function torchInference() {
 /** Files chosen in the Predict view (the same path as a drop) until their top guesses show. */
 async function dropLatency(project: string, files: string[], drops: number) {
   const served = await serveTestProject({ projectDir: project });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: requireBrowser(), args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
     await page.goto(served.openUrl);
