@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { AppError, toErrorPayload } from '../../src-shared/errors.js';
-import { apiMethods, type ApiHandlers, type ApiMethodName, type ApiResult } from '../../src-shared/api/contract.js';
+import { apiMethods, type ApiEvent, type ApiHandlers, type ApiMethodName, type ApiResult, type CatalogChange } from '../../src-shared/api/contract.js';
 
 export type ApiDispatcher = (method: string, input: unknown) => Promise<ApiResult<unknown>>;
 
@@ -28,8 +28,15 @@ export function createDispatcher(
     onInternalError?: (method: string, error: unknown) => void;
     /** The open catalog's file, named in CATALOG_DAMAGED errors. */
     catalogFile?: () => string;
+    /** Where the changes a call declares in the contract are announced (every window, the web socket). */
+    emit?: (event: ApiEvent) => void;
+    /** Resolves when a task has ended, so the changes its start call declares can be announced then. */
+    whenTaskEnds?: (taskId: string) => Promise<unknown>;
   } = {},
 ): ApiDispatcher {
+  const announce = (changes: readonly CatalogChange[]) => {
+    for (const change of changes) options.emit?.({ type: 'catalog', change });
+  };
   return async (method, input) => {
     try {
       if (!isApiMethodName(method)) throw new AppError('UNKNOWN_METHOD', `Unknown API method "${method}"`);
@@ -39,6 +46,13 @@ export function createDispatcher(
       // matches the handler's parameter; TypeScript cannot correlate them itself.
       const handler = handlers[method] as (input: unknown) => unknown;
       const value = await handler(parsed.data);
+      // What the contract says this call changes, announced here so no handler can forget it.
+      const { changes, taskChanges } = apiMethods[method];
+      announce(changes);
+      const taskId = (value as { taskId?: unknown } | null)?.taskId;
+      if (taskChanges.length > 0 && typeof taskId === 'string' && options.whenTaskEnds) {
+        void options.whenTaskEnds(taskId).then(() => announce(taskChanges), () => announce(taskChanges));
+      }
       return { ok: true, value };
     } catch (error) {
       const payload = toErrorPayload(error, options.catalogFile ? { catalogFile: options.catalogFile() } : {});

@@ -3,14 +3,13 @@
  * the native folder picker, single-instance behaviour and the app scheme.
  */
 import { app, dialog, type BrowserWindow } from 'electron';
-import { createDispatcher } from '../api/dispatcher.js';
-import { createHandlers } from '../api/handlers/index.js';
 import { AppServices } from '../app/app-services.js';
 import { toErrorPayload } from '../../src-shared/errors.js';
 import { rendererDistDir } from '../app/paths.js';
 import { handleAppScheme, registerAppScheme } from './app-protocol.js';
 import { connectIpc } from './ipc-bridge.js';
 import { createMainWindow, lockDownSession } from './main-window.js';
+import { createAppDispatcher } from '../api/app-dispatcher.js';
 
 let mainWindow: BrowserWindow | null = null;
 
@@ -59,8 +58,7 @@ function openServices(): AppServices {
 }
 
 function start(services: AppServices): void {
-    const dispatch = createDispatcher(createHandlers(services), {
-      catalogFile: () => services.catalog.file,
+    const dispatch = createAppDispatcher(services, {
       onInternalError: (method, error) => console.error(`Internal error in ${method}:`, error),
     });
     handleAppScheme(rendererDistDir(), services);

@@ -19,6 +19,9 @@ import { importMethods } from './methods/import-methods.js';
 import { libraryMethods } from './methods/library-methods.js';
 import { predictMethods } from './methods/predict-methods.js';
 import { trainingMethods } from './methods/training-methods.js';
+import type { CatalogChange } from './methods/define.js';
+
+export type { CatalogChange, MethodEffects } from './methods/define.js';
 
 export type { ApiErrorPayload } from '../errors.js';
 export * from './types.js';
@@ -58,8 +61,8 @@ export type ApiEvent =
   | { type: 'task'; event: TaskEvent }
   | { type: 'backend'; backend: BackendInfo }
   | { type: 'project'; project: ProjectSummary }
-  /** The catalog changed outside the renderer's own calls (an import finished, …): re-read. */
-  | { type: 'catalog'; change: 'images' | 'labels' | 'classes' | 'splits' | 'predictions' }
+  /** The project changed (a call or a task that ended changed it, in this window or another): re-read. */
+  | { type: 'catalog'; change: CatalogChange }
   /** A training run was created or changed state. */
   | { type: 'run'; run: RunSummary }
   /** One finished epoch of a run being trained. */

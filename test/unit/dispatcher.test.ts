@@ -7,6 +7,7 @@ import { createDispatcher } from '../../src-main/api/dispatcher.js';
 import { createHandlers } from '../../src-main/api/handlers/index.js';
 import { apiMethodNames, type ApiHandlers } from '../../src-shared/api/contract.js';
 import { AppServices } from '../../src-main/app/app-services.js';
+import { createAppDispatcher } from '../../src-main/api/app-dispatcher.js';
 
 function services() {
   const dir = mkdtempSync(join(tmpdir(), 'seshat-dispatch-'));
@@ -15,7 +16,7 @@ function services() {
 
 test('a valid call returns an ok envelope', async () => {
   const app = services();
-  const dispatch = createDispatcher(createHandlers(app));
+  const dispatch = createAppDispatcher(app);
   const result = await dispatch('getProject', {});
   assert.equal(result.ok, true);
   assert.ok(result.ok && (result.value as { name: string }).name === 'project');
@@ -24,14 +25,14 @@ test('a valid call returns an ok envelope', async () => {
 
 test('an unknown method is an UNKNOWN_METHOD error, not a crash', async () => {
   const app = services();
-  const result = await createDispatcher(createHandlers(app))('deleteEverything', {});
+  const result = await createAppDispatcher(app)('deleteEverything', {});
   assert.deepEqual(result, { ok: false, error: { code: 'UNKNOWN_METHOD', message: 'Unknown API method "deleteEverything"' } });
   app.close();
 });
 
 test('malformed input is an INVALID_INPUT error naming the field', async () => {
   const app = services();
-  const dispatch = createDispatcher(createHandlers(app));
+  const dispatch = createAppDispatcher(app);
   const wrongType = await dispatch('cancelTask', { taskId: 7 });
   assert.equal(wrongType.ok, false);
   assert.ok(!wrongType.ok && wrongType.error.code === 'INVALID_INPUT' && wrongType.error.message.includes('taskId'));
@@ -44,7 +45,7 @@ test('malformed input is an INVALID_INPUT error naming the field', async () => {
 
 test('schema defaults reach the handler', async () => {
   const app = services();
-  const result = await createDispatcher(createHandlers(app))('startDemoTask', { stepMs: 0 });
+  const result = await createAppDispatcher(app)('startDemoTask', { stepMs: 0 });
   assert.ok(result.ok);
   const taskId = (result.value as { taskId: string }).taskId;
   const final = await app.tasks.waitFor(taskId);
@@ -70,7 +71,7 @@ test('the handlers object implements exactly the contract methods', () => {
 
 test('pickFolder is UNSUPPORTED where the platform has no dialog', async () => {
   const app = services();
-  const result = await createDispatcher(createHandlers(app))('pickFolder', {});
+  const result = await createAppDispatcher(app)('pickFolder', {});
   assert.ok(!result.ok && result.error.code === 'UNSUPPORTED');
   app.close();
 });

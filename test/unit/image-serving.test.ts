@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createDispatcher } from '../../src-main/api/dispatcher.js';
-import { createHandlers } from '../../src-main/api/handlers/index.js';
 import { imageUrlPath } from '../../src-shared/image-url.js';
 import type { GridPage, ProjectSummary } from '../../src-shared/api/contract.js';
 import { AppServices } from '../../src-main/app/app-services.js';
 import { importFolders } from '../../src-main/import/index.js';
 import { startWebServer } from '../../src-main/web/web-server.js';
 import { tempDir, writeImage } from '../helpers/images.js';
+import { createAppDispatcher } from '../../src-main/api/app-dispatcher.js';
 
 async function serve(t: { after: (fn: () => void | Promise<void>) => void }) {
   const dir = tempDir(t, 'seshat-images-');
@@ -21,7 +20,7 @@ async function serve(t: { after: (fn: () => void | Promise<void>) => void }) {
   mkdirSync(staticDir);
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Seshat</title>');
   const services = AppServices.open({ userDataDir: join(dir, 'user'), projectDir: join(dir, 'a'), platform: { transport: 'web', electronVersion: null } });
-  const dispatch = createDispatcher(createHandlers(services));
+  const dispatch = createAppDispatcher(services);
   const server = await startWebServer({ services, dispatch, staticDir });
   t.after(async () => {
     await server.close();

@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createDispatcher } from '../../src-main/api/dispatcher.js';
-import { createHandlers } from '../../src-main/api/handlers/index.js';
 import { AppServices } from '../../src-main/app/app-services.js';
 import { Catalog } from '../../src-main/catalog/catalog.js';
 import { importFolders } from '../../src-main/import/index.js';
 import { tempDir, writeImage } from '../helpers/images.js';
+import { createAppDispatcher } from '../../src-main/api/app-dispatcher.js';
 
 /** Everything a user could see change: images, labels, classes, folders, splits. */
 function snapshot(catalog: Catalog) {
@@ -76,7 +75,7 @@ test('each project remembers its own import settings; a new project has none', a
   for (let i = 0; i < 2; i++) await writeImage(join(dir, 'photos'), `roses/rose_${i}.png`, { seed: i + 3 });
   const services = AppServices.open({ userDataDir: join(dir, 'user'), projectDir: join(dir, 'a'), platform: { transport: 'web', electronVersion: null } });
   t.after(() => services.close());
-  const call = createDispatcher(createHandlers(services));
+  const call = createAppDispatcher(services);
   const pattern = { kind: 'filename', pattern: '^(?<label>[a-z]+)_' } as const;
   const started = (await call('startImport', { roots: [join(dir, 'photos')], labelSource: pattern })) as { ok: true; value: { taskId: string } };
   assert.ok(started.ok, JSON.stringify(started));

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { cp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createDispatcher } from '../../src-main/api/dispatcher.js';
-import { createHandlers } from '../../src-main/api/handlers/index.js';
 import { AppServices } from '../../src-main/app/app-services.js';
 import { buildSmallCnn } from '../../src-main/ml/models/presets.js';
 import { attachCompanion, COMPANION_DIR } from '../../src-main/ml/training/ensemble.js';
 import { exportModel } from '../../src-main/ml/training/export.js';
 import { loadClassifier } from '../../src-main/ml/training/predict.js';
 import { SHAPE_CLASSES, tempDir, useWasm } from './ml-fixtures.js';
+import { createAppDispatcher } from '../../src-main/api/app-dispatcher.js';
 
 let root: string;
 let valid: string;
@@ -105,11 +105,11 @@ describe('loadClassifier on a damaged model folder', () => {
 
 describe('importModel of a damaged model folder', () => {
   let app: AppServices;
-  let dispatch: ReturnType<typeof createDispatcher>;
+  let dispatch: ReturnType<typeof createAppDispatcher>;
 
   before(() => {
     app = AppServices.open({ userDataDir: join(root, 'user'), projectDir: join(root, 'project'), platform: { transport: 'cli', electronVersion: null } });
-    dispatch = createDispatcher(createHandlers(app));
+    dispatch = createAppDispatcher(app);
   });
 
   after(() => app.close());

@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { createDispatcher } from '../../src-main/api/dispatcher.js';
-import { createHandlers } from '../../src-main/api/handlers/index.js';
 import type { ApiEvent } from '../../src-shared/api/contract.js';
 import { AppServices } from '../../src-main/app/app-services.js';
 import { startWebServer, type RunningWebServer } from '../../src-main/web/web-server.js';
+import { createAppDispatcher } from '../../src-main/api/app-dispatcher.js';
 
 let server: RunningWebServer;
 let services: AppServices;
@@ -21,7 +20,7 @@ before(async () => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Seshat</title>');
   writeFileSync(join(dir, 'secret.txt'), 'outside the dist folder');
   services = AppServices.open({ userDataDir: join(dir, 'user'), projectDir: join(dir, 'project'), platform: { transport: 'web', electronVersion: null } });
-  server = await startWebServer({ services, dispatch: createDispatcher(createHandlers(services)), staticDir });
+  server = await startWebServer({ services, dispatch: createAppDispatcher(services), staticDir });
 });
 
 after(async () => {

@@ -20,9 +20,7 @@ export function importHandlers(services: AppServices): ImportHandlers {
     undoImport: ({ reportId }) => {
       const running = services.tasks.list().some((task) => task.state === 'running' && (task.kind === 'import' || task.kind === 'rescan'));
       if (running) throw new AppError('CONFLICT', 'An import is running: let it finish or cancel it before undoing one');
-      const result = services.catalog.imports.undo(reportId);
-      services.emit({ type: 'catalog', change: 'images' });
-      return result;
+      return services.catalog.imports.undo(reportId);
     },
     startImport: ({ roots, labelSource, duplicates }) => {
       const catalog = services.catalog;
@@ -35,7 +33,6 @@ export function importHandlers(services: AppServices): ImportHandlers {
           // A project that was split before: new labelled images follow its rule (their
           // picture's split, else train/validation), never leaking a picture into two splits.
           catalog.splits.placeLabelled();
-          services.emit({ type: 'catalog', change: 'images' });
           return report;
         }),
       };
@@ -43,11 +40,9 @@ export function importHandlers(services: AppServices): ImportHandlers {
     startRescan: ({ rootId }) => {
       const catalog = services.catalog;
       return {
-        taskId: services.tasks.start('rescan', 'Rescan folders', async (job) => {
-          const report = await rescan(catalog, { ...(rootId === undefined ? {} : { rootId }), thumbnailsDir: services.project.thumbnailsDir }, job);
-          services.emit({ type: 'catalog', change: 'images' });
-          return report;
-        }),
+        taskId: services.tasks.start('rescan', 'Rescan folders', (job) =>
+          rescan(catalog, { ...(rootId === undefined ? {} : { rootId }), thumbnailsDir: services.project.thumbnailsDir }, job),
+        ),
       };
     },
     listRoots: () => services.catalog.images.listRoots(),

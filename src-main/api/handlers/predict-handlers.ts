@@ -18,7 +18,6 @@ type PredictHandlers = Pick<
 >;
 
 export function predictHandlers(services: AppServices): PredictHandlers {
-  const changed = () => services.emit({ type: 'catalog', change: 'predictions' });
   return {
     startEvaluation: ({ runId, split }) => {
       const catalog = services.catalog;
@@ -26,7 +25,6 @@ export function predictHandlers(services: AppServices): PredictHandlers {
       return {
         taskId: services.tasks.start('evaluate', `Evaluate ${run.name} on ${split}`, async (job) => {
           const result = await evaluateRun(catalog, run, await services.classifiers.get(run), split, job);
-          changed();
           return { runId: run.id, split, accuracy: result.accuracy, macroF1: result.macroF1 };
         }),
       };
@@ -48,7 +46,6 @@ export function predictHandlers(services: AppServices): PredictHandlers {
                   const { predictions: _p, ...rest } = await predictCatalogImages(catalog, run, classifier, ids, job);
                   return rest;
                 })();
-          services.emit({ type: 'catalog', change: 'images' });
           return summary;
         }),
       };
@@ -60,11 +57,7 @@ export function predictHandlers(services: AppServices): PredictHandlers {
       const top = await predictBytes(classifier, name, Buffer.from(data, 'base64'));
       return { name, run: { id: run.id, name: run.name }, top: top.map((t) => ({ label: t.label, probability: t.probability })), milliseconds: performance.now() - started };
     },
-    acceptPredictions: ({ runId, imageIds, rank }) => {
-      const result = acceptPredictions(services.catalog, runId, imageIds, rank);
-      services.emit({ type: 'catalog', change: 'labels' });
-      return result;
-    },
+    acceptPredictions: ({ runId, imageIds, rank }) => acceptPredictions(services.catalog, runId, imageIds, rank),
     getPredictionsCsv: ({ runId, folder }) => predictionsCsv(services.catalog, runId, folder),
     exportModel: async ({ runId, outDir }) => {
       const run = ClassifierCache.resolveRun(services.catalog, runId);

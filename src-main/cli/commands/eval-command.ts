@@ -1,9 +1,8 @@
 import { AppError } from '../../../src-shared/errors.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
-import { evaluateRun } from '../../runs/evaluate-service.js';
 import type { CliCommand } from '../cli-io.js';
-import { openServices, printJson } from '../cli-io.js';
-import { cliJob } from '../cli-progress.js';
+import { printJson } from '../cli-io.js';
+import { openCliSession } from '../cli-session.js';
 
 export function parseRunOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -20,12 +19,14 @@ export const evalCommand: CliCommand = {
   async run(parsed, io) {
     const split = (parsed.values.split as string | undefined) ?? 'test';
     if (split !== 'test' && split !== 'validation') throw new AppError('INVALID_INPUT', `--split must be test or validation, not "${split}"`);
-    const services = openServices(parsed, 'cli');
+    // The Evaluate view's calls: evaluate as a task, then read the stored evaluation.
+    const session = openCliSession(parsed, io);
     try {
-      const run = ClassifierCache.resolveRun(services.catalog, parseRunOption(parsed.values.model as string | undefined));
-      const job = cliJob(io, parsed.json);
-      const result = await evaluateRun(services.catalog, run, await services.classifiers.get(run), split, job.context);
-      job.finish();
+      const run = ClassifierCache.resolveRun(session.services.catalog, parseRunOption(parsed.values.model as string | undefined));
+      const task = await session.runTask('startEvaluation', { runId: run.id, split });
+      if (task.state === 'cancelled') throw new AppError('CANCELLED', 'Evaluation cancelled');
+      const result = await session.call('getEvaluation', { runId: run.id, split });
+      if (!result) throw new AppError('INTERNAL', `Run ${run.id} has no stored evaluation on ${split}`);
       if (parsed.json) {
         printJson(io, {
           runId: run.id,
@@ -48,7 +49,7 @@ export const evalCommand: CliCommand = {
       }
       return 0;
     } finally {
-      services.close();
+      session.close();
     }
   },
 };

@@ -1,8 +1,9 @@
 import { AppError } from '../../../src-shared/errors.js';
-import { exportDataset, type ExportMode } from '../../dataset/export-dataset.js';
+import path from 'node:path';
+import type { ExportMode, ExportReport } from '../../../src-shared/api/wire-dataset.js';
 import type { CliCommand } from '../cli-io.js';
-import { openServices, printJson } from '../cli-io.js';
-import { cliJob } from '../cli-progress.js';
+import { printJson } from '../cli-io.js';
+import { openCliSession } from '../cli-session.js';
 
 const MODES: ExportMode[] = ['copy', 'link', 'symlink'];
 
@@ -16,11 +17,11 @@ export const exportCommand: CliCommand = {
     if (!outDir) throw new AppError('INVALID_INPUT', '--out DIR is required');
     const mode = (parsed.values.mode as string | undefined) ?? 'copy';
     if (!MODES.includes(mode as ExportMode)) throw new AppError('INVALID_INPUT', `--mode must be copy, link or symlink, not "${mode}"`);
-    const services = openServices(parsed, 'cli');
+    const session = openCliSession(parsed, io);
     try {
-      const job = cliJob(io, parsed.json);
-      const report = await exportDataset(services.catalog, { outDir, mode: mode as ExportMode, overwrite: Boolean(parsed.values.overwrite) }, job.context);
-      job.finish();
+      const task = await session.runTask('startExport', { outDir: path.resolve(outDir), mode: mode as ExportMode, overwrite: Boolean(parsed.values.overwrite) });
+      if (task.state === 'cancelled') throw new AppError('CANCELLED', 'Export cancelled');
+      const report = task.result as ExportReport;
       if (parsed.json) printJson(io, report);
       else {
         io.out(`Exported ${report.exported} images to ${report.outDir} (train ${report.perSplit.train}, validation ${report.perSplit.validation}, test ${report.perSplit.test}).`);
@@ -29,7 +30,7 @@ export const exportCommand: CliCommand = {
       }
       return report.errors.length ? 1 : 0;
     } finally {
-      services.close();
+      session.close();
     }
   },
 };

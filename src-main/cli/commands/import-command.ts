@@ -1,9 +1,10 @@
 import { AppError } from '../../../src-shared/errors.js';
-import { importFolders, UNAS_FILENAME_PATTERN, type LabelSource } from '../../import/index.js';
+import path from 'node:path';
+import { UNAS_FILENAME_PATTERN, type ImportReport, type LabelSource } from '../../import/index.js';
 import { reportItemOutcome } from '../../import/report.js';
 import type { CliCommand } from '../cli-io.js';
-import { openServices, printJson } from '../cli-io.js';
-import { cliJob } from '../cli-progress.js';
+import { printJson } from '../cli-io.js';
+import { openCliSession } from '../cli-session.js';
 
 /** `folders`, `filename` (the Unas preset), `filename:REGEX`, `csv:FILE` or `none`. */
 export function parseLabelsOption(value: string | undefined): LabelSource {
@@ -24,20 +25,16 @@ export const importCommand: CliCommand = {
   async run(parsed, io) {
     if (parsed.positionals.length === 0) throw new AppError('INVALID_INPUT', 'Name at least one folder to import');
     const labelSource = parseLabelsOption(parsed.values.labels as string | undefined);
-    const services = openServices(parsed, 'cli');
+    // The Import dialog's own call: same validation, split placement and per-project settings.
+    const session = openCliSession(parsed, io);
     try {
-      const job = cliJob(io, parsed.json);
-      const report = await importFolders(
-        services.catalog,
-        {
-          roots: parsed.positionals,
-          labelSource,
-          duplicates: parsed.values['keep-duplicates'] ? 'keep' : 'skip',
-          thumbnailsDir: services.project.thumbnailsDir,
-        },
-        job.context,
-      );
-      job.finish();
+      const task = await session.runTask('startImport', {
+        roots: parsed.positionals.map((root) => path.resolve(root)),
+        labelSource: labelSource.kind === 'csv' ? { kind: 'csv', file: path.resolve(labelSource.file) } : labelSource,
+        duplicates: parsed.values['keep-duplicates'] ? 'keep' : 'skip',
+      });
+      const report = task.result as ImportReport;
+      const services = session.services;
       const stats = services.catalog.stats();
       const errors = report.items.filter((item) => item.kind === 'error').map((item) => ({ path: item.path, code: item.code, reason: item.detail }));
       const duplicates = report.items.filter((item) => item.kind === 'duplicate').map((item) => ({ path: item.path, of: item.detail }));
@@ -59,7 +56,7 @@ export const importCommand: CliCommand = {
       }
       return report.status === 'done' ? 0 : 1;
     } finally {
-      services.close();
+      session.close();
     }
   },
 };

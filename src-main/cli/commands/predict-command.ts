@@ -4,10 +4,9 @@ import path from 'node:path';
 import { AppError } from '../../../src-shared/errors.js';
 import { readDatasetRows } from '../../catalog/dataset-rows.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
-import { classifyFolders, predictionsCsv } from '../../runs/predict-service.js';
 import type { CliCommand } from '../cli-io.js';
-import { openServices, printJson } from '../cli-io.js';
-import { cliJob } from '../cli-progress.js';
+import { printJson } from '../cli-io.js';
+import { openCliSession } from '../cli-session.js';
 import { parseRunOption } from './eval-command.js';
 
 export const predictCommand: CliCommand = {
@@ -18,12 +17,11 @@ export const predictCommand: CliCommand = {
   allowPositionals: true,
   async run(parsed, io) {
     if (parsed.positionals.length === 0) throw new AppError('INVALID_INPUT', 'Name at least one folder or image file to classify');
-    const services = openServices(parsed, 'cli');
+    // Predict's "Classify folder": the same task, then the same CSV per folder.
+    const session = openCliSession(parsed, io);
     try {
-      const catalog = services.catalog;
+      const catalog = session.services.catalog;
       const run = ClassifierCache.resolveRun(catalog, parseRunOption(parsed.values.model as string | undefined));
-      const classifier = await services.classifiers.get(run);
-      const job = cliJob(io, parsed.json);
       const targets = parsed.positionals.map((target) => path.resolve(target));
       const missing = targets.find((target) => {
         try {
@@ -36,8 +34,9 @@ export const predictCommand: CliCommand = {
       if (missing) throw new AppError('NOT_FOUND', `${missing} does not exist`);
       // Files are classified through their folder's import, then only they are reported.
       const folders = [...new Set(targets.map((target) => (statSync(target).isDirectory() ? target : path.dirname(target))))];
-      const summary = await classifyFolders(catalog, run, classifier, folders, services.project.thumbnailsDir, job.context);
-      job.finish();
+      const task = await session.runTask('startPrediction', { runId: run.id, target: { kind: 'folders', roots: folders } });
+      if (task.state === 'cancelled') throw new AppError('CANCELLED', 'Classification cancelled');
+      const summary = task.result as { imported?: number; failed: unknown[]; imagesPerSecond: number };
       // Report what was named: every image under a named folder, and each named file.
       const files = new Set(targets.filter((target) => !statSync(target).isDirectory()));
       const dirs = targets.filter((target) => statSync(target).isDirectory());
@@ -50,7 +49,12 @@ export const predictCommand: CliCommand = {
         const p = catalog.runs.prediction(run.id, row.id);
         return p ? [{ path: path.join(row.rootPath, row.relPath), predicted: p.classId === null ? null : names.get(p.classId), confidence: p.confidence, top5: p.topK.map((t) => ({ class: names.get(t.classId), p: t.p })) }] : [];
       });
-      if (parsed.values.out) await writeFile(parsed.values.out as string, predictionsCsv(catalog, run.id));
+      if (parsed.values.out) {
+        const parts = await Promise.all(folders.map((folder) => session.call('getPredictionsCsv', { runId: run.id, folder })));
+        // One header, then each folder's rows.
+        const csv = parts.map((part, i) => (i === 0 ? part : part.slice(part.indexOf('\n') + 1))).join('');
+        await writeFile(parsed.values.out as string, csv);
+      }
       if (parsed.json) printJson(io, { runId: run.id, imported: summary.imported ?? 0, predicted: predictions.length, failed: summary.failed, imagesPerSecond: summary.imagesPerSecond, predictions });
       else {
         for (const p of predictions.slice(0, 200)) io.out(`${p.path}\t${p.predicted ?? '—'}\t${(p.confidence * 100).toFixed(1)}%`);
@@ -59,7 +63,7 @@ export const predictCommand: CliCommand = {
       }
       return summary.failed.length ? 1 : 0;
     } finally {
-      services.close();
+      session.close();
     }
   },
 };

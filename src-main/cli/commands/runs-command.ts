@@ -1,9 +1,8 @@
-import { createDispatcher } from '../../api/dispatcher.js';
-import { createHandlers } from '../../api/handlers/index.js';
 import type { RunDetails, RunSummary } from '../../../src-shared/api/types.js';
 import { AppError } from '../../../src-shared/errors.js';
 import type { CliCommand } from '../cli-io.js';
 import { openServices, printJson } from '../cli-io.js';
+import { createAppDispatcher } from '../../api/app-dispatcher.js';
 
 interface RunLine {
   id: number;
@@ -33,7 +32,7 @@ export const runsCommand: CliCommand = {
     try {
       // Through the dispatcher, as the Train view lists them (opening the project has
       // already turned runs whose trainer died into `interrupted`).
-      const dispatch = createDispatcher(createHandlers(services));
+      const dispatch = createAppDispatcher(services);
       const call = async <T>(method: string, input: unknown): Promise<T> => {
         const result = await dispatch(method, input);
         if (!result.ok) throw new AppError(result.error.code, result.error.message);

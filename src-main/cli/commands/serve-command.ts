@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../../src-shared/errors.js';
-import { createDispatcher } from '../../api/dispatcher.js';
-import { createHandlers } from '../../api/handlers/index.js';
 import { rendererDistDir } from '../../app/paths.js';
 import { startWebServer } from '../../web/web-server.js';
 import type { CliCommand } from '../cli-io.js';
 import { openServices, printJson } from '../cli-io.js';
+import { createAppDispatcher } from '../../api/app-dispatcher.js';
 
 export const serveCommand: CliCommand = {
   name: 'serve',
@@ -23,8 +22,7 @@ export const serveCommand: CliCommand = {
       throw new AppError('NOT_FOUND', `The UI is not built (${staticDir} is missing): run "npm run build" first`);
     }
     const services = openServices(parsed, 'web');
-    const dispatch = createDispatcher(createHandlers(services), {
-      catalogFile: () => services.catalog.file,
+    const dispatch = createAppDispatcher(services, {
       onInternalError: (method, error) => io.err(`Internal error in ${method}: ${(error as Error)?.stack ?? String(error)}`),
     });
     const server = await startWebServer({ services, dispatch, staticDir, port });

@@ -1,8 +1,8 @@
 import { AppError } from '../../../src-shared/errors.js';
-import { applySplit, splitOverview } from '../../dataset/split-service.js';
-import type { GroupKeyMode } from '../../splits/index.js';
+import type { GroupKeyMode } from '../../../src-shared/api/wire-dataset.js';
 import type { CliCommand } from '../cli-io.js';
-import { openServices, printJson } from '../cli-io.js';
+import { printJson } from '../cli-io.js';
+import { openCliSession } from '../cli-session.js';
 
 export function parseRatios(value: string | undefined): { train: number; validation: number; test: number } | undefined {
   if (value === undefined) return undefined;
@@ -35,10 +35,11 @@ export const splitCommand: CliCommand = {
     const seedText = parsed.values.seed as string | undefined;
     const seed = seedText === undefined ? undefined : /^-?\d+$/.test(seedText) ? Number(seedText) : seedText;
     const group = parseGroup(parsed.values.group as string | undefined);
-    const services = openServices(parsed, 'cli');
+    // The Splits view's own calls: the same rule stored, the same test lock honoured.
+    const session = openCliSession(parsed, io);
     try {
-      const plan = applySplit(services.catalog, { ratios, seed, group });
-      const overview = splitOverview(services.catalog);
+      const plan = await session.call('applySplit', { ...(ratios ? { ratios } : {}), ...(seed === undefined ? {} : { seed }), ...(group === undefined ? {} : { group }) });
+      const overview = await session.call('getSplitOverview', {});
       const report = {
         totals: plan.totals,
         ratios: plan.ratios,
@@ -59,7 +60,7 @@ export const splitCommand: CliCommand = {
       }
       return 0;
     } finally {
-      services.close();
+      session.close();
     }
   },
 };

@@ -1,10 +1,9 @@
 import { AppError } from '../../../src-shared/errors.js';
 import { PRESET_IDS, PRESETS, type PresetId } from '../../ml/models/presets.js';
 import { MAX_LABEL_SMOOTHING } from '../../ml/training/types.js';
-import { trainRun } from '../../runs/training-service.js';
 import type { CliCommand } from '../cli-io.js';
-import { openServices, printJson } from '../cli-io.js';
-import { cliJob } from '../cli-progress.js';
+import { printJson } from '../cli-io.js';
+import { openCliSession } from '../cli-session.js';
 
 export const trainCommand: CliCommand = {
   name: 'train',
@@ -41,38 +40,43 @@ export const trainCommand: CliCommand = {
       ...(number('learning-rate') ? { learningRate: number('learning-rate')! } : {}),
       ...(number('seed') ? { seed: Math.round(number('seed')!) } : {}),
     };
-    const services = openServices(parsed, 'cli');
+    // The Train view's call: the same schema, run record and trainer.
+    const session = openCliSession(parsed, io);
     try {
-      const job = cliJob(io, parsed.json);
-      const { run, result } = await trainRun(
-        {
-          catalog: services.catalog,
-          modelsDir: services.project.modelsDir,
-          cacheDir: services.project.cacheDir,
-          embeddingCache: services.embeddingCache(),
-          backend: parsed.backend,
-          onEpoch: (_runId, epoch) => {
-            if (!parsed.json) {
-              const val = epoch.valAccuracy === null ? '' : ` val_loss ${epoch.valLoss!.toFixed(4)} val_acc ${epoch.valAccuracy.toFixed(4)}`;
-              io.out(`epoch ${epoch.epoch}/${epoch.epochs}: loss ${epoch.loss.toFixed(4)} acc ${epoch.accuracy.toFixed(4)}${val} · ${epoch.imagesPerSecond.toFixed(0)} img/s`);
-            }
-          },
-        },
-        settings,
-        job.context,
-      );
-      job.finish();
-      const report = { runId: run.id, name: run.name, status: result.status, backend: result.backend, threads: result.threads, bestEpoch: result.bestEpoch, epochs: result.epochsCompleted, validation: result.evaluation && { accuracy: result.evaluation.accuracy, macroF1: result.evaluation.macroF1, topK: result.evaluation.topK }, ensemble: result.ensemble, model: run.weightsPath, warnings: (run.metrics as { warnings?: string[] }).warnings ?? [] };
+      const { services } = session;
+      await services.probeBackend();
+      const unsubscribe = services.onEvent((event) => {
+        if (event.type !== 'training' || parsed.json) return;
+        const { epoch } = event;
+        const val = epoch.valAccuracy === null ? '' : ` val_loss ${epoch.valLoss!.toFixed(4)} val_acc ${epoch.valAccuracy.toFixed(4)}`;
+        io.out(`epoch ${epoch.epoch}/${epoch.epochs}: loss ${epoch.loss.toFixed(4)} acc ${epoch.accuracy.toFixed(4)}${val} · ${epoch.imagesPerSecond.toFixed(0)} img/s`);
+      });
+      const task = await session.runTask('startTraining', { settings, keepBestOnCancel: false }).finally(unsubscribe);
+      const outcome = task.result as { runId: number } | undefined;
+      const runId = outcome?.runId ?? services.catalog.runs.list().at(-1)?.id;
+      if (runId === undefined) throw new AppError('CANCELLED', 'Training was cancelled before a run started');
+      const run = await session.call('getRun', { runId });
+      const metrics = run.metrics ?? {};
+      const result = {
+        status: metrics.status ?? run.status,
+        backend: metrics.backend ?? '',
+        threads: metrics.threads ?? null,
+        bestEpoch: metrics.bestEpoch ?? null,
+        epochsCompleted: metrics.epochsCompleted ?? run.epochs.length,
+        evaluation: metrics.evaluation ?? null,
+        ensemble: metrics.ensemble ?? null,
+      };
+      const report = { runId: run.id, name: run.name, status: result.status, backend: result.backend, threads: result.threads, bestEpoch: result.bestEpoch, epochs: result.epochsCompleted, validation: result.evaluation && { accuracy: result.evaluation.accuracy, macroF1: result.evaluation.macroF1, topK: result.evaluation.topK }, ensemble: result.ensemble, model: run.weightsPath, warnings: metrics.warnings ?? [] };
       if (parsed.json) printJson(io, report);
       else {
         io.out(`Run ${run.id} (${run.name}): ${result.status} on ${result.backend}${result.threads && result.threads > 1 ? ` (${result.threads} threads)` : ''}, best epoch ${result.bestEpoch ?? '—'}`);
         if (result.evaluation) io.out(`Validation accuracy ${(result.evaluation.accuracy * 100).toFixed(2)}%, macro-F1 ${result.evaluation.macroF1.toFixed(4)}`);
-        if (result.ensemble) io.out(`Ensemble of ${result.ensemble.members.map((m) => `${PRESETS[m.preset].title} ${m.accuracy === null ? '—' : `${(m.accuracy * 100).toFixed(2)}%`}`).join(' and ')} (geometric mean of their probabilities)`);
+        if (result.ensemble) io.out(`Ensemble of ${result.ensemble.members.map((m) => `${PRESETS[m.preset as PresetId].title} ${m.accuracy === null ? '—' : `${(m.accuracy * 100).toFixed(2)}%`}`).join(' and ')} (geometric mean of their probabilities)`);
         for (const warning of report.warnings) io.out(`note: ${warning}`);
       }
-      return result.status === 'cancelled' ? 1 : 0;
+      return result.status === 'cancelled' || task.state === 'cancelled' ? 1 : 0;
     } finally {
-      services.close();
+      session.close();
     }
   },
 };

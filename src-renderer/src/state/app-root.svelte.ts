@@ -2,6 +2,7 @@
  * Builds every state object once, wires transport events into them, and is the
  * only thing `App.svelte` receives.
  */
+import type { CatalogChange } from '../../../src-shared/api/contract';
 import { createApi, type Transport } from '../api/api-client';
 import { AppState } from './app-state.svelte';
 import { ImportState } from './import-state.svelte';
@@ -12,6 +13,9 @@ import { EvaluateState } from './evaluate-state.svelte';
 import { PredictState } from './predict-state.svelte';
 import { Router } from './router.svelte';
 import { TasksState } from './tasks-state.svelte';
+
+/** Changes the Library shows: any of them re-reads its pages and counts. */
+const LIBRARY_CHANGES: readonly CatalogChange[] = ['images', 'labels', 'classes', 'splits', 'predictions'];
 
 export class AppRoot {
   readonly app: AppState;
@@ -60,10 +64,7 @@ export class AppRoot {
         void this.library.reload({ newList: true });
       } else if (event.type === 'run') this.train.runChanged(event.run);
       else if (event.type === 'training') this.train.epochFinished(event.runId, event.epoch);
-      else if (event.type === 'catalog') {
-        void this.library.reload();
-        if (this.router.view === 'splits') void this.splits.load();
-      }
+      else if (event.type === 'catalog') this.catalogChanged(event.change);
     });
     transport.onConnection((state) => {
       const reconnected = state === 'open' && this.app.connection !== 'open';
@@ -71,6 +72,30 @@ export class AppRoot {
       // Events may have been missed while disconnected: re-read what they describe.
       if (reconnected) void Promise.all([this.app.load(), this.tasks.refresh(), this.library.reload()]);
     });
+  }
+
+  private pendingChanges = new Set<CatalogChange>();
+  private changeTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * The project changed (this window's own call, another window's, or a task that ended):
+   * re-read what the change names. Changes arriving together (a label call announces
+   * labels and splits) are read once.
+   */
+  private catalogChanged(change: CatalogChange): void {
+    this.pendingChanges.add(change);
+    this.changeTimer ??= setTimeout(() => {
+      const changes = this.pendingChanges;
+      this.pendingChanges = new Set();
+      this.changeTimer = null;
+      if (LIBRARY_CHANGES.some((c) => changes.has(c))) void this.library.reload();
+      if (this.router.view === 'splits' && (changes.has('splits') || changes.has('labels') || changes.has('images'))) void this.splits.load();
+      if (changes.has('runs')) {
+        if (this.router.view === 'train') void this.train.load();
+        if (this.router.view === 'predict') void this.predict.load();
+        if (this.router.view === 'evaluate') void this.evaluate.load();
+      }
+    }, 50);
   }
 
   /** Files dropped or pasted anywhere: classify them in the Predict view. */

@@ -19,10 +19,10 @@ const splitRequest = z
 export const datasetMethods = {
   getSplitOverview: method<SplitOverview>()(empty),
   previewSplit: method<SplitPlan>()(splitRequest),
-  applySplit: method<SplitPlan>()(splitRequest),
+  applySplit: method<SplitPlan>()(splitRequest, { changes: ['splits'] }),
   /** A person's choice for some images: pinned (locked) so re-splitting keeps it. */
-  setImageSplit: method<{ changed: number }>()(z.object({ imageIds: z.array(id).min(1).max(500_000), split: split.nullable() }).strict()),
-  lockSplit: method<{ changed: number }>()(z.object({ split, locked: z.boolean() }).strict()),
+  setImageSplit: method<{ changed: number }>()(z.object({ imageIds: z.array(id).min(1).max(500_000), split: split.nullable() }).strict(), { changes: ['splits'] }),
+  lockSplit: method<{ changed: number }>()(z.object({ split, locked: z.boolean() }).strict(), { changes: ['splits'] }),
   startExport: method<{ taskId: string }>()(
     z.object({ outDir: folderPath, mode: z.enum(['copy', 'link', 'symlink']).default('copy'), overwrite: z.boolean().default(false) }).strict(),
   ),

@@ -30,13 +30,15 @@ export const libraryMethods = {
 
   setLabels: method<LabelChangeResult>()(
     z.object({ imageIds: z.array(id).min(1).max(500_000), classId: id.nullable() }).strict(),
+    { changes: ['labels', 'splits'] },
   ),
-  undo: method<UndoResult | null>()(empty),
-  redo: method<UndoResult | null>()(empty),
+  undo: method<UndoResult | null>()(empty, { changes: ['labels', 'classes', 'splits', 'images'] }),
+  redo: method<UndoResult | null>()(empty, { changes: ['labels', 'classes', 'splits', 'images'] }),
   getUndoState: method<UndoState>()(empty),
 
   createClass: method<ClassRecord>()(
     z.object({ name: className, description: z.string().max(2000).default(''), colour: colour.optional(), hotkey: hotkey.optional() }).strict(),
+    { changes: ['classes'] },
   ),
   updateClass: method<ClassRecord>()(
     z
@@ -49,9 +51,10 @@ export const libraryMethods = {
         archived: z.boolean().optional(),
       })
       .strict(),
+    { changes: ['classes'] },
   ),
-  mergeClasses: method<LabelChangeResult>()(z.object({ sourceId: id, targetId: id }).strict()),
-  deleteClass: method<{ unlabelled: number }>()(z.object({ classId: id }).strict()),
+  mergeClasses: method<LabelChangeResult>()(z.object({ sourceId: id, targetId: id }).strict(), { changes: ['classes', 'labels'] }),
+  deleteClass: method<{ unlabelled: number }>()(z.object({ classId: id }).strict(), { changes: ['classes', 'labels'] }),
   /** `name,description` lines (header optional); existing classes get the description. */
-  importClassList: method<{ created: number; updated: number }>()(z.object({ text: z.string().max(5_000_000) }).strict()),
+  importClassList: method<{ created: number; updated: number }>()(z.object({ text: z.string().max(5_000_000) }).strict(), { changes: ['classes'] }),
 } as const;

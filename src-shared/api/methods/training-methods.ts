@@ -43,6 +43,6 @@ export const trainingMethods = {
   resumeRun: method<{ taskId: string }>()(z.object({ runId: id }).strict()),
   listRuns: method<RunSummary[]>()(empty),
   getRun: method<RunDetails>()(z.object({ runId: id }).strict()),
-  renameRun: method<RunSummary>()(z.object({ runId: id, name: z.string().trim().min(1).max(200) }).strict()),
-  deleteRun: method<{ deleted: boolean }>()(z.object({ runId: id }).strict()),
+  renameRun: method<RunSummary>()(z.object({ runId: id, name: z.string().trim().min(1).max(200) }).strict(), { changes: ['runs'] }),
+  deleteRun: method<{ deleted: boolean }>()(z.object({ runId: id }).strict(), { changes: ['runs', 'predictions'] }),
 } as const;
