@@ -15,6 +15,7 @@ import { readImageBytes, type ImageBytes, type ImageRequest } from './image-byte
 import { ProjectSession } from './project-session.js';
 import { SettingsStore } from '../projects/settings.js';
 import { TaskRunner } from '../tasks/task-runner.js';
+import { TrainingRuns } from '../runs/training-runs.js';
 import { defaultProjectDir } from './paths.js';
 
 export interface PlatformHooks {
@@ -37,6 +38,14 @@ export interface AppServicesOptions {
 
 export class AppServices {
   readonly tasks = new TaskRunner();
+  /** Runs being trained, started and resumed: one set for every window and caller. */
+  readonly training: TrainingRuns = new TrainingRuns({
+    tasks: this.tasks,
+    catalog: () => this.catalog,
+    project: () => this.project,
+    embeddingCache: () => this.embeddingCache(),
+    emit: (event) => this.emit(event),
+  });
   readonly settings: SettingsStore;
   readonly platform: PlatformHooks;
   private session: ProjectSession;

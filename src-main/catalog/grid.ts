@@ -50,6 +50,18 @@ export class GridQueries {
     this.changes = db.prepare('SELECT total_changes()').pluck() as Database.Statement<[], number>;
   }
 
+  /** The ids of every image matching `filter`, in path order, at most `cap` ("Select all"). */
+  ids(filter: ImageFilter, cap: number): number[] {
+    const ids: number[] = [];
+    let after: string | null = null;
+    do {
+      const page = this.page(filter, { limit: 1000, after });
+      for (const item of page.items) ids.push(item.id);
+      after = page.nextCursor;
+    } while (after && ids.length < cap);
+    return ids.slice(0, cap);
+  }
+
   page(filter: ImageFilter = {}, request: PageRequest = {}): GridPage {
     validate(filter, request);
     const runId = this.resolveRun(filter);

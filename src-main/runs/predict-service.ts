@@ -13,6 +13,8 @@ import { DECODE_OPTIONS, MAX_PIXELS } from '../images/probe.js';
 import { importFolders } from '../import/index.js';
 import { predictImages, type Classifier, type Prediction, type TopKEntry } from '../ml/training/predict.js';
 import type { JobContext } from '../../src-shared/progress.js';
+import type { DroppedImageResult } from '../../src-shared/api/types.js';
+import { ClassifierCache } from './classifier-cache.js';
 
 export interface PredictSummary {
   runId: number;
@@ -62,6 +64,13 @@ export async function predictCatalogImages(catalog: Catalog, run: RunRecord, cla
 }
 
 /** Imports a folder's images as unlabelled (new ones only) and classifies every image under it. */
+/** "Classify all unlabelled": every catalogued image without a label, top-5 stored. */
+export async function classifyUnlabelled(catalog: Catalog, run: RunRecord, classifier: Classifier, job: JobContext): Promise<PredictSummary> {
+  const ids = readDatasetRows(catalog.db).filter((row) => row.classId === null).map((row) => row.id);
+  const { predictions: _predictions, ...summary } = await predictCatalogImages(catalog, run, classifier, ids, job);
+  return summary;
+}
+
 export async function classifyFolders(catalog: Catalog, run: RunRecord, classifier: Classifier, roots: string[], thumbnailsDir: string | null, job: JobContext): Promise<PredictSummary> {
   const report = await importFolders(catalog, { roots, labelSource: { kind: 'none' }, thumbnailsDir }, job);
   // Every catalogued image under the folders, whichever root it was first imported with.
@@ -74,6 +83,24 @@ export async function classifyFolders(catalog: Catalog, run: RunRecord, classifi
 }
 
 /** Top-5 for one image given as bytes (a dropped or pasted file). */
+/** One dropped or pasted image (not catalogued): the model's top guesses, and how long they took. */
+export async function predictDroppedImage(
+  catalog: Catalog,
+  classifiers: ClassifierCache,
+  input: { name: string; data: string; runId?: number | undefined },
+): Promise<DroppedImageResult> {
+  const started = performance.now();
+  const run = ClassifierCache.resolveRun(catalog, input.runId);
+  const classifier = await classifiers.get(run);
+  const top = await predictBytes(classifier, input.name, Buffer.from(input.data, 'base64'));
+  return {
+    name: input.name,
+    run: { id: run.id, name: run.name },
+    top: top.map((entry) => ({ label: entry.label, probability: entry.probability })),
+    milliseconds: performance.now() - started,
+  };
+}
+
 export async function predictBytes(classifier: Classifier, name: string, bytes: Buffer): Promise<TopKEntry[]> {
   let raw: { data: Buffer; info: sharp.OutputInfo };
   try {

@@ -1,0 +1,130 @@
+/**
+ * Training runs as the app sees them: which run a task is training now, starting,
+ * resuming, renaming and deleting runs, and the presets offered. One instance per app
+ * (tasks outlive a window), so every caller — window, web mode, CLI — sees the same
+ * active runs.
+ */
+import { rm } from 'node:fs/promises';
+import { AppError } from '../../src-shared/errors.js';
+import type { ApiEvent } from '../../src-shared/api/contract.js';
+import type { PresetSummary, RunDetails, RunSummary } from '../../src-shared/api/types.js';
+import type { TrainSettings } from '../../src-shared/api/wire-training.js';
+import type { RunRecord } from '../../src-shared/catalog-records.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
+import { PRESETS, PRESET_IDS } from '../ml/models/presets.js';
+import { resolveTrainOptions } from '../ml/training/options.js';
+import type { ProjectPaths } from '../projects/project.js';
+import type { TaskRunner } from '../tasks/task-runner.js';
+import { isResumable } from './run-recovery.js';
+import { runDirOf } from './run-paths.js';
+import { trainRun } from './training-service.js';
+
+export interface TrainingRunsDeps {
+  tasks: TaskRunner;
+  catalog(): Catalog;
+  project(): ProjectPaths;
+  embeddingCache(): EmbeddingCache;
+  emit(event: ApiEvent): void;
+}
+
+export class TrainingRuns {
+  /** runId → id of the task training it now. */
+  private readonly active = new Map<number, string>();
+
+  constructor(private readonly deps: TrainingRunsDeps) {}
+
+  summary(run: RunRecord): RunSummary {
+    const active = this.active.has(run.id);
+    return { ...run, active, resumable: isResumable(run, this.deps.project().modelsDir, active) };
+  }
+
+  list(): RunSummary[] {
+    return this.deps.catalog().runs.list().map((run) => this.summary(run));
+  }
+
+  details(runId: number): RunDetails {
+    const catalog = this.deps.catalog();
+    return { ...this.summary(catalog.runs.require(runId)), epochs: catalog.runs.epochs(runId) };
+  }
+
+  /** The presets, each with its defaults; MobileNet is recommended for photo-like projects (few classes). */
+  presets(): PresetSummary[] {
+    const stats = this.deps.catalog().stats();
+    const photos = stats.classes > 0 && stats.classes < 50;
+    return PRESET_IDS.map((id) => {
+      const defaults = resolveTrainOptions({ preset: id, input: { width: 64, height: 64 } });
+      return {
+        id,
+        title: PRESETS[id].title,
+        description: PRESETS[id].description,
+        recommended: id === (photos ? 'mobilenet' : 'cnn-plus'),
+        defaults: {
+          epochs: defaults.epochs,
+          batchSize: defaults.batchSize,
+          learningRate: defaults.learningRate,
+          learningRateSchedule: defaults.learningRateSchedule,
+          labelSmoothing: defaults.labelSmoothing,
+          earlyStoppingPatience: defaults.earlyStopping?.patience ?? null,
+        },
+      };
+    });
+  }
+
+  start(settings: TrainSettings, keepBestOnCancel: boolean, resumeRunId?: number): { taskId: string } {
+    const { deps } = this;
+    const catalog = deps.catalog();
+    const project = deps.project();
+    let currentRun: number | null = resumeRunId ?? null;
+    const title = resumeRunId ? `Resume training run ${resumeRunId}` : `Train ${PRESETS[settings.preset].title}`;
+    const taskId = deps.tasks.start('train', title, async (job) => {
+      try {
+        const outcome = await trainRun(
+          {
+            catalog,
+            modelsDir: project.modelsDir,
+            cacheDir: project.cacheDir,
+            embeddingCache: deps.embeddingCache(),
+            keepBestOnCancel,
+            onRunCreated: (run) => {
+              currentRun = run.id;
+              this.active.set(run.id, taskId);
+              deps.emit({ type: 'run', run: this.summary(run) });
+            },
+            onEpoch: (runId, epoch) => deps.emit({ type: 'training', runId, epoch }),
+          },
+          settings,
+          job,
+          resumeRunId,
+        );
+        return { runId: outcome.run.id, status: outcome.result.status, bestEpoch: outcome.result.bestEpoch, evaluation: outcome.result.evaluation };
+      } finally {
+        if (currentRun !== null) {
+          this.active.delete(currentRun);
+          const run = catalog.runs.get(currentRun);
+          if (run) deps.emit({ type: 'run', run: this.summary(run) });
+        }
+      }
+    });
+    return { taskId };
+  }
+
+  resume(runId: number): { taskId: string } {
+    const run = this.deps.catalog().runs.require(runId);
+    if (this.active.has(runId)) throw new AppError('CONFLICT', `Run ${run.name} is training now`);
+    if (!this.summary(run).resumable) throw new AppError('CONFLICT', `Run ${run.name} has no checkpoint to resume from`);
+    return this.start(run.options ?? { preset: run.preset as TrainSettings['preset'] }, false, runId);
+  }
+
+  rename(runId: number, name: string): RunSummary {
+    return this.summary(this.deps.catalog().runs.update(runId, { name }));
+  }
+
+  /** Deletes the run, its predictions and its files (checkpoint, model, dataset record). */
+  async delete(runId: number): Promise<{ deleted: boolean }> {
+    if (this.active.has(runId)) throw new AppError('CONFLICT', 'Cancel the run before deleting it');
+    const deleted = this.deps.catalog().runs.delete(runId);
+    await rm(runDirOf(this.deps.project().modelsDir, runId), { recursive: true, force: true });
+    return { deleted };
+  }
+}
