@@ -31,7 +31,13 @@ interface ModelSpec {
 }
 
 const MODELS: ModelSpec[] = [
-  { id: 'small-cnn', shape: [75, 50, 3], classes: 4, batch: 64, build: () => buildSmallCnn({ width: 50, height: 75, channels: 3 }, 4, 1) },
+  {
+    id: 'small-cnn',
+    shape: [75, 50, 3],
+    classes: 4,
+    batch: 64,
+    build: () => buildSmallCnn({ width: 50, height: 75, channels: 3 }, 4, 1),
+  },
   {
     id: 'mnist',
     shape: [28, 28, 1],
@@ -60,18 +66,30 @@ function randomBatch(spec: ModelSpec, batch: number): { x: Float32Array; y: Floa
   return { x, y };
 }
 
-async function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, spec: ModelSpec, batch: number, data: { x: Float32Array; y: Float32Array }): Promise<number> {
+async function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  spec: ModelSpec,
+  batch: number,
+  data: { x: Float32Array; y: Float32Array },
+): Promise<number> {
   const cost = tf.tidy(() => {
     const input = tf.tensor4d(data.x, [batch, ...spec.shape]);
     const target = tf.tensor2d(data.y, [batch, spec.classes]);
-    return optimizer.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(target, model.apply(input, { training: true }) as tf.Tensor)), true)!;
+    return optimizer.minimize(
+      () => tf.mean(tf.metrics.categoricalCrossentropy(target, model.apply(input, { training: true }) as tf.Tensor)),
+      true,
+    )!;
   });
   const loss = (await cost.data())[0]!;
   cost.dispose();
   return loss;
 }
 
-async function benchModel(spec: ModelSpec, options: { steps: number; warmup: number; batch?: number; deadline: number }): Promise<Record<string, unknown>> {
+async function benchModel(
+  spec: ModelSpec,
+  options: { steps: number; warmup: number; batch?: number; deadline: number },
+): Promise<Record<string, unknown>> {
   const batch = options.batch ?? spec.batch;
   const model = spec.build();
   const optimizer = tf.train.adam(1e-3);
@@ -131,7 +149,9 @@ async function main(): Promise<void> {
   });
   const backend = values.backend as BackendName | undefined;
   if (!backend || !BACKEND_NAMES.includes(backend)) {
-    process.stderr.write(`Usage: bench/backend-train.ts --backend <${BACKEND_NAMES.join('|')}> [--models ${MODELS.map((m) => m.id).join(',')}] [--steps N] [--warmup N] [--batch N] [--max-seconds S]\n`);
+    process.stderr.write(
+      `Usage: bench/backend-train.ts --backend <${BACKEND_NAMES.join('|')}> [--models ${MODELS.map((m) => m.id).join(',')}] [--steps N] [--warmup N] [--batch N] [--max-seconds S]\n`,
+    );
     process.exit(2);
   }
   const wanted = values.models.split(',');
@@ -142,11 +162,26 @@ async function main(): Promise<void> {
   const deadline = performance.now() + Number(values['max-seconds']) * 1000;
   const results = [];
   for (const spec of specs) {
-    results.push(await benchModel(spec, { steps: Number(values.steps), warmup: Number(values.warmup), ...(values.batch ? { batch: Number(values.batch) } : {}), deadline }));
+    results.push(
+      await benchModel(spec, {
+        steps: Number(values.steps),
+        warmup: Number(values.warmup),
+        ...(values.batch ? { batch: Number(values.batch) } : {}),
+        deadline,
+      }),
+    );
   }
-  const env = { node: process.version, platform: `${process.platform}-${process.arch}`, tfjs: tf.version.tfjs, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
+  const env = {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    tfjs: tf.version.tfjs,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+  };
   const { name, device, adapter, slowForTraining, skipped } = info;
-  process.stdout.write(`${JSON.stringify({ backend: { name, device, adapter: adapter ?? null, slowForTraining, skipped }, env, results }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ backend: { name, device, adapter: adapter ?? null, slowForTraining, skipped }, env, results }, null, 2)}\n`,
+  );
 }
 
 await main();

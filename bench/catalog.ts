@@ -43,7 +43,12 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.le
 
 /** Zipf-like class sizes (a few big classes, a long tail), like real label sets. */
 const weights = Array.from({ length: CLASSES }, (_, k) => 1 / Math.pow(k + 1, 0.8));
-const cumulative = weights.map(((sum) => (w: number) => (sum += w))(0));
+const cumulative = weights.map(
+  (
+    (sum) => (w: number) =>
+      (sum += w)
+  )(0),
+);
 const totalWeight = cumulative.at(-1)!;
 function zipfClass(): number {
   const x = random() * totalWeight;
@@ -56,9 +61,16 @@ function zipfClass(): number {
   }
   return lo;
 }
-const hex = () => Array.from({ length: 8 }, () => Math.floor(random() * 0x100000000).toString(16).padStart(8, '0')).join('');
+const hex = () =>
+  Array.from({ length: 8 }, () =>
+    Math.floor(random() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0'),
+  ).join('');
 
-const dir = values.keep ? path.dirname(path.resolve(values.keep)) : mkdtempSync(path.join(os.tmpdir(), 'seshat-bench-catalog-'));
+const dir = values.keep
+  ? path.dirname(path.resolve(values.keep))
+  : mkdtempSync(path.join(os.tmpdir(), 'seshat-bench-catalog-'));
 const file = values.keep ? path.resolve(values.keep) : path.join(dir, 'seshat.sqlite');
 const reuse = values.keep !== undefined && existsSync(file);
 try {
@@ -70,8 +82,9 @@ try {
   const stats = catalog.stats();
   catalog.close();
   const fileBytes = statSync(file).size;
-  log(`${reuse ? 'reused' : 'built'} ${N} images in ${buildSeconds.toFixed(1)} s, ${(fileBytes / 2 ** 20).toFixed(0)} MiB`);
-
+  log(
+    `${reuse ? 'reused' : 'built'} ${N} images in ${buildSeconds.toFixed(1)} s, ${(fileBytes / 2 ** 20).toFixed(0)} MiB`,
+  );
 
   // --- open --------------------------------------------------------------------
   const timeOpen = (check: 'quick' | 'none') => {
@@ -83,7 +96,10 @@ try {
   };
   const openMs = { quickCheck: round(timeOpen('quick')), noCheck: round(timeOpen('none')) };
   catalog = Catalog.open(file);
-  const classIds = catalog.classes.list().filter((c) => c.name !== 'bench-dummy').map((c) => c.id);
+  const classIds = catalog.classes
+    .list()
+    .filter((c) => c.name !== 'bench-dummy')
+    .map((c) => c.id);
 
   // --- queries -----------------------------------------------------------------
   const bigClass = catalog.classes.findByName('class-0')!.id;
@@ -92,16 +108,30 @@ try {
     { name: 'all, newest first', filter: () => ({}), request: { sort: 'imported', descending: true } },
     { name: 'largest class, by path', filter: () => ({ classId: bigClass }) },
     { name: 'random class, by path', filter: () => ({ classId: pick(classIds) }) },
-    { name: 'random class + train split, newest first', filter: () => ({ classId: pick(classIds), split: 'train' }), request: { sort: 'imported', descending: true } },
+    {
+      name: 'random class + train split, newest first',
+      filter: () => ({ classId: pick(classIds), split: 'train' }),
+      request: { sort: 'imported', descending: true },
+    },
     { name: 'unlabeled, by path', filter: () => ({ unlabeled: true }) },
     { name: 'split validation, by path', filter: () => ({ split: 'validation' }) },
     { name: 'no split, by path', filter: () => ({ split: 'none' }) },
     { name: 'label source human, by path', filter: () => ({ labelSource: 'human' }) },
     { name: 'predicted class, by path', filter: () => ({ predictedClassId: pick(classIds) }) },
-    { name: 'confidence 0.4–0.6, by confidence', filter: () => ({ confidenceMin: 0.4, confidenceMax: 0.6 }), request: { sort: 'confidence' } },
+    {
+      name: 'confidence 0.4–0.6, by confidence',
+      filter: () => ({ confidenceMin: 0.4, confidenceMax: 0.6 }),
+      request: { sort: 'confidence' },
+    },
     { name: 'low confidence first', filter: () => ({}), request: { sort: 'confidence' } },
-    { name: 'path text (rare)', filter: () => ({ pathContains: `IMG_${String(Math.floor(random() * N)).padStart(7, '0')}` }) },
-    { name: 'path text (common folder)', filter: () => ({ pathContains: `roll-0${String(Math.floor(random() * 100)).padStart(2, '0')}/` }) },
+    {
+      name: 'path text (rare)',
+      filter: () => ({ pathContains: `IMG_${String(Math.floor(random() * N)).padStart(7, '0')}` }),
+    },
+    {
+      name: 'path text (common folder)',
+      filter: () => ({ pathContains: `roll-0${String(Math.floor(random() * 100)).padStart(2, '0')}/` }),
+    },
   ];
   const dummy = catalog.classes.findByName('bench-dummy')?.id ?? catalog.classes.create({ name: 'bench-dummy' }).id;
   let touch = 0;
@@ -194,9 +224,15 @@ function build(catalog: Catalog): void {
   const classIds = catalog.classes.list().map((c) => c.id);
   // Human corrections (5%) and model labels (1%), each one operation, as the UI would.
   const humanIds = Array.from({ length: Math.floor(N * 0.05) }, () => 1 + Math.floor(random() * N));
-  catalog.labels.setLabels(humanIds.map((imageId) => ({ imageId, classId: pick(classIds) })), { source: 'human' });
+  catalog.labels.setLabels(
+    humanIds.map((imageId) => ({ imageId, classId: pick(classIds) })),
+    { source: 'human' },
+  );
   const modelIds = Array.from({ length: Math.floor(N * 0.01) }, () => 1 + Math.floor(random() * N));
-  catalog.labels.setLabels(modelIds.map((imageId) => ({ imageId, classId: pick(classIds) })), { source: 'model' });
+  catalog.labels.setLabels(
+    modelIds.map((imageId) => ({ imageId, classId: pick(classIds) })),
+    { source: 'model' },
+  );
   // Predictions of one run for half the images.
   const run = catalog.runs.create({ name: 'bench', preset: 'mobilenet' });
   for (let start = 1; start <= N; start += 2 * BATCH) {

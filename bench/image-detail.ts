@@ -18,8 +18,14 @@ export interface ImageDetail {
 
 async function roundTripPsnr(path: string, side: number): Promise<number> {
   const { data: original, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const shrunk = await sharp(original, { raw: info }).resize(side, side, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
-  const back = await sharp(shrunk.data, { raw: shrunk.info }).resize(info.width, info.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+  const shrunk = await sharp(original, { raw: info })
+    .resize(side, side, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const back = await sharp(shrunk.data, { raw: shrunk.info })
+    .resize(info.width, info.height, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer();
   let squared = 0;
   for (let i = 0; i < original.length; i++) squared += (original[i]! - back[i]!) ** 2;
   const mse = squared / original.length;
@@ -35,6 +41,7 @@ export async function imageDetail(paths: string[], side = 64, limit = 200): Prom
   for (const path of chosen) values.push(Math.min(99, await roundTripPsnr(path, side)));
   values.sort((a, b) => a - b);
   const middle = Math.floor(values.length / 2);
-  const median = values.length === 0 ? NaN : values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
+  const median =
+    values.length === 0 ? NaN : values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
   return { images: values.length, round_trip_px: side, psnr_db_median: Math.round(median * 10) / 10 };
 }

@@ -48,7 +48,13 @@ async function generated(): Promise<string> {
     const folder = path.join(dir, `class-${String(i % 100).padStart(3, '0')}`);
     mkdirSync(folder, { recursive: true });
     const data = await sharp({
-      create: { width, height, channels: 3, background: { r: i % 256, g: (i >> 8) % 256, b: 90 }, noise: { type: 'gaussian', mean: 120, sigma: 30 } },
+      create: {
+        width,
+        height,
+        channels: 3,
+        background: { r: i % 256, g: (i >> 8) % 256, b: 90 },
+        noise: { type: 'gaussian', mean: 120, sigma: 30 },
+      },
     })
       .jpeg({ quality: 85 })
       .toBuffer();
@@ -63,7 +69,10 @@ async function bareLoop(files: string[]): Promise<number> {
   const start = performance.now();
   await runPool(files, concurrency, undefined, async (file) => {
     const buffer = await readFile(file);
-    await sharp(buffer).resize(256, 256, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, effort: 2 }).toBuffer();
+    await sharp(buffer)
+      .resize(256, 256, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80, effort: 2 })
+      .toBuffer();
   });
   return (performance.now() - start) / 1000;
 }
@@ -78,10 +87,20 @@ async function measure(name: string, root: string, labelSource: LabelSource) {
   try {
     const catalog = Catalog.open(path.join(project, 'seshat.sqlite'));
     const start = performance.now();
-    const report = await importFolders(catalog, { roots: [root], labelSource, thumbnailsDir: path.join(project, 'thumbnails'), concurrency });
+    const report = await importFolders(catalog, {
+      roots: [root],
+      labelSource,
+      thumbnailsDir: path.join(project, 'thumbnails'),
+      concurrency,
+    });
     const importSeconds = (performance.now() - start) / 1000;
     const reimportStart = performance.now();
-    await importFolders(catalog, { roots: [root], labelSource, thumbnailsDir: path.join(project, 'thumbnails'), concurrency });
+    await importFolders(catalog, {
+      roots: [root],
+      labelSource,
+      thumbnailsDir: path.join(project, 'thumbnails'),
+      concurrency,
+    });
     const reimportSeconds = (performance.now() - reimportStart) / 1000;
     catalog.close();
     log(`${name}: import ${(files.length / importSeconds).toFixed(0)} images/s`);

@@ -13,17 +13,22 @@ import { join } from 'node:path';
 
 const [name, ...rest] = process.argv.slice(2);
 const here = import.meta.dirname;
-const available = ['import', 'catalog', 'train', 'backend-train', 'library', 'predict'].filter((bench) => existsSync(join(here, `${bench}.ts`)));
+const available = ['import', 'catalog', 'train', 'backend-train', 'library', 'predict'].filter((bench) =>
+  existsSync(join(here, `${bench}.ts`)),
+);
 if (!name || !available.includes(name)) {
   process.stderr.write(`Usage: npm run bench -- <${available.join('|')}> [options]\n`);
   process.exit(2);
 }
 // `train --backend NAME` is the one-backend training bench (images/s and the adapter).
-const script = name === 'train' && rest.some((arg) => arg === '--backend' || arg.startsWith('--backend=')) ? 'backend-train' : name;
+const script =
+  name === 'train' && rest.some((arg) => arg === '--backend' || arg.startsWith('--backend=')) ? 'backend-train' : name;
 // Electron's Chromium runs our SIMD kernels with fused multiply-adds (relaxed SIMD);
 // Node has them on from version 22 and behind this V8 flag before. The benches
 // measure what the app runs, and each reports whether the kernels used them.
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 const v8Flags = nodeMajor < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
-const result = spawnSync(process.execPath, [...v8Flags, '--import', 'tsx', join(here, `${script}.ts`), ...rest], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, [...v8Flags, '--import', 'tsx', join(here, `${script}.ts`), ...rest], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

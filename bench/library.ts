@@ -19,7 +19,13 @@ import { CHROMIUM_ARGS, requireBrowser } from '../test/helpers/find-browser.js';
 import { writeClassFolders } from '../test/helpers/tiny-images.js';
 import { serveTestProject } from '../test/helpers/web-server-process.js';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '100000' }, presses: { type: 'string', default: '40' }, interval: { type: 'string', default: '250' } } });
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '100000' },
+    presses: { type: 'string', default: '40' },
+    interval: { type: 'string', default: '250' },
+  },
+});
 const COUNT = Number(values.count);
 const PRESSES = Number(values.presses);
 const INTERVAL_MS = Number(values.interval);
@@ -39,14 +45,28 @@ try {
   await writeClassFolders(seeds, { G43: 10, D58: 10, M17: 10, N35: 10, X1: 10 }, 48);
   mkdirSync(projectDir, { recursive: true });
   const catalog = Catalog.open(join(projectDir, 'seshat.sqlite'));
-  await importFolders(catalog, { roots: [seeds], labelSource: { kind: 'none' }, thumbnailsDir: join(projectDir, 'thumbnails') });
+  await importFolders(catalog, {
+    roots: [seeds],
+    labelSource: { kind: 'none' },
+    thumbnailsDir: join(projectDir, 'thumbnails'),
+  });
   const real = catalog.grid.page({}, { limit: 100 }).items;
   const root = catalog.images.listRoots()[0]!;
   for (const name of ['G43', 'D58', 'M17', 'N35', 'X1', 'S29', 'V31', 'I9', 'Q3', 'E34']) catalog.classes.ensure(name);
   const batch: NewImage[] = [];
   for (let i = real.length; i < COUNT; i++) {
     const source = real[i % real.length]!;
-    batch.push({ rootId: root.id, relPath: `synthetic/${String(i).padStart(7, '0')}.png`, hash: source.hash, width: 48, height: 48, channels: 3, format: 'png', bytes: 100, mtimeMs: 0 });
+    batch.push({
+      rootId: root.id,
+      relPath: `synthetic/${String(i).padStart(7, '0')}.png`,
+      hash: source.hash,
+      width: 48,
+      height: 48,
+      channels: 3,
+      format: 'png',
+      bytes: 100,
+      mtimeMs: 0,
+    });
     if (batch.length === 5000) catalog.images.insertBatch(batch.splice(0), { operationId: null });
   }
   if (batch.length) catalog.images.insertBatch(batch, { operationId: null });
@@ -57,7 +77,10 @@ try {
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
     await page.goto(served.openUrl);
-    await page.getByRole('complementary', { name: 'Classes' }).getByRole('button', { name: /^Unlabeled/ }).click();
+    await page
+      .getByRole('complementary', { name: 'Classes' })
+      .getByRole('button', { name: /^Unlabeled/ })
+      .click();
     await page.locator('[data-index="0"] img').waitFor();
     await page.locator('[data-index="0"]').click();
 
@@ -90,13 +113,21 @@ try {
           }, { once: true, capture: true });
         }); 0`); // the trailing 0: evaluate must not wait for the promise it stores
         await page.keyboard.press(String((i % 9) + 1));
-        const result = (await page.evaluate('window.__keyToUpdate')) as { shown: number; saved: number; error?: string };
+        const result = (await page.evaluate('window.__keyToUpdate')) as {
+          shown: number;
+          saved: number;
+          error?: string;
+        };
         if (result.error) throw new Error(`press ${i + 1}: ${result.error}`);
         shown.push(result.shown);
         saved.push(result.saved);
         if (intervalMs > 0) await page.waitForTimeout(intervalMs);
       }
-      const summary = (values: number[]) => ({ p50: round(percentile(values, 50)), p95: round(percentile(values, 95)), max: round(Math.max(...values)) });
+      const summary = (values: number[]) => ({
+        p50: round(percentile(values, 50)),
+        p95: round(percentile(values, 95)),
+        max: round(Math.max(...values)),
+      });
       return { presses, intervalMs, shownMs: summary(shown), savedMs: summary(saved) };
     }
     const burst = await measurePresses(PRESSES, 0);
@@ -136,7 +167,12 @@ try {
           bench: 'library',
           images: COUNT,
           keyToUpdate: { burst, paced },
-          scrollFrameMs: { p50: round(percentile(frames.times, 50)), p95: round(percentile(frames.times, 95)), max: round(Math.max(...frames.times)), frames: frames.times.length },
+          scrollFrameMs: {
+            p50: round(percentile(frames.times, 50)),
+            p95: round(percentile(frames.times, 95)),
+            max: round(Math.max(...frames.times)),
+            frames: frames.times.length,
+          },
           idleFrameMs: { p50: round(percentile(idleFrames, 50)), p95: round(percentile(idleFrames, 95)) },
           scrollStepPx: 600,
           gridRows: frames.rows,

@@ -18,7 +18,10 @@ export function runPeerTorch(shared: string, args: string[], log: (message: stri
   try {
     execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
   } catch {
-    return { available: false, reason: `${PYTHON} cannot import torch (apt-get install python3-torch libopenblas0-pthread)` };
+    return {
+      available: false,
+      reason: `${PYTHON} cannot import torch (apt-get install python3-torch libopenblas0-pthread)`,
+    };
   }
   if (!existsSync(script)) return { available: false, reason: `${script} not found` };
   log(`torch: peer_torch.py ${args.join(' ')}`);

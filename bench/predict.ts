@@ -22,7 +22,11 @@ import { serveTestProject } from '../test/helpers/web-server-process.js';
 import { runPeerTorch } from './peer-torch.js';
 
 const { values } = parseArgs({
-  options: { drops: { type: 'string', default: '30' }, 'skip-flowers': { type: 'boolean', default: false }, 'skip-torch': { type: 'boolean', default: false } },
+  options: {
+    drops: { type: 'string', default: '30' },
+    'skip-flowers': { type: 'boolean', default: false },
+    'skip-torch': { type: 'boolean', default: false },
+  },
 });
 const SHARED = process.env.SESHAT_SHARED ?? join(import.meta.dirname, '..', '..', 'shared');
 const SESHAT = join(import.meta.dirname, '..', 'bin', 'seshat.js');
@@ -35,7 +39,11 @@ function percentile(values: number[], p: number): number {
 }
 
 function seshat(args: string[]): unknown {
-  const out = execFileSync(process.execPath, [SESHAT, ...args, '--json'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, [SESHAT, ...args, '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out);
 }
 
@@ -72,10 +80,28 @@ function classifyFolder(scratch: string, spec: FolderCase) {
   log(`${spec.name}: import a fifth, split, train ${spec.preset} for one epoch`);
   seshat(['import', known, '--project', project, '--labels', spec.labels]);
   seshat(['split', '--project', project, '--seed', '1']);
-  const trained = seshat(['train', '--project', project, '--preset', spec.preset, '--epochs', '1', ...(spec.ensemble ? ['--ensemble', spec.ensemble] : [])]) as { runId: number };
+  const trained = seshat([
+    'train',
+    '--project',
+    project,
+    '--preset',
+    spec.preset,
+    '--epochs',
+    '1',
+    ...(spec.ensemble ? ['--ensemble', spec.ensemble] : []),
+  ]) as { runId: number };
   log(`${spec.name}: classify ${copy}`);
   const started = performance.now();
-  const result = seshat(['predict', copy, '--project', project, '--model', String(trained.runId), '--out', join(scratch, `${spec.name}.csv`)]) as {
+  const result = seshat([
+    'predict',
+    copy,
+    '--project',
+    project,
+    '--model',
+    String(trained.runId),
+    '--out',
+    join(scratch, `${spec.name}.csv`),
+  ]) as {
     imported: number;
     predicted: number;
     failed: unknown[];
@@ -98,10 +124,22 @@ function classifyFolder(scratch: string, spec: FolderCase) {
 }
 
 function torchInference() {
-  const peer = runPeerTorch(SHARED, ['--models', 'small_cnn_3x75x50', '--threads', '1,2', '--steps', '10', '--warmup', '3'], log);
+  const peer = runPeerTorch(
+    SHARED,
+    ['--models', 'small_cnn_3x75x50', '--threads', '1,2', '--steps', '10', '--warmup', '3'],
+    log,
+  );
   if (!peer.available) return peer;
   const rows = peer.rows.filter((row) => row.model);
-  return { available: true, model: 'small_cnn_3x75x50 (batch 64, tensors already in memory)', byThreads: rows.map((row) => ({ threads: row.threads, inferImagesPerSecond: row.infer_img_per_s, clean: row.clean })) };
+  return {
+    available: true,
+    model: 'small_cnn_3x75x50 (batch 64, tensors already in memory)',
+    byThreads: rows.map((row) => ({
+      threads: row.threads,
+      inferImagesPerSecond: row.infer_img_per_s,
+      clean: row.clean,
+    })),
+  };
 }
 
 /** Files chosen in the Predict view (the same path as a drop) until their top guesses show. */
@@ -137,7 +175,12 @@ async function dropLatency(project: string, files: string[], drops: number) {
       if (elapsed < 0) throw new Error(`drop ${i + 1} (${name}) showed no result within 10 s`);
       if (i >= 2) times.push(elapsed); // the first two warm the model cache and the page
     }
-    return { drops, p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)), maxMs: round(Math.max(...times)) };
+    return {
+      drops,
+      p50Ms: round(percentile(times, 50)),
+      p95Ms: round(percentile(times, 95)),
+      maxMs: round(Math.max(...times)),
+    };
   } finally {
     await browser.close();
     await served.stop();
@@ -153,7 +196,8 @@ try {
     { name: 'unas-glyphs', folder: unasFolder, labels: 'filename', preset: 'cnn-plus', ensemble: 'off' },
     { name: 'unas-glyphs', folder: unasFolder, labels: 'filename', preset: 'cnn-plus', ensemble: 'on' },
   ];
-  if (!values['skip-flowers']) cases.push({ name: 'flowers-sample', folder: flowersFolder, labels: 'folders', preset: 'mobilenet' });
+  if (!values['skip-flowers'])
+    cases.push({ name: 'flowers-sample', folder: flowersFolder, labels: 'folders', preset: 'mobilenet' });
   const folders = cases.map((spec, i) => classifyFolder(join(scratch, String(i)), spec));
   const torch = values['skip-torch'] ? { available: false, reason: '--skip-torch' } : torchInference();
 
@@ -182,7 +226,11 @@ try {
         bench: 'predict',
         folders: folders.map(({ project: _project, ...row }) => row),
         torch,
-        dropToResult: { glyph: glyphDrops, photo: photoDrops, note: 'from the drop event to the frame showing the top guesses, in headless Chromium against web mode (upload, decode, infer)' },
+        dropToResult: {
+          glyph: glyphDrops,
+          photo: photoDrops,
+          note: 'from the drop event to the frame showing the top guesses, in headless Chromium against web mode (upload, decode, infer)',
+        },
       },
       null,
       2,

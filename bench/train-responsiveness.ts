@@ -16,12 +16,23 @@ export async function eventLoopDuringTraining(dataset: Dataset, seconds: number,
   const runDir = mkdtempSync(join(tmpdir(), 'seshat-bench-responsive-'));
   const controller = new AbortController();
   const histogram = monitorEventLoopDelay({ resolution: 5 });
-  let threads: number | null = null;
+  let threads: number | null;
   let batches = 0;
   let measuring = false;
   log(`responsiveness: training cnn-plus in a worker for ${seconds} s`);
   const run = runTrainingInWorker(
-    { dataset, options: { preset: 'cnn-plus', glyphMode: true, colorMode: 'grayscale', input: { width: 50, height: 75 }, epochs: 50, seed: 1 }, runDir },
+    {
+      dataset,
+      options: {
+        preset: 'cnn-plus',
+        glyphMode: true,
+        colorMode: 'grayscale',
+        input: { width: 50, height: 75 },
+        epochs: 50,
+        seed: 1,
+      },
+      runDir,
+    },
     {
       signal: controller.signal,
       onProgress: (progress) => {
@@ -47,7 +58,11 @@ export async function eventLoopDuringTraining(dataset: Dataset, seconds: number,
     seconds,
     training_threads: threads,
     progress_events: batches,
-    event_loop_delay_ms: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) },
+    event_loop_delay_ms: {
+      p50: ms(histogram.percentile(50)),
+      p99: ms(histogram.percentile(99)),
+      max: ms(histogram.max),
+    },
     target_ms: 50,
   };
 }

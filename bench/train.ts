@@ -70,7 +70,18 @@ function mnistCnn(): tf.Sequential {
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Median step time over `steps` steps after `warmup`, on random batches like peer_torch.py. */
-async function speed(backend: string, name: string, model: tf.LayersModel, optimizer: tf.Optimizer, shape: number[], classes: number, batch: number, warmup: number, steps: number, threads = 1): Promise<SpeedRow> {
+async function speed(
+  backend: string,
+  name: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  shape: number[],
+  classes: number,
+  batch: number,
+  warmup: number,
+  steps: number,
+  threads = 1,
+): Promise<SpeedRow> {
   const size = shape.reduce((a, b) => a * b, 1);
   const pool = Array.from({ length: 4 }, () => {
     const x = Float32Array.from({ length: batch * size }, () => Math.random());
@@ -128,7 +139,20 @@ async function speedBench(includeCpu: boolean): Promise<SpeedRow[]> {
       const small = buildSmallCnn({ width: 50, height: 75, channels: 3 }, 4, 1);
       // The app's own optimizers (on wasm, Adam is the fused one from fused-adam.ts).
       const adam = createOptimizer('adam', 1e-3, 0);
-      rows.push(await speed(backend, 'small_cnn_3x75x50', small, adam, [75, 50, 3], 4, backend === 'cpu' ? 8 : 64, warmup, steps, threads));
+      rows.push(
+        await speed(
+          backend,
+          'small_cnn_3x75x50',
+          small,
+          adam,
+          [75, 50, 3],
+          4,
+          backend === 'cpu' ? 8 : 64,
+          warmup,
+          steps,
+          threads,
+        ),
+      );
       small.dispose();
       adam.dispose();
       log(backend, 'mnist_cnn', `${threads} thread(s)`);
@@ -151,7 +175,8 @@ const ratio = (a: number, b: number | null): number | null => (b ? Math.round((a
 
 /** Each wasm row against PyTorch on the same number of threads, and against single-threaded PyTorch (the issue's reference figure). */
 function roundRatios(speedRows: SpeedRow[], torchRows: PeerRow[]) {
-  const torchRow = (model: string, threads: number) => torchRows.find((r) => r.model === model && r.threads === threads);
+  const torchRow = (model: string, threads: number) =>
+    torchRows.find((r) => r.model === model && r.threads === threads);
   return speedRows
     .filter((row) => row.backend === 'wasm')
     .map((row) => {
@@ -162,7 +187,8 @@ function roundRatios(speedRows: SpeedRow[], torchRows: PeerRow[]) {
         threads: row.threads,
         wasm_over_torch_train_same_threads: ratio(row.train_img_per_s, same ? Number(same.train_img_per_s) : null),
         wasm_over_torch_1_thread_train: ratio(row.train_img_per_s, single ? Number(single.train_img_per_s) : null),
-        wasm_over_torch_1_thread_infer: row.threads === 1 ? ratio(row.infer_img_per_s, single ? Number(single.infer_img_per_s) : null) : null,
+        wasm_over_torch_1_thread_infer:
+          row.threads === 1 ? ratio(row.infer_img_per_s, single ? Number(single.infer_img_per_s) : null) : null,
       };
     });
 }
@@ -217,14 +243,20 @@ async function speedRounds(rounds: number) {
 function glyphDataset(seed: number, by: 'random' | 'picture'): Dataset | null {
   const root = join(SHARED, 'datasets', 'unas-glyphs', 'Manual', 'Preprocessed');
   if (!existsSync(root)) return null;
-  const files = readdirSync(root).flatMap((picture) => readdirSync(join(root, picture)).map((file) => ({ picture, path: join(root, picture, file) })));
+  const files = readdirSync(root).flatMap((picture) =>
+    readdirSync(join(root, picture)).map((file) => ({ picture, path: join(root, picture, file) })),
+  );
   // The label is the Gardiner code after the underscore (030001_D58.png → D58); UNKNOWN is not a class.
   const labelled = files
     .filter((item) => item.path.endsWith('.png'))
     .map((item) => ({ ...item, name: basename(item.path, '.png').split('_').slice(1).join('_') }))
     .filter((item) => item.name && item.name !== 'UNKNOWN');
   const classes = [...new Set(labelled.map((item) => item.name))].sort();
-  const samples: Sample[] = labelled.map((item) => ({ id: item.path, label: classes.indexOf(item.name), source: { kind: 'file', path: item.path } }));
+  const samples: Sample[] = labelled.map((item) => ({
+    id: item.path,
+    label: classes.indexOf(item.name),
+    source: { kind: 'file', path: item.path },
+  }));
   if (by === 'random') {
     const { train, validation } = stratifiedSplit(samples, 0.2, seed);
     return { classes, train, validation };
@@ -234,7 +266,11 @@ function glyphDataset(seed: number, by: 'random' | 'picture'): Dataset | null {
     { ratios: { train: 0.8, validation: 0.2, test: 0 }, seed },
   );
   const side = new Map(split.assignments.map((a) => [a.id, a.split]));
-  return { classes, train: samples.filter((_, id) => side.get(id) === 'train'), validation: samples.filter((_, id) => side.get(id) === 'validation') };
+  return {
+    classes,
+    train: samples.filter((_, id) => side.get(id) === 'train'),
+    validation: samples.filter((_, id) => side.get(id) === 'validation'),
+  };
 }
 
 /** Validation accuracy counted only over classes the training side has (unseen ones cannot be right). */
@@ -253,17 +289,30 @@ function seenClassAccuracy(dataset: Dataset, evaluation: Evaluation | null): { i
 
 function folderDataset(root: string, seed: number): Dataset | null {
   if (!existsSync(root)) return null;
-  const classes = readdirSync(root).filter((name) => !name.startsWith('.')).sort();
+  const classes = readdirSync(root)
+    .filter((name) => !name.startsWith('.'))
+    .sort();
   const samples: Sample[] = classes.flatMap((name, label) =>
-    readdirSync(join(root, name)).map((file) => ({ id: join(name, file), label, source: { kind: 'file' as const, path: join(root, name, file) } })),
+    readdirSync(join(root, name)).map((file) => ({
+      id: join(name, file),
+      label,
+      source: { kind: 'file' as const, path: join(root, name, file) },
+    })),
   );
   const { train, validation } = stratifiedSplit(samples, 0.2, seed);
   return { classes, train, validation };
 }
 
-async function accuracyRun(name: string, split: string, dataset: Dataset | null, options: Partial<TrainOptions> & { preset: TrainOptions['preset'] }): Promise<Record<string, unknown>> {
+async function accuracyRun(
+  name: string,
+  split: string,
+  dataset: Dataset | null,
+  options: Partial<TrainOptions> & { preset: TrainOptions['preset'] },
+): Promise<Record<string, unknown>> {
   if (!dataset) return { dataset: name, skipped: 'dataset not found' };
-  log(`${name}: ${dataset.train.length} train / ${dataset.validation.length} validation, ${dataset.classes.length} classes`);
+  log(
+    `${name}: ${dataset.train.length} train / ${dataset.validation.length} validation, ${dataset.classes.length} classes`,
+  );
   const start = performance.now();
   let lastPhase = '';
   const result: TrainResult = await trainClassifier(
@@ -275,7 +324,11 @@ async function accuracyRun(name: string, split: string, dataset: Dataset | null,
         if (phase !== lastPhase) log(name, p.message);
         lastPhase = phase;
       },
-      onEpoch: (e) => log(name, `epoch ${e.epoch}: loss ${e.loss.toFixed(3)} acc ${e.accuracy.toFixed(3)} val_loss ${e.valLoss?.toFixed(3)} val_acc ${e.valAccuracy?.toFixed(3)} ${e.imagesPerSecond.toFixed(0)} img/s`),
+      onEpoch: (e) =>
+        log(
+          name,
+          `epoch ${e.epoch}: loss ${e.loss.toFixed(3)} acc ${e.accuracy.toFixed(3)} val_loss ${e.valLoss?.toFixed(3)} val_acc ${e.valAccuracy?.toFixed(3)} ${e.imagesPerSecond.toFixed(0)} img/s`,
+        ),
     },
   );
   const evaluation = result.evaluation;
@@ -329,18 +382,44 @@ async function main(): Promise<void> {
   registerWasmTrainingKernels();
   const accuracy: Array<Record<string, unknown>> = [];
   if (accuracyFlag && only !== 'flowers') {
-    const glyphOptions = { preset: 'cnn-plus', glyphMode: true, colorMode: 'grayscale', input: { width: 50, height: 75 }, seed: 1 } as const;
+    const glyphOptions = {
+      preset: 'cnn-plus',
+      glyphMode: true,
+      colorMode: 'grayscale',
+      input: { width: 50, height: 75 },
+      seed: 1,
+    } as const;
     accuracy.push(await accuracyRun('unas-glyphs', 'stratified random 80/20', glyphDataset(1, 'random'), glyphOptions));
-    accuracy.push(await accuracyRun('unas-glyphs', 'whole pictures held out (group-aware 80/20)', glyphDataset(1, 'picture'), glyphOptions));
+    accuracy.push(
+      await accuracyRun(
+        'unas-glyphs',
+        'whole pictures held out (group-aware 80/20)',
+        glyphDataset(1, 'picture'),
+        glyphOptions,
+      ),
+    );
   }
   if (accuracyFlag && only !== 'glyphs') {
     const flowers = folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1);
-    const row = await accuracyRun('flowers-sample', 'stratified random 80/20', flowers, { preset: 'mobilenet', seed: 1 });
+    const row = await accuracyRun('flowers-sample', 'stratified random 80/20', flowers, {
+      preset: 'mobilenet',
+      seed: 1,
+    });
     // How much detail the photos hold (see image-detail.ts): it bounds what any backbone can see in them.
-    const paths = flowers ? [...flowers.train, ...flowers.validation].flatMap((s) => (s.source.kind === 'file' ? [s.source.path] : [])).sort() : [];
+    const paths = flowers
+      ? [...flowers.train, ...flowers.validation]
+          .flatMap((s) => (s.source.kind === 'file' ? [s.source.path] : []))
+          .sort()
+      : [];
     accuracy.push(paths.length > 0 ? { ...row, image_detail: await imageDetail(paths) } : row);
   }
-  console.log(JSON.stringify({ env, speed: speedRows, torch, ratios, responsiveness, accuracy: accuracyFlag ? accuracy : null }, null, 2));
+  console.log(
+    JSON.stringify(
+      { env, speed: speedRows, torch, ratios, responsiveness, accuracy: accuracyFlag ? accuracy : null },
+      null,
+      2,
+    ),
+  );
 }
 
 await main();

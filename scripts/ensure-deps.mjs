@@ -71,7 +71,13 @@ function staleReason(wanted) {
   if (!existsSync(modules)) return 'node_modules is missing';
   if (!existsSync(hiddenLockPath)) return 'node_modules is incomplete';
   const stamp = readJson(stampPath);
-  if (stamp && stamp.lock === wanted.lock && stamp.abi === wanted.abi && stamp.platform === wanted.platform && stamp.arch === wanted.arch) {
+  if (
+    stamp &&
+    stamp.lock === wanted.lock &&
+    stamp.abi === wanted.abi &&
+    stamp.platform === wanted.platform &&
+    stamp.arch === wanted.arch
+  ) {
     return null;
   }
   if (stamp && (stamp.abi !== wanted.abi || stamp.platform !== wanted.platform || stamp.arch !== wanted.arch)) {
@@ -123,15 +129,17 @@ function downloadElectron() {
   });
   if (result.status === 0 && electronBinary()) return null;
   if (result.error) return result.error.code === 'ETIMEDOUT' ? 'timed out' : result.error.message;
-  const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = `${result.stderr}\n${result.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines[0] ?? `exit code ${result.status}`;
 }
 
 const FETCH_ELECTRON =
   `with internet${process.env.ELECTRON_SKIP_BINARY_DOWNLOAD ? ' and ELECTRON_SKIP_BINARY_DOWNLOAD unset' : ''}, ` +
   '`node node_modules/electron/install.js` fetches it';
-const NO_ELECTRON =
-  `\`npm start\` cannot open the desktop app (use \`npm run web\`) and the Electron test suite will be skipped; ${FETCH_ELECTRON}.`;
+const NO_ELECTRON = `\`npm start\` cannot open the desktop app (use \`npm run web\`) and the Electron test suite will be skipped; ${FETCH_ELECTRON}.`;
 
 function main() {
   const wanted = wantedStamp();
@@ -145,13 +153,17 @@ function main() {
         console.error('npm ci failed (see above).');
         process.exit(1);
       }
-      console.log("npm ci failed; retrying with ELECTRON_SKIP_BINARY_DOWNLOAD=1 (Electron's binary download fails without internet).");
+      console.log(
+        "npm ci failed; retrying with ELECTRON_SKIP_BINARY_DOWNLOAD=1 (Electron's binary download fails without internet).",
+      );
       if (!npmCi({ ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' })) {
         console.error('npm ci failed (see above).');
         process.exit(1);
       }
       electronTried = true;
-      console.log(`Installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1: Electron's binary could not be downloaded, so ${NO_ELECTRON}`);
+      console.log(
+        `Installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1: Electron's binary could not be downloaded, so ${NO_ELECTRON}`,
+      );
     } else if (skipping) {
       if (!electronBinary()) console.log(`Installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1, so ${NO_ELECTRON}`);
       electronTried = true;

@@ -137,7 +137,9 @@ function main() {
       'core: kEH_Core, C (core) or L (legacy); absent means N.',
   };
   // One entry per line: easy to diff, far smaller than full pretty-printing.
-  const headerLines = Object.entries(header).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+  const headerLines = Object.entries(header).map(
+    ([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`,
+  );
   const categoryLines = CATEGORIES.map(([code, name]) => `    ${JSON.stringify({ code, name })}`);
   const signLines = Object.entries(signs).map(([code, sign]) => `    ${JSON.stringify(code)}: ${JSON.stringify(sign)}`);
   const output =

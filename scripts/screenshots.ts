@@ -20,7 +20,10 @@ try {
   for (const colorScheme of ['light', 'dark'] as const) {
     const page = await browser.newPage({ colorScheme, viewport: { width: 1360, height: 820 } });
     await page.goto(served.openUrl);
-    await page.getByTestId('backend').getByText(/wasm|cpu|tensorflow/).waitFor();
+    await page
+      .getByTestId('backend')
+      .getByText(/wasm|cpu|tensorflow/)
+      .waitFor();
     for (const view of views.length ? views : ['library', 'settings']) {
       await page.evaluate((id) => (window.location.hash = `/${id}`), view);
       await page.waitForTimeout(400);

@@ -1,4 +1,4 @@
-// `npm test`: type-check, build, unit tests (Node), end-to-end tests in Chromium against
+// `npm test`: lint and format check, type-check, build, unit tests (Node), end-to-end tests in Chromium against
 // web mode, and the Electron suite (which skips, saying why, where no Electron binary
 // exists). Stops at the first failing stage. `npm test` runs scripts/ensure-deps.mjs
 // first, so dependencies are installed by the time this runs.
@@ -29,7 +29,9 @@ function browserStage() {
     console.error(found.reason);
     return false;
   }
-  console.log(`Chromium for the end-to-end tests: ${found.path} (${found.source === 'system' ? 'the system’s' : found.source})`);
+  console.log(
+    `Chromium for the end-to-end tests: ${found.path} (${found.source === 'system' ? 'the system’s' : found.source})`,
+  );
   // The e2e config would find the same one; passing it on makes sure.
   process.env.SESHAT_CHROMIUM = found.path;
   return true;
@@ -37,6 +39,7 @@ function browserStage() {
 
 const stages = [
   ['browser', browserStage],
+  ['lint (ESLint with the import zones, Prettier)', [npm, 'run', 'lint']],
   ['typecheck', [npm, 'run', 'typecheck']],
   ['build', [npm, 'run', 'build']],
   ['unit', [process.execPath, 'scripts/run-unit-tests.mjs']],

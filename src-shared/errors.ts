@@ -59,7 +59,10 @@ export function toErrorPayload(error: unknown, context: { catalogFile?: string }
   const sqliteCode = (error as { code?: unknown } | null)?.code;
   if (typeof sqliteCode === 'string' && DAMAGED_SQLITE.test(sqliteCode)) {
     const where = context.catalogFile ? `Catalog ${context.catalogFile}` : 'The catalog';
-    return { code: 'CATALOG_DAMAGED', message: `${where} is damaged (${message.split('\n')[0]}): restore it from a backup` };
+    return {
+      code: 'CATALOG_DAMAGED',
+      message: `${where} is damaged (${message.split('\n')[0]}): restore it from a backup`,
+    };
   }
   return { code: 'INTERNAL', message };
 }

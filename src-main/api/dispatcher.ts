@@ -4,9 +4,16 @@
  * validated with the method's schema, and every outcome becomes an `ApiResult`.
  * Nothing a caller sends can crash the process.
  */
-import { z } from 'zod';
+import { type z } from 'zod';
 import { AppError, toErrorPayload } from '../../src-shared/errors.js';
-import { apiMethods, type ApiEvent, type ApiHandlers, type ApiMethodName, type ApiResult, type CatalogChange } from '../../src-shared/api/contract.js';
+import {
+  apiMethods,
+  type ApiEvent,
+  type ApiHandlers,
+  type ApiMethodName,
+  type ApiResult,
+  type CatalogChange,
+} from '../../src-shared/api/contract.js';
 
 export type ApiDispatcher = (method: string, input: unknown) => Promise<ApiResult<unknown>>;
 
@@ -51,7 +58,10 @@ export function createDispatcher(
       announce(changes);
       const taskId = (value as { taskId?: unknown } | null)?.taskId;
       if (taskChanges.length > 0 && typeof taskId === 'string' && options.whenTaskEnds) {
-        void options.whenTaskEnds(taskId).then(() => announce(taskChanges), () => announce(taskChanges));
+        void options.whenTaskEnds(taskId).then(
+          () => announce(taskChanges),
+          () => announce(taskChanges),
+        );
       }
       return { ok: true, value };
     } catch (error) {

@@ -64,26 +64,39 @@ const BROWSER_TYPES: Record<string, string> = {
  * fstat on the opened descriptor (not a path checked first and opened later) leave no
  * gap in which a link could be swapped in.
  */
-export async function readCatalogedFile(file: string, image: Pick<ImageRecord, 'id' | 'bytes' | 'hash'>): Promise<Buffer> {
+export async function readCatalogedFile(
+  file: string,
+  image: Pick<ImageRecord, 'id' | 'bytes' | 'hash'>,
+): Promise<Buffer> {
   let handle;
   try {
     handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP' || code === 'EMLINK') {
-      throw new AppError('IMAGE_CHANGED', `Image ${image.id} (${file}) is now a symbolic link, not the file that was imported: not shown`);
+      throw new AppError(
+        'IMAGE_CHANGED',
+        `Image ${image.id} (${file}) is now a symbolic link, not the file that was imported: not shown`,
+      );
     }
     throw new AppError('NOT_FOUND', `Image ${image.id} is missing on disk (${file}): ${(error as Error).message}`);
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new AppError('IMAGE_CHANGED', `Image ${image.id} (${file}) is no longer a regular file: not shown`);
+    if (!stat.isFile())
+      throw new AppError('IMAGE_CHANGED', `Image ${image.id} (${file}) is no longer a regular file: not shown`);
     if (stat.size !== image.bytes) {
-      throw new AppError('IMAGE_CHANGED', `Image ${image.id} (${file}) changed on disk since it was imported (${stat.size} bytes, was ${image.bytes}): rescan its folder`);
+      throw new AppError(
+        'IMAGE_CHANGED',
+        `Image ${image.id} (${file}) changed on disk since it was imported (${stat.size} bytes, was ${image.bytes}): rescan its folder`,
+      );
     }
     const bytes = await handle.readFile();
     if (createHash('sha256').update(bytes).digest('hex') !== image.hash) {
-      throw new AppError('IMAGE_CHANGED', `Image ${image.id} (${file}) changed on disk since it was imported: rescan its folder`);
+      throw new AppError(
+        'IMAGE_CHANGED',
+        `Image ${image.id} (${file}) changed on disk since it was imported: rescan its folder`,
+      );
     }
     return bytes;
   } finally {
@@ -104,7 +117,11 @@ export function resolveImageRequest(catalog: Catalog, request: ImageRequest): Im
   return image;
 }
 
-export async function readImageBytes(catalog: Catalog, thumbnailsDir: string, request: ImageRequest): Promise<ImageBytes> {
+export async function readImageBytes(
+  catalog: Catalog,
+  thumbnailsDir: string,
+  request: ImageRequest,
+): Promise<ImageBytes> {
   const image = resolveImageRequest(catalog, request);
   const original = catalog.images.absolutePath(image);
   if (request.variant === 'thumb') {

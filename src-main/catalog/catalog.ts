@@ -79,7 +79,10 @@ export class Catalog {
     // SQLite would take an empty file for a new database and silently start over:
     // a catalog truncated to nothing (a failed copy, a full disk) must be refused instead.
     if (!inMemory && existsSync(file) && statSync(file).isFile() && statSync(file).size === 0) {
-      throw new AppError('CATALOG_DAMAGED', `Catalog ${file} is empty (0 bytes): restore it from a backup, or move it away to start a new one`);
+      throw new AppError(
+        'CATALOG_DAMAGED',
+        `Catalog ${file} is empty (0 bytes): restore it from a backup, or move it away to start a new one`,
+      );
     }
     let db: Database.Database;
     try {
@@ -98,7 +101,8 @@ export class Catalog {
         );
       }
       assertSeshatFile(db, file, version);
-      if (options.check !== 'none') assertHealthy(db, file, options.check === 'full' ? 'integrity_check' : 'quick_check');
+      if (options.check !== 'none')
+        assertHealthy(db, file, options.check === 'full' ? 'integrity_check' : 'quick_check');
       if (!inMemory) db.pragma('journal_mode = WAL');
       // WAL + synchronous=NORMAL: a commit is durable once it is in the WAL, so an app
       // crash or kill -9 loses nothing committed; only a power loss or OS crash can
@@ -214,7 +218,10 @@ function assertHealthy(db: Database.Database, file: string, pragma: 'quick_check
 
 /** SQLite's reports can span many lines; an error the UI and CLI show must be one. */
 function oneLine(text: string, max = 240): string {
-  const flat = text.replace(/\s*\n\s*/g, ' · ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/\s*\n\s*/g, ' · ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

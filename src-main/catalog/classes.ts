@@ -62,10 +62,12 @@ export const MAX_CLASS_NAME_LENGTH = 200;
  */
 export function classNameProblem(clean: string): string | null {
   if (clean.length === 0) return 'is blank';
-  if (clean.length > MAX_CLASS_NAME_LENGTH) return `is ${clean.length} characters long (at most ${MAX_CLASS_NAME_LENGTH})`;
+  if (clean.length > MAX_CLASS_NAME_LENGTH)
+    return `is ${clean.length} characters long (at most ${MAX_CLASS_NAME_LENGTH})`;
   // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u001f\u007f-\u009f]/.exec(clean);
-  if (control) return `has a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+  if (control)
+    return `has a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
   return null;
 }
 
@@ -102,7 +104,9 @@ export class ClassRepo {
 
   list(options: { includeArchived?: boolean } = {}): ClassRecord[] {
     const where = options.includeArchived ? '' : 'WHERE archived = 0';
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM classes ${where} ORDER BY sort_order, name`).all() as ClassRow[];
+    const rows = this.db
+      .prepare(`SELECT ${COLUMNS} FROM classes ${where} ORDER BY sort_order, name`)
+      .all() as ClassRow[];
     return rows.map(toRecord);
   }
 
@@ -153,7 +157,9 @@ export class ClassRepo {
 
   /** The first of 1…9, 0 no live class uses, or null when all ten are taken. */
   private nextFreeDigit(): string | null {
-    const used = new Set(this.db.prepare('SELECT hotkey FROM classes WHERE archived = 0 AND hotkey IS NOT NULL').pluck().all() as string[]);
+    const used = new Set(
+      this.db.prepare('SELECT hotkey FROM classes WHERE archived = 0 AND hotkey IS NOT NULL').pluck().all() as string[],
+    );
     return DEFAULT_HOTKEYS.find((digit) => !used.has(digit)) ?? null;
   }
 
@@ -203,11 +209,13 @@ export class ClassRepo {
   /** Sets sort_order to the position of each id in `ids` (the sidebar's drag-and-drop order). */
   reorder(ids: number[]): void {
     const stmt = this.db.prepare('UPDATE classes SET sort_order = ? WHERE id = ?');
-    this.db.transaction(() => {
-      ids.forEach((id, index) => {
-        if (stmt.run(index, id).changes === 0) throw new AppError('NOT_FOUND', `No class with id ${id}`);
-      });
-    }).immediate();
+    this.db
+      .transaction(() => {
+        ids.forEach((id, index) => {
+          if (stmt.run(index, id).changes === 0) throw new AppError('NOT_FOUND', `No class with id ${id}`);
+        });
+      })
+      .immediate();
   }
 
   /** Used by LabelRepo's merge and its undo: archiving frees the hotkey for live classes. */
@@ -233,7 +241,9 @@ export class ClassRepo {
     if (this.get(record.id) || this.byName.get(record.name)) return false;
     const hotkeyFree = !record.hotkey || !this.list().some((c) => c.hotkey === record.hotkey);
     this.db
-      .prepare(`INSERT INTO classes (${COLUMNS}) VALUES (@id, @name, @description, @colour, @hotkey, @sortOrder, @archived, @createdAt)`)
+      .prepare(
+        `INSERT INTO classes (${COLUMNS}) VALUES (@id, @name, @description, @colour, @hotkey, @sortOrder, @archived, @createdAt)`,
+      )
       .run({ ...record, hotkey: hotkeyFree ? record.hotkey : null, archived: record.archived ? 1 : 0 });
     return true;
   }

@@ -28,9 +28,12 @@ export class EmbeddingRepo implements EmbeddingCache {
 
   async put(model: string, entries: Array<[hash: string, vector: Float32Array]>): Promise<void> {
     const now = Date.now();
-    this.db.transaction(() => {
-      for (const [hash, vector] of entries) this.upsert.run(model, hash, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), now);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const [hash, vector] of entries)
+          this.upsert.run(model, hash, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), now);
+      })
+      .immediate();
   }
 
   count(model: string): number {

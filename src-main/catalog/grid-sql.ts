@@ -28,7 +28,9 @@ export function imageSide(filter: ImageFilter): boolean {
 }
 
 export function hasPredictionFilter(filter: ImageFilter): boolean {
-  return filter.predictedClassId !== undefined || filter.confidenceMin !== undefined || filter.confidenceMax !== undefined;
+  return (
+    filter.predictedClassId !== undefined || filter.confidenceMin !== undefined || filter.confidenceMax !== undefined
+  );
 }
 
 const wantsLabel = (f: ImageFilter) => f.classId !== undefined || f.labelSource !== undefined;
@@ -51,8 +53,10 @@ export function conditions(filter: ImageFilter, id: string, joined: boolean): { 
   }
   if (filter.classId !== undefined) add('l.class_id = ?', filter.classId);
   if (filter.labelSource !== undefined) add('l.source = ?', filter.labelSource);
-  if (filter.unlabeled) add(joined ? 'l.image_id IS NULL' : `NOT EXISTS (SELECT 1 FROM labels lx WHERE lx.image_id = ${id})`);
-  if (filter.split === 'none') add(joined ? 's.image_id IS NULL' : `NOT EXISTS (SELECT 1 FROM splits sx WHERE sx.image_id = ${id})`);
+  if (filter.unlabeled)
+    add(joined ? 'l.image_id IS NULL' : `NOT EXISTS (SELECT 1 FROM labels lx WHERE lx.image_id = ${id})`);
+  if (filter.split === 'none')
+    add(joined ? 's.image_id IS NULL' : `NOT EXISTS (SELECT 1 FROM splits sx WHERE sx.image_id = ${id})`);
   else if (filter.split !== undefined) add('s.split = ?', filter.split);
   if (filter.predictedClassId !== undefined) add('p.class_id = ?', filter.predictedClassId);
   if (filter.confidenceMin !== undefined) add('p.confidence >= ?', filter.confidenceMin);
@@ -145,7 +149,15 @@ function sentinel(sort: GridSort, descending: boolean, rootId: number | undefine
 /** The page query; `cursor` holds the last row's sort key values for keyset paging. */
 export function pageSql(
   filter: ImageFilter,
-  options: { runId: number | null; sort: GridSort; descending: boolean; scan: boolean; cursor: unknown[] | null; limit: number; offset: number },
+  options: {
+    runId: number | null;
+    sort: GridSort;
+    descending: boolean;
+    scan: boolean;
+    cursor: unknown[] | null;
+    limit: number;
+    offset: number;
+  },
 ): SqlParts {
   const { sort, scan } = options;
   const needsPrediction = sort === 'confidence' || hasPredictionFilter(filter);
@@ -177,7 +189,8 @@ export function pageSql(
   // all of predictions, ~100 ms at 1M), not knowing LIMIT stops the scan early.
   // (The confidence sort needs none: its run_id = ? already makes the scan a SEARCH,
   // and a sentinel would displace the confidence range as the index bound.)
-  const cursor = options.cursor ?? (scan && sort !== 'confidence' ? sentinel(sort, options.descending, filter.rootId) : null);
+  const cursor =
+    options.cursor ?? (scan && sort !== 'confidence' ? sentinel(sort, options.descending, filter.rootId) : null);
   if (cursor) {
     where.push(`(${keys.join(', ')}) ${options.descending ? '<' : '>'} (${keys.map(() => '?').join(', ')})`);
     params.push(...cursor);

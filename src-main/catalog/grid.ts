@@ -23,7 +23,6 @@ export type { ImageFilter, GridItem, GridPage, ClassCounts } from '../../src-sha
 
 export type { GridSort } from './grid-sql.js';
 
-
 export interface PageRequest {
   /** 'imported' is import order; 'confidence' lists only images the run predicted. */
   sort?: GridSort;
@@ -34,9 +33,6 @@ export interface PageRequest {
   /** `nextCursor` of the previous page: keyset paging, O(limit) at any depth. */
   after?: string | null;
 }
-
-
-
 
 const MAX_CACHE = 128;
 
@@ -85,7 +81,13 @@ export class GridQueries {
     const last = rows.at(-1);
     const nextCursor =
       rows.length === limit && last
-        ? encodeCursor(sort === 'path' ? [last.root_id, last.rel_path] : sort === 'confidence' ? [last.confidence, last.id] : [last.id])
+        ? encodeCursor(
+            sort === 'path'
+              ? [last.root_id, last.rel_path]
+              : sort === 'confidence'
+                ? [last.confidence, last.id]
+                : [last.id],
+          )
         : null;
     return { items: rows.map(toItem), total, nextCursor, runId };
   }
@@ -94,7 +96,9 @@ export class GridQueries {
   count(filter: ImageFilter = {}): number {
     validate(filter, {});
     const runId = this.resolveRun(filter);
-    return this.cached(`total:false:${JSON.stringify(filter)}:${runId}`, () => this.countMatching(filter, runId, false));
+    return this.cached(`total:false:${JSON.stringify(filter)}:${runId}`, () =>
+      this.countMatching(filter, runId, false),
+    );
   }
 
   /** Per-class counts for the sidebar: the filter applies except its class/unlabeled part. */
@@ -107,8 +111,10 @@ export class GridQueries {
     return this.cached(`classes:${JSON.stringify(rest)}:${runId}`, () => {
       const { sql, params } = classCountsSql(rest, runId);
       const byClass: Record<number, number> = {};
-      for (const row of this.db.prepare(sql).all(...params) as Array<{ classId: number; n: number }>) byClass[row.classId] = row.n;
-      const unlabeled = rest.labelSource === undefined ? this.countMatching({ ...rest, unlabeled: true }, runId, false) : 0;
+      for (const row of this.db.prepare(sql).all(...params) as Array<{ classId: number; n: number }>)
+        byClass[row.classId] = row.n;
+      const unlabeled =
+        rest.labelSource === undefined ? this.countMatching({ ...rest, unlabeled: true }, runId, false) : 0;
       return { byClass, unlabeled };
     });
   }
@@ -116,7 +122,9 @@ export class GridQueries {
   /** The run whose predictions the grid shows: the filter's, else the newest with predictions. */
   private resolveRun(filter: ImageFilter): number | null {
     if (filter.runId !== undefined) return filter.runId;
-    return (this.db.prepare('SELECT run_id FROM predictions ORDER BY run_id DESC LIMIT 1').pluck().get() as number) ?? null;
+    return (
+      (this.db.prepare('SELECT run_id FROM predictions ORDER BY run_id DESC LIMIT 1').pluck().get() as number) ?? null
+    );
   }
 
   /**
@@ -127,7 +135,10 @@ export class GridQueries {
   private countMatching(filter: ImageFilter, runId: number | null, predictedOnly: boolean): number {
     const run = (f: ImageFilter) => {
       const { sql, params } = countSql(f, runId, predictedOnly);
-      return this.db.prepare(sql).pluck().get(...params) as number;
+      return this.db
+        .prepare(sql)
+        .pluck()
+        .get(...params) as number;
     };
     if (filter.unlabeled) {
       const rest: ImageFilter = { ...filter };
@@ -137,7 +148,10 @@ export class GridQueries {
     if (filter.split === 'none') {
       const rest: ImageFilter = { ...filter };
       delete rest.split;
-      const withSplit = (['train', 'validation', 'test'] as const).reduce((n, split) => n + this.countMatching({ ...rest, split }, runId, predictedOnly), 0);
+      const withSplit = (['train', 'validation', 'test'] as const).reduce(
+        (n, split) => n + this.countMatching({ ...rest, split }, runId, predictedOnly),
+        0,
+      );
       return this.countMatching(rest, runId, predictedOnly) - withSplit;
     }
     return run(filter);
@@ -146,7 +160,10 @@ export class GridQueries {
   /** Matching images that have a label (of any class). */
   private countLabelled(filter: ImageFilter, runId: number | null, predictedOnly: boolean): number {
     const { sql, params } = labelledCountSql(filter, runId, predictedOnly);
-    return this.db.prepare(sql).pluck().get(...params) as number;
+    return this.db
+      .prepare(sql)
+      .pluck()
+      .get(...params) as number;
   }
 
   private cached<T>(key: string, compute: () => T): T {
@@ -202,9 +219,11 @@ function validate(filter: ImageFilter, request: PageRequest): void {
     throw new AppError('INVALID_INPUT', 'The unlabeled filter cannot be combined with a class or label-source filter');
   }
   const limit = request.limit ?? 200;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AppError('INVALID_INPUT', `Page limit ${limit} is not in 1..1000`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new AppError('INVALID_INPUT', `Page limit ${limit} is not in 1..1000`);
   const offset = request.offset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0) throw new AppError('INVALID_INPUT', `Page offset ${offset} is not a whole number ≥ 0`);
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new AppError('INVALID_INPUT', `Page offset ${offset} is not a whole number ≥ 0`);
 }
 
 function encodeCursor(values: unknown[]): string {
@@ -214,7 +233,11 @@ function encodeCursor(values: unknown[]): string {
 function decodeCursor(cursor: string, length: number): unknown[] {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'number' || typeof v === 'string')) {
+    if (
+      Array.isArray(values) &&
+      values.length === length &&
+      values.every((v) => typeof v === 'number' || typeof v === 'string')
+    ) {
       return values;
     }
   } catch {

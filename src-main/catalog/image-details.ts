@@ -14,7 +14,12 @@ export function imageDetails(catalog: Catalog, imageId: number): ImageDetails {
     .list()
     .map((run) => catalog.runs.prediction(run.id, imageId))
     .filter((prediction) => prediction !== undefined)
-    .map((prediction) => ({ runId: prediction.runId, classId: prediction.classId, confidence: prediction.confidence, topK: prediction.topK }));
+    .map((prediction) => ({
+      runId: prediction.runId,
+      classId: prediction.classId,
+      confidence: prediction.confidence,
+      topK: prediction.topK,
+    }));
   return {
     image,
     absolutePath: catalog.images.absolutePath(image),

@@ -69,7 +69,13 @@ export function toImageRecord(row: ImageRow): ImageRecord {
 }
 
 function toRoot(row: RootRow): RootRecord {
-  return { id: row.id, path: row.path, labelSource: row.label_source, addedAt: row.added_at, scannedAt: row.scanned_at };
+  return {
+    id: row.id,
+    path: row.path,
+    labelSource: row.label_source,
+    addedAt: row.added_at,
+    scannedAt: row.scanned_at,
+  };
 }
 
 export class ImageRepo {
@@ -128,7 +134,8 @@ export class ImageRepo {
     if (patch.labelSource !== undefined) {
       this.db.prepare('UPDATE roots SET label_source = ? WHERE id = ?').run(patch.labelSource, id);
     }
-    if (patch.scannedAt !== undefined) this.db.prepare('UPDATE roots SET scanned_at = ? WHERE id = ?').run(patch.scannedAt, id);
+    if (patch.scannedAt !== undefined)
+      this.db.prepare('UPDATE roots SET scanned_at = ? WHERE id = ?').run(patch.scannedAt, id);
   }
 
   // --- images -----------------------------------------------------------------
@@ -200,7 +207,8 @@ export class ImageRepo {
         if (opId === null) throw new AppError('INVALID_INPUT', 'Labelled images need an operation id');
         this.labels.change(opId, id, classId, 'import', at);
       }
-      if (item.split !== undefined) this.splits.write([{ id, split: item.split }], { lock: item.splitLocked === true, opId });
+      if (item.split !== undefined)
+        this.splits.write([{ id, split: item.split }], { lock: item.splitLocked === true, opId });
     }
     return ids;
   }
@@ -218,7 +226,9 @@ export class ImageRepo {
   /** Same bytes, new place: keeps the row, so labels, splits and predictions follow the file. */
   move(id: number, rootId: number, relPath: string, mtimeMs: number): void {
     this.db
-      .prepare("UPDATE images SET root_id = ?, rel_path = ?, mtime_ms = ?, status = 'present', group_key = ? WHERE id = ?")
+      .prepare(
+        "UPDATE images SET root_id = ?, rel_path = ?, mtime_ms = ?, status = 'present', group_key = ? WHERE id = ?",
+      )
       .run(rootId, relPath, mtimeMs, this.splits.groupKeyOf(relPath), id);
   }
 
@@ -245,7 +255,14 @@ export class ImageRepo {
       mtime_ms: number;
       status: ImageStatus;
     }>) {
-      yield { id: row.id, relPath: row.rel_path, hash: row.hash, bytes: row.bytes, mtimeMs: row.mtime_ms, status: row.status };
+      yield {
+        id: row.id,
+        relPath: row.rel_path,
+        hash: row.hash,
+        bytes: row.bytes,
+        mtimeMs: row.mtime_ms,
+        status: row.status,
+      };
     }
   }
 }

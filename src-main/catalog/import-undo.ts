@@ -13,7 +13,6 @@ import type { LabelOrigin } from '../../src-shared/catalog-records.js';
 import type { ImportUndoResult } from '../../src-shared/api/wire-import.js';
 export type { ImportUndoResult } from '../../src-shared/api/wire-import.js';
 
-
 export interface ImportRecord {
   reportId: number;
   operationId: number | null;
@@ -32,7 +31,9 @@ export class ImportHistory {
     // Like any undoable action, a new import ends the redo stack.
     this.db.prepare("UPDATE operations SET state = 'discarded' WHERE state = 'undone'").run();
     const info = this.db
-      .prepare("INSERT INTO operations (kind, description, undoable, payload, created_at) VALUES ('import', ?, 1, ?, ?)")
+      .prepare(
+        "INSERT INTO operations (kind, description, undoable, payload, created_at) VALUES ('import', ?, 1, ?, ?)",
+      )
       .run(description, JSON.stringify({ reportId }), Date.now());
     const opId = Number(info.lastInsertRowid);
     this.db.prepare('UPDATE import_reports SET operation_id = ? WHERE id = ?').run(opId, reportId);
@@ -42,13 +43,15 @@ export class ImportHistory {
   record(reportId: number): ImportRecord | undefined {
     const row = this.db
       .prepare("SELECT id, operation_id, undone_at, status FROM import_reports WHERE id = ? AND kind = 'import'")
-      .get(reportId) as { id: number; operation_id: number | null; undone_at: number | null; status: string } | undefined;
+      .get(reportId) as
+      { id: number; operation_id: number | null; undone_at: number | null; status: string } | undefined;
     return row && { reportId: row.id, operationId: row.operation_id, undoneAt: row.undone_at, status: row.status };
   }
 
   /** The report an import operation belongs to (for Ctrl+Z on an import). */
   reportOfOperation(opId: number): number | undefined {
-    return this.db.prepare('SELECT id FROM import_reports WHERE operation_id = ?').pluck().get(opId) as number | undefined;
+    return this.db.prepare('SELECT id FROM import_reports WHERE operation_id = ?').pluck().get(opId) as
+      number | undefined;
   }
 
   /** Undoes the import of `reportId`; must not run while that import is still going. */
@@ -61,9 +64,13 @@ export class ImportHistory {
     const record = this.record(reportId);
     if (!record) throw new AppError('NOT_FOUND', `No import with report id ${reportId}`);
     if (record.undoneAt !== null) throw new AppError('CONFLICT', `Import ${reportId} was undone already`);
-    if (record.status === 'running') throw new AppError('CONFLICT', `Import ${reportId} is still running: cancel it first`);
+    if (record.status === 'running')
+      throw new AppError('CONFLICT', `Import ${reportId} is still running: cancel it first`);
     if (record.operationId === null) {
-      throw new AppError('CONFLICT', `Import ${reportId} was made by an older Seshat that did not record what it added, so it cannot be undone`);
+      throw new AppError(
+        'CONFLICT',
+        `Import ${reportId} was made by an older Seshat that did not record what it added, so it cannot be undone`,
+      );
     }
     const op = record.operationId;
     const { restored, conflicts } = this.restoreLabels(op);
@@ -76,10 +83,14 @@ export class ImportHistory {
     // Thumbnails stay: the cache is addressed by content, and a re-import of these files reuses them.
     const removedImages = this.db.prepare('DELETE FROM images WHERE added_by_op = ?').run(op).changes;
     const removedClasses = this.db
-      .prepare('DELETE FROM classes WHERE added_by_op = ? AND NOT EXISTS (SELECT 1 FROM labels WHERE labels.class_id = classes.id)')
+      .prepare(
+        'DELETE FROM classes WHERE added_by_op = ? AND NOT EXISTS (SELECT 1 FROM labels WHERE labels.class_id = classes.id)',
+      )
       .run(op).changes;
     const removedRoots = this.db
-      .prepare('DELETE FROM roots WHERE added_by_op = ? AND NOT EXISTS (SELECT 1 FROM images WHERE images.root_id = roots.id)')
+      .prepare(
+        'DELETE FROM roots WHERE added_by_op = ? AND NOT EXISTS (SELECT 1 FROM images WHERE images.root_id = roots.id)',
+      )
       .run(op).changes;
     // An undone import is not redone (the files may have changed since): import again instead.
     this.db.prepare("UPDATE operations SET state = 'discarded' WHERE id = ?").run(op);
@@ -117,7 +128,8 @@ export class ImportHistory {
     let conflicts = 0;
     for (const row of rows) {
       const now = current.get(row.image_id) as { class_id: number; source: LabelOrigin } | undefined;
-      const untouched = (now?.class_id ?? null) === row.new_class_id && (row.new_class_id === null || now?.source === row.new_source);
+      const untouched =
+        (now?.class_id ?? null) === row.new_class_id && (row.new_class_id === null || now?.source === row.new_source);
       const targetExists = row.old_class_id === null || this.classes.get(row.old_class_id) !== undefined;
       if (!untouched || !targetExists) {
         conflicts++;

@@ -11,7 +11,14 @@ import { AppError } from '../../src-shared/errors.js';
 import type { ClassRepo } from './classes.js';
 import type { ImportHistory } from './import-undo.js';
 import type { SplitRepo } from './splits.js';
-import type { ClassRecord, LabelOrigin, LabelRecord, OperationKind, OperationRecord, UndoResult } from '../../src-shared/catalog-records.js';
+import type {
+  ClassRecord,
+  LabelOrigin,
+  LabelRecord,
+  OperationKind,
+  OperationRecord,
+  UndoResult,
+} from '../../src-shared/catalog-records.js';
 import type { LabelChangeResult } from '../../src-shared/api/wire-library.js';
 export type { LabelChangeResult } from '../../src-shared/api/wire-library.js';
 
@@ -43,7 +50,6 @@ export interface LabelAssignment {
   /** null removes the label. */
   classId: number | null;
 }
-
 
 function toOperation(row: OperationRow): OperationRecord {
   return {
@@ -112,7 +118,16 @@ export class LabelRepo {
     if ((old?.class_id ?? null) === classId && (classId === null || old?.source === source)) return false;
     if (classId === null) this.remove.run(imageId);
     else this.upsert.run(imageId, classId, source, at);
-    this.record.run(opId, imageId, old?.class_id ?? null, classId, old?.source ?? null, classId === null ? null : source, 'do', at);
+    this.record.run(
+      opId,
+      imageId,
+      old?.class_id ?? null,
+      classId,
+      old?.source ?? null,
+      classId === null ? null : source,
+      'do',
+      at,
+    );
     return true;
   }
 
@@ -122,54 +137,61 @@ export class LabelRepo {
     options: { source?: LabelOrigin; description?: string } = {},
   ): LabelChangeResult {
     const source = options.source ?? 'human';
-    return this.db.transaction(() => {
-      const classIds = new Set(assignments.map((a) => a.classId).filter((id): id is number => id !== null));
-      for (const id of classIds) this.classes.require(id);
-      const description = options.description ?? describeAssignments(assignments, this.classes);
-      const opId = this.beginOperation('label', description, { undoable: true });
-      const at = Date.now();
-      let changed = 0;
-      const labelled: number[] = [];
-      for (const { imageId, classId } of assignments) {
-        try {
-          if (this.change(opId, imageId, classId, source, at)) {
-            changed++;
-            if (classId !== null) labelled.push(imageId);
+    return this.db
+      .transaction(() => {
+        const classIds = new Set(assignments.map((a) => a.classId).filter((id): id is number => id !== null));
+        for (const id of classIds) this.classes.require(id);
+        const description = options.description ?? describeAssignments(assignments, this.classes);
+        const opId = this.beginOperation('label', description, { undoable: true });
+        const at = Date.now();
+        let changed = 0;
+        const labelled: number[] = [];
+        for (const { imageId, classId } of assignments) {
+          try {
+            if (this.change(opId, imageId, classId, source, at)) {
+              changed++;
+              if (classId !== null) labelled.push(imageId);
+            }
+          } catch (error) {
+            if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+              throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
+            }
+            throw error;
           }
-        } catch (error) {
-          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-            throw new AppError('NOT_FOUND', `No image with id ${imageId}`);
-          }
-          throw error;
         }
-      }
-      // An image that gains a label after a split joins its group's split at once.
-      this.splits.placeLabelled(labelled, { opId });
-      return { operationId: opId, changed };
-    }).immediate();
+        // An image that gains a label after a split joins its group's split at once.
+        this.splits.placeLabelled(labelled, { opId });
+        return { operationId: opId, changed };
+      })
+      .immediate();
   }
 
   /** Relabels every image of `sourceId` as `targetId` (one undoable operation) and archives the source class. */
   mergeClasses(sourceId: number, targetId: number): LabelChangeResult {
     if (sourceId === targetId) throw new AppError('INVALID_INPUT', `Cannot merge class ${sourceId} into itself`);
-    return this.db.transaction(() => {
-      const from = this.classes.require(sourceId);
-      const to = this.classes.require(targetId);
-      const opId = this.beginOperation('merge', `Merge ${from.name} into ${to.name}`, {
-        undoable: true,
-        payload: { archivedClassId: sourceId },
-      });
-      const rows = this.db.prepare('SELECT image_id, source FROM labels WHERE class_id = ?').all(sourceId) as Array<{
-        image_id: number;
-        source: LabelOrigin;
-      }>;
-      const at = Date.now();
-      // The label's origin is kept: a merge renames, it does not make a label human-checked.
-      for (const row of rows) this.change(opId, row.image_id, targetId, row.source, at);
-      this.classes.setArchived(sourceId, true);
-      this.splits.placeLabelled(rows.map((row) => row.image_id), { opId });
-      return { operationId: opId, changed: rows.length };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const from = this.classes.require(sourceId);
+        const to = this.classes.require(targetId);
+        const opId = this.beginOperation('merge', `Merge ${from.name} into ${to.name}`, {
+          undoable: true,
+          payload: { archivedClassId: sourceId },
+        });
+        const rows = this.db.prepare('SELECT image_id, source FROM labels WHERE class_id = ?').all(sourceId) as Array<{
+          image_id: number;
+          source: LabelOrigin;
+        }>;
+        const at = Date.now();
+        // The label's origin is kept: a merge renames, it does not make a label human-checked.
+        for (const row of rows) this.change(opId, row.image_id, targetId, row.source, at);
+        this.classes.setArchived(sourceId, true);
+        this.splits.placeLabelled(
+          rows.map((row) => row.image_id),
+          { opId },
+        );
+        return { operationId: opId, changed: rows.length };
+      })
+      .immediate();
   }
 
   /**
@@ -178,15 +200,23 @@ export class LabelRepo {
    * named the class keep a null class. Returns how many images lost a label.
    */
   deleteClass(classId: number): { operationId: number; unlabelled: number } {
-    return this.db.transaction(() => {
-      const cls = this.classes.require(classId);
-      const opId = this.beginOperation('delete-class', `Delete class ${cls.name}`, { undoable: true, payload: { deletedClass: cls } });
-      const imageIds = this.db.prepare('SELECT image_id FROM labels WHERE class_id = ?').pluck().all(classId) as number[];
-      const at = Date.now();
-      for (const imageId of imageIds) this.change(opId, imageId, null, 'human', at);
-      this.classes.deleteRow(classId);
-      return { operationId: opId, unlabelled: imageIds.length };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const cls = this.classes.require(classId);
+        const opId = this.beginOperation('delete-class', `Delete class ${cls.name}`, {
+          undoable: true,
+          payload: { deletedClass: cls },
+        });
+        const imageIds = this.db
+          .prepare('SELECT image_id FROM labels WHERE class_id = ?')
+          .pluck()
+          .all(classId) as number[];
+        const at = Date.now();
+        for (const imageId of imageIds) this.change(opId, imageId, null, 'human', at);
+        this.classes.deleteRow(classId);
+        return { operationId: opId, unlabelled: imageIds.length };
+      })
+      .immediate();
   }
 
   /** The operation undo would revert, if any. */
@@ -199,19 +229,20 @@ export class LabelRepo {
 
   /** The operation redo would re-apply: the one undone most recently, i.e. the lowest undone id. */
   peekRedo(): OperationRecord | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1")
-      .get() as OperationRow | undefined;
+    const row = this.db.prepare("SELECT * FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1").get() as
+      OperationRow | undefined;
     return row && toOperation(row);
   }
 
   undo(): UndoResult | null {
-    return this.db.transaction(() => {
-      const op = this.peekUndo();
-      if (!op) return null;
-      if (op.kind === 'import') return this.undoImport(op);
-      return this.replay(op, 'undo');
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const op = this.peekUndo();
+        if (!op) return null;
+        if (op.kind === 'import') return this.undoImport(op);
+        return this.replay(op, 'undo');
+      })
+      .immediate();
   }
 
   /** Ctrl+Z right after an import takes the whole import back (it cannot be redone). */
@@ -219,14 +250,20 @@ export class LabelRepo {
     const reportId = this.imports.reportOfOperation(op.id);
     if (reportId === undefined) throw new AppError('CONFLICT', `Operation ${op.id} has no import report`);
     const result = this.imports.undoInTransaction(reportId);
-    return { operation: { ...op, state: 'discarded' }, changed: result.removedImages + result.restoredLabels, conflicts: result.conflicts };
+    return {
+      operation: { ...op, state: 'discarded' },
+      changed: result.removedImages + result.restoredLabels,
+      conflicts: result.conflicts,
+    };
   }
 
   redo(): UndoResult | null {
-    return this.db.transaction(() => {
-      const op = this.peekRedo();
-      return op ? this.replay(op, 'redo') : null;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const op = this.peekRedo();
+        return op ? this.replay(op, 'redo') : null;
+      })
+      .immediate();
   }
 
   /** Recent operations, newest first (for an Edit ▸ History view). */
@@ -246,8 +283,11 @@ export class LabelRepo {
   }
 
   private replay(op: OperationRecord, action: 'undo' | 'redo'): UndoResult {
-    const payloadText = this.db.prepare('SELECT payload FROM operations WHERE id = ?').pluck().get(op.id) as string | null;
-    const payload = payloadText ? (JSON.parse(payloadText) as { archivedClassId?: number; deletedClass?: ClassRecord }) : {};
+    const payloadText = this.db.prepare('SELECT payload FROM operations WHERE id = ?').pluck().get(op.id) as
+      string | null;
+    const payload = payloadText
+      ? (JSON.parse(payloadText) as { archivedClassId?: number; deletedClass?: ClassRecord })
+      : {};
     // Undoing a delete needs the class back before its labels can return (see below for redo).
     if (payload.deletedClass && action === 'undo') this.classes.restoreRow(payload.deletedClass);
     const rows = this.db
@@ -267,7 +307,8 @@ export class LabelRepo {
       const now = this.current.get(row.image_id);
       // Only put a label back where it still holds what this operation left (or found);
       // anything changed since by another action is that action's to keep.
-      const untouched = (now?.class_id ?? null) === expectClass && (expectClass === null || now?.source === expectSource);
+      const untouched =
+        (now?.class_id ?? null) === expectClass && (expectClass === null || now?.source === expectSource);
       const targetExists = toClass === null || this.classes.get(toClass) !== undefined;
       if (!untouched || !targetExists) {
         conflicts++;
@@ -292,10 +333,15 @@ export class LabelRepo {
     // placement the operation gave them; a redo places them again.
     if (action === 'undo') {
       this.db
-        .prepare('DELETE FROM splits WHERE set_by_op = ? AND locked = 0 AND image_id NOT IN (SELECT image_id FROM labels)')
+        .prepare(
+          'DELETE FROM splits WHERE set_by_op = ? AND locked = 0 AND image_id NOT IN (SELECT image_id FROM labels)',
+        )
         .run(op.id);
     } else {
-      this.splits.placeLabelled(rows.filter((row) => row.new_class_id !== null).map((row) => row.image_id), { opId: op.id });
+      this.splits.placeLabelled(
+        rows.filter((row) => row.new_class_id !== null).map((row) => row.image_id),
+        { opId: op.id },
+      );
     }
     const state = action === 'undo' ? 'undone' : 'done';
     this.db.prepare('UPDATE operations SET state = ? WHERE id = ?').run(state, op.id);

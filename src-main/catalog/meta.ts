@@ -12,7 +12,10 @@ export class MetaRepo {
   private readonly write: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.read = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck() as Database.Statement<[string], string>;
+    this.read = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck() as Database.Statement<
+      [string],
+      string
+    >;
     this.write = db.prepare(
       'INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );

@@ -278,7 +278,12 @@ function storeImplicitHotkeys(db: Database.Database): void {
     name: string;
     hotkey: string | null;
   }>;
-  const used = new Set(live.map((cls) => cls.hotkey).filter((key): key is string => key !== null).map((key) => key.toLowerCase()));
+  const used = new Set(
+    live
+      .map((cls) => cls.hotkey)
+      .filter((key): key is string => key !== null)
+      .map((key) => key.toLowerCase()),
+  );
   const free = DEFAULT_HOTKEYS.filter((digit) => !used.has(digit));
   const update = db.prepare('UPDATE classes SET hotkey = ? WHERE id = ?');
   for (const cls of live.sort((a, b) => compareGardinerCodes(a.name, b.name))) {
@@ -289,7 +294,12 @@ function storeImplicitHotkeys(db: Database.Database): void {
 
 /** The last segment of a folder path, whichever separator it was written with. */
 export function folderName(folder: string): string {
-  return folder.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+  return (
+    folder
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? ''
+  );
 }
 
 /** A path inside the project folder as a relative path with `/`; anything else unchanged. */

@@ -6,11 +6,20 @@
  */
 import type Database from 'better-sqlite3';
 import { AppError } from '../../src-shared/errors.js';
-import type { ReportKind, ReportStatus, ReportItemKind, ReportItem, StoredReport } from '../../src-shared/api/wire-import.js';
-export type { ReportKind, ReportStatus, ReportItemKind, ReportItem, StoredReport } from '../../src-shared/api/wire-import.js';
-
-
-
+import type {
+  ReportKind,
+  ReportStatus,
+  ReportItemKind,
+  ReportItem,
+  StoredReport,
+} from '../../src-shared/api/wire-import.js';
+export type {
+  ReportKind,
+  ReportStatus,
+  ReportItemKind,
+  ReportItem,
+  StoredReport,
+} from '../../src-shared/api/wire-import.js';
 
 interface ReportRow {
   id: number;
@@ -28,12 +37,16 @@ export class ReportRepo {
   private readonly itemStmt: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
-    this.itemStmt = db.prepare('INSERT INTO import_report_items (report_id, kind, path, code, detail) VALUES (?, ?, ?, ?, ?)');
+    this.itemStmt = db.prepare(
+      'INSERT INTO import_report_items (report_id, kind, path, code, detail) VALUES (?, ?, ?, ?, ?)',
+    );
   }
 
   create(kind: ReportKind, roots: string[], options: unknown): number {
     const info = this.db
-      .prepare("INSERT INTO import_reports (kind, status, roots, options, pid, started_at) VALUES (?, 'running', ?, ?, ?, ?)")
+      .prepare(
+        "INSERT INTO import_reports (kind, status, roots, options, pid, started_at) VALUES (?, 'running', ?, ?, ?, ?)",
+      )
       .run(kind, JSON.stringify(roots), JSON.stringify(options ?? {}), process.pid, Date.now());
     return Number(info.lastInsertRowid);
   }
@@ -110,7 +123,10 @@ export class ReportRepo {
 
   countItems(reportId: number, kind?: ReportItemKind): number {
     const sql = `SELECT COUNT(*) FROM import_report_items WHERE report_id = ? ${kind ? 'AND kind = ?' : ''}`;
-    return this.db.prepare(sql).pluck().get(...(kind ? [reportId, kind] : [reportId])) as number;
+    return this.db
+      .prepare(sql)
+      .pluck()
+      .get(...(kind ? [reportId, kind] : [reportId])) as number;
   }
 
   /** A report's items, errors first then in the order found. */

@@ -6,7 +6,13 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../../src-shared/errors.js';
 import { fromProjectRelative, toProjectRelative } from './migrations.js';
-import type { EpochRecord, PredictionInput, PredictionRecord, RunRecord, RunStatus } from '../../src-shared/catalog-records.js';
+import type {
+  EpochRecord,
+  PredictionInput,
+  PredictionRecord,
+  RunRecord,
+  RunStatus,
+} from '../../src-shared/catalog-records.js';
 import type { RunMetrics, TrainSettings } from '../../src-shared/api/wire-training.js';
 
 interface RunRow {
@@ -96,13 +102,16 @@ export class RunRepo {
 
   /** Newest first. */
   list(): RunRecord[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RunRow[]).map((row) => toRun(row, this.projectDir));
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RunRow[]).map((row) =>
+      toRun(row, this.projectDir),
+    );
   }
 
   update(id: number, patch: RunPatch): RunRecord {
     const current = this.require(id);
     const status = patch.status ?? current.status;
-    const finishing = patch.status !== undefined && ['done', 'failed', 'cancelled', 'interrupted'].includes(patch.status);
+    const finishing =
+      patch.status !== undefined && ['done', 'failed', 'cancelled', 'interrupted'].includes(patch.status);
     const weightsPath = patch.weightsPath === undefined ? current.weightsPath : patch.weightsPath;
     // A run that is running belongs to this process until it ends (see markInterrupted).
     const owner = status === 'running' ? process.pid : null;
@@ -116,7 +125,9 @@ export class RunRepo {
         patch.name ?? current.name,
         status,
         patch.metrics === undefined ? JSON.stringify(current.metrics) : JSON.stringify(patch.metrics),
-        weightsPath === null || this.projectDir === null ? weightsPath : toProjectRelative(this.projectDir, weightsPath),
+        weightsPath === null || this.projectDir === null
+          ? weightsPath
+          : toProjectRelative(this.projectDir, weightsPath),
         patch.datasetHash === undefined ? current.datasetHash : patch.datasetHash,
         patch.finishedAt !== undefined ? patch.finishedAt : finishing ? Date.now() : current.finishedAt,
         owner,
@@ -139,8 +150,16 @@ export class RunRepo {
    */
   markInterrupted(activeHere: ReadonlySet<number> = new Set(), options: { all?: boolean } = {}): number[] {
     const rows = this.db
-      .prepare("SELECT id, status, owner_pid, heartbeat_at, created_at FROM runs WHERE status IN ('running', 'pending')")
-      .all() as Array<{ id: number; status: RunStatus; owner_pid: number | null; heartbeat_at: number | null; created_at: number }>;
+      .prepare(
+        "SELECT id, status, owner_pid, heartbeat_at, created_at FROM runs WHERE status IN ('running', 'pending')",
+      )
+      .all() as Array<{
+      id: number;
+      status: RunStatus;
+      owner_pid: number | null;
+      heartbeat_at: number | null;
+      created_at: number;
+    }>;
     const now = Date.now();
     const dead = rows.filter((row) => {
       // A run is created pending and set running at once; only an old pending run is an orphan.
@@ -173,7 +192,12 @@ export class RunRepo {
     const rows = this.db
       .prepare('SELECT run_id, epoch, metrics, at FROM run_epochs WHERE run_id = ? ORDER BY epoch')
       .all(runId) as Array<{ run_id: number; epoch: number; metrics: string; at: number }>;
-    return rows.map((r) => ({ runId: r.run_id, epoch: r.epoch, metrics: JSON.parse(r.metrics) as Record<string, number>, at: r.at }));
+    return rows.map((r) => ({
+      runId: r.run_id,
+      epoch: r.epoch,
+      metrics: JSON.parse(r.metrics) as Record<string, number>,
+      at: r.at,
+    }));
   }
 
   /** Stores a batch of predictions of one run in one transaction (replacing earlier ones per image). */
@@ -183,15 +207,19 @@ export class RunRepo {
       'INSERT OR REPLACE INTO predictions (run_id, image_id, class_id, confidence, top_k, at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const at = Date.now();
-    return this.db.transaction(() => {
-      for (const p of predictions) stmt.run(runId, p.imageId, p.classId, p.confidence, JSON.stringify(p.topK), at);
-      return predictions.length;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        for (const p of predictions) stmt.run(runId, p.imageId, p.classId, p.confidence, JSON.stringify(p.topK), at);
+        return predictions.length;
+      })
+      .immediate();
   }
 
   prediction(runId: number, imageId: number): PredictionRecord | undefined {
     const row = this.db
-      .prepare('SELECT run_id, image_id, class_id, confidence, top_k, at FROM predictions WHERE run_id = ? AND image_id = ?')
+      .prepare(
+        'SELECT run_id, image_id, class_id, confidence, top_k, at FROM predictions WHERE run_id = ? AND image_id = ?',
+      )
       .get(runId, imageId) as
       | { run_id: number; image_id: number; class_id: number | null; confidence: number; top_k: string; at: number }
       | undefined;

@@ -8,12 +8,11 @@
 import type Database from 'better-sqlite3';
 import { compileGroupKey, type GroupKeyMode } from '../splits/group-keys.js';
 import { assignNewItems } from '../splits/new-items.js';
-import { DEFAULT_RATIOS, emptyCounts, type SplitCounts, type SplitItem, type SplitRatios, type SplitSeed } from '../splits/types.js';
+import { DEFAULT_RATIOS, emptyCounts, type SplitCounts, type SplitItem } from '../splits/types.js';
 import type { MetaRepo } from './meta.js';
 import type { Split } from '../../src-shared/catalog-records.js';
 import type { SplitRule } from '../../src-shared/api/wire-dataset.js';
 export type { SplitRule } from '../../src-shared/api/wire-dataset.js';
-
 
 export const DEFAULT_SPLIT_SEED = 42;
 
@@ -117,7 +116,10 @@ export class SplitRepo {
    * Writes assignments; locked rows move only under another locking write. `lock`
    * marks the written rows locked; `opId` records the operation that wrote them.
    */
-  write(assignments: ReadonlyArray<{ id: number; split: Split }>, options: { lock?: boolean; opId?: number | null } = {}): number {
+  write(
+    assignments: ReadonlyArray<{ id: number; split: Split }>,
+    options: { lock?: boolean; opId?: number | null } = {},
+  ): number {
     return this.db
       .transaction(() => {
         const at = Date.now();
@@ -137,7 +139,9 @@ export class SplitRepo {
 
   /** Locks (or unlocks) every image now in `split`. */
   setLocked(split: Split, locked: boolean): number {
-    return this.db.prepare('UPDATE splits SET locked = ?, updated_at = ? WHERE split = ?').run(locked ? 1 : 0, Date.now(), split).changes;
+    return this.db
+      .prepare('UPDATE splits SET locked = ?, updated_at = ? WHERE split = ?')
+      .run(locked ? 1 : 0, Date.now(), split).changes;
   }
 
   hasAny(): boolean {

@@ -23,7 +23,8 @@ export interface CliSession {
 export function openCliSession(parsed: ParsedCommand, io: CliIo): CliSession {
   const services = openServices(parsed, 'cli');
   const dispatch = createAppDispatcher(services, {
-    onInternalError: (method, error) => io.err(`Internal error in ${method}: ${(error as Error)?.stack ?? String(error)}`),
+    onInternalError: (method, error) =>
+      io.err(`Internal error in ${method}: ${(error as Error)?.stack ?? String(error)}`),
   });
   const call = async <K extends ApiMethodName>(method: K, input: ApiInput<K>): Promise<ApiOutput<K>> => {
     const result = await dispatch(method, input);
@@ -47,7 +48,8 @@ export function openCliSession(parsed: ParsedCommand, io: CliIo): CliSession {
       process.once('SIGINT', cancel);
       try {
         const task = await services.tasks.waitFor(taskId);
-        if (task.state === 'failed') throw new AppError((task.error?.code ?? 'INTERNAL') as ErrorCode, task.error?.message ?? `${method} failed`);
+        if (task.state === 'failed')
+          throw new AppError((task.error?.code ?? 'INTERNAL') as ErrorCode, task.error?.message ?? `${method} failed`);
         return task;
       } finally {
         process.off('SIGINT', cancel);

@@ -16,11 +16,30 @@ import { trainCommand } from './commands/train-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { runsCommand } from './commands/runs-command.js';
 
-export const COMMANDS: CliCommand[] = [serveCommand, infoCommand, importCommand, splitCommand, exportCommand, trainCommand, runsCommand, evalCommand, predictCommand];
+export const COMMANDS: CliCommand[] = [
+  serveCommand,
+  infoCommand,
+  importCommand,
+  splitCommand,
+  exportCommand,
+  trainCommand,
+  runsCommand,
+  evalCommand,
+  predictCommand,
+];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.name.padEnd(8)} ${command.summary}`);
-  return [`seshat ${APP_VERSION}`, '', 'Usage: seshat <command> [options]', '', 'Commands:', ...lines, '', 'Every command takes --project DIR and --json.'].join('\n');
+  return [
+    `seshat ${APP_VERSION}`,
+    '',
+    'Usage: seshat <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Every command takes --project DIR and --json.',
+  ].join('\n');
 }
 
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -36,7 +55,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   const command = COMMANDS.find((candidate) => candidate.name === name);
   const wantsJson = rest.includes('--json');
   try {
-    if (!command) throw Object.assign(new Error(`Unknown command "${name}". Run "seshat --help" for the list.`), { code: 'INVALID_INPUT' });
+    if (!command)
+      throw Object.assign(new Error(`Unknown command "${name}". Run "seshat --help" for the list.`), {
+        code: 'INVALID_INPUT',
+      });
     const parsed = parseCommandArgs(command, rest);
     if (parsed.values.help) {
       io.out(`${command.usage}\n\n${command.summary}`);

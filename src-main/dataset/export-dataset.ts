@@ -13,7 +13,6 @@ import type { JobContext } from '../../src-shared/progress.js';
 import type { ExportMode, ExportReport } from '../../src-shared/api/wire-dataset.js';
 export type { ExportMode, ExportReport } from '../../src-shared/api/wire-dataset.js';
 
-
 export interface ExportOptions {
   outDir: string;
   mode?: ExportMode;
@@ -21,10 +20,16 @@ export interface ExportOptions {
   overwrite?: boolean;
 }
 
+/**
+ * Characters no folder name may hold: separators, Windows' reserved ones, and control
+ * characters (U+0000–U+001F), which Windows refuses and which break shell scripts.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_IN_FOLDER_NAME = /[<>:"/\\|?*\u0000-\u001f]/g;
 
 /** Folder names must survive every file system: no separators or reserved characters. */
 export function safeFolderName(name: string): string {
-  const cleaned = name.replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_').replace(/^\.+$/, '_').trim();
+  const cleaned = name.replace(UNSAFE_IN_FOLDER_NAME, '_').replace(/^\.+$/, '_').trim();
   return cleaned || '_';
 }
 
@@ -48,8 +53,17 @@ export async function exportDataset(catalog: Catalog, options: ExportOptions, jo
   }
   const rows = readDatasetRows(catalog.db, { labelledOnly: true });
   const splitRows = rows.filter((row) => row.split !== null);
-  if (splitRows.length === 0) throw new AppError('CONFLICT', 'No labelled image has a split yet: split the dataset first');
-  const report: ExportReport = { outDir, mode, exported: 0, perSplit: { train: 0, validation: 0, test: 0 }, unsplit: rows.length - splitRows.length, renamed: 0, errors: [] };
+  if (splitRows.length === 0)
+    throw new AppError('CONFLICT', 'No labelled image has a split yet: split the dataset first');
+  const report: ExportReport = {
+    outDir,
+    mode,
+    exported: 0,
+    perSplit: { train: 0, validation: 0, test: 0 },
+    unsplit: rows.length - splitRows.length,
+    renamed: 0,
+    errors: [],
+  };
   const used = new Set<string>();
   const manifest: string[] = ['path,label,split'];
   const started = Date.now();
@@ -77,7 +91,13 @@ export async function exportDataset(catalog: Catalog, options: ExportOptions, jo
     if (index % 50 === 0 || index === splitRows.length - 1) {
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? (index + 1) / seconds : 0;
-      job.onProgress({ done: index + 1, total: splitRows.length, message: `Exporting ${index + 1} of ${splitRows.length}`, rate, ...(rate > 0 ? { etaSeconds: (splitRows.length - index - 1) / rate } : {}) });
+      job.onProgress({
+        done: index + 1,
+        total: splitRows.length,
+        message: `Exporting ${index + 1} of ${splitRows.length}`,
+        rate,
+        ...(rate > 0 ? { etaSeconds: (splitRows.length - index - 1) / rate } : {}),
+      });
     }
   }
   await writeFile(path.join(outDir, 'manifest.csv'), `${manifest.join('\n')}\n`);

@@ -31,8 +31,6 @@ export interface SplitRequest {
   group?: GroupKeyMode | null;
 }
 
-
-
 export { DEFAULT_SPLIT_SEED as DEFAULT_SEED } from '../catalog/splits.js';
 
 function toItems(rows: DatasetRow[], group: GroupKeyMode | null | undefined): SplitItem[] {
@@ -124,20 +122,39 @@ export function splitOverview(catalog: Catalog): SplitOverview {
   const warnings: SplitOverview['warnings'] = [];
   const uncovered = classes.filter((c) => c.noCoverage).map((c) => c.className);
   if (uncovered.length) {
-    warnings.push({ kind: 'no-coverage', message: `${uncovered.length} classes have no validation or test images: their accuracy cannot be measured`, classNames: uncovered });
+    warnings.push({
+      kind: 'no-coverage',
+      message: `${uncovered.length} classes have no validation or test images: their accuracy cannot be measured`,
+      classNames: uncovered,
+    });
   }
   if (classes.length > 1) {
     const largest = classes[0]!;
     const smallest = classes[classes.length - 1]!;
     if (largest.total > IMBALANCE_FACTOR * smallest.total) {
-      warnings.push({ kind: 'imbalance', message: `Strong imbalance: ${largest.className} has ${largest.total} images, ${smallest.className} only ${smallest.total}` });
+      warnings.push({
+        kind: 'imbalance',
+        message: `Strong imbalance: ${largest.className} has ${largest.total} images, ${smallest.className} only ${smallest.total}`,
+      });
     }
   }
-  if (totals.none > 0 && anySplit) warnings.push({ kind: 'unsplit', message: `${totals.none} labelled images have no split yet` });
+  if (totals.none > 0 && anySplit)
+    warnings.push({ kind: 'unsplit', message: `${totals.none} labelled images have no split yet` });
   const duplicates = findCrossSplitDuplicates(rows.map((row) => ({ id: row.id, hash: row.hash, split: row.split })));
   if (duplicates.length) {
-    warnings.push({ kind: 'duplicates', message: `${duplicates.length} images have an identical copy in another split: test results are inflated` });
+    warnings.push({
+      kind: 'duplicates',
+      message: `${duplicates.length} images have an identical copy in another split: test results are inflated`,
+    });
   }
   const rule = catalog.splits.rule();
-  return { classes, totals, lockedTest, testLocked: rule.testLocked || lockedTest > 0, rule, warnings, crossSplitDuplicates: duplicates.length };
+  return {
+    classes,
+    totals,
+    lockedTest,
+    testLocked: rule.testLocked || lockedTest > 0,
+    rule,
+    warnings,
+    crossSplitDuplicates: duplicates.length,
+  };
 }

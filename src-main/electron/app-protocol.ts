@@ -28,7 +28,9 @@ export function handleAppScheme(rendererDir: string, services: AppServices): voi
       if (!request) return new Response('Not found', { status: 404 });
       try {
         const image = await services.readImage(request);
-        return new Response(new Uint8Array(image.body), { headers: { 'Content-Type': image.contentType, 'Cache-Control': IMMUTABLE_CACHE } });
+        return new Response(new Uint8Array(image.body), {
+          headers: { 'Content-Type': image.contentType, 'Cache-Control': IMMUTABLE_CACHE },
+        });
       } catch {
         return new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } });
       }

@@ -12,9 +12,14 @@ function fromOurApp(event: IpcMainInvokeEvent): boolean {
   return url.startsWith(`${APP_SCHEME}://app/`);
 }
 
-export function connectIpc(dispatch: ApiDispatcher, services: AppServices, getWindow: () => BrowserWindow | null): () => void {
+export function connectIpc(
+  dispatch: ApiDispatcher,
+  services: AppServices,
+  getWindow: () => BrowserWindow | null,
+): () => void {
   ipcMain.handle(IPC_CHANNELS.call, async (event, method: unknown, input: unknown) => {
-    if (!fromOurApp(event)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'Calls are accepted from the Seshat window only' } };
+    if (!fromOurApp(event))
+      return { ok: false, error: { code: 'UNAUTHORIZED', message: 'Calls are accepted from the Seshat window only' } };
     return dispatch(typeof method === 'string' ? method : '', input);
   });
   const unsubscribe = services.onEvent((event: ApiEvent) => {

@@ -43,33 +43,38 @@ if (!app.requestSingleInstanceLock()) {
 
 function openServices(): AppServices {
   return AppServices.open({
-      userDataDir: app.getPath('userData'),
-      projectDir: process.env.SESHAT_PROJECT,
-      platform: {
-        transport: 'electron',
-        electronVersion: process.versions.electron ?? null,
-        pickFolder: async (title) => {
-          const options = { title: title ?? 'Choose a folder', properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'> };
-          const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
-          return result.canceled ? null : (result.filePaths[0] ?? null);
-        },
+    userDataDir: app.getPath('userData'),
+    projectDir: process.env.SESHAT_PROJECT,
+    platform: {
+      transport: 'electron',
+      electronVersion: process.versions.electron ?? null,
+      pickFolder: async (title) => {
+        const options = {
+          title: title ?? 'Choose a folder',
+          properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'>,
+        };
+        const result = mainWindow
+          ? await dialog.showOpenDialog(mainWindow, options)
+          : await dialog.showOpenDialog(options);
+        return result.canceled ? null : (result.filePaths[0] ?? null);
       },
-    });
+    },
+  });
 }
 
 function start(services: AppServices): void {
-    const dispatch = createAppDispatcher(services, {
-      onInternalError: (method, error) => console.error(`Internal error in ${method}:`, error),
-    });
-    handleAppScheme(rendererDistDir(), services);
-    const disconnect = connectIpc(dispatch, services, () => mainWindow);
-    mainWindow = createMainWindow();
-    mainWindow.on('closed', () => {
-      mainWindow = null;
-    });
-    void services.probeBackend().catch((error: unknown) => console.error('No ML backend:', error));
-    app.on('before-quit', () => {
-      disconnect();
-      services.close();
-    });
+  const dispatch = createAppDispatcher(services, {
+    onInternalError: (method, error) => console.error(`Internal error in ${method}:`, error),
+  });
+  handleAppScheme(rendererDistDir(), services);
+  const disconnect = connectIpc(dispatch, services, () => mainWindow);
+  mainWindow = createMainWindow();
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+  void services.probeBackend().catch((error: unknown) => console.error('No ML backend:', error));
+  app.on('before-quit', () => {
+    disconnect();
+    services.close();
+  });
 }

@@ -82,7 +82,10 @@ export function assertWithinLimits(name: string, width: number, height: number):
   }
   if (width * height > MAX_PIXELS) {
     const mp = ((width * height) / 1e6).toFixed(0);
-    throw new AppError('IMAGE_TOO_LARGE', `${name} has ${mp} megapixels (${width}×${height}); the limit is 268 megapixels`);
+    throw new AppError(
+      'IMAGE_TOO_LARGE',
+      `${name} has ${mp} megapixels (${width}×${height}); the limit is 268 megapixels`,
+    );
   }
 }
 

@@ -33,11 +33,15 @@ export interface ProcessOptions {
 export async function processImageFile(file: string, options: ProcessOptions): Promise<ProcessedImage> {
   const name = path.basename(file);
   if (options.knownSize !== undefined && options.knownSize > MAX_FILE_BYTES) {
-    throw new AppError('IMAGE_TOO_LARGE', `${name} is ${(options.knownSize / 1024 ** 3).toFixed(1)} GiB; files over 1 GiB are not imported`);
+    throw new AppError(
+      'IMAGE_TOO_LARGE',
+      `${name} is ${(options.knownSize / 1024 ** 3).toFixed(1)} GiB; files over 1 GiB are not imported`,
+    );
   }
   const buffer = await readImageBytes(file, options.readFile ?? readFile);
   const [hash, info] = await Promise.all([sha256Hex(buffer), probeImage(buffer, name)]);
-  if (options.thumbnailsDir === null) return { hash, bytes: buffer.length, info, thumbnail: null, thumbnailCreated: false };
+  if (options.thumbnailsDir === null)
+    return { hash, bytes: buffer.length, info, thumbnail: null, thumbnailCreated: false };
   const thumbnail = thumbnailPath(options.thumbnailsDir, hash);
   // Content-addressed: an existing thumbnail was rendered from these very bytes, so
   // they decoded fine then and need not be decoded again.
@@ -60,9 +64,13 @@ async function readImageBytes(file: string, read: (file: string) => Promise<Buff
           : code === 'EISDIR'
             ? 'it is a folder'
             : (error as Error).message;
-    throw new AppError('IMAGE_UNREADABLE', `${path.basename(file)} cannot be read: ${reason}${code ? ` (${code})` : ''}`, {
-      cause: error,
-    });
+    throw new AppError(
+      'IMAGE_UNREADABLE',
+      `${path.basename(file)} cannot be read: ${reason}${code ? ` (${code})` : ''}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -23,7 +23,12 @@ export function thumbnailPath(thumbnailsDir: string, hash: string): string {
  * the EXIF orientation from the probe: rotating costs a pass over the pixels, so it
  * is only asked for when the file says so.
  */
-export async function renderThumbnail(buffer: Buffer, name: string, orientation = 1, size = THUMBNAIL_SIZE): Promise<Buffer> {
+export async function renderThumbnail(
+  buffer: Buffer,
+  name: string,
+  orientation = 1,
+  size = THUMBNAIL_SIZE,
+): Promise<Buffer> {
   try {
     const image = sharp(buffer, { ...DECODE_OPTIONS, sequentialRead: true });
     return await (orientation > 1 ? image.autoOrient() : image)

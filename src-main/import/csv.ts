@@ -151,7 +151,17 @@ function nextLineStart(text: string, index: number): number {
   return text.length;
 }
 
-const PATH_NAMES = new Set(['path', 'file', 'filename', 'file_name', 'filepath', 'file_path', 'image', 'image_path', 'name']);
+const PATH_NAMES = new Set([
+  'path',
+  'file',
+  'filename',
+  'file_name',
+  'filepath',
+  'file_path',
+  'image',
+  'image_path',
+  'name',
+]);
 const LABEL_NAMES = new Set(['label', 'class', 'category', 'class_name', 'classname', 'target', 'tag']);
 const SPLIT_NAMES = new Set(['split', 'set', 'subset', 'fold', 'partition']);
 

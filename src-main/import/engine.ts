@@ -88,7 +88,9 @@ export class ImportEngine {
     for (const plan of plans) {
       const vanished = this.vanishedByHash(plan);
       this.reorder = { next: 0, done: new Map() };
-      await runPool(plan.scan.files, this.options.concurrency, this.job.signal, (file, index) => this.handle(plan, file, index, vanished));
+      await runPool(plan.scan.files, this.options.concurrency, this.job.signal, (file, index) =>
+        this.handle(plan, file, index, vanished),
+      );
       // After a cancel, files finished out of order wait behind one that never ran.
       for (const [, action] of [...this.reorder.done].sort(([a], [b]) => a - b)) this.pending.push(action);
       this.flush();
@@ -104,7 +106,8 @@ export class ImportEngine {
   addScanProblems(scan: ScanResult): void {
     this.counts.scanned += scan.files.length;
     this.counts.ignored += scan.ignored;
-    for (const p of scan.problems) this.pending.push({ type: 'error', item: { kind: 'error', path: p.path, code: p.code, detail: p.reason } });
+    for (const p of scan.problems)
+      this.pending.push({ type: 'error', item: { kind: 'error', path: p.path, code: p.code, detail: p.reason } });
     this.flush();
   }
 
@@ -124,7 +127,8 @@ export class ImportEngine {
       for (const action of actions) this.apply(action, items);
       // A newly labelled image follows its picture's split, or the project's rule, in the
       // same transaction as its label: no moment where a group straddles two splits.
-      if (this.labelledInBatch.length > 0) catalog.splits.placeLabelled(this.labelledInBatch, { opId: this.operationId });
+      if (this.labelledInBatch.length > 0)
+        catalog.splits.placeLabelled(this.labelledInBatch, { opId: this.operationId });
       catalog.reports.addItems(this.reportId, items);
       catalog.reports.updateCounts(this.reportId, { ...this.counts });
     });
@@ -136,7 +140,12 @@ export class ImportEngine {
    * ids follow the folder order and the first copy in scan order is the one a
    * duplicate is reported against. At most `concurrency` actions wait here.
    */
-  private async handle(plan: RootPlan, file: ScannedFile, index: number, vanished: Map<string, ImageFileState[]>): Promise<void> {
+  private async handle(
+    plan: RootPlan,
+    file: ScannedFile,
+    index: number,
+    vanished: Map<string, ImageFileState[]>,
+  ): Promise<void> {
     const action = await this.examine(plan, file, vanished);
     this.processed++;
     const { reorder } = this;
@@ -153,7 +162,12 @@ export class ImportEngine {
     const existing = images.findByPath(plan.root.id, file.relPath);
     const guess = checkedGuess(plan.resolver, file);
     if (!guess.matched) this.counts.unmatched++;
-    if (existing && existing.bytes === file.size && existing.mtimeMs === file.mtimeMs && (await this.hasThumbnail(existing.hash))) {
+    if (
+      existing &&
+      existing.bytes === file.size &&
+      existing.mtimeMs === file.mtimeMs &&
+      (await this.hasThumbnail(existing.hash))
+    ) {
       return { type: 'existing', image: existing, mtimeMs: file.mtimeMs, guess };
     }
     let processed: ProcessedImage;
@@ -203,7 +217,12 @@ export class ImportEngine {
       case 'changed':
         images.updateContent(action.id, contentOf(action.file, action.processed));
         counts.changed++;
-        items.push({ kind: 'changed', path: action.file.absPath, code: null, detail: 'content changed since the last scan' });
+        items.push({
+          kind: 'changed',
+          path: action.file.absPath,
+          code: null,
+          detail: 'content changed since the last scan',
+        });
         return;
       case 'moved':
         images.move(action.id, action.rootId, action.file.relPath, action.file.mtimeMs);
@@ -226,7 +245,16 @@ export class ImportEngine {
         }
         if (guess.label !== undefined) this.operationId ??= this.beginOperation();
         const [id] = images.insertBatchInTransaction(
-          [{ rootId: action.rootId, ...contentOf(file, processed), relPath: file.relPath, label: guess.label, split: guess.split, splitLocked: guess.split !== undefined }],
+          [
+            {
+              rootId: action.rootId,
+              ...contentOf(file, processed),
+              relPath: file.relPath,
+              label: guess.label,
+              split: guess.split,
+              splitLocked: guess.split !== undefined,
+            },
+          ],
           { operationId: this.operationId },
         );
         counts.imported++;
@@ -253,7 +281,13 @@ export class ImportEngine {
     const { labels, classes } = this.catalog;
     if (guess.label !== undefined && labels.get(imageId) === undefined) {
       this.operationId ??= this.beginOperation();
-      labels.change(this.operationId, imageId, classes.ensure(guess.label, this.ownedOperation()), 'import', Date.now());
+      labels.change(
+        this.operationId,
+        imageId,
+        classes.ensure(guess.label, this.ownedOperation()),
+        'import',
+        Date.now(),
+      );
       this.counts.labelled++;
       if (guess.split === undefined) this.labelledInBatch.push(imageId);
     }
@@ -269,7 +303,9 @@ export class ImportEngine {
 
   private beginOperation(): number {
     const verb = this.options.kind === 'import' ? 'Import' : 'Rescan';
-    return this.catalog.labels.beginOperation(this.options.kind, `${verb} (report ${this.reportId})`, { undoable: false });
+    return this.catalog.labels.beginOperation(this.options.kind, `${verb} (report ${this.reportId})`, {
+      undoable: false,
+    });
   }
 
   /** Catalogued files of this root that the scan did not see, by hash: candidates for "moved", else "missing". */
@@ -290,11 +326,19 @@ export class ImportEngine {
     const gone = [...vanished.values()].flat().filter((row) => row.status === 'present');
     if (gone.length === 0) return;
     this.catalog.transaction(() => {
-      this.catalog.images.setStatus(gone.map((row) => row.id), 'missing');
+      this.catalog.images.setStatus(
+        gone.map((row) => row.id),
+        'missing',
+      );
       this.counts.missing += gone.length;
       this.catalog.reports.addItems(
         this.reportId,
-        gone.map((row) => ({ kind: 'missing' as const, path: joinRoot(plan.root.path, row.relPath), code: null, detail: 'no longer on disk' })),
+        gone.map((row) => ({
+          kind: 'missing' as const,
+          path: joinRoot(plan.root.path, row.relPath),
+          code: null,
+          detail: 'no longer on disk',
+        })),
       );
       this.catalog.reports.updateCounts(this.reportId, { ...this.counts });
     });

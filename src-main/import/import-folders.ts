@@ -42,24 +42,40 @@ export async function importFolders(
   for (const root of roots) await assertFolder(io, root);
   const resolver = await createLabelResolver(options.labelSource);
   const labelSource =
-    options.labelSource.kind === 'csv' ? { ...options.labelSource, file: path.resolve(options.labelSource.file) } : options.labelSource;
+    options.labelSource.kind === 'csv'
+      ? { ...options.labelSource, file: path.resolve(options.labelSource.file) }
+      : options.labelSource;
   const thumbnailsDir = resolveThumbnailsDir(catalog, options.thumbnailsDir);
   const duplicates = options.duplicates ?? 'skip';
   catalog.reports.markInterrupted();
   const { reportId, operationId } = catalog.transaction(() => {
     const id = catalog.reports.create('import', roots, { labelSource, duplicates });
-    return { reportId: id, operationId: catalog.imports.begin(id, `Import of ${roots.map((root) => path.basename(root)).join(', ')}`) };
+    return {
+      reportId: id,
+      operationId: catalog.imports.begin(id, `Import of ${roots.map((root) => path.basename(root)).join(', ')}`),
+    };
   });
-  const engine = new ImportEngine(catalog, reportId, { kind: 'import', duplicates, thumbnailsDir, io, operationId, ...resolveNumbers(options) }, job);
+  const engine = new ImportEngine(
+    catalog,
+    reportId,
+    { kind: 'import', duplicates, thumbnailsDir, io, operationId, ...resolveNumbers(options) },
+    job,
+  );
   try {
-    const exclude = thumbnailsDir ? await realpath(thumbnailsDir).then((p) => [p], () => []) : [];
+    const exclude = thumbnailsDir
+      ? await realpath(thumbnailsDir).then(
+          (p) => [p],
+          () => [],
+        )
+      : [];
     const plans: RootPlan[] = [];
     for (const rootPath of roots) {
       const scan = await scanFolder(rootPath, {
         signal: job.signal,
         exclude,
         io,
-        onFound: (count) => job.onProgress({ done: count, total: null, message: `Scanning ${rootPath}: ${count} images found` }),
+        onFound: (count) =>
+          job.onProgress({ done: count, total: null, message: `Scanning ${rootPath}: ${count} images found` }),
       });
       engine.addScanProblems(scan);
       const root = catalog.images.ensureRoot(rootPath, operationId);
@@ -74,7 +90,12 @@ export async function importFolders(
     const finished = await engine.run(plans);
     if (finished) {
       for (const row of resolver.unusedRows?.() ?? []) {
-        engine.addError({ kind: 'error', path: row.path, code: 'CSV_NO_FILE', detail: `listed on line ${row.line} of the label file, but not found in the imported folders` });
+        engine.addError({
+          kind: 'error',
+          path: row.path,
+          code: 'CSV_NO_FILE',
+          detail: `listed on line ${row.line} of the label file, but not found in the imported folders`,
+        });
       }
     }
     engine.flush();
@@ -93,7 +114,8 @@ async function assertFolder(io: ImportIo, folder: string): Promise<void> {
     if (!(await io.stat(folder)).isDirectory()) throw new AppError('INVALID_INPUT', `${folder} is not a folder`);
   } catch (error) {
     if (error instanceof AppError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('NOT_FOUND', `Folder ${folder} does not exist`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new AppError('NOT_FOUND', `Folder ${folder} does not exist`);
     throw new AppError('INVALID_INPUT', `Cannot read folder ${folder}: ${describeFsError(error)}`);
   }
 }

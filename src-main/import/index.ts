@@ -14,6 +14,20 @@ export {
   type LabelGuess,
   type LabelResolver,
 } from './label-sources.js';
-export { scanFolder, isHiddenOrSystem, type ScannedFile, type ScanProblem, type ScanResult, type ScanOptions } from './scan.js';
-export { readLabelCsv, detectDelimiter, parseDelimited, normaliseSplit, type LabelCsv, type LabelCsvRow } from './csv.js';
+export {
+  scanFolder,
+  isHiddenOrSystem,
+  type ScannedFile,
+  type ScanProblem,
+  type ScanResult,
+  type ScanOptions,
+} from './scan.js';
+export {
+  readLabelCsv,
+  detectDelimiter,
+  parseDelimited,
+  normaliseSplit,
+  type LabelCsv,
+  type LabelCsvRow,
+} from './csv.js';
 export { nodeIo, type ImportIo } from './io.js';

@@ -53,7 +53,10 @@ export async function createLabelResolver(source: LabelSource): Promise<LabelRes
     case 'csv':
       return csvResolver(source);
     default:
-      throw new AppError('INVALID_INPUT', `Unknown label source ${JSON.stringify((source as { kind?: unknown }).kind)}`);
+      throw new AppError(
+        'INVALID_INPUT',
+        `Unknown label source ${JSON.stringify((source as { kind?: unknown }).kind)}`,
+      );
   }
 }
 
@@ -98,12 +101,18 @@ function filenameResolver(source: Extract<LabelSource, { kind: 'filename' }>): L
   try {
     regex = new RegExp(source.pattern, source.flags ?? '');
   } catch (error) {
-    throw new AppError('INVALID_INPUT', `Invalid file-name pattern ${JSON.stringify(source.pattern)}: ${(error as Error).message}`);
+    throw new AppError(
+      'INVALID_INPUT',
+      `Invalid file-name pattern ${JSON.stringify(source.pattern)}: ${(error as Error).message}`,
+    );
   }
   // Count capture groups by matching the pattern's alternation with the empty string.
   const groups = new RegExp(`${source.pattern}|`, source.flags ?? '').exec('')!.length - 1;
   if (groups < 1) {
-    throw new AppError('INVALID_INPUT', `File-name pattern ${JSON.stringify(source.pattern)} needs a capture group (or a group named "label") for the class`);
+    throw new AppError(
+      'INVALID_INPUT',
+      `File-name pattern ${JSON.stringify(source.pattern)} needs a capture group (or a group named "label") for the class`,
+    );
   }
   return {
     source,
@@ -166,7 +175,8 @@ async function readLabelFile(file: string): Promise<string> {
   if (!hasLabelFileExtension(file)) refuse(`is not ${expected}`);
   if (!hasLabelFileExtension(real)) refuse(`is a link to ${real}, which is not ${expected}`);
   const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-  const tooLarge = (bytes: number) => refuse(`is ${mib(bytes)}; label files over ${mib(MAX_LABEL_FILE_BYTES)} are refused`);
+  const tooLarge = (bytes: number) =>
+    refuse(`is ${mib(bytes)}; label files over ${mib(MAX_LABEL_FILE_BYTES)} are refused`);
   if (info.size > MAX_LABEL_FILE_BYTES) tooLarge(info.size);
   let bytes: Buffer;
   let handle: FileHandle;
@@ -223,7 +233,10 @@ async function csvResolver(source: Extract<LabelSource, { kind: 'csv' }>): Promi
     const key = pathKey(path.resolve(base, row.path.replace(/\\/g, '/')));
     const earlier = byPath.get(key);
     if (earlier) {
-      problems.push({ line: row.line, reason: `${quoteCell(row.path)} is listed again (also on line ${earlier.line}); this row wins` });
+      problems.push({
+        line: row.line,
+        reason: `${quoteCell(row.path)} is listed again (also on line ${earlier.line}); this row wins`,
+      });
     }
     byPath.set(key, { label: row.label, ...(row.split ? { split: row.split } : {}), line: row.line, used: false });
   }
@@ -241,7 +254,9 @@ async function csvResolver(source: Extract<LabelSource, { kind: 'csv' }>): Promi
       return guess;
     },
     unusedRows() {
-      return [...byPath.entries()].filter(([, row]) => !row.used).map(([file, row]) => ({ path: file, line: row.line }));
+      return [...byPath.entries()]
+        .filter(([, row]) => !row.used)
+        .map(([file, row]) => ({ path: file, line: row.line }));
     },
   };
 }
@@ -252,7 +267,9 @@ export function parseLabelSource(value: unknown): LabelSource {
   if (v && v.kind === 'folders') return { kind: 'folders' };
   if (v && v.kind === 'none') return { kind: 'none' };
   if (v && v.kind === 'filename' && typeof v.pattern === 'string') {
-    return typeof v.flags === 'string' ? { kind: 'filename', pattern: v.pattern, flags: v.flags } : { kind: 'filename', pattern: v.pattern };
+    return typeof v.flags === 'string'
+      ? { kind: 'filename', pattern: v.pattern, flags: v.flags }
+      : { kind: 'filename', pattern: v.pattern };
   }
   if (v && v.kind === 'csv' && typeof v.file === 'string') return { kind: 'csv', file: v.file };
   throw new AppError('INVALID_INPUT', `Invalid label source ${JSON.stringify(value)}`);

@@ -4,21 +4,22 @@
  * so the import dialog can show it while the user adjusts the label source.
  */
 import path from 'node:path';
-import type { Split } from '../../src-shared/catalog-records.js';
+
 import type { JobContext } from '../../src-shared/progress.js';
 import type { ImportIo } from './io.js';
 import { createLabelResolver, usableGuess, type LabelSource } from './label-sources.js';
-import { scanFolder, type ScanProblem } from './scan.js';
+import { scanFolder } from './scan.js';
 import type { ImportPreview } from '../../src-shared/api/wire-import.js';
 export type { ImportPreview } from '../../src-shared/api/wire-import.js';
-
 
 const SAMPLE_SIZE = 20;
 
 export async function previewImport(
   roots: string[],
   labelSource: LabelSource,
-  job: Pick<JobContext, 'signal'> & Partial<Pick<JobContext, 'onProgress'>> & { io?: ImportIo } = { signal: new AbortController().signal },
+  job: Pick<JobContext, 'signal'> & Partial<Pick<JobContext, 'onProgress'>> & { io?: ImportIo } = {
+    signal: new AbortController().signal,
+  },
 ): Promise<ImportPreview> {
   const resolver = await createLabelResolver(labelSource);
   const classCounts = new Map<string, number>();

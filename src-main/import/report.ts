@@ -3,7 +3,7 @@
  * those counts typed.
  */
 import type { StoredReport } from '../catalog/reports.js';
-import { reportItemOutcome } from '../../src-shared/api/wire-import.js';
+
 export { reportItemOutcome } from '../../src-shared/api/wire-import.js';
 
 export type DuplicatePolicy = 'skip' | 'keep';
@@ -45,6 +45,17 @@ export function toImportReport(stored: StoredReport): ImportReport {
 }
 
 export function emptyCounts(): ImportCounts {
-  return { scanned: 0, imported: 0, unchanged: 0, changed: 0, moved: 0, missing: 0, duplicates: 0, errors: 0, ignored: 0, labelled: 0, unmatched: 0 };
+  return {
+    scanned: 0,
+    imported: 0,
+    unchanged: 0,
+    changed: 0,
+    moved: 0,
+    missing: 0,
+    duplicates: 0,
+    errors: 0,
+    ignored: 0,
+    labelled: 0,
+    unmatched: 0,
+  };
 }
-

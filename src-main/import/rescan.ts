@@ -34,14 +34,29 @@ export async function rescan(
 ): Promise<ImportReport> {
   const options: RescanOptions = typeof rootOrOptions === 'number' ? { rootId: rootOrOptions } : rootOrOptions;
   const io = options.io ?? nodeIo;
-  const roots = options.rootId === undefined ? catalog.images.listRoots() : [catalog.images.requireRoot(options.rootId)];
+  const roots =
+    options.rootId === undefined ? catalog.images.listRoots() : [catalog.images.requireRoot(options.rootId)];
   const thumbnailsDir = resolveThumbnailsDir(catalog, options.thumbnailsDir);
   const duplicates = options.duplicates ?? 'skip';
   catalog.reports.markInterrupted();
-  const reportId = catalog.reports.create('rescan', roots.map((root) => root.path), { duplicates });
-  const engine = new ImportEngine(catalog, reportId, { kind: 'rescan', duplicates, thumbnailsDir, io, ...resolveNumbers(options) }, job);
+  const reportId = catalog.reports.create(
+    'rescan',
+    roots.map((root) => root.path),
+    { duplicates },
+  );
+  const engine = new ImportEngine(
+    catalog,
+    reportId,
+    { kind: 'rescan', duplicates, thumbnailsDir, io, ...resolveNumbers(options) },
+    job,
+  );
   try {
-    const exclude = thumbnailsDir ? await realpath(thumbnailsDir).then((p) => [p], () => []) : [];
+    const exclude = thumbnailsDir
+      ? await realpath(thumbnailsDir).then(
+          (p) => [p],
+          () => [],
+        )
+      : [];
     const plans: RootPlan[] = [];
     for (const root of roots) {
       let scan: ScanResult;
@@ -50,7 +65,8 @@ export async function rescan(
           signal: job.signal,
           exclude,
           io,
-          onFound: (count) => job.onProgress({ done: count, total: null, message: `Scanning ${root.path}: ${count} images found` }),
+          onFound: (count) =>
+            job.onProgress({ done: count, total: null, message: `Scanning ${root.path}: ${count} images found` }),
         });
       } catch (error) {
         if (!(error instanceof AppError) || error.code === 'CANCELLED') throw error;
@@ -59,7 +75,13 @@ export async function rescan(
         scan = { root: root.path, files: [], problems: [], ignored: 0, unreadableDirs: [] };
       }
       engine.addScanProblems(scan);
-      plans.push({ root, resolver: await rootResolver(root.labelSource, (detail) => engine.addError({ kind: 'error', path: root.path, code: 'LABEL_SOURCE', detail })), scan });
+      plans.push({
+        root,
+        resolver: await rootResolver(root.labelSource, (detail) =>
+          engine.addError({ kind: 'error', path: root.path, code: 'LABEL_SOURCE', detail }),
+        ),
+        scan,
+      });
     }
     const finished = await engine.run(plans);
     engine.flush();

@@ -23,7 +23,6 @@ export interface ScannedFile {
   mtimeMs: number;
 }
 
-
 export interface ScanResult {
   root: string;
   files: ScannedFile[];
@@ -85,7 +84,11 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
     try {
       entries = await io.readdir(dir);
     } catch (error) {
-      result.problems.push({ path: dir, code: 'FOLDER_UNREADABLE', reason: `folder cannot be read: ${describeFsError(error)}` });
+      result.problems.push({
+        path: dir,
+        code: 'FOLDER_UNREADABLE',
+        reason: `folder cannot be read: ${describeFsError(error)}`,
+      });
       result.unreadableDirs.push(toRel(absoluteRoot, dir));
       continue;
     }
@@ -100,7 +103,8 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
       }
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) subdirs.push(full);
-      else if (entry.isSymbolicLink()) candidates.push(full); // resolved below: file or folder
+      else if (entry.isSymbolicLink())
+        candidates.push(full); // resolved below: file or folder
       else if (entry.isFile() && hasImageExtension(entry.name)) candidates.push(full);
       else result.ignored++;
     }
@@ -118,7 +122,12 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
           );
         } else if (outcome.value.isDirectory()) subdirs.push(file);
         else if (outcome.value.isFile() && hasImageExtension(file)) {
-          result.files.push({ absPath: file, relPath: toRel(absoluteRoot, file), size: outcome.value.size, mtimeMs: Math.trunc(outcome.value.mtimeMs) });
+          result.files.push({
+            absPath: file,
+            relPath: toRel(absoluteRoot, file),
+            size: outcome.value.size,
+            mtimeMs: Math.trunc(outcome.value.mtimeMs),
+          });
         } else result.ignored++;
       });
     }
@@ -129,7 +138,11 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
       try {
         real = await io.realpath(sub);
       } catch (error) {
-        result.problems.push({ path: sub, code: 'FOLDER_UNREADABLE', reason: `folder cannot be read: ${describeFsError(error)}` });
+        result.problems.push({
+          path: sub,
+          code: 'FOLDER_UNREADABLE',
+          reason: `folder cannot be read: ${describeFsError(error)}`,
+        });
         continue;
       }
       if (visited.has(real)) continue;

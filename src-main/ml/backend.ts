@@ -146,7 +146,8 @@ async function select(force: BackendName | undefined): Promise<BackendInfo> {
   tf.enableProdMode();
   const skipped: BackendAttempt[] = [];
   const order = force ? CANDIDATES.filter((candidate) => candidate.name === force) : CANDIDATES;
-  if (order.length === 0) throw new AppError('INVALID_INPUT', `Unknown backend "${force}"; use one of ${BACKEND_NAMES.join(', ')}`);
+  if (order.length === 0)
+    throw new AppError('INVALID_INPUT', `Unknown backend "${force}"; use one of ${BACKEND_NAMES.join(', ')}`);
   for (const candidate of order) {
     try {
       await tryCandidate(candidate, Boolean(force));

@@ -81,7 +81,11 @@ export function folderIO(dir: string, metadata?: Record<string, unknown>): tf.io
 }
 
 /** Saves a model to `dir` (created if needed). */
-export async function saveModelToFolder(model: tf.LayersModel, dir: string, metadata?: Record<string, unknown>): Promise<void> {
+export async function saveModelToFolder(
+  model: tf.LayersModel,
+  dir: string,
+  metadata?: Record<string, unknown>,
+): Promise<void> {
   await model.save(folderIO(dir, metadata));
 }
 

@@ -36,7 +36,7 @@ export function projectPaths(dir: string): ProjectPaths {
  */
 export function prepareProjectFolder(dir: string, options: { create: boolean }): ProjectPaths {
   const paths = projectPaths(dir);
-  let isDirectory = false;
+  let isDirectory: boolean;
   try {
     isDirectory = statSync(paths.dir).isDirectory();
     if (!isDirectory) throw new AppError('PROJECT_INVALID', `${paths.dir} is a file, not a folder`);

@@ -19,13 +19,17 @@ export class ClassifierCache {
       if (!run.weightsPath) throw new AppError('NOT_FOUND', `Run ${run.name} has no saved model`);
       return run;
     }
-    const run = catalog.runs.list().filter((candidate) => candidate.weightsPath).sort((a, b) => b.id - a.id)[0];
+    const run = catalog.runs
+      .list()
+      .filter((candidate) => candidate.weightsPath)
+      .sort((a, b) => b.id - a.id)[0];
     if (!run) throw new AppError('NOT_FOUND', 'No trained model yet: train one in the Train view first');
     return run;
   }
 
   async get(run: RunRecord): Promise<Classifier> {
-    if (!run.weightsPath || !hasExportedModel(run.weightsPath)) throw new AppError('NOT_FOUND', `The model of run ${run.name} is missing on disk`);
+    if (!run.weightsPath || !hasExportedModel(run.weightsPath))
+      throw new AppError('NOT_FOUND', `The model of run ${run.name} is missing on disk`);
     if (this.current?.runId === run.id && this.current.path === run.weightsPath) return this.current.classifier;
     this.dispose();
     const weights = run.weightsPath;
@@ -41,6 +45,9 @@ export class ClassifierCache {
   dispose(): void {
     const previous = this.current;
     this.current = null;
-    previous?.classifier.then((classifier) => classifier.dispose(), () => undefined);
+    previous?.classifier.then(
+      (classifier) => classifier.dispose(),
+      () => undefined,
+    );
   }
 }

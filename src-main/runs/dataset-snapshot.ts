@@ -31,16 +31,23 @@ export interface DatasetSnapshot {
 }
 
 function sample(row: DatasetRow, label: number): Sample {
-  return { id: String(row.id), label, source: { kind: 'file', path: path.join(row.rootPath, row.relPath) }, hash: row.hash };
+  return {
+    id: String(row.id),
+    label,
+    source: { kind: 'file', path: path.join(row.rootPath, row.relPath) },
+    hash: row.hash,
+  };
 }
 
 export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
   const rows = readDatasetRows(catalog.db, { labelledOnly: true }).filter((row) => row.split !== null);
   const trainRows = rows.filter((row) => row.split === 'train');
-  if (trainRows.length === 0) throw new AppError('CONFLICT', 'No labelled image is in the train split: label and split images first');
+  if (trainRows.length === 0)
+    throw new AppError('CONFLICT', 'No labelled image is in the train split: label and split images first');
   // Classes are those the model can learn: present in train. Sorted for a stable output order.
   const classes = [...new Set(trainRows.map((row) => row.className!))].sort();
-  if (classes.length < 2) throw new AppError('CONFLICT', `Training needs at least two classes with training images; found ${classes.length}`);
+  if (classes.length < 2)
+    throw new AppError('CONFLICT', `Training needs at least two classes with training images; found ${classes.length}`);
   const index = new Map(classes.map((name, i) => [name, i]));
   const validationRows = rows.filter((row) => row.split === 'validation' && index.has(row.className!));
   const dataset: Dataset = {
@@ -54,7 +61,8 @@ export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
     .digest('hex');
   const validated = new Set(validationRows.map((row) => row.className!));
   const sizes = new Map<string, number>();
-  for (const row of trainRows) sizes.set(`${row.width}x${row.height}`, (sizes.get(`${row.width}x${row.height}`) ?? 0) + 1);
+  for (const row of trainRows)
+    sizes.set(`${row.width}x${row.height}`, (sizes.get(`${row.width}x${row.height}`) ?? 0) + 1);
   const [commonSize] = [...sizes].sort((a, b) => b[1] - a[1])[0]!;
   const [width, height] = commonSize.split('x').map(Number) as [number, number];
   const codes = classes.filter((name) => normaliseGardinerCode(name) !== null).length;
@@ -66,7 +74,11 @@ export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
       hash,
       classes,
       images,
-      counts: { train: trainRows.length, validation: validationRows.length, test: rows.filter((row) => row.split === 'test').length },
+      counts: {
+        train: trainRows.length,
+        validation: validationRows.length,
+        test: rows.filter((row) => row.split === 'test').length,
+      },
     },
     unvalidated: classes.filter((name) => !validated.has(name)),
   };
@@ -76,7 +88,10 @@ export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
 export const DATASET_RECORD_FILE = 'dataset.json';
 
 /** Training images per class name in `dataset`, leaving out those that could not be decoded (`skipped` sample ids). */
-export function trainingImagesPerClass(dataset: Dataset, skipped: ReadonlySet<string> = new Set()): Record<string, number> {
+export function trainingImagesPerClass(
+  dataset: Dataset,
+  skipped: ReadonlySet<string> = new Set(),
+): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const sample of dataset.train) {
     if (skipped.has(sample.id)) continue;
@@ -92,7 +107,9 @@ export function trainingImagesPerClass(dataset: Dataset, skipped: ReadonlySet<st
  */
 export async function readDatasetRecord(modelDir: string): Promise<DatasetRecord | null> {
   try {
-    const record = JSON.parse(await readFile(path.join(path.dirname(modelDir), DATASET_RECORD_FILE), 'utf8')) as DatasetRecord | null;
+    const record = JSON.parse(
+      await readFile(path.join(path.dirname(modelDir), DATASET_RECORD_FILE), 'utf8'),
+    ) as DatasetRecord | null;
     return record && Array.isArray(record.images) ? record : null;
   } catch {
     return null;

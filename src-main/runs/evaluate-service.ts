@@ -8,31 +8,47 @@ import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { readDatasetRows } from '../catalog/dataset-rows.js';
 import type { PredictionInput, RunRecord, Split } from '../../src-shared/catalog-records.js';
-import { evaluatePredictions, type Evaluation } from '../ml/training/metrics.js';
+import { evaluatePredictions } from '../ml/training/metrics.js';
 import { predictImages, type Classifier } from '../ml/training/predict.js';
 import type { JobContext } from '../../src-shared/progress.js';
 import { readDatasetRecord } from './dataset-snapshot.js';
 import type { RunEvaluation } from '../../src-shared/api/wire-evaluation.js';
 export type { RunEvaluation } from '../../src-shared/api/wire-evaluation.js';
 
-
-export async function evaluateRun(catalog: Catalog, run: RunRecord, classifier: Classifier, split: Split, job: JobContext): Promise<RunEvaluation> {
+export async function evaluateRun(
+  catalog: Catalog,
+  run: RunRecord,
+  classifier: Classifier,
+  split: Split,
+  job: JobContext,
+): Promise<RunEvaluation> {
   const labels = classifier.labels;
   const index = new Map(labels.map((label, i) => [label, i]));
   const rows = readDatasetRows(catalog.db, { labelledOnly: true }).filter((row) => row.split === split);
   if (rows.length === 0) throw new AppError('CONFLICT', `No labelled images are in the ${split} split`);
   const known = rows.filter((row) => index.has(row.className!));
-  const unknownLabels = [...new Set(rows.filter((row) => !index.has(row.className!)).map((row) => row.className!))].sort();
+  const unknownLabels = [
+    ...new Set(rows.filter((row) => !index.has(row.className!)).map((row) => row.className!)),
+  ].sort();
   const started = Date.now();
   // Every class's probability comes back (topK = all), so metrics and stored top-5 come from one pass.
   const predictions = await predictImages(
     classifier,
-    known.map((row) => ({ id: String(row.id), source: { kind: 'file' as const, path: path.join(row.rootPath, row.relPath) } })),
+    known.map((row) => ({
+      id: String(row.id),
+      source: { kind: 'file' as const, path: path.join(row.rootPath, row.relPath) },
+    })),
     {
       topK: labels.length,
       batchSize: 16,
       signal: job.signal,
-      onProgress: (done, total) => job.onProgress({ done, total, message: `Evaluating ${done} of ${total}`, rate: done / Math.max(0.001, (Date.now() - started) / 1000) }),
+      onProgress: (done, total) =>
+        job.onProgress({
+          done,
+          total,
+          message: `Evaluating ${done} of ${total}`,
+          rate: done / Math.max(0.001, (Date.now() - started) / 1000),
+        }),
     },
   );
   const n = labels.length;
@@ -55,7 +71,9 @@ export async function evaluateRun(catalog: Catalog, run: RunRecord, classifier: 
       imageId: known[i]!.id,
       classId: classIdByName.get(top5[0]!.label) ?? null,
       confidence: top5[0]!.probability,
-      topK: top5.flatMap((entry) => (classIdByName.has(entry.label) ? [{ classId: classIdByName.get(entry.label)!, p: entry.probability }] : [])),
+      topK: top5.flatMap((entry) =>
+        classIdByName.has(entry.label) ? [{ classId: classIdByName.get(entry.label)!, p: entry.probability }] : [],
+      ),
     });
   });
   catalog.runs.savePredictions(run.id, stored);
@@ -96,7 +114,8 @@ export async function trainingImagesOf(run: RunRecord, labels: string[]): Promis
     const record = await readDatasetRecord(run.weightsPath);
     if (record && record.hash === run.datasetHash) {
       counts = {};
-      for (const image of record.images) if (image.split === 'train') counts[image.label] = (counts[image.label] ?? 0) + 1;
+      for (const image of record.images)
+        if (image.split === 'train') counts[image.label] = (counts[image.label] ?? 0) + 1;
     }
   }
   if (!counts || !labels.every((label) => (counts[label] ?? 0) > 0)) return null;

@@ -26,18 +26,30 @@ export interface PredictSummary {
 
 function toInput(catalog: Catalog, imageId: number, top: TopKEntry[]): PredictionInput {
   const classId = (label: string) => catalog.classes.findByName(label)?.id ?? null;
-  const topK = top.map((entry) => ({ classId: classId(entry.label), p: entry.probability })).filter((e): e is { classId: number; p: number } => e.classId !== null);
+  const topK = top
+    .map((entry) => ({ classId: classId(entry.label), p: entry.probability }))
+    .filter((e): e is { classId: number; p: number } => e.classId !== null);
   return { imageId, classId: top[0] ? classId(top[0].label) : null, confidence: top[0]?.probability ?? 0, topK };
 }
 
 /** Classifies catalog images and stores top-5 predictions for the run. */
-export async function predictCatalogImages(catalog: Catalog, run: RunRecord, classifier: Classifier, imageIds: number[] | 'all', job: JobContext, topK = 5): Promise<PredictSummary & { predictions: Map<number, Prediction> }> {
+export async function predictCatalogImages(
+  catalog: Catalog,
+  run: RunRecord,
+  classifier: Classifier,
+  imageIds: number[] | 'all',
+  job: JobContext,
+  topK = 5,
+): Promise<PredictSummary & { predictions: Map<number, Prediction> }> {
   const wanted = imageIds === 'all' ? null : new Set(imageIds);
   const rows = readDatasetRows(catalog.db).filter((row) => !wanted || wanted.has(row.id));
   const started = Date.now();
   const predictions = await predictImages(
     classifier,
-    rows.map((row) => ({ id: String(row.id), source: { kind: 'file' as const, path: path.join(row.rootPath, row.relPath) } })),
+    rows.map((row) => ({
+      id: String(row.id),
+      source: { kind: 'file' as const, path: path.join(row.rootPath, row.relPath) },
+    })),
     {
       topK,
       // The batch PyTorch's figure uses too; larger batches amortise each wasm call.
@@ -45,7 +57,13 @@ export async function predictCatalogImages(catalog: Catalog, run: RunRecord, cla
       signal: job.signal,
       onProgress: (done, total) => {
         const rate = done / Math.max(0.001, (Date.now() - started) / 1000);
-        job.onProgress({ done, total, message: `Classified ${done} of ${total}`, rate, etaSeconds: (total - done) / Math.max(rate, 1e-6) });
+        job.onProgress({
+          done,
+          total,
+          message: `Classified ${done} of ${total}`,
+          rate,
+          etaSeconds: (total - done) / Math.max(rate, 1e-6),
+        });
       },
     },
   );
@@ -65,13 +83,27 @@ export async function predictCatalogImages(catalog: Catalog, run: RunRecord, cla
 
 /** Imports a folder's images as unlabelled (new ones only) and classifies every image under it. */
 /** "Classify all unlabelled": every catalogued image without a label, top-5 stored. */
-export async function classifyUnlabelled(catalog: Catalog, run: RunRecord, classifier: Classifier, job: JobContext): Promise<PredictSummary> {
-  const ids = readDatasetRows(catalog.db).filter((row) => row.classId === null).map((row) => row.id);
+export async function classifyUnlabelled(
+  catalog: Catalog,
+  run: RunRecord,
+  classifier: Classifier,
+  job: JobContext,
+): Promise<PredictSummary> {
+  const ids = readDatasetRows(catalog.db)
+    .filter((row) => row.classId === null)
+    .map((row) => row.id);
   const { predictions: _predictions, ...summary } = await predictCatalogImages(catalog, run, classifier, ids, job);
   return summary;
 }
 
-export async function classifyFolders(catalog: Catalog, run: RunRecord, classifier: Classifier, roots: string[], thumbnailsDir: string | null, job: JobContext): Promise<PredictSummary> {
+export async function classifyFolders(
+  catalog: Catalog,
+  run: RunRecord,
+  classifier: Classifier,
+  roots: string[],
+  thumbnailsDir: string | null,
+  job: JobContext,
+): Promise<PredictSummary> {
   const report = await importFolders(catalog, { roots, labelSource: { kind: 'none' }, thumbnailsDir }, job);
   // Every catalogued image under the folders, whichever root it was first imported with.
   const folders = roots.map((root) => path.resolve(root) + path.sep);
@@ -105,13 +137,31 @@ export async function predictBytes(classifier: Classifier, name: string, bytes: 
   let raw: { data: Buffer; info: sharp.OutputInfo };
   try {
     // Decoded here (EXIF-oriented, RGBA) so the model sees exactly what a file on disk would give it.
-    raw = await sharp(bytes, { ...DECODE_OPTIONS, limitInputPixels: MAX_PIXELS }).rotate().toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    raw = await sharp(bytes, { ...DECODE_OPTIONS, limitInputPixels: MAX_PIXELS })
+      .rotate()
+      .toColourspace('srgb')
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
   } catch (error) {
-    throw new AppError('IMAGE_UNREADABLE', `${name} is not an image Seshat can read (${(error as Error).message.split('\n')[0]})`);
+    throw new AppError(
+      'IMAGE_UNREADABLE',
+      `${name} is not an image Seshat can read (${(error as Error).message.split('\n')[0]})`,
+    );
   }
-  const source = { kind: 'raw' as const, data: new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), width: raw.info.width, height: raw.info.height, channels: 4 as const };
+  const source = {
+    kind: 'raw' as const,
+    data: new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength),
+    width: raw.info.width,
+    height: raw.info.height,
+    channels: 4 as const,
+  };
   const [prediction] = await predictImages(classifier, [{ id: name, source }], { topK: 5 });
-  if (!prediction || 'error' in prediction) throw new AppError('IMAGE_UNREADABLE', `${name}: ${prediction && 'error' in prediction ? prediction.error : 'no result'}`);
+  if (!prediction || 'error' in prediction)
+    throw new AppError(
+      'IMAGE_UNREADABLE',
+      `${name}: ${prediction && 'error' in prediction ? prediction.error : 'no result'}`,
+    );
   return prediction.top;
 }
 
@@ -134,8 +184,14 @@ export function predictionsCsv(catalog: Catalog, runId: number, folder?: string)
     for (const row of rows) {
       const file = path.join(row.rootPath, row.relPath);
       if (under !== null && !file.startsWith(under)) continue;
-      const top = row.topK.map((entry) => `${names.get(entry.classId) ?? entry.classId}:${entry.p.toFixed(4)}`).join(' ');
-      lines.push([file, name(row.labelClassId), name(row.predictedClassId), row.confidence.toFixed(4), top].map(csvField).join(','));
+      const top = row.topK
+        .map((entry) => `${names.get(entry.classId) ?? entry.classId}:${entry.p.toFixed(4)}`)
+        .join(' ');
+      lines.push(
+        [file, name(row.labelClassId), name(row.predictedClassId), row.confidence.toFixed(4), top]
+          .map(csvField)
+          .join(','),
+      );
     }
     if (rows.length < 5000) break;
   }

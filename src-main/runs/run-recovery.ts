@@ -14,7 +14,11 @@ export interface RecoveryReport {
   failed: Array<{ runId: number; problem: string }>;
 }
 
-export function recoverRuns(catalog: Catalog, modelsDir: string, activeHere: ReadonlySet<number> = new Set()): RecoveryReport {
+export function recoverRuns(
+  catalog: Catalog,
+  modelsDir: string,
+  activeHere: ReadonlySet<number> = new Set(),
+): RecoveryReport {
   const interrupted = catalog.runs.markInterrupted(activeHere);
   const failed: RecoveryReport['failed'] = [];
   for (const run of catalog.runs.list()) {

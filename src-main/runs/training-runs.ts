@@ -40,7 +40,10 @@ export class TrainingRuns {
   }
 
   list(): RunSummary[] {
-    return this.deps.catalog().runs.list().map((run) => this.summary(run));
+    return this.deps
+      .catalog()
+      .runs.list()
+      .map((run) => this.summary(run));
   }
 
   details(runId: number): RunDetails {
@@ -97,7 +100,12 @@ export class TrainingRuns {
           job,
           resumeRunId,
         );
-        return { runId: outcome.run.id, status: outcome.result.status, bestEpoch: outcome.result.bestEpoch, evaluation: outcome.result.evaluation };
+        return {
+          runId: outcome.run.id,
+          status: outcome.result.status,
+          bestEpoch: outcome.result.bestEpoch,
+          evaluation: outcome.result.evaluation,
+        };
       } finally {
         if (currentRun !== null) {
           this.active.delete(currentRun);
@@ -112,7 +120,8 @@ export class TrainingRuns {
   resume(runId: number): { taskId: string } {
     const run = this.deps.catalog().runs.require(runId);
     if (this.active.has(runId)) throw new AppError('CONFLICT', `Run ${run.name} is training now`);
-    if (!this.summary(run).resumable) throw new AppError('CONFLICT', `Run ${run.name} has no checkpoint to resume from`);
+    if (!this.summary(run).resumable)
+      throw new AppError('CONFLICT', `Run ${run.name} has no checkpoint to resume from`);
     return this.start(run.options ?? { preset: run.preset as TrainSettings['preset'] }, false, runId);
   }
 

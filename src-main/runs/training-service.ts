@@ -11,7 +11,7 @@ import type { RunRecord } from '../../src-shared/catalog-records.js';
 import { applySplit } from '../dataset/split-service.js';
 import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
 import { runTrainingInWorker } from '../ml/training/run-in-worker.js';
-import type { EpochEvent, TrainOptions, TrainResult } from '../ml/training/types.js';
+import type { EpochEvent, TrainResult } from '../ml/training/types.js';
 import type { BackendName } from '../../src-shared/api/types.js';
 import { currentBackend } from '../ml/backend.js';
 import type { JobContext } from '../../src-shared/progress.js';
@@ -22,7 +22,6 @@ export type { TrainSettings } from '../../src-shared/api/wire-training.js';
 
 /** How often a training process says it is alive; see RunRepo.markInterrupted. */
 const HEARTBEAT_MS = 15_000;
-
 
 export interface TrainingContext {
   catalog: Catalog;
@@ -57,21 +56,33 @@ export function ensureSplit(catalog: Catalog): string | null {
   return "The project had no split: Seshat split it by the project's rule (70/15/15, stratified, seed 42 unless set in Splits).";
 }
 
-export async function trainRun(context: TrainingContext, settings: TrainSettings, job: JobContext, resumeRunId?: number): Promise<TrainingOutcome> {
+export async function trainRun(
+  context: TrainingContext,
+  settings: TrainSettings,
+  job: JobContext,
+  resumeRunId?: number,
+): Promise<TrainingOutcome> {
   const { catalog } = context;
   let run: RunRecord;
   const notes: string[] = [];
   if (resumeRunId !== undefined) {
     run = catalog.runs.require(resumeRunId);
-    if (run.status === 'done') throw new AppError('CONFLICT', `Run ${run.name} already finished; start a new run instead`);
+    if (run.status === 'done')
+      throw new AppError('CONFLICT', `Run ${run.name} already finished; start a new run instead`);
   } else {
     const note = ensureSplit(catalog);
     if (note) notes.push(note);
   }
   const snapshot = snapshotDataset(catalog);
-  if (snapshot.unvalidated.length) notes.push(`${snapshot.unvalidated.length} classes have no validation images, so their accuracy is not measured`);
+  if (snapshot.unvalidated.length)
+    notes.push(`${snapshot.unvalidated.length} classes have no validation images, so their accuracy is not measured`);
   if (resumeRunId === undefined) {
-    run = catalog.runs.create({ name: runName(settings), preset: settings.preset, options: settings, datasetHash: snapshot.record.hash });
+    run = catalog.runs.create({
+      name: runName(settings),
+      preset: settings.preset,
+      options: settings,
+      datasetHash: snapshot.record.hash,
+    });
   }
   run = catalog.runs.update(run!.id, { status: 'running' });
   context.onRunCreated?.(run);
@@ -79,7 +90,8 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
   const pixelCache = path.join(context.cacheDir, 'pixels');
   await mkdir(runDir, { recursive: true });
   await mkdir(pixelCache, { recursive: true });
-  if (resumeRunId === undefined) await writeFile(path.join(runDir, DATASET_RECORD_FILE), JSON.stringify(snapshot.record));
+  if (resumeRunId === undefined)
+    await writeFile(path.join(runDir, DATASET_RECORD_FILE), JSON.stringify(snapshot.record));
   // The conv presets train at the images' own size; glyph projects default to grayscale without mirroring.
   const requested = resumeRunId === undefined ? settings : (run.options ?? settings);
   const options: TrainSettings = { input: snapshot.nativeSize, glyphMode: snapshot.glyphProject, ...requested };
@@ -109,7 +121,10 @@ export async function trainRun(context: TrainingContext, settings: TrainSettings
           context.onEpoch?.(runId, event);
         },
       },
-      { ...(context.embeddingCache ? { embeddingCache: context.embeddingCache } : {}), ...(backend ? { backend } : {}) },
+      {
+        ...(context.embeddingCache ? { embeddingCache: context.embeddingCache } : {}),
+        ...(backend ? { backend } : {}),
+      },
     );
   } catch (error) {
     if (catalog.isOpen && catalog.runs.get(runId)?.status === 'running') {

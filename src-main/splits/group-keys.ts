@@ -7,7 +7,6 @@ import { AppError } from '../../src-shared/errors.js';
 import type { GroupKeyMode } from '../../src-shared/api/wire-dataset.js';
 export type { GroupKeyMode } from '../../src-shared/api/wire-dataset.js';
 
-
 export interface GroupKeyPreset {
   id: string;
   label: string;
@@ -37,7 +36,10 @@ export const GROUP_KEY_PRESETS: readonly GroupKeyPreset[] = [FOLDER_PRESET, UNAS
 
 /** Paths may come from Windows; group keys always use `/`. */
 function splitPath(relPath: string): { folder: string; name: string } {
-  const normalised = relPath.replace(/\\/g, '/').replace(/^\.\/+/, '').replace(/\/+$/, '');
+  const normalised = relPath
+    .replace(/\\/g, '/')
+    .replace(/^\.\/+/, '')
+    .replace(/\/+$/, '');
   const slash = normalised.lastIndexOf('/');
   return slash < 0
     ? { folder: '', name: normalised }

@@ -116,7 +116,9 @@ export function stratifiedSplit(items: readonly SplitItem[], options: SplitOptio
     shuffleInPlace(free, mulberry32(deriveSeed(options.seed, `class:${classKey}`)));
     // Too few images for one per split: all unlocked ones train (see classTargets).
     const rare = members.length < active.length;
-    const added = rare ? { ...emptyCounts(), train: free.length } : allocateUnlocked(members.length, lockedCounts, ratios);
+    const added = rare
+      ? { ...emptyCounts(), train: free.length }
+      : allocateUnlocked(members.length, lockedCounts, ratios);
     let at = 0;
     for (const split of SPLITS) {
       for (let i = 0; i < added[split]; i++) assignments.set(free[at++]!.id, split);

@@ -86,7 +86,9 @@ export function summarise(input: SummaryInput): SplitResult {
     list.push({ id: item.id, split });
   }
   list.sort((a, b) => a.id - b.id);
-  const perClass = [...byClass.values()].sort((a, b) => (a.classKey < b.classKey ? -1 : a.classKey > b.classKey ? 1 : 0));
+  const perClass = [...byClass.values()].sort((a, b) =>
+    a.classKey < b.classKey ? -1 : a.classKey > b.classKey ? 1 : 0,
+  );
   const totals = emptyCounts();
   for (const summary of perClass) {
     summary.total = summary.counts.train + summary.counts.validation + summary.counts.test;

@@ -4,12 +4,23 @@
  * IPC or the web socket as JSON.
  */
 import { AppError } from '../../src-shared/errors.js';
-import type { SplitCounts, SplitRatios, SplitSeed, SplitAssignment, ClassSplitSummary, NoCoverage, ClassDeviation, SplitDeviation, SplitWarningKind, SplitWarning, SplitResult } from '../../src-shared/api/wire-dataset.js';
-export type { SplitCounts, SplitRatios, SplitSeed, SplitAssignment, ClassSplitSummary, NoCoverage, ClassDeviation, SplitDeviation, SplitWarningKind, SplitWarning, SplitResult } from '../../src-shared/api/wire-dataset.js';
+import type { SplitCounts, SplitRatios, SplitSeed } from '../../src-shared/api/wire-dataset.js';
+export type {
+  SplitCounts,
+  SplitRatios,
+  SplitSeed,
+  SplitAssignment,
+  ClassSplitSummary,
+  NoCoverage,
+  ClassDeviation,
+  SplitDeviation,
+  SplitWarningKind,
+  SplitWarning,
+  SplitResult,
+} from '../../src-shared/api/wire-dataset.js';
 
 export const SPLITS = ['train', 'validation', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
-
 
 export interface SplitItem {
   id: number;
@@ -23,23 +34,14 @@ export interface SplitItem {
   current?: Split | null;
 }
 
-
 export const DEFAULT_RATIOS: SplitRatios = { train: 0.7, validation: 0.15, test: 0.15 };
-
 
 export interface SplitOptions {
   ratios?: SplitRatios;
   seed: SplitSeed;
 }
 
-
-
-
-
-
- // assignNewItems kept new items out of test
-
-
+// assignNewItems kept new items out of test
 
 export function emptyCounts(): SplitCounts {
   return { train: 0, validation: 0, test: 0 };

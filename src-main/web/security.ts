@@ -59,5 +59,7 @@ export function hostAllowed(request: IncomingMessage, port: number): boolean {
 export function originAllowed(request: IncomingMessage, port: number): boolean {
   const origin = request.headers.origin;
   if (!origin) return true; // non-browser clients (CLI, tests)
-  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].includes(origin.toLowerCase());
+  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].includes(
+    origin.toLowerCase(),
+  );
 }

@@ -24,7 +24,10 @@ export function contentTypeFor(file: string): string {
   return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
-export async function readStaticFile(root: string, urlPath: string): Promise<{ body: Buffer; contentType: string } | null> {
+export async function readStaticFile(
+  root: string,
+  urlPath: string,
+): Promise<{ body: Buffer; contentType: string } | null> {
   let relative: string;
   try {
     relative = decodeURIComponent(urlPath);

@@ -47,8 +47,19 @@ export interface RunningWebServer {
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
 const LOOPBACK = '127.0.0.1';
 
-function send(response: ServerResponse, status: number, body: Buffer | string, contentType: string, extra: Record<string, string> = {}) {
-  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': contentType, 'Cache-Control': 'no-store', ...extra });
+function send(
+  response: ServerResponse,
+  status: number,
+  body: Buffer | string,
+  contentType: string,
+  extra: Record<string, string> = {},
+) {
+  response.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': contentType,
+    'Cache-Control': 'no-store',
+    ...extra,
+  });
   response.end(body);
 }
 
@@ -103,7 +114,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       sendJson(response, 200, result);
       return;
     }
-    const image = url.pathname.startsWith('/api/images/') ? parseImagePath(url.pathname.slice('/api/images'.length)) : null;
+    const image = url.pathname.startsWith('/api/images/')
+      ? parseImagePath(url.pathname.slice('/api/images'.length))
+      : null;
     if (image && request.method === 'GET') {
       try {
         const bytes = await options.services.readImage(image);
@@ -138,7 +151,13 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       return;
     }
     const isHtml = file.contentType.startsWith('text/html');
-    send(response, 200, file.body, file.contentType, isHtml ? { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } : {});
+    send(
+      response,
+      200,
+      file.body,
+      file.contentType,
+      isHtml ? { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } : {},
+    );
   }
 
   const server: Server = createServer((request, response) => {

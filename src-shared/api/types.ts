@@ -97,10 +97,7 @@ export interface ImportPreviewResult extends ImportPreview {
 export interface ImportSettings {
   roots: string[];
   labelSource:
-    | { kind: 'folders' }
-    | { kind: 'filename'; pattern: string }
-    | { kind: 'csv'; file: string }
-    | { kind: 'none' };
+    { kind: 'folders' } | { kind: 'filename'; pattern: string } | { kind: 'csv'; file: string } | { kind: 'none' };
   duplicates: 'skip' | 'keep';
 }
 
@@ -123,7 +120,12 @@ export interface ImageDetails {
   split: Split | null;
   splitLocked: boolean;
   history: LabelHistoryEntry[];
-  predictions: Array<{ runId: number; classId: number | null; confidence: number; topK: Array<{ classId: number; p: number }> }>;
+  predictions: Array<{
+    runId: number;
+    classId: number | null;
+    confidence: number;
+    topK: Array<{ classId: number; p: number }>;
+  }>;
 }
 
 export interface UndoState {

@@ -49,7 +49,10 @@ export function confidenceBin(confidence: number): number {
  * there were, the share of all predictions they are (coverage), and the share that
  * were right (precision; null when none reach the threshold).
  */
-export function thresholdPrecision(bins: ConfidenceBins, threshold: number): { count: number; coverage: number; precision: number | null } {
+export function thresholdPrecision(
+  bins: ConfidenceBins,
+  threshold: number,
+): { count: number; coverage: number; precision: number | null } {
   const from = confidenceBin(threshold);
   let count = 0;
   let right = 0;

@@ -150,7 +150,9 @@ export function searchClasses<T extends SearchableClass>(
   const categoryCode = parseCategoryCode(q);
   const namedCategory = categoryCode ? index.categories.find((c) => c.category.code === categoryCode) : undefined;
   const tokens = words(q);
-  const wordCategories: ReturnType<typeof categoriesNamedBy> = categoryCode ? new Map() : categoriesNamedBy(index.categories, q, tokens);
+  const wordCategories: ReturnType<typeof categoriesNamedBy> = categoryCode
+    ? new Map()
+    : categoriesNamedBy(index.categories, q, tokens);
   const compact = q.replace(/\s+/g, '');
 
   const scored: Scored<T>[] = [];
@@ -163,7 +165,11 @@ export function searchClasses<T extends SearchableClass>(
     const nameAt = entry.nameLower.indexOf(q);
     if ((queryCode !== null && entry.parsed?.code === queryCode) || entry.nameLower === q) {
       reason = 'exact';
-    } else if (hasDigit && entry.codeLower !== null && (entry.codeLower.startsWith(q) || entry.codePadded!.startsWith(q))) {
+    } else if (
+      hasDigit &&
+      entry.codeLower !== null &&
+      (entry.codeLower.startsWith(q) || entry.codePadded!.startsWith(q))
+    ) {
       reason = 'code-prefix';
     } else if (categoryCode !== null && entry.parsed?.category === categoryCode) {
       reason = 'category';
@@ -203,6 +209,7 @@ export function searchClasses<T extends SearchableClass>(
 /** Classes by the Gardiner code their name starts with (`G43`, `G43 quail chick`); the first class wins. */
 export function classesByCode<T extends SearchableClass>(index: ClassSearchIndex<T>): Map<string, T> {
   const byCode = new Map<string, T>();
-  for (const entry of index.entries) if (entry.parsed && !byCode.has(entry.parsed.code)) byCode.set(entry.parsed.code, entry.item);
+  for (const entry of index.entries)
+    if (entry.parsed && !byCode.has(entry.parsed.code)) byCode.set(entry.parsed.code, entry.item);
   return byCode;
 }

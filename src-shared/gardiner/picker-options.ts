@@ -18,7 +18,14 @@ export type PickerReason = ClassMatchReason | SignMatchReason;
 
 export type PickerRow<T extends SearchableClass> =
   | { kind: 'class'; key: string; item: T; reason: PickerReason; category?: GardinerCategory }
-  | { kind: 'sign'; key: string; code: string; sign: GardinerSign; reason: SignMatchReason; category?: GardinerCategory }
+  | {
+      kind: 'sign';
+      key: string;
+      code: string;
+      sign: GardinerSign;
+      reason: SignMatchReason;
+      category?: GardinerCategory;
+    }
   | { kind: 'create'; key: string; name: string };
 
 /**
@@ -36,7 +43,13 @@ export function pickerRows<T extends SearchableClass>(
   const listed = new Set<T['id']>();
   let exact = false;
   for (const match of searchClasses(classIndex, query, limit)) {
-    rows.push({ kind: 'class', key: `class:${match.item.id}`, item: match.item, reason: match.reason, ...categoryOf(match) });
+    rows.push({
+      kind: 'class',
+      key: `class:${match.item.id}`,
+      item: match.item,
+      reason: match.reason,
+      ...categoryOf(match),
+    });
     listed.add(match.item.id);
     if (match.reason === 'exact') exact = true;
   }
@@ -53,7 +66,14 @@ export function pickerRows<T extends SearchableClass>(
         listed.add(cls.id);
         rows.push({ kind: 'class', key: `class:${cls.id}`, item: cls, reason: match.reason, ...categoryOf(match) });
       } else {
-        rows.push({ kind: 'sign', key: `sign:${match.code}`, code: match.code, sign: match.sign, reason: match.reason, ...categoryOf(match) });
+        rows.push({
+          kind: 'sign',
+          key: `sign:${match.code}`,
+          code: match.code,
+          sign: match.sign,
+          reason: match.reason,
+          ...categoryOf(match),
+        });
       }
     }
   }

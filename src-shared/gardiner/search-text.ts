@@ -7,7 +7,10 @@ import type { GardinerCategory } from './gardiner.js';
 const WORD_SPLIT = /[^\p{L}\p{N}]+/u;
 
 export function words(text: string): string[] {
-  return text.toLowerCase().split(WORD_SPLIT).filter((word) => word.length > 0);
+  return text
+    .toLowerCase()
+    .split(WORD_SPLIT)
+    .filter((word) => word.length > 0);
 }
 
 /** Index of the first word starting with `token`, or -1. */

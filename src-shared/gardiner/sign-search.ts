@@ -153,17 +153,21 @@ export function searchSigns(index: SignSearchIndex, query: string, limit = 50): 
   const allTokens = words(q);
   const contentTokens = allTokens.filter((token) => !ARTICLES.has(token));
   const tokens = contentTokens.length > 0 ? contentTokens : allTokens;
-  const wordCategories: ReturnType<typeof categoriesNamedBy> = categoryCode ? new Map() : categoriesNamedBy(index.categories, q, tokens);
+  const wordCategories: ReturnType<typeof categoriesNamedBy> = categoryCode
+    ? new Map()
+    : categoriesNamedBy(index.categories, q, tokens);
   const folded = foldTransliteration(q);
-  const namedCategory = categoryCode ? index.categories.find((c) => c.category.code === categoryCode)?.category : undefined;
+  const namedCategory = categoryCode
+    ? index.categories.find((c) => c.category.code === categoryCode)?.category
+    : undefined;
 
   const scored: Array<{ match: SignMatch; tier: number; score: number; ordinal: number }> = [];
   for (const entry of index.entries) {
     let reason: SignMatchReason | null = null;
     let score = 0;
     let category: GardinerCategory | undefined;
-    let phonetic = -1;
-    let text = -1;
+    let phonetic: number;
+    let text: number;
     const byWord = wordCategories.get(entry.parsed.category);
     if (queryCode !== null && entry.code === queryCode) {
       reason = 'exact';

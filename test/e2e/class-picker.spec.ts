@@ -34,7 +34,10 @@ const sidebarRow = (page: Page, name: string) => page.locator(`[data-class-row="
 /** Opens the picker on the first image that has no label yet. */
 async function openPicker(page: Page) {
   await page.goto(served.openUrl);
-  await page.getByRole('complementary', { name: 'Classes' }).getByRole('button', { name: /^Unlabeled/ }).click();
+  await page
+    .getByRole('complementary', { name: 'Classes' })
+    .getByRole('button', { name: /^Unlabeled/ })
+    .click();
   await page.locator('[data-index="0"]').click();
   await page.keyboard.press('Enter');
   return page.getByRole('dialog', { name: 'Choose a class' });
@@ -69,7 +72,11 @@ test('typing "owl" in a new project offers G17 with its sign, and choosing it la
   await expect(sidebarRow(page, 'G17')).toContainText('1');
   const unlabelled = (await api('getImageIds', { filter: { unlabeled: true } })) as number[];
   expect(unlabelled).toHaveLength(2);
-  const [created] = (await api('listClasses', {})) as Array<{ name: string; description: string; hotkey: string | null }>;
+  const [created] = (await api('listClasses', {})) as Array<{
+    name: string;
+    description: string;
+    hotkey: string | null;
+  }>;
   expect(created).toMatchObject({ name: 'G17', description: 'An owl.', hotkey: '1' });
 });
 

@@ -32,7 +32,8 @@ async function waitForTasks() {
 }
 
 const sidebarRow = (page: Page, name: string) => page.locator(`[data-class-row="${name}"]`).first();
-const unlabeledCount = (page: Page) => page.getByRole('complementary', { name: 'Classes' }).getByRole('button', { name: /^Unlabeled/ });
+const unlabeledCount = (page: Page) =>
+  page.getByRole('complementary', { name: 'Classes' }).getByRole('button', { name: /^Unlabeled/ });
 
 test.beforeAll(async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'seshat-library-'));

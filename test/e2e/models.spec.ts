@@ -63,14 +63,19 @@ test('start a run from the Train view, watch the curves move, and stop it', asyn
   await page.getByLabel('Label smoothing').fill('0.1');
   await page.getByRole('button', { name: 'Start training' }).click();
   const charts = page.getByTestId('training-charts');
-  await expect.poll(async () => Number(await charts.getAttribute('data-epochs')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(async () => Number(await charts.getAttribute('data-epochs')), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(2);
   const run = page.getByRole('region', { name: 'Run', exact: true });
   await run.getByRole('button', { name: 'Stop' }).click();
   await expect(run.getByText('Cancelled')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('region', { name: 'Runs' }).getByRole('button', { name: 'Resume' })).toBeVisible();
   // The run was recorded with what the form said.
   type Settings = { learningRateSchedule?: string; labelSmoothing?: number; epochs?: number };
-  const runs = await api<Array<{ id: number; options: Settings; metrics: { options?: Settings } | null }>>('listRuns', {});
+  const runs = await api<Array<{ id: number; options: Settings; metrics: { options?: Settings } | null }>>(
+    'listRuns',
+    {},
+  );
   const latest = runs.reduce((a, b) => (b.id > a.id ? b : a));
   const asked = { learningRateSchedule: 'cosine', labelSmoothing: 0.1, epochs: 500 };
   expect(latest.options).toMatchObject(asked);
@@ -83,7 +88,10 @@ test('evaluate a model: open a confusion-matrix cell and relabel a mistake', asy
   await waitForTasks();
   await page.goto(served.openUrl);
   await page.getByRole('button', { name: 'Evaluate' }).click();
-  await page.locator('main').getByRole('button', { name: /^Evaluate( again)?$/ }).click();
+  await page
+    .locator('main')
+    .getByRole('button', { name: /^Evaluate( again)?$/ })
+    .click();
   await expect(page.getByTestId('evaluation-summary')).toContainText('test images', { timeout: 60_000 });
   // Each class's training images, from the run's own dataset record: they add up to the run's train count.
   await expect(page.getByRole('button', { name: 'Training images' })).toBeVisible();
@@ -116,7 +124,9 @@ test('drop an image on the window and see its top guesses; a text file gets a cl
     const transfer = new DataTransfer();
     transfer.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
     transfer.items.add(new File(['hello'], 'notes.txt', { type: 'text/plain' }));
-    document.querySelector('.shell')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    document
+      .querySelector('.shell')!
+      .dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
   }, png);
   await expect(page.locator('main')).toHaveAttribute('data-view', 'predict');
   const results = page.getByTestId('drop-result');

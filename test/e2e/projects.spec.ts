@@ -20,7 +20,9 @@ async function writeSolid(folder: string, count: number, rgb: readonly number[])
   for (let i = 0; i < count; i++) {
     // Same names and sizes in both projects; a shade step of 1 per file keeps each one distinct (duplicates are skipped).
     const background = { r: rgb[0]! + i, g: rgb[1]!, b: rgb[2]! - i };
-    await sharp({ create: { width: 40, height: 40, channels: 3, background } }).png().toFile(join(folder, `img_${i}.png`));
+    await sharp({ create: { width: 40, height: 40, channels: 3, background } })
+      .png()
+      .toFile(join(folder, `img_${i}.png`));
   }
 }
 

@@ -51,7 +51,8 @@ async function allItems(): Promise<Item[]> {
   return (await api<{ items: Item[] }>('getImagePage', { limit: 1000 })).items;
 }
 
-const nav = (page: Page, view: string) => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view }).click();
+const nav = (page: Page, view: string) =>
+  page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view }).click();
 
 /** Every thumbnail on screen shows the bytes of its own project's thumbnail file. */
 async function assertThumbsAreFrom(page: Page, projectDir: string): Promise<void> {
@@ -102,7 +103,9 @@ async function assertSidebarIsCatalog(page: Page): Promise<void> {
   const classes = await api<Array<{ id: number; name: string }>>('listClasses');
   const counts = await api<{ byClass: Record<number, number> }>('getClassCounts', {});
   for (const cls of classes) {
-    await expect(page.locator(`[data-class-row="${cls.name}"]`).first()).toContainText(String(counts.byClass[cls.id] ?? 0));
+    await expect(page.locator(`[data-class-row="${cls.name}"]`).first()).toContainText(
+      String(counts.byClass[cls.id] ?? 0),
+    );
   }
 }
 
@@ -124,7 +127,9 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 async function waitForRun(status: string): Promise<void> {
-  await expect.poll(async () => (await api<Array<{ status: string }>>('listRuns'))[0]?.status, { timeout: 90_000 }).toBe(status);
+  await expect
+    .poll(async () => (await api<Array<{ status: string }>>('listRuns'))[0]?.status, { timeout: 90_000 })
+    .toBe(status);
 }
 
 test.beforeAll(async () => {
@@ -180,7 +185,12 @@ test('a whole workflow across two projects keeps every picture, split and run ri
     const img = box.querySelector('img')!;
     const outer = box.getBoundingClientRect();
     const inner = img.getBoundingClientRect();
-    return inner.top >= outer.top - 0.5 && inner.bottom <= outer.bottom + 0.5 && inner.left >= outer.left - 0.5 && inner.right <= outer.right + 0.5;
+    return (
+      inner.top >= outer.top - 0.5 &&
+      inner.bottom <= outer.bottom + 0.5 &&
+      inner.left >= outer.left - 0.5 &&
+      inner.right <= outer.right + 0.5
+    );
   });
   expect(fits, 'the whole image is inside the inspector frame').toBe(true);
 
@@ -209,10 +219,14 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await expect(page.getByTestId('evaluation-summary')).toBeVisible({ timeout: 60_000 });
   await shot(page, 'a-evaluate');
   // Signs are drawn with the bundled font, not as empty boxes: it is loaded, and it draws them.
-  expect(await page.evaluate(() => document.fonts.check("16px 'Noto Sans Egyptian Hieroglyphs'", '\u{13000}'))).toBe(true);
+  expect(await page.evaluate(() => document.fonts.check("16px 'Noto Sans Egyptian Hieroglyphs'", '\u{13000}'))).toBe(
+    true,
+  );
   const fontLoaded = await page.evaluate(() => {
     let loaded = false;
-    document.fonts.forEach((face) => (loaded ||= face.family.includes('Egyptian Hieroglyphs') && face.status === 'loaded'));
+    document.fonts.forEach(
+      (face) => (loaded ||= face.family.includes('Egyptian Hieroglyphs') && face.status === 'loaded'),
+    );
     return loaded;
   });
   expect(fontLoaded, 'the hieroglyph font face is loaded').toBe(true);
@@ -236,14 +250,24 @@ test('a whole workflow across two projects keeps every picture, split and run ri
     accepted.push({ imageId, rank });
   }
   for (const { imageId } of accepted) {
-    const details = await api<{ labelSource: string; classId: number | null; split: string | null; image: { relPath: string } }>('getImageDetails', { imageId });
+    const details = await api<{
+      labelSource: string;
+      classId: number | null;
+      split: string | null;
+      image: { relPath: string };
+    }>('getImageDetails', { imageId });
     expect(details.labelSource).toBe('model');
-    expect(details.split, `accepted ${details.image.relPath} joins its picture`).toBe(firstSplit.get(details.image.relPath.split('/')[0]!));
+    expect(details.split, `accepted ${details.image.relPath} joins its picture`).toBe(
+      firstSplit.get(details.image.relPath.split('/')[0]!),
+    );
   }
 
   // --- Label more by key in the Library, then re-split ------------------------------------------
   await nav(page, 'Library');
-  await page.getByRole('complementary', { name: 'Classes' }).getByRole('button', { name: /^Unlabeled/ }).click();
+  await page
+    .getByRole('complementary', { name: 'Classes' })
+    .getByRole('button', { name: /^Unlabeled/ })
+    .click();
   await expect(page.getByTestId('result-count')).toContainText('14 images');
   await page.locator('[data-index="0"]').click();
   for (let i = 0; i < 4; i++) await page.keyboard.press('2');
@@ -295,7 +319,9 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await page.getByRole('button', { name: 'Export CSV' }).click();
   const csvFile = await download;
   expect(csvFile.suggestedFilename()).toMatch(/^project-b-new-photos-run\d+-\d{8}-\d{4}\.csv$/);
-  const rows = readFileSync(await csvFile.path(), 'utf8').trim().split('\n');
+  const rows = readFileSync(await csvFile.path(), 'utf8')
+    .trim()
+    .split('\n');
   expect(rows[0]).toBe('path,label,predicted,confidence,top5');
   expect(rows).toHaveLength(1 + 6);
   for (const row of rows.slice(1)) expect(row.startsWith(join(scratch, 'new-photos'))).toBe(true);

@@ -10,12 +10,12 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type * as PlaywrightTest from '@playwright/test';
 
 export type BrowserSource = 'SESHAT_CHROMIUM' | 'system' | 'playwright';
 
 export type BrowserLookup =
-  | { path: string; source: BrowserSource; reason?: undefined }
-  | { path: null; source?: undefined; reason: string };
+  { path: string; source: BrowserSource; reason?: undefined } | { path: null; source?: undefined; reason: string };
 
 export interface FindBrowserOptions {
   env?: NodeJS.ProcessEnv;
@@ -76,7 +76,9 @@ export function pathCandidates(platform: NodeJS.Platform, env: NodeJS.ProcessEnv
   const dirs = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean);
   const exts = platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';').filter(Boolean) : [''];
   const slash = platform === 'win32' ? '\\' : '/';
-  return PATH_NAMES.flatMap((name) => dirs.flatMap((dir) => exts.map((ext) => `${dir.replace(/[\\/]$/, '')}${slash}${name}${ext}`)));
+  return PATH_NAMES.flatMap((name) =>
+    dirs.flatMap((dir) => exts.map((ext) => `${dir.replace(/[\\/]$/, '')}${slash}${name}${ext}`)),
+  );
 }
 
 function isExecutableFile(path: string): boolean {
@@ -91,7 +93,7 @@ function isExecutableFile(path: string): boolean {
 function playwrightChromiumPath(): string | null {
   try {
     const require = createRequire(import.meta.url);
-    const { chromium } = require('@playwright/test') as typeof import('@playwright/test');
+    const { chromium } = require('@playwright/test') as typeof PlaywrightTest;
     return chromium.executablePath() || null;
   } catch {
     return null;

@@ -27,14 +27,20 @@ function colour(seed: number): { r: number; g: number; b: number } {
   return { r: seed % 256, g: Math.floor(seed / 256) % 256, b: (Math.floor(seed / 65536) * 37 + 11) % 256 };
 }
 
-export async function imageBuffer(options: { seed?: number; width?: number; height?: number; format?: Format } = {}): Promise<Buffer> {
+export async function imageBuffer(
+  options: { seed?: number; width?: number; height?: number; format?: Format } = {},
+): Promise<Buffer> {
   const { seed = 1, width = 24, height = 16, format = 'png' } = options;
   const image = sharp({ create: { width, height, channels: 3, background: colour(seed) } });
   return image.toFormat(format).toBuffer();
 }
 
 /** Writes a generated image at `dir/rel` (folders created). Returns the absolute path. */
-export async function writeImage(dir: string, rel: string, options: Parameters<typeof imageBuffer>[0] = {}): Promise<string> {
+export async function writeImage(
+  dir: string,
+  rel: string,
+  options: Parameters<typeof imageBuffer>[0] = {},
+): Promise<string> {
   const file = path.join(dir, ...rel.split('/'));
   mkdirSync(path.dirname(file), { recursive: true });
   const format = options.format ?? formatOf(rel);
@@ -80,7 +86,9 @@ export function truncated(buffer: Buffer, fraction = 0.6): Buffer {
 
 /** A noisy photo-like image big enough that truncation cuts into pixel data, not the header. */
 export async function noisyImage(format: 'png' | 'jpeg', width = 160, height = 120): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+  return sharp({
+    create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+  })
     .toFormat(format)
     .toBuffer();
 }

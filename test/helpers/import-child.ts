@@ -10,7 +10,8 @@ import { Catalog } from '../../src-main/catalog/index.js';
 import { importFolders, nodeIo } from '../../src-main/import/index.js';
 
 const [catalogFile, folder, thumbnailsDir] = process.argv.slice(2);
-if (!catalogFile || !folder || !thumbnailsDir) throw new Error('usage: import-child.ts <catalog> <folder> <thumbnailsDir>');
+if (!catalogFile || !folder || !thumbnailsDir)
+  throw new Error('usage: import-child.ts <catalog> <folder> <thumbnailsDir>');
 const catalog = Catalog.open(catalogFile);
 await importFolders(
   catalog,

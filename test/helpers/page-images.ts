@@ -30,7 +30,13 @@ export async function shownThumbs(page: Page): Promise<ShownThumb[]> {
       const sum = [0, 0, 0];
       for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) sum[c]! += data[i + c]!;
       const n = data.length / 4;
-      return [{ imageId: Number(cell.dataset.imageId), label: cell.dataset.label ?? '', rgb: sum.map((v) => Math.round(v / n)) as [number, number, number] }];
+      return [
+        {
+          imageId: Number(cell.dataset.imageId),
+          label: cell.dataset.label ?? '',
+          rgb: sum.map((v) => Math.round(v / n)) as [number, number, number],
+        },
+      ];
     }),
   );
 }

@@ -13,7 +13,14 @@ export async function writeClassFolders(root: string, perClass: Record<string, n
     mkdirSync(join(root, name), { recursive: true });
     for (let i = 0; i < count; i++) {
       shade = (shade + 37) % 200;
-      await sharp({ create: { width: size, height: size + (i % 3), channels: 3, background: { r: 30 + shade, g: 90, b: 200 - shade } } })
+      await sharp({
+        create: {
+          width: size,
+          height: size + (i % 3),
+          channels: 3,
+          background: { r: 30 + shade, g: 90, b: 200 - shade },
+        },
+      })
         .png()
         .toFile(join(root, name, `${name}_${String(i).padStart(3, '0')}.png`));
       written++;

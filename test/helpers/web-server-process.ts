@@ -18,21 +18,28 @@ export interface ServedApp {
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
-export async function serveTestProject(options: { projectDir?: string; env?: Record<string, string> } = {}): Promise<ServedApp> {
+export async function serveTestProject(
+  options: { projectDir?: string; env?: Record<string, string> } = {},
+): Promise<ServedApp> {
   const scratch = mkdtempSync(join(tmpdir(), 'seshat-e2e-'));
   const projectDir = options.projectDir ?? join(scratch, 'project');
   const userDataDir = join(scratch, 'user-data');
-  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin/seshat.js'), 'serve', '--project', projectDir, '--json'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, SESHAT_USER_DATA: userDataDir, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin/seshat.js'), 'serve', '--project', projectDir, '--json'],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SESHAT_USER_DATA: userDataDir, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   let stopping = false;
   child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
   // A server that dies mid-test explains itself in the test output.
   child.once('exit', (code, signal) => {
-    if (!stopping) console.error(`seshat serve exited unexpectedly (code ${code}, signal ${signal}):\n${stderr.slice(-4000)}`);
+    if (!stopping)
+      console.error(`seshat serve exited unexpectedly (code ${code}, signal ${signal}):\n${stderr.slice(-4000)}`);
   });
   const started = await new Promise<{ url: string; openUrl: string }>((resolvePromise, reject) => {
     let stdout = '';

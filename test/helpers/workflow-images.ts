@@ -26,7 +26,11 @@ function shapeSvg(shape: Shape, variant: number, width: number, height: number):
 }
 
 /** `root/wall-<p>/w<p>_<shape>_<i>.png` for `pictures` walls with `perShape` crops of each shape. */
-export async function writeWallCrops(root: string, pictures: number, perShape: number): Promise<Array<{ path: string; picture: string; shape: Shape }>> {
+export async function writeWallCrops(
+  root: string,
+  pictures: number,
+  perShape: number,
+): Promise<Array<{ path: string; picture: string; shape: Shape }>> {
   const written: Array<{ path: string; picture: string; shape: Shape }> = [];
   let variant = 0;
   for (let p = 1; p <= pictures; p++) {
@@ -35,7 +39,10 @@ export async function writeWallCrops(root: string, pictures: number, perShape: n
     for (const shape of SHAPES) {
       for (let i = 0; i < perShape; i++) {
         const file = join(root, picture, `w${p}_${shape}_${i}.png`);
-        await sharp(Buffer.from(shapeSvg(shape, variant++ % 40, 32, 48))).greyscale().png().toFile(file);
+        await sharp(Buffer.from(shapeSvg(shape, variant++ % 40, 32, 48)))
+          .greyscale()
+          .png()
+          .toFile(file);
         written.push({ path: file, picture, shape });
       }
     }
@@ -43,7 +50,11 @@ export async function writeWallCrops(root: string, pictures: number, perShape: n
   return written;
 }
 
-const PHOTO_COLOURS: Record<string, [number, number, number]> = { sky: [60, 110, 230], moss: [60, 170, 70], brick: [190, 70, 50] };
+const PHOTO_COLOURS: Record<string, [number, number, number]> = {
+  sky: [60, 110, 230],
+  moss: [60, 170, 70],
+  brick: [190, 70, 50],
+};
 
 /** `root/<class>/<class>_<i>.jpg` photo-like images (a colour with noise), `perClass` per class. */
 export async function writePhotoFolders(root: string, perClass: number, offset = 0): Promise<void> {
@@ -58,7 +69,9 @@ export async function writePhotoFolders(root: string, perClass: number, offset =
         pixels[k * 3 + 1] = Math.max(0, Math.min(255, g + noise));
         pixels[k * 3 + 2] = Math.max(0, Math.min(255, b + noise));
       }
-      await sharp(pixels, { raw: { width: 40, height: 40, channels: 3 } }).jpeg({ quality: 92 }).toFile(join(root, name, `${name}_${seed}.jpg`));
+      await sharp(pixels, { raw: { width: 40, height: 40, channels: 3 } })
+        .jpeg({ quality: 92 })
+        .toFile(join(root, name, `${name}_${seed}.jpg`));
     }
   }
 }

@@ -33,7 +33,8 @@ test('every call that changes the project declares what it changes', () => {
   });
   assert.deepEqual(silent, [], 'declare `changes` or `taskChanges` in the contract (src-shared/api/methods)');
   for (const name of Object.keys(apiMethods) as ApiMethodName[]) {
-    if (READS.test(name)) assert.deepEqual([...apiMethods[name].changes, ...apiMethods[name].taskChanges], [], `${name} reads only`);
+    if (READS.test(name))
+      assert.deepEqual([...apiMethods[name].changes, ...apiMethods[name].taskChanges], [], `${name} reads only`);
   }
 });
 
@@ -73,23 +74,50 @@ test('the dispatcher announces each call’s declared changes, and a task’s wh
     const dispatch = createDispatcher(stub, { emit: (event) => events.push(event), whenTaskEnds: () => taskEnded });
     const result = await dispatch(name, SAMPLE_INPUT[name]);
     assert.ok(result.ok, `${name}: ${JSON.stringify(result)}`);
-    assert.deepEqual(events, changes.map((change) => ({ type: 'catalog', change })), `${name} announces its changes at once`);
+    assert.deepEqual(
+      events,
+      changes.map((change) => ({ type: 'catalog', change })),
+      `${name} announces its changes at once`,
+    );
     if (taskChanges.length > 0) {
       endTask();
       await taskEnded;
       await new Promise((resolve) => setImmediate(resolve));
-      assert.deepEqual(events.slice(changes.length), taskChanges.map((change) => ({ type: 'catalog', change })), `${name}'s task changes at its end`);
+      assert.deepEqual(
+        events.slice(changes.length),
+        taskChanges.map((change) => ({ type: 'catalog', change })),
+        `${name}'s task changes at its end`,
+      );
     }
   }
 });
 
 test('labelling through the app announces labels and splits to every window', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seshat-effects-'));
-  const app = AppServices.open({ userDataDir: join(dir, 'user'), projectDir: join(dir, 'project'), platform: { transport: 'web', electronVersion: null } });
+  const app = AppServices.open({
+    userDataDir: join(dir, 'user'),
+    projectDir: join(dir, 'project'),
+    platform: { transport: 'web', electronVersion: null },
+  });
   const events: ApiEvent[] = [];
   app.onEvent((event) => events.push(event));
   const dispatch = createAppDispatcher(app);
-  app.catalog.images.insertBatch([{ rootId: app.catalog.images.ensureRoot(dir).id, relPath: 'a.png', hash: 'ab', width: 1, height: 1, channels: 3, format: 'png', bytes: 1, mtimeMs: 1 }], { operationId: null });
+  app.catalog.images.insertBatch(
+    [
+      {
+        rootId: app.catalog.images.ensureRoot(dir).id,
+        relPath: 'a.png',
+        hash: 'ab',
+        width: 1,
+        height: 1,
+        channels: 3,
+        format: 'png',
+        bytes: 1,
+        mtimeMs: 1,
+      },
+    ],
+    { operationId: null },
+  );
   const created = await dispatch('createClass', { name: 'G17' });
   assert.ok(created.ok);
   const labelled = await dispatch('setLabels', { imageIds: [1], classId: (created.value as { id: number }).id });

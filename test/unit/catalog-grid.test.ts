@@ -42,7 +42,9 @@ function fixture() {
   const run = catalog.runs.create({ name: 'r', preset: 'p' });
   catalog.runs.savePredictions(
     run.id,
-    ids.filter((_, i) => i % 2 === 0).map((imageId, k) => ({ imageId, classId: cls.dog!, confidence: k / 20, topK: [] })),
+    ids
+      .filter((_, i) => i % 2 === 0)
+      .map((imageId, k) => ({ imageId, classId: cls.dog!, confidence: k / 20, topK: [] })),
   );
   return { catalog, ids, cls, runId: run.id };
 }
@@ -58,8 +60,10 @@ function expected(catalog: Catalog, filter: ImageFilter): number[] {
       if (filter.split && filter.split !== 'none' && item.split !== filter.split) return false;
       if (filter.labelSource && item.labelSource !== filter.labelSource) return false;
       if (filter.predictedClassId !== undefined && item.predictedClassId !== filter.predictedClassId) return false;
-      if (filter.confidenceMin !== undefined && (item.confidence === null || item.confidence < filter.confidenceMin)) return false;
-      if (filter.confidenceMax !== undefined && (item.confidence === null || item.confidence > filter.confidenceMax)) return false;
+      if (filter.confidenceMin !== undefined && (item.confidence === null || item.confidence < filter.confidenceMin))
+        return false;
+      if (filter.confidenceMax !== undefined && (item.confidence === null || item.confidence > filter.confidenceMax))
+        return false;
       if (filter.pathContains && !item.relPath.toLowerCase().includes(filter.pathContains.toLowerCase())) return false;
       if (filter.rootId !== undefined && item.rootId !== filter.rootId) return false;
       return true;
@@ -89,7 +93,11 @@ test('each filter returns exactly the matching images, with a matching total', (
   for (const filter of filters) {
     const want = expected(catalog, filter);
     const page = catalog.grid.page(filter, { limit: 1000 });
-    assert.deepEqual(page.items.map((i) => i.id).sort((a, b) => a - b), want, JSON.stringify(filter));
+    assert.deepEqual(
+      page.items.map((i) => i.id).sort((a, b) => a - b),
+      want,
+      JSON.stringify(filter),
+    );
     assert.equal(page.total, want.length, `total for ${JSON.stringify(filter)}`);
     assert.equal(catalog.grid.count(filter), want.length);
     // Small pages make most of these filters "match many" (total > √(limit·N)), so
@@ -102,7 +110,11 @@ test('each filter returns exactly the matching images, with a matching total', (
         seen.push(...page.items.map((i) => i.id));
         after = page.nextCursor;
       } while (after);
-      assert.deepEqual([...seen].sort((a, b) => a - b), want, `${sort} pages of ${JSON.stringify(filter)}`);
+      assert.deepEqual(
+        [...seen].sort((a, b) => a - b),
+        want,
+        `${sort} pages of ${JSON.stringify(filter)}`,
+      );
     }
   }
   assert.ok(expected(catalog, { classId: cls.cat! }).length > 0);
@@ -117,12 +129,18 @@ test('sort by path, import order and confidence, both directions', () => {
   const desc = catalog.grid.page({}, { sort: 'path', descending: true, limit: 1000 }).items.map((i) => i.id);
   assert.deepEqual(desc, byPath.map((i) => i.id).reverse());
   const imported = catalog.grid.page({}, { sort: 'imported', limit: 1000 }).items.map((i) => i.id);
-  assert.deepEqual(imported, [...imported].sort((a, b) => a - b));
+  assert.deepEqual(
+    imported,
+    [...imported].sort((a, b) => a - b),
+  );
   const conf = catalog.grid.page({}, { sort: 'confidence', descending: true, limit: 1000 });
   assert.equal(conf.items.length, 15, 'confidence sort lists predicted images only');
   assert.equal(conf.total, 15);
   const values = conf.items.map((i) => i.confidence!);
-  assert.deepEqual(values, [...values].sort((a, b) => b - a));
+  assert.deepEqual(
+    values,
+    [...values].sort((a, b) => b - a),
+  );
   catalog.close();
 });
 
@@ -142,7 +160,13 @@ test('keyset paging visits every image once, in order, for each sort', () => {
     }
   }
   const offsetPage = catalog.grid.page({}, { limit: 5, offset: 5 }).items.map((i) => i.id);
-  assert.deepEqual(offsetPage, catalog.grid.page({}, { limit: 1000 }).items.slice(5, 10).map((i) => i.id));
+  assert.deepEqual(
+    offsetPage,
+    catalog.grid
+      .page({}, { limit: 1000 })
+      .items.slice(5, 10)
+      .map((i) => i.id),
+  );
   catalog.close();
 });
 
@@ -153,7 +177,11 @@ test('per-class counts follow the other filters', () => {
   assert.equal(all.unlabeled, expected(catalog, { unlabeled: true }).length);
   const train = catalog.grid.classCounts({ split: 'train', classId: cls.dog! });
   for (const name of ['cat', 'dog', 'eel']) {
-    assert.equal(train.byClass[cls[name]!] ?? 0, expected(catalog, { split: 'train', classId: cls[name]! }).length, name);
+    assert.equal(
+      train.byClass[cls[name]!] ?? 0,
+      expected(catalog, { split: 'train', classId: cls[name]! }).length,
+      name,
+    );
   }
   assert.equal(train.unlabeled, expected(catalog, { split: 'train', unlabeled: true }).length);
   // The cached totals follow writes.
@@ -177,13 +205,22 @@ test('invalid page requests are INVALID_INPUT', () => {
 test('path search matches the imported folder’s own name, so one can filter by wall', async (t) => {
   const dir = tempDir(t);
   for (const wall of ['wall-3', 'wall-4']) {
-    for (let i = 0; i < 3; i++) await writeImage(join(dir, wall), `crop_${i}.png`, { seed: wall === 'wall-3' ? 300 + i : 400 + i });
+    for (let i = 0; i < 3; i++)
+      await writeImage(join(dir, wall), `crop_${i}.png`, { seed: wall === 'wall-3' ? 300 + i : 400 + i });
   }
   const catalog = Catalog.open(':memory:');
   t.after(() => catalog.close());
-  await importFolders(catalog, { roots: [join(dir, 'wall-3'), join(dir, 'wall-4')], labelSource: { kind: 'none' }, thumbnailsDir: null });
+  await importFolders(catalog, {
+    roots: [join(dir, 'wall-3'), join(dir, 'wall-4')],
+    labelSource: { kind: 'none' },
+    thumbnailsDir: null,
+  });
   const paths = (pathContains: string) => catalog.grid.page({ pathContains }).items.map((item) => item.relPath);
   assert.deepEqual(paths('wall-3'), ['crop_0.png', 'crop_1.png', 'crop_2.png']);
-  assert.equal(catalog.grid.page({ pathContains: 'WALL-4/crop_1' }).total, 1, 'case-insensitive, across the folder boundary');
+  assert.equal(
+    catalog.grid.page({ pathContains: 'WALL-4/crop_1' }).total,
+    1,
+    'case-insensitive, across the folder boundary',
+  );
   assert.equal(catalog.grid.page({ pathContains: 'crop_' }).total, 6);
 });

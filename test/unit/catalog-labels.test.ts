@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../src-main/catalog/index.js';
-import { AppError } from '../../src-shared/errors.js';
+import { type AppError } from '../../src-shared/errors.js';
 import { tempDir } from '../helpers/images.js';
 
 /** A catalog with `n` unlabelled images (ids 1..n) and classes A, B, C. */
@@ -33,7 +33,10 @@ test('setLabels labels many images in one operation and records history', () => 
   const { catalog, ids, A } = seeded();
   const result = catalog.labels.setLabels(ids.slice(0, 3).map((imageId) => ({ imageId, classId: A })));
   assert.equal(result.changed, 3);
-  assert.deepEqual(ids.map((id) => classOf(catalog, id)), [A, A, A, null, null]);
+  assert.deepEqual(
+    ids.map((id) => classOf(catalog, id)),
+    [A, A, A, null, null],
+  );
   assert.equal(catalog.labels.get(ids[0]!)?.source, 'human');
   const history = catalog.labels.historyOf(ids[0]!);
   assert.equal(history.length, 1);
@@ -48,8 +51,18 @@ test('setLabels labels many images in one operation and records history', () => 
 
 test('setLabels on a missing image or class fails and writes nothing', () => {
   const { catalog, ids, A } = seeded();
-  assert.throws(() => catalog.labels.setLabels([{ imageId: ids[0]!, classId: A }, { imageId: 999, classId: A }]), (e: unknown) => (e as AppError).code === 'NOT_FOUND');
-  assert.throws(() => catalog.labels.setLabels([{ imageId: ids[0]!, classId: 999 }]), (e: unknown) => (e as AppError).code === 'NOT_FOUND');
+  assert.throws(
+    () =>
+      catalog.labels.setLabels([
+        { imageId: ids[0]!, classId: A },
+        { imageId: 999, classId: A },
+      ]),
+    (e: unknown) => (e as AppError).code === 'NOT_FOUND',
+  );
+  assert.throws(
+    () => catalog.labels.setLabels([{ imageId: ids[0]!, classId: 999 }]),
+    (e: unknown) => (e as AppError).code === 'NOT_FOUND',
+  );
   assert.equal(classOf(catalog, ids[0]!), null);
   assert.equal(catalog.labels.peekUndo(), undefined);
   catalog.close();
@@ -65,20 +78,35 @@ test('undo reverts a bulk action as one, redo re-applies it, and both survive a 
   const reopened = Catalog.open(file);
   const undone = reopened.labels.undo();
   assert.equal(undone?.changed, 2);
-  assert.deepEqual(ids.map((id) => classOf(reopened, id)), [A, A, A, A, A]);
+  assert.deepEqual(
+    ids.map((id) => classOf(reopened, id)),
+    [A, A, A, A, A],
+  );
   reopened.close();
 
   const again = Catalog.open(file);
   assert.equal(again.labels.undo()?.changed, 5);
-  assert.deepEqual(ids.map((id) => classOf(again, id)), [null, null, null, null, null]);
+  assert.deepEqual(
+    ids.map((id) => classOf(again, id)),
+    [null, null, null, null, null],
+  );
   assert.equal(again.labels.undo(), null, 'nothing left to undo');
   assert.equal(again.labels.redo()?.changed, 5); // redo the first action first
-  assert.deepEqual(ids.map((id) => classOf(again, id)), [A, A, A, A, A]);
+  assert.deepEqual(
+    ids.map((id) => classOf(again, id)),
+    [A, A, A, A, A],
+  );
   assert.equal(again.labels.redo()?.changed, 2);
-  assert.deepEqual(ids.map((id) => classOf(again, id)), [B, B, A, A, A]);
+  assert.deepEqual(
+    ids.map((id) => classOf(again, id)),
+    [B, B, A, A, A],
+  );
   assert.equal(again.labels.redo(), null);
   // History is append-only: do, undo and redo rows are all there for image 1.
-  assert.deepEqual(again.labels.historyOf(ids[0]!).map((h) => h.action), ['do', 'do', 'undo', 'undo', 'redo', 'redo']);
+  assert.deepEqual(
+    again.labels.historyOf(ids[0]!).map((h) => h.action),
+    ['do', 'do', 'undo', 'undo', 'redo', 'redo'],
+  );
   again.close();
 });
 
@@ -124,14 +152,23 @@ test('merge relabels every image of one class to another, archives it, and undoe
   catalog.labels.setLabels(ids.slice(3).map((imageId) => ({ imageId, classId: B })));
   const merged = catalog.labels.mergeClasses(A, B);
   assert.equal(merged.changed, 3);
-  assert.deepEqual(ids.map((id) => classOf(catalog, id)), [B, B, B, B, B]);
+  assert.deepEqual(
+    ids.map((id) => classOf(catalog, id)),
+    [B, B, B, B, B],
+  );
   assert.equal(catalog.classes.get(A)?.archived, true);
   assert.ok(!catalog.classes.list().some((c) => c.id === A), 'archived classes are hidden by default');
   assert.equal(catalog.labels.historyOf(ids[0]!).at(-1)?.op_id, merged.operationId);
   catalog.labels.undo();
-  assert.deepEqual(ids.map((id) => classOf(catalog, id)), [A, A, A, B, B]);
+  assert.deepEqual(
+    ids.map((id) => classOf(catalog, id)),
+    [A, A, A, B, B],
+  );
   assert.equal(catalog.classes.get(A)?.archived, false);
-  assert.throws(() => catalog.labels.mergeClasses(A, A), (e: unknown) => (e as AppError).code === 'INVALID_INPUT');
+  assert.throws(
+    () => catalog.labels.mergeClasses(A, A),
+    (e: unknown) => (e as AppError).code === 'INVALID_INPUT',
+  );
   catalog.close();
 });
 
@@ -149,7 +186,10 @@ test('a merged-away class comes back when its name is used again, by import or b
   assert.equal(revived.id, A);
   assert.equal(revived.archived, false);
   assert.equal(revived.description, 'back again');
-  assert.throws(() => catalog.classes.create({ name: revived.name }), (e: unknown) => (e as AppError).code === 'ALREADY_EXISTS');
+  assert.throws(
+    () => catalog.classes.create({ name: revived.name }),
+    (e: unknown) => (e as AppError).code === 'ALREADY_EXISTS',
+  );
   catalog.close();
 });
 
@@ -162,18 +202,27 @@ test('deleting a class unlabels its images and undoes as one: the class (same id
   const result = catalog.labels.deleteClass(A);
   assert.equal(result.unlabelled, 3);
   assert.equal(catalog.classes.get(A), undefined);
-  assert.deepEqual(ids.map((id) => classOf(catalog, id)), [null, null, null, null, B]);
+  assert.deepEqual(
+    ids.map((id) => classOf(catalog, id)),
+    [null, null, null, null, B],
+  );
   assert.equal(catalog.labels.historyOf(ids[0]!).at(-1)?.new_class_id, null);
   assert.equal(catalog.labels.peekUndo()?.kind, 'delete-class');
 
   const undone = catalog.labels.undo();
   assert.deepEqual({ changed: undone?.changed, conflicts: undone?.conflicts }, { changed: 3, conflicts: 0 });
   assert.deepEqual(catalog.classes.get(A), before);
-  assert.deepEqual(ids.map((id) => classOf(catalog, id)), [A, A, A, null, B]);
+  assert.deepEqual(
+    ids.map((id) => classOf(catalog, id)),
+    [A, A, A, null, B],
+  );
 
   catalog.labels.redo();
   assert.equal(catalog.classes.get(A), undefined);
-  assert.deepEqual(ids.map((id) => classOf(catalog, id)), [null, null, null, null, B]);
+  assert.deepEqual(
+    ids.map((id) => classOf(catalog, id)),
+    [null, null, null, null, B],
+  );
   catalog.close();
 });
 
@@ -187,7 +236,10 @@ test('undoing a delete whose class name was taken since restores nothing and cou
   assert.deepEqual({ changed: undone?.changed, conflicts: undone?.conflicts }, { changed: 0, conflicts: 2 });
   assert.equal(catalog.classes.get(A), undefined);
   assert.equal(catalog.classes.findByName(name)?.id, other.id);
-  assert.deepEqual(ids.slice(0, 2).map((id) => classOf(catalog, id)), [null, null]);
+  assert.deepEqual(
+    ids.slice(0, 2).map((id) => classOf(catalog, id)),
+    [null, null],
+  );
   catalog.close();
 });
 
@@ -195,27 +247,51 @@ test('class CRUD: create, rename, colour, hotkey conflicts, reorder, archive', (
   const catalog = Catalog.open(':memory:');
   const a = catalog.classes.create({ name: ' Aa1 ', hotkey: '1', colour: '#ff0000' });
   assert.equal(a.name, 'Aa1');
-  assert.throws(() => catalog.classes.create({ name: 'Aa1' }), (e: unknown) => (e as AppError).code === 'ALREADY_EXISTS');
-  assert.throws(() => catalog.classes.create({ name: 'B', hotkey: '1' }), (e: unknown) => (e as AppError).code === 'CONFLICT');
-  assert.throws(() => catalog.classes.create({ name: '   ' }), (e: unknown) => (e as AppError).code === 'INVALID_INPUT');
+  assert.throws(
+    () => catalog.classes.create({ name: 'Aa1' }),
+    (e: unknown) => (e as AppError).code === 'ALREADY_EXISTS',
+  );
+  assert.throws(
+    () => catalog.classes.create({ name: 'B', hotkey: '1' }),
+    (e: unknown) => (e as AppError).code === 'CONFLICT',
+  );
+  assert.throws(
+    () => catalog.classes.create({ name: '   ' }),
+    (e: unknown) => (e as AppError).code === 'INVALID_INPUT',
+  );
   const b = catalog.classes.create({ name: 'B', description: 'birds' });
   const renamed = catalog.classes.update(b.id, { name: 'Birds', hotkey: '2' });
   assert.deepEqual([renamed.name, renamed.hotkey, renamed.description], ['Birds', '2', 'birds']);
-  assert.throws(() => catalog.classes.update(b.id, { name: 'Aa1' }), (e: unknown) => (e as AppError).code === 'ALREADY_EXISTS');
+  assert.throws(
+    () => catalog.classes.update(b.id, { name: 'Aa1' }),
+    (e: unknown) => (e as AppError).code === 'ALREADY_EXISTS',
+  );
   catalog.classes.reorder([b.id, a.id]);
-  assert.deepEqual(catalog.classes.list().map((c) => c.name), ['Birds', 'Aa1']);
+  assert.deepEqual(
+    catalog.classes.list().map((c) => c.name),
+    ['Birds', 'Aa1'],
+  );
   catalog.classes.update(a.id, { archived: true });
   // An archived class frees its hotkey.
   assert.equal(catalog.classes.create({ name: 'C', hotkey: '1' }).hotkey, '1');
   assert.deepEqual(catalog.classes.list({ includeArchived: true }).length, 3);
   assert.equal(catalog.classes.ensure('Birds'), b.id);
-  assert.throws(() => catalog.classes.require(999), (e: unknown) => (e as AppError).code === 'NOT_FOUND');
+  assert.throws(
+    () => catalog.classes.require(999),
+    (e: unknown) => (e as AppError).code === 'NOT_FOUND',
+  );
   catalog.close();
 });
 
 test('splits are assigned and cleared in bulk', () => {
   const { catalog, ids } = seeded();
-  assert.equal(catalog.splits.write(ids.slice(0, 2).map((id) => ({ id, split: 'validation' as const })), { lock: true }), 2);
+  assert.equal(
+    catalog.splits.write(
+      ids.slice(0, 2).map((id) => ({ id, split: 'validation' as const })),
+      { lock: true },
+    ),
+    2,
+  );
   assert.deepEqual(catalog.splits.get(ids[0]!), { split: 'validation', locked: true });
   catalog.splits.clear([ids[0]!]);
   assert.equal(catalog.splits.get(ids[0]!), undefined);

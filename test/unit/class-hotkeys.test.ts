@@ -25,7 +25,11 @@ test('adding a class that sorts first moves no digit', () => {
   catalog.classes.create({ name: 'G17' });
   assert.deepEqual(keysShown(catalog), { '1': 'M17', '2': 'G17' });
   catalog.classes.ensure('A1');
-  assert.deepEqual(keysShown(catalog), { '1': 'M17', '2': 'G17', '3': 'A1' }, 'A1 sorts first but takes the next free key');
+  assert.deepEqual(
+    keysShown(catalog),
+    { '1': 'M17', '2': 'G17', '3': 'A1' },
+    'A1 sorts first but takes the next free key',
+  );
   // A key the user clears stays cleared; an explicit key is kept; the eleventh class has none.
   catalog.classes.create({ name: 'X1', hotkey: null });
   catalog.classes.create({ name: 'D21', hotkey: 'q' });
@@ -44,7 +48,12 @@ test('an older catalog keeps the digits it showed, written down on upgrade', (t)
   const db = new Database(file);
   migrate(db, MIGRATIONS.slice(0, 4));
   const insert = db.prepare('INSERT INTO classes (name, hotkey, created_at) VALUES (?, ?, 1)');
-  for (const [name, hotkey] of [['M17', null], ['G17', null], ['D21', '1']] as const) insert.run(name, hotkey);
+  for (const [name, hotkey] of [
+    ['M17', null],
+    ['G17', null],
+    ['D21', '1'],
+  ] as const)
+    insert.run(name, hotkey);
   db.close();
   const catalog = Catalog.open(file);
   // Shown before the upgrade: 1 → D21 (its own), then G17 → 2, M17 → 3 in Gardiner order.

@@ -28,14 +28,23 @@ test('seshat import into a split project places the new images and remembers its
   const { io, out } = quietIo();
   assert.equal(await runCli(['import', join(dir, 'first'), '--project', project, '--json'], io), 0, out.join('\n'));
   assert.equal(await runCli(['split', '--project', project, '--seed', '3', '--json'], io), 0, out.join('\n'));
-  assert.equal(await runCli(['import', join(dir, 'later'), '--project', project, '--labels', 'folders', '--json'], io), 0, out.join('\n'));
+  assert.equal(
+    await runCli(['import', join(dir, 'later'), '--project', project, '--labels', 'folders', '--json'], io),
+    0,
+    out.join('\n'),
+  );
 
   const catalog = Catalog.open(join(project, 'seshat.sqlite'));
   t.after(() => catalog.close());
   const late = readDatasetRows(catalog.db).filter((row) => row.relPath.includes('owl_late'));
   assert.equal(late.length, 3);
-  for (const row of late) assert.ok(row.split === 'train' || row.split === 'validation', `${row.relPath} is in ${row.split}`);
-  assert.deepEqual(catalog.meta.getJson('import.settings'), { roots: [join(dir, 'later')], labelSource: { kind: 'folders' }, duplicates: 'skip' });
+  for (const row of late)
+    assert.ok(row.split === 'train' || row.split === 'validation', `${row.relPath} is in ${row.split}`);
+  assert.deepEqual(catalog.meta.getJson('import.settings'), {
+    roots: [join(dir, 'later')],
+    labelSource: { kind: 'folders' },
+    duplicates: 'skip',
+  });
 });
 
 test('seshat train, eval and predict run the Train, Evaluate and Predict calls', { timeout: 180_000 }, async (t) => {
@@ -51,7 +60,14 @@ test('seshat train, eval and predict run the Train, Evaluate and Predict calls',
   assert.equal(await runCli(['import', join(dir, 'crops'), '--project', project, '--json'], io), 0);
   assert.equal(await runCli(['split', '--project', project, '--json'], io), 0);
   out.length = 0;
-  assert.equal(await runCli(['train', '--project', project, '--preset', 'small-cnn', '--epochs', '1', '--backend', 'wasm', '--json'], io), 0, out.join('\n'));
+  assert.equal(
+    await runCli(
+      ['train', '--project', project, '--preset', 'small-cnn', '--epochs', '1', '--backend', 'wasm', '--json'],
+      io,
+    ),
+    0,
+    out.join('\n'),
+  );
   const trained = json();
   assert.equal(trained.status, 'completed');
   assert.equal(trained.epochs, 1);
@@ -60,7 +76,11 @@ test('seshat train, eval and predict run the Train, Evaluate and Predict calls',
   assert.equal(evaluated.runId, trained.runId);
   assert.deepEqual(evaluated.classes, ['G17', 'M17']);
   const csvFile = join(dir, 'out.csv');
-  assert.equal(await runCli(['predict', join(dir, 'new'), '--project', project, '--out', csvFile, '--json'], io), 0, out.join('\n'));
+  assert.equal(
+    await runCli(['predict', join(dir, 'new'), '--project', project, '--out', csvFile, '--json'], io),
+    0,
+    out.join('\n'),
+  );
   assert.equal(json().predicted, 2);
   const rows = readFileSync(csvFile, 'utf8').trim().split('\n');
   assert.equal(rows[0], 'path,label,predicted,confidence,top5');

@@ -22,12 +22,18 @@ test('seshat info --json prints one JSON document with the backend it chose', ()
   const project = mkdtempSync(join(tmpdir(), 'seshat-cli-project-'));
   const { code, stdout } = seshat(['info', '--project', project, '--json']);
   assert.equal(code, 0);
-  const report = JSON.parse(stdout) as { project: { dir: string }; backend: { name: string; skipped: { name: string }[] } };
+  const report = JSON.parse(stdout) as {
+    project: { dir: string };
+    backend: { name: string; skipped: { name: string }[] };
+  };
   assert.equal(report.project.dir, project);
   // Here the native packages are absent and there is no GPU (at most llvmpipe, which the
   // probe never picks), so the probe lands on wasm and says why.
   assert.equal(report.backend.name, 'wasm');
-  assert.deepEqual(report.backend.skipped.map((attempt) => attempt.name), ['tensorflow-gpu', 'webgpu', 'tensorflow']);
+  assert.deepEqual(
+    report.backend.skipped.map((attempt) => attempt.name),
+    ['tensorflow-gpu', 'webgpu', 'tensorflow'],
+  );
 });
 
 test('--backend cpu forces the pure-JS backend and says it is forced and slow', () => {
@@ -61,7 +67,11 @@ test('a project path that is a file is refused with its name', () => {
 
 test('train refuses a schedule or label smoothing it does not know, naming the value', () => {
   const project = mkdtempSync(join(tmpdir(), 'seshat-cli-project-'));
-  for (const [flag, value] of [['--schedule', 'weekly'], ['--label-smoothing', '0.9'], ['--label-smoothing', ' ']] as const) {
+  for (const [flag, value] of [
+    ['--schedule', 'weekly'],
+    ['--label-smoothing', '0.9'],
+    ['--label-smoothing', ' '],
+  ] as const) {
     const { code, stdout } = seshat(['train', '--project', project, flag, value, '--json']);
     assert.equal(code, 2, `${flag} ${value}`);
     const error = (JSON.parse(stdout) as { error: { code: string; message: string } }).error;

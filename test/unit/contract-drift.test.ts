@@ -30,7 +30,26 @@ function typecheck(name: string, body: string): { ok: boolean; output: string } 
   const file = join(scratch, `${name}.ts`);
   writeFileSync(file, header + body);
   const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--types', 'node', '--skipLibCheck', '--verbatimModuleSyntax', file], { encoding: 'utf8', cwd: repoRoot });
+  const result = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--target',
+      'ES2022',
+      '--types',
+      'node',
+      '--skipLibCheck',
+      '--verbatimModuleSyntax',
+      file,
+    ],
+    { encoding: 'utf8', cwd: repoRoot },
+  );
   return { ok: result.status === 0, output: result.stdout + result.stderr };
 }
 

@@ -13,7 +13,9 @@ import { UNAS_PICTURE_PRESET } from '../../src-main/splits/index.js';
 import { detachedJob } from '../../src-shared/progress.js';
 import { writeClassFolders } from '../helpers/tiny-images.js';
 
-async function projectWith(perClass: Record<string, number>): Promise<{ catalog: Catalog; dir: string; images: string }> {
+async function projectWith(
+  perClass: Record<string, number>,
+): Promise<{ catalog: Catalog; dir: string; images: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'seshat-dataset-'));
   const images = join(dir, 'images');
   await writeClassFolders(images, perClass, 12);
@@ -49,11 +51,16 @@ test('a locked test set survives a re-split and new images never join it', async
   const { catalog, dir } = await projectWith({ cat: 20, dog: 20 });
   applySplit(catalog, { seed: 1 });
   catalog.splits.setLocked('test', true);
-  const testIds = readDatasetRows(catalog.db).filter((row) => row.split === 'test').map((row) => row.id);
+  const testIds = readDatasetRows(catalog.db)
+    .filter((row) => row.split === 'test')
+    .map((row) => row.id);
   assert.ok(testIds.length > 0);
   applySplit(catalog, { seed: 99, ratios: { train: 50, validation: 25, test: 25 } });
   const after = readDatasetRows(catalog.db);
-  assert.deepEqual(after.filter((row) => row.split === 'test').map((row) => row.id), testIds);
+  assert.deepEqual(
+    after.filter((row) => row.split === 'test').map((row) => row.id),
+    testIds,
+  );
 
   const more = join(dir, 'more');
   await writeClassFolders(more, { cat: 10, dog: 10 }, 14);
@@ -62,7 +69,10 @@ test('a locked test set survives a re-split and new images never join it', async
   assert.equal(catalog.splits.placeLabelled(), 0, 'nothing left unplaced after the import');
   const rows = readDatasetRows(catalog.db);
   assert.equal(rows.filter((row) => row.split !== null).length, 60);
-  assert.deepEqual(rows.filter((row) => row.split === 'test').map((row) => row.id), testIds);
+  assert.deepEqual(
+    rows.filter((row) => row.split === 'test').map((row) => row.id),
+    testIds,
+  );
   assert.ok(rows.every((row) => row.split !== null));
   catalog.close();
 });
@@ -92,7 +102,10 @@ test('export refuses a folder that is not empty, naming it', async () => {
   const out = join(dir, 'busy');
   mkdirSync(out);
   writeFileSync(join(out, 'keep-me.txt'), 'mine');
-  await assert.rejects(exportDataset(catalog, { outDir: out }, detachedJob()), (error: unknown) => error instanceof AppError && error.code === 'CONFLICT' && error.message.includes(out));
+  await assert.rejects(
+    exportDataset(catalog, { outDir: out }, detachedJob()),
+    (error: unknown) => error instanceof AppError && error.code === 'CONFLICT' && error.message.includes(out),
+  );
   assert.equal(readFileSync(join(out, 'keep-me.txt'), 'utf8'), 'mine');
   catalog.close();
 });
@@ -102,8 +115,14 @@ test('export collisions: two files of one name in one class folder both survive'
   await writeClassFolders(join(dir, 'a'), { cat: 2 }, 10);
   await writeClassFolders(join(dir, 'b'), { cat: 2 }, 16);
   const catalog = Catalog.open(':memory:');
-  await importFolders(catalog, { roots: [join(dir, 'a'), join(dir, 'b')], labelSource: { kind: 'folders' }, thumbnailsDir: null });
-  catalog.db.prepare("INSERT INTO splits (image_id, split, locked, updated_at) SELECT id, 'train', 0, 0 FROM images").run();
+  await importFolders(catalog, {
+    roots: [join(dir, 'a'), join(dir, 'b')],
+    labelSource: { kind: 'folders' },
+    thumbnailsDir: null,
+  });
+  catalog.db
+    .prepare("INSERT INTO splits (image_id, split, locked, updated_at) SELECT id, 'train', 0, 0 FROM images")
+    .run();
   const report = await exportDataset(catalog, { outDir: join(dir, 'out') }, detachedJob());
   assert.equal(report.exported, 4);
   assert.equal(report.renamed, 2);
@@ -113,20 +132,25 @@ test('export collisions: two files of one name in one class folder both survive'
 
 const unas = resolve(import.meta.dirname, '../../../shared/datasets/unas-glyphs/Manual/Preprocessed');
 
-test('the Unas crops split by picture put no picture in two splits', { skip: existsSync(unas) ? false : `dataset not found at ${unas}` }, async () => {
-  const catalog = Catalog.open(':memory:');
-  await importFolders(catalog, { roots: [unas], labelSource: UNAS_LABEL_SOURCE, thumbnailsDir: null });
-  applySplit(catalog, { seed: 1, group: UNAS_PICTURE_PRESET.mode });
-  const splitsByPicture = new Map<string, Set<string>>();
-  for (const row of readDatasetRows(catalog.db, { labelledOnly: true })) {
-    const picture = row.relPath.split('/').pop()!.slice(0, 2);
-    const seen = splitsByPicture.get(picture) ?? new Set<string>();
-    seen.add(row.split!);
-    splitsByPicture.set(picture, seen);
-  }
-  assert.equal(splitsByPicture.size, 6);
-  for (const [picture, splits] of splitsByPicture) assert.equal(splits.size, 1, `picture ${picture} is in ${[...splits].join(' and ')}`);
-  const used = new Set([...splitsByPicture.values()].flatMap((s) => [...s]));
-  assert.deepEqual([...used].sort(), ['test', 'train', 'validation']);
-  catalog.close();
-});
+test(
+  'the Unas crops split by picture put no picture in two splits',
+  { skip: existsSync(unas) ? false : `dataset not found at ${unas}` },
+  async () => {
+    const catalog = Catalog.open(':memory:');
+    await importFolders(catalog, { roots: [unas], labelSource: UNAS_LABEL_SOURCE, thumbnailsDir: null });
+    applySplit(catalog, { seed: 1, group: UNAS_PICTURE_PRESET.mode });
+    const splitsByPicture = new Map<string, Set<string>>();
+    for (const row of readDatasetRows(catalog.db, { labelledOnly: true })) {
+      const picture = row.relPath.split('/').pop()!.slice(0, 2);
+      const seen = splitsByPicture.get(picture) ?? new Set<string>();
+      seen.add(row.split!);
+      splitsByPicture.set(picture, seen);
+    }
+    assert.equal(splitsByPicture.size, 6);
+    for (const [picture, splits] of splitsByPicture)
+      assert.equal(splits.size, 1, `picture ${picture} is in ${[...splits].join(' and ')}`);
+    const used = new Set([...splitsByPicture.values()].flatMap((s) => [...s]));
+    assert.deepEqual([...used].sort(), ['test', 'train', 'validation']);
+    catalog.close();
+  },
+);

@@ -11,7 +11,11 @@ import { createAppDispatcher } from '../../src-main/api/app-dispatcher.js';
 
 function services() {
   const dir = mkdtempSync(join(tmpdir(), 'seshat-dispatch-'));
-  return AppServices.open({ userDataDir: join(dir, 'user'), projectDir: join(dir, 'project'), platform: { transport: 'cli', electronVersion: null } });
+  return AppServices.open({
+    userDataDir: join(dir, 'user'),
+    projectDir: join(dir, 'project'),
+    platform: { transport: 'cli', electronVersion: null },
+  });
 }
 
 test('a valid call returns an ok envelope', async () => {
@@ -26,7 +30,10 @@ test('a valid call returns an ok envelope', async () => {
 test('an unknown method is an UNKNOWN_METHOD error, not a crash', async () => {
   const app = services();
   const result = await createAppDispatcher(app)('deleteEverything', {});
-  assert.deepEqual(result, { ok: false, error: { code: 'UNKNOWN_METHOD', message: 'Unknown API method "deleteEverything"' } });
+  assert.deepEqual(result, {
+    ok: false,
+    error: { code: 'UNKNOWN_METHOD', message: 'Unknown API method "deleteEverything"' },
+  });
   app.close();
 });
 
@@ -55,7 +62,12 @@ test('schema defaults reach the handler', async () => {
 
 test('a handler that throws a plain Error becomes INTERNAL and is reported', async () => {
   const app = services();
-  const handlers: ApiHandlers = { ...createHandlers(app), listTasks: () => { throw new Error('boom'); } };
+  const handlers: ApiHandlers = {
+    ...createHandlers(app),
+    listTasks: () => {
+      throw new Error('boom');
+    },
+  };
   const seen: string[] = [];
   const result = await createDispatcher(handlers, { onInternalError: (method) => seen.push(method) })('listTasks', {});
   assert.deepEqual(result, { ok: false, error: { code: 'INTERNAL', message: 'boom' } });

@@ -5,9 +5,18 @@ import { findBrowser, INSTALL_HINT, requireBrowser, type FindBrowserOptions } fr
 const PLAYWRIGHT = '/home/u/.cache/ms-playwright/chromium-1/chrome-linux64/chrome';
 
 /** A fake machine: only `present` paths exist; Playwright's path is fixed. */
-function machine(present: string[], env: NodeJS.ProcessEnv = {}, platform: NodeJS.Platform = 'linux'): FindBrowserOptions {
+function machine(
+  present: string[],
+  env: NodeJS.ProcessEnv = {},
+  platform: NodeJS.Platform = 'linux',
+): FindBrowserOptions {
   const files = new Set(present);
-  return { env: { PATH: '/usr/local/bin:/opt/bin', ...env }, platform, isExecutable: (p) => files.has(p), playwrightPath: () => PLAYWRIGHT };
+  return {
+    env: { PATH: '/usr/local/bin:/opt/bin', ...env },
+    platform,
+    isExecutable: (p) => files.has(p),
+    playwrightPath: () => PLAYWRIGHT,
+  };
 }
 
 test('SESHAT_CHROMIUM comes first', () => {
@@ -49,7 +58,10 @@ test('the install hint is one line naming both ways to install', () => {
 
 test('macOS and Windows look in their application folders', () => {
   const mac = '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome';
-  assert.deepEqual(findBrowser(machine([mac, '/usr/bin/chromium'], { HOME: '/Users/u' }, 'darwin')), { path: mac, source: 'system' });
+  assert.deepEqual(findBrowser(machine([mac, '/usr/bin/chromium'], { HOME: '/Users/u' }, 'darwin')), {
+    path: mac,
+    source: 'system',
+  });
   const win = 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe';
   const found = findBrowser(machine([win], { PROGRAMFILES: 'C:\\Program Files', PATH: 'C:\\bin' }, 'win32'));
   assert.deepEqual(found, { path: win, source: 'system' });

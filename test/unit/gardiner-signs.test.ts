@@ -23,9 +23,14 @@ test(
     const scratch = mkdtempSync(join(tmpdir(), 'seshat-signs-'));
     try {
       const out = join(scratch, 'signs.json');
-      const run = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/generate-gardiner.mjs'), UNIKEMET, out], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/generate-gardiner.mjs'), UNIKEMET, out], {
+        encoding: 'utf8',
+      });
       assert.equal(run.status, 0, run.stderr);
-      assert.ok(readFileSync(out).equals(readFileSync(gardinerSignsPath())), 'regenerate with: node scripts/generate-gardiner.mjs');
+      assert.ok(
+        readFileSync(out).equals(readFileSync(gardinerSignsPath())),
+        'regenerate with: node scripts/generate-gardiner.mjs',
+      );
       // Unicode's licence travels with the data, unchanged.
       const licence = join(dirname(gardinerSignsPath()), 'LICENSE');
       assert.ok(readFileSync(join(scratch, 'LICENSE')).equals(readFileSync(licence)));

@@ -19,7 +19,11 @@ async function serve(t: { after: (fn: () => void | Promise<void>) => void }) {
   const staticDir = join(dir, 'dist');
   mkdirSync(staticDir);
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Seshat</title>');
-  const services = AppServices.open({ userDataDir: join(dir, 'user'), projectDir: join(dir, 'a'), platform: { transport: 'web', electronVersion: null } });
+  const services = AppServices.open({
+    userDataDir: join(dir, 'user'),
+    projectDir: join(dir, 'a'),
+    platform: { transport: 'web', electronVersion: null },
+  });
   const dispatch = createAppDispatcher(services);
   const server = await startWebServer({ services, dispatch, staticDir });
   t.after(async () => {
@@ -75,7 +79,11 @@ test('a URL whose content hash no longer matches the image is refused, not serve
 test('an imported image swapped for a symbolic link to a file outside the catalog is not served', async (t) => {
   const { dir, services, call, get } = await serve(t);
   const file = await writeImage(join(dir, 'photos'), 'a.png', { seed: 5 });
-  await importFolders(services.catalog, { roots: [join(dir, 'photos')], labelSource: { kind: 'none' }, thumbnailsDir: null });
+  await importFolders(services.catalog, {
+    roots: [join(dir, 'photos')],
+    labelSource: { kind: 'none' },
+    thumbnailsDir: null,
+  });
   const project = await call<ProjectSummary>('getProject', {});
   const image = (await call<GridPage>('getImagePage', {})).items[0]!;
   const secret = join(dir, 'secret.txt');
@@ -95,7 +103,11 @@ test('an imported image swapped for a symbolic link to a file outside the catalo
 test('a file whose content changed since import is refused with IMAGE_CHANGED, naming it', async (t) => {
   const { dir, services, call, get } = await serve(t);
   const file = await writeImage(join(dir, 'photos'), 'a.png', { seed: 6 });
-  await importFolders(services.catalog, { roots: [join(dir, 'photos')], labelSource: { kind: 'none' }, thumbnailsDir: null });
+  await importFolders(services.catalog, {
+    roots: [join(dir, 'photos')],
+    labelSource: { kind: 'none' },
+    thumbnailsDir: null,
+  });
   const project = await call<ProjectSummary>('getProject', {});
   const image = (await call<GridPage>('getImagePage', {})).items[0]!;
   writeFileSync(file, 'not the same bytes at all');

@@ -34,8 +34,13 @@ test('probes PNG, JPEG, WebP, TIFF, GIF and AVIF', async () => {
 });
 
 test('an animated GIF is probed and thumbnailed from its first frame', async () => {
-  const frame = (r: number) => sharp({ create: { width: 12, height: 12, channels: 4, background: { r, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
-  const animated = await sharp([await frame(255), await frame(0)], { join: { animated: true } }).gif().toBuffer();
+  const frame = (r: number) =>
+    sharp({ create: { width: 12, height: 12, channels: 4, background: { r, g: 0, b: 0, alpha: 1 } } })
+      .png()
+      .toBuffer();
+  const animated = await sharp([await frame(255), await frame(0)], { join: { animated: true } })
+    .gif()
+    .toBuffer();
   const info = await probeImage(animated, 'anim.gif');
   assert.deepEqual([info.format, info.width, info.height, info.pages], ['gif', 12, 12, 2]);
   const thumb = await renderThumbnail(animated, 'anim.gif');
@@ -46,7 +51,10 @@ test('an animated GIF is probed and thumbnailed from its first frame', async () 
 
 test('zero-byte, truncated, and non-image files are IMAGE_UNREADABLE naming the file', async () => {
   await assert.rejects(probeImage(Buffer.alloc(0), 'empty.png'), rejectsWith('IMAGE_UNREADABLE', 'empty.png'));
-  await assert.rejects(probeImage(Buffer.from('just some text, not a JPEG\n'), 'notes.jpg'), rejectsWith('IMAGE_UNREADABLE', 'notes.jpg'));
+  await assert.rejects(
+    probeImage(Buffer.from('just some text, not a JPEG\n'), 'notes.jpg'),
+    rejectsWith('IMAGE_UNREADABLE', 'notes.jpg'),
+  );
   // A truncated file may still have a readable header: the decode must catch it.
   for (const format of ['png', 'jpeg'] as const) {
     const cut = truncated(await noisyImage(format));
@@ -62,7 +70,9 @@ test('zero-byte, truncated, and non-image files are IMAGE_UNREADABLE naming the 
 });
 
 test('SVG content is refused even with an image extension', async () => {
-  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+  const svg = Buffer.from(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+  );
   await assert.rejects(probeImage(svg, 'drawing.png'), rejectsWith('IMAGE_UNREADABLE', 'drawing.png'));
 });
 
@@ -79,12 +89,19 @@ test('a header claiming 40000×40000 is IMAGE_TOO_LARGE without decoding', async
 });
 
 test('the side limit: 30000 px refused, 29999 px accepted', async () => {
-  const wide = await sharp({ create: { width: MAX_SIDE, height: 2, channels: 3, background: '#000' } }).png().toBuffer();
+  const wide = await sharp({ create: { width: MAX_SIDE, height: 2, channels: 3, background: '#000' } })
+    .png()
+    .toBuffer();
   await assert.rejects(probeImage(wide, 'wide.png'), rejectsWith('IMAGE_TOO_LARGE', 'wide.png'));
-  const ok = await sharp({ create: { width: MAX_SIDE - 1, height: 2, channels: 3, background: '#000' } }).png().toBuffer();
+  const ok = await sharp({ create: { width: MAX_SIDE - 1, height: 2, channels: 3, background: '#000' } })
+    .png()
+    .toBuffer();
   assert.equal((await probeImage(ok, 'ok.png')).width, MAX_SIDE - 1);
   // Also over the pixel count while under the side limit: 20000×20000 = 400 MP.
-  await assert.rejects(probeImage(pngHeaderClaiming(20_000, 20_000), 'big.png'), rejectsWith('IMAGE_TOO_LARGE', 'big.png'));
+  await assert.rejects(
+    probeImage(pngHeaderClaiming(20_000, 20_000), 'big.png'),
+    rejectsWith('IMAGE_TOO_LARGE', 'big.png'),
+  );
 });
 
 test('EXIF orientation gives the displayed size', async () => {
@@ -132,7 +149,10 @@ test('thumbnails are still written when the cache folder was deleted meanwhile',
   rmSync(thumbs, { recursive: true });
   const second = await processImageFile(b, { thumbnailsDir: thumbs });
   assert.ok(existsSync(second.thumbnail!));
-  assert.deepEqual(readdirSync(path.dirname(second.thumbnail!)).filter((n) => n.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(path.dirname(second.thumbnail!)).filter((n) => n.endsWith('.tmp')),
+    [],
+  );
 });
 
 test('processImageFile reports read errors as IMAGE_UNREADABLE with the file name', async (t) => {
@@ -140,12 +160,18 @@ test('processImageFile reports read errors as IMAGE_UNREADABLE with the file nam
   const denied = async (): Promise<Buffer> => {
     throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
   };
-  await assert.rejects(processImageFile(path.join(dir, 'locked.png'), { thumbnailsDir: null, readFile: denied }), (error: unknown) => {
-    rejectsWith('IMAGE_UNREADABLE', 'locked.png')(error);
-    assert.match((error as Error).message, /permission denied/);
-    return true;
-  });
-  await assert.rejects(processImageFile(path.join(dir, 'gone.png'), { thumbnailsDir: null }), rejectsWith('IMAGE_UNREADABLE', 'gone.png'));
+  await assert.rejects(
+    processImageFile(path.join(dir, 'locked.png'), { thumbnailsDir: null, readFile: denied }),
+    (error: unknown) => {
+      rejectsWith('IMAGE_UNREADABLE', 'locked.png')(error);
+      assert.match((error as Error).message, /permission denied/);
+      return true;
+    },
+  );
+  await assert.rejects(
+    processImageFile(path.join(dir, 'gone.png'), { thumbnailsDir: null }),
+    rejectsWith('IMAGE_UNREADABLE', 'gone.png'),
+  );
   await assert.rejects(
     processImageFile(path.join(dir, 'huge.tif'), { thumbnailsDir: null, knownSize: 2 * 1024 ** 3 }),
     rejectsWith('IMAGE_TOO_LARGE', 'huge.tif'),
@@ -154,6 +180,7 @@ test('processImageFile reports read errors as IMAGE_UNREADABLE with the file nam
 });
 
 test('image extensions', () => {
-  for (const name of ['a.PNG', 'b.jpg', 'c.JPEG', 'd.webp', 'e.tif', 'f.tiff', 'g.gif', 'h.avif']) assert.ok(hasImageExtension(name), name);
+  for (const name of ['a.PNG', 'b.jpg', 'c.JPEG', 'd.webp', 'e.tif', 'f.tiff', 'g.gif', 'h.avif'])
+    assert.ok(hasImageExtension(name), name);
   for (const name of ['a.txt', 'b.svg', 'png', '.png', 'c.heic']) assert.ok(!hasImageExtension(name), name);
 });

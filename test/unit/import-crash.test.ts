@@ -24,10 +24,14 @@ test('SIGKILL mid-import leaves a healthy catalog and a re-run finishes the job'
   const catalogFile = path.join(dir, 'seshat.sqlite');
   const thumbnailsDir = path.join(dir, 'thumbnails');
 
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/helpers/import-child.ts'), catalogFile, folder, thumbnailsDir], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'test/helpers/import-child.ts'), catalogFile, folder, thumbnailsDir],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -61,7 +65,10 @@ test('SIGKILL mid-import leaves a healthy catalog and a re-run finishes the job'
     assert.equal(rerun.counts.imported, TOTAL - partial);
     assert.equal(rerun.counts.unchanged, partial);
     assert.equal(catalog.images.count(), TOTAL);
-    const distinct = catalog.db.prepare('SELECT COUNT(DISTINCT root_id || char(0) || rel_path) FROM images').pluck().get();
+    const distinct = catalog.db
+      .prepare('SELECT COUNT(DISTINCT root_id || char(0) || rel_path) FROM images')
+      .pluck()
+      .get();
     assert.equal(distinct, TOTAL);
     assert.equal(catalog.stats().labelled, TOTAL);
     assert.equal(catalog.reports.list()[1]?.status, 'interrupted');

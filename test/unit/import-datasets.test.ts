@@ -20,7 +20,11 @@ test('Unas glyphs with the file-name preset: 2541 images with their Gardiner lab
   const preview = await previewImport([unas], UNAS_LABEL_SOURCE, { signal: new AbortController().signal });
   assert.equal(preview.files, 2541);
   assert.equal(preview.unmatched.count, 0);
-  const report = await importFolders(catalog, { roots: [unas], labelSource: UNAS_LABEL_SOURCE, thumbnailsDir: path.join(dir, 'thumbnails') });
+  const report = await importFolders(catalog, {
+    roots: [unas],
+    labelSource: UNAS_LABEL_SOURCE,
+    thumbnailsDir: path.join(dir, 'thumbnails'),
+  });
   assert.equal(report.status, 'done');
   assert.equal(report.counts.imported, 2541);
   assert.equal(report.counts.errors, 0);
@@ -53,10 +57,20 @@ test('flowers sample by folder: five classes, duplicate photos reported', async 
   const dir = tempDir(t);
   const catalog = Catalog.open(path.join(dir, 'seshat.sqlite'));
   t.after(() => catalog.close());
-  const report = await importFolders(catalog, { roots: [flowers], labelSource: { kind: 'folders' }, thumbnailsDir: path.join(dir, 'thumbnails') });
+  const report = await importFolders(catalog, {
+    roots: [flowers],
+    labelSource: { kind: 'folders' },
+    thumbnailsDir: path.join(dir, 'thumbnails'),
+  });
   assert.equal(report.counts.scanned, 2594);
   assert.equal(report.counts.errors, 0);
   assert.equal(report.counts.imported + report.counts.duplicates, 2594);
   assert.ok(report.counts.duplicates > 0, 'the sample holds a few identical photos');
-  assert.deepEqual(catalog.classes.list().map((c) => c.name).sort(), ['daisy', 'dandelion', 'rose', 'sunflower', 'tulip']);
+  assert.deepEqual(
+    catalog.classes
+      .list()
+      .map((c) => c.name)
+      .sort(),
+    ['daisy', 'dandelion', 'rose', 'sunflower', 'tulip'],
+  );
 });

@@ -14,7 +14,12 @@ import {
 } from '../../src-main/import/index.js';
 import { tempDir } from '../helpers/images.js';
 
-const file = (relPath: string, root = '/data'): ScannedFile => ({ absPath: path.join(root, relPath), relPath, size: 1, mtimeMs: 1 });
+const file = (relPath: string, root = '/data'): ScannedFile => ({
+  absPath: path.join(root, relPath),
+  relPath,
+  size: 1,
+  mtimeMs: 1,
+});
 
 test('folders: parent folder is the class; train/val/valid/validation/test layouts set the split', () => {
   assert.deepEqual(fromFolders('daisy/1.jpg'), { matched: true, label: 'daisy' });
@@ -37,7 +42,11 @@ test('filename: the Unas preset reads the Gardiner code, UNKNOWN included', asyn
 });
 
 test('filename: named groups label and split; patterns without a group are refused', async () => {
-  const resolver = await createLabelResolver({ kind: 'filename', pattern: '^(?<split>train|test)-(?<label>[a-z]+)-\\d+', flags: 'i' });
+  const resolver = await createLabelResolver({
+    kind: 'filename',
+    pattern: '^(?<split>train|test)-(?<label>[a-z]+)-\\d+',
+    flags: 'i',
+  });
   assert.deepEqual(resolver.resolve(file('x/TRAIN-cat-01.png')), { matched: true, label: 'cat', split: 'train' });
   const invalid = (e: unknown) => e instanceof AppError && e.code === 'INVALID_INPUT';
   await assert.rejects(createLabelResolver({ kind: 'filename', pattern: '^\\d+_' }), invalid);
@@ -67,23 +76,38 @@ test('CSV reader: delimiters, header detection, quotes, BOM and CRLF', () => {
   assert.match(withHeader.problems[0]!.reason, /unknown split "weird"/);
   const noHeader = readLabelCsv('a.png,cat\nb.png,dog,test\n');
   assert.equal(noHeader.hasHeader, false);
-  assert.deepEqual(noHeader.rows.map((r) => [r.path, r.label, r.split]), [
-    ['a.png', 'cat', undefined],
-    ['b.png', 'dog', 'test'],
-  ]);
+  assert.deepEqual(
+    noHeader.rows.map((r) => [r.path, r.label, r.split]),
+    [
+      ['a.png', 'cat', undefined],
+      ['b.png', 'dog', 'test'],
+    ],
+  );
   const tsv = readLabelCsv('path\tlabel\nmy file, with comma.png\tcat\n', { tsv: true });
-  assert.deepEqual(tsv.rows.map((r) => r.path), ['my file, with comma.png']);
+  assert.deepEqual(
+    tsv.rows.map((r) => r.path),
+    ['my file, with comma.png'],
+  );
 });
 
 test('CSV label source: paths relative to the CSV, Windows separators, unused rows', async (t) => {
   const dir = tempDir(t);
   const csv = path.join(dir, 'labels.csv');
-  writeFileSync(csv, 'path,label,split\nimages/a.png,cat,train\n"images\\sub\\b b.png",dog,\nimages/ghost.png,eel,test\n');
+  writeFileSync(
+    csv,
+    'path,label,split\nimages/a.png,cat,train\n"images\\sub\\b b.png",dog,\nimages/ghost.png,eel,test\n',
+  );
   const resolver = await createLabelResolver({ kind: 'csv', file: csv });
   const root = path.join(dir, 'images');
   assert.deepEqual(resolver.resolve(file('a.png', root)), { matched: true, label: 'cat', split: 'train' });
   assert.deepEqual(resolver.resolve(file('sub/b b.png', root)), { matched: true, label: 'dog' });
   assert.deepEqual(resolver.resolve(file('c.png', root)), { matched: false });
-  assert.deepEqual(resolver.unusedRows!().map((r) => [path.basename(r.path), r.line]), [['ghost.png', 4]]);
-  await assert.rejects(createLabelResolver({ kind: 'csv', file: path.join(dir, 'absent.csv') }), (e: unknown) => (e as AppError).code === 'NOT_FOUND');
+  assert.deepEqual(
+    resolver.unusedRows!().map((r) => [path.basename(r.path), r.line]),
+    [['ghost.png', 4]],
+  );
+  await assert.rejects(
+    createLabelResolver({ kind: 'csv', file: path.join(dir, 'absent.csv') }),
+    (e: unknown) => (e as AppError).code === 'NOT_FOUND',
+  );
 });

@@ -37,11 +37,24 @@ test('rescan reports new, changed, moved and missing files and updates the catal
   assert.equal(report.status, 'done');
   const { counts } = report;
   assert.deepEqual(
-    { imported: counts.imported, changed: counts.changed, moved: counts.moved, missing: counts.missing, unchanged: counts.unchanged },
+    {
+      imported: counts.imported,
+      changed: counts.changed,
+      moved: counts.moved,
+      missing: counts.missing,
+      unchanged: counts.unchanged,
+    },
     { imported: 1, changed: 1, moved: 1, missing: 1, unchanged: 1 },
   );
-  const kinds = Object.fromEntries(report.items.map((i) => [i.kind, path.relative(root, i.path).split(path.sep).join('/')]));
-  assert.deepEqual(kinds, { new: 'eel/new.png', changed: 'dog/change-me.png', moved: 'dog/moved.png', missing: 'dog/delete-me.png' });
+  const kinds = Object.fromEntries(
+    report.items.map((i) => [i.kind, path.relative(root, i.path).split(path.sep).join('/')]),
+  );
+  assert.deepEqual(kinds, {
+    new: 'eel/new.png',
+    changed: 'dog/change-me.png',
+    moved: 'dog/moved.png',
+    missing: 'dog/delete-me.png',
+  });
   assert.match(report.items.find((i) => i.kind === 'moved')!.detail, /cat\/move-me\.png/);
 
   // Moved: same row, new path, label kept.

@@ -38,21 +38,35 @@ test('undoing an import puts the catalog back as it was before it', async (t) =>
 
   // Second import: the same folder labelled by folder name (labels the three unlabelled
   // images, leaves the hand label) and a new folder with a new class.
-  const report = await importFolders(
-    catalog,
-    { roots: [join(dir, 'walls'), join(dir, 'more')], labelSource: { kind: 'folders' }, thumbnailsDir: null },
-  );
+  const report = await importFolders(catalog, {
+    roots: [join(dir, 'walls'), join(dir, 'more')],
+    labelSource: { kind: 'folders' },
+    thumbnailsDir: null,
+  });
   assert.equal(report.counts.imported, 3);
-  assert.equal(catalog.labels.get(2)?.classId, catalog.classes.findByName('G17')!.id, 'the re-import labelled an existing image');
+  assert.equal(
+    catalog.labels.get(2)?.classId,
+    catalog.classes.findByName('G17')!.id,
+    'the re-import labelled an existing image',
+  );
   assert.notDeepEqual(snapshot(catalog), before);
 
   const result = catalog.imports.undo(report.id);
   assert.deepEqual(
-    { removedImages: result.removedImages, restoredLabels: result.restoredLabels, removedRoots: result.removedRoots, removedClasses: result.removedClasses },
+    {
+      removedImages: result.removedImages,
+      restoredLabels: result.restoredLabels,
+      removedRoots: result.removedRoots,
+      removedClasses: result.removedClasses,
+    },
     { removedImages: 3, restoredLabels: 3, removedRoots: 1, removedClasses: 2 },
   );
   assert.deepEqual(snapshot(catalog), before, 'images, labels, classes, folders and splits as before the import');
-  assert.throws(() => catalog.imports.undo(report.id), (error: { code?: string }) => error.code === 'CONFLICT', 'an import is undone once');
+  assert.throws(
+    () => catalog.imports.undo(report.id),
+    (error: { code?: string }) => error.code === 'CONFLICT',
+    'an import is undone once',
+  );
 });
 
 test('a label changed by hand after the import is kept by its undo, and counted as a conflict', async (t) => {
@@ -61,7 +75,11 @@ test('a label changed by hand after the import is kept by its undo, and counted 
   const catalog = Catalog.open(join(dir, 'seshat.sqlite'));
   t.after(() => catalog.close());
   await importFolders(catalog, { roots: [join(dir, 'walls')], labelSource: { kind: 'none' }, thumbnailsDir: null });
-  const report = await importFolders(catalog, { roots: [join(dir, 'walls')], labelSource: { kind: 'folders' }, thumbnailsDir: null });
+  const report = await importFolders(catalog, {
+    roots: [join(dir, 'walls')],
+    labelSource: { kind: 'folders' },
+    thumbnailsDir: null,
+  });
   const fixed = catalog.classes.create({ name: 'G1' }).id;
   catalog.labels.setLabels([{ imageId: 1, classId: fixed }], { description: 'fix' });
   const result = catalog.imports.undo(report.id);
@@ -73,11 +91,18 @@ test('a label changed by hand after the import is kept by its undo, and counted 
 test('each project remembers its own import settings; a new project has none', async (t) => {
   const dir = tempDir(t);
   for (let i = 0; i < 2; i++) await writeImage(join(dir, 'photos'), `roses/rose_${i}.png`, { seed: i + 3 });
-  const services = AppServices.open({ userDataDir: join(dir, 'user'), projectDir: join(dir, 'a'), platform: { transport: 'web', electronVersion: null } });
+  const services = AppServices.open({
+    userDataDir: join(dir, 'user'),
+    projectDir: join(dir, 'a'),
+    platform: { transport: 'web', electronVersion: null },
+  });
   t.after(() => services.close());
   const call = createAppDispatcher(services);
   const pattern = { kind: 'filename', pattern: '^(?<label>[a-z]+)_' } as const;
-  const started = (await call('startImport', { roots: [join(dir, 'photos')], labelSource: pattern })) as { ok: true; value: { taskId: string } };
+  const started = (await call('startImport', { roots: [join(dir, 'photos')], labelSource: pattern })) as {
+    ok: true;
+    value: { taskId: string };
+  };
   assert.ok(started.ok, JSON.stringify(started));
   await services.tasks.settle(30_000);
   assert.deepEqual(await call('getImportSettings', {}), {
@@ -85,7 +110,11 @@ test('each project remembers its own import settings; a new project has none', a
     value: { roots: [join(dir, 'photos')], labelSource: pattern, duplicates: 'skip' },
   });
   services.openProject(join(dir, 'b'), true);
-  assert.deepEqual(await call('getImportSettings', {}), { ok: true, value: null }, 'project B does not inherit A’s file-name pattern');
+  assert.deepEqual(
+    await call('getImportSettings', {}),
+    { ok: true, value: null },
+    'project B does not inherit A’s file-name pattern',
+  );
   services.openProject(join(dir, 'a'), false);
   const back = (await call('getImportSettings', {})) as { ok: true; value: { labelSource: unknown } };
   assert.deepEqual(back.value.labelSource, pattern);

@@ -19,7 +19,14 @@ function project(t: { after: (fn: () => void) => void }) {
 /** flowers-like tree with a split layout: train/{cat,dog}, val/cat, test/dog. */
 async function splitTree(root: string): Promise<void> {
   let seed = 100;
-  for (const rel of ['train/cat/1.png', 'train/cat/2.jpg', 'train/dog/3.png', 'val/cat/4.webp', 'test/dog/5.tiff', 'train/dog/6.gif']) {
+  for (const rel of [
+    'train/cat/1.png',
+    'train/cat/2.jpg',
+    'train/dog/3.png',
+    'val/cat/4.webp',
+    'test/dog/5.tiff',
+    'train/dog/6.gif',
+  ]) {
     await writeImage(root, rel, { seed: seed++ });
   }
 }
@@ -37,7 +44,13 @@ test('importing a train/val/test folder layout sets classes, labels, splits and 
   assert.equal(report.status, 'done');
   assert.equal(report.counts.imported, 6);
   assert.equal(report.counts.errors, 0);
-  assert.deepEqual(catalog.classes.list().map((c) => c.name).sort(), ['cat', 'dog']);
+  assert.deepEqual(
+    catalog.classes
+      .list()
+      .map((c) => c.name)
+      .sort(),
+    ['cat', 'dog'],
+  );
   const stats = catalog.stats();
   assert.deepEqual(stats.bySplit, { train: 4, validation: 1, test: 1, none: 0 });
   assert.equal(stats.labelled, 6);
@@ -54,7 +67,14 @@ test('importing a train/val/test folder layout sets classes, labels, splits and 
   assert.equal(catalog.reports.require(report.id).counts.imported, 6);
   // Rows are committed in scan order whatever order the files finished in: ids follow the folders.
   const byId = catalog.grid.page({}, { sort: 'imported' }).items.map((i) => i.relPath);
-  assert.deepEqual(byId, ['test/dog/5.tiff', 'train/cat/1.png', 'train/cat/2.jpg', 'train/dog/3.png', 'train/dog/6.gif', 'val/cat/4.webp']);
+  assert.deepEqual(byId, [
+    'test/dog/5.tiff',
+    'train/cat/1.png',
+    'train/cat/2.jpg',
+    'train/dog/3.png',
+    'train/dog/6.gif',
+    'val/cat/4.webp',
+  ]);
 });
 
 test('re-importing the same folder adds no rows and decodes nothing again', async (t) => {
@@ -64,7 +84,12 @@ test('re-importing the same folder adds no rows and decodes nothing again', asyn
   await importFolders(catalog, { roots: [root], labelSource: { kind: 'folders' }, thumbnailsDir });
   // Any file read now would fail: unchanged files (same path, size, mtime) must not be read.
   const noReads: ImportIo = { ...nodeIo, readFile: (f) => Promise.reject(new Error(`unexpected read of ${f}`)) };
-  const again = await importFolders(catalog, { roots: [root], labelSource: { kind: 'folders' }, thumbnailsDir, io: noReads });
+  const again = await importFolders(catalog, {
+    roots: [root],
+    labelSource: { kind: 'folders' },
+    thumbnailsDir,
+    io: noReads,
+  });
   assert.equal(again.counts.errors, 0);
   assert.equal(again.counts.imported, 0);
   assert.equal(again.counts.unchanged, 6);
@@ -94,7 +119,9 @@ test('every bad input is reported with its reason, and the good files still impo
   assert.equal(report.status, 'done');
   assert.equal(report.counts.imported, 1);
   assert.equal(report.counts.errors, 5);
-  const reasons = Object.fromEntries(report.items.filter((i) => i.kind === 'error').map((i) => [path.basename(i.path), i]));
+  const reasons = Object.fromEntries(
+    report.items.filter((i) => i.kind === 'error').map((i) => [path.basename(i.path), i]),
+  );
   assert.equal(reasons['empty.png']?.code, 'IMAGE_UNREADABLE');
   assert.match(reasons['empty.png']!.detail, /empty/);
   assert.equal(reasons['cut.png']?.code, 'IMAGE_UNREADABLE');
@@ -129,7 +156,12 @@ test('unreadable folders and files are reported (real chmod when not root, else 
       chmodSync(path.join(root, 'open', 'c.png'), 0o644);
     });
   }
-  const report = await importFolders(catalog, { roots: [root], labelSource: { kind: 'none' }, thumbnailsDir, ...(io ? { io } : {}) });
+  const report = await importFolders(catalog, {
+    roots: [root],
+    labelSource: { kind: 'none' },
+    thumbnailsDir,
+    ...(io ? { io } : {}),
+  });
   assert.equal(report.counts.imported, 1);
   const errors = report.items.filter((i) => i.kind === 'error');
   const folder = errors.find((i) => i.path.endsWith('locked'));
@@ -172,9 +204,15 @@ test('hidden and system files are skipped; symlink loops do not hang the scan', 
   symlinkSync(path.join(root, 'a'), path.join(root, 'alias')); // a second way into a/
   symlinkSync(path.join(dir, 'nowhere.png'), path.join(root, 'broken.png'));
   const scan = await scanFolder(root);
-  assert.deepEqual(scan.files.map((f) => f.relPath), ['a/one.png']);
+  assert.deepEqual(
+    scan.files.map((f) => f.relPath),
+    ['a/one.png'],
+  );
   assert.equal(scan.ignored, 6);
-  assert.deepEqual(scan.problems.map((p) => [path.basename(p.path), p.code]), [['broken.png', 'BROKEN_LINK']]);
+  assert.deepEqual(
+    scan.problems.map((p) => [path.basename(p.path), p.code]),
+    [['broken.png', 'BROKEN_LINK']],
+  );
 });
 
 test('duplicates by content: skipped or kept, and reported either way', async (t) => {
@@ -191,7 +229,12 @@ test('duplicates by content: skipped or kept, and reported either way', async (t
   assert.match(dup.detail, /original\.png \(skipped\)/);
 
   const other = project(t);
-  const kept = await importFolders(other.catalog, { roots: [root], labelSource: { kind: 'folders' }, duplicates: 'keep', thumbnailsDir: other.thumbnailsDir });
+  const kept = await importFolders(other.catalog, {
+    roots: [root],
+    labelSource: { kind: 'folders' },
+    duplicates: 'keep',
+    thumbnailsDir: other.thumbnailsDir,
+  });
   assert.equal(kept.counts.imported, 3);
   assert.equal(kept.counts.duplicates, 1);
   const hash = other.catalog.images.findByPath(1, 'a/original.png')!.hash;
@@ -212,7 +255,11 @@ test('previewImport counts classes, splits and unmatched names without writing a
   assert.deepEqual(preview.splits, { train: 4, validation: 1, test: 1, none: 1 });
   assert.deepEqual(preview.unmatched, { count: 1, samples: ['stray.png'] });
   assert.deepEqual(readdirSync(dir), ['photos']);
-  const none = await previewImport([root], { kind: 'filename', pattern: '^(\\d+)x' }, { signal: new AbortController().signal });
+  const none = await previewImport(
+    [root],
+    { kind: 'filename', pattern: '^(\\d+)x' },
+    { signal: new AbortController().signal },
+  );
   assert.equal(none.unmatched.count, 7);
 });
 
@@ -221,8 +268,15 @@ test('CSV labels import end to end, rows naming no file are reported', async (t)
   const root = path.join(dir, 'imgs');
   await writeImage(root, 'a.png', { seed: 1 });
   await writeImage(root, 'b.png', { seed: 2 });
-  writeFileSync(path.join(dir, 'labels.tsv'), 'file\tlabel\tsplit\nimgs/a.png\tcat\ttrain\nimgs/b.png\tdog\tval\nimgs/zz.png\tcat\t\n');
-  const report = await importFolders(catalog, { roots: [root], labelSource: { kind: 'csv', file: path.join(dir, 'labels.tsv') }, thumbnailsDir });
+  writeFileSync(
+    path.join(dir, 'labels.tsv'),
+    'file\tlabel\tsplit\nimgs/a.png\tcat\ttrain\nimgs/b.png\tdog\tval\nimgs/zz.png\tcat\t\n',
+  );
+  const report = await importFolders(catalog, {
+    roots: [root],
+    labelSource: { kind: 'csv', file: path.join(dir, 'labels.tsv') },
+    thumbnailsDir,
+  });
   assert.equal(report.counts.labelled, 2);
   assert.equal(catalog.stats().bySplit.validation, 1);
   assert.ok(report.items.some((i) => i.code === 'CSV_NO_FILE' && i.path.endsWith('zz.png')));
@@ -253,9 +307,15 @@ test('bad arguments are refused before anything is written', async (t) => {
   const { dir, catalog } = project(t);
   const code = (c: string) => (e: unknown) => e instanceof AppError && e.code === c;
   await assert.rejects(importFolders(catalog, { roots: [], labelSource: { kind: 'none' } }), code('INVALID_INPUT'));
-  await assert.rejects(importFolders(catalog, { roots: [path.join(dir, 'absent')], labelSource: { kind: 'none' } }), code('NOT_FOUND'));
+  await assert.rejects(
+    importFolders(catalog, { roots: [path.join(dir, 'absent')], labelSource: { kind: 'none' } }),
+    code('NOT_FOUND'),
+  );
   writeFileSync(path.join(dir, 'file.png'), await imageBuffer());
-  await assert.rejects(importFolders(catalog, { roots: [path.join(dir, 'file.png')], labelSource: { kind: 'none' } }), code('INVALID_INPUT'));
+  await assert.rejects(
+    importFolders(catalog, { roots: [path.join(dir, 'file.png')], labelSource: { kind: 'none' } }),
+    code('INVALID_INPUT'),
+  );
   assert.equal(catalog.reports.list().length, 0);
 });
 
@@ -268,5 +328,8 @@ test('a folder name that cannot be a class imports its images unlabelled instead
   assert.equal(report.status, 'done');
   assert.equal(report.counts.imported, 2);
   assert.equal(report.counts.unmatched, 1);
-  assert.deepEqual(catalog.classes.list().map((c) => c.name), ['ok']);
+  assert.deepEqual(
+    catalog.classes.list().map((c) => c.name),
+    ['ok'],
+  );
 });

@@ -36,14 +36,20 @@ export async function run(
   await tf.setBackend(backend);
   const tensors: Record<string, tf.Tensor> = {};
   for (const [name, input] of Object.entries(inputs)) tensors[name] = tf.tensor(input.values, input.shape);
-  const out = tf.engine().runKernel(kernel, tensors as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const out = tf
+    .engine()
+    .runKernel(kernel, tensors as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
   const result = { values: out.dataSync() as Float32Array, shape: out.shape };
   out.dispose();
   Object.values(tensors).forEach((t) => t.dispose());
   return result;
 }
 
-export function assertClose(actual: { values: Float32Array; shape: number[] }, expected: { values: Float32Array; shape: number[] }, label: string): void {
+export function assertClose(
+  actual: { values: Float32Array; shape: number[] },
+  expected: { values: Float32Array; shape: number[] },
+  label: string,
+): void {
   assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
   let worst = 0;
   let scale = 1;
@@ -55,10 +61,24 @@ export function assertClose(actual: { values: Float32Array; shape: number[] }, e
 }
 
 /** Compares wasm with cpu, and checks the wasm call leaves no tensor or heap buffer behind. */
-export async function compare(kernel: string, inputs: Record<string, number[]>, attrs: Attrs, label: string): Promise<void> {
+export async function compare(
+  kernel: string,
+  inputs: Record<string, number[]>,
+  attrs: Attrs,
+  label: string,
+): Promise<void> {
   let seed = 11;
   const data = Object.fromEntries(
-    Object.entries(inputs).map(([name, shape]) => [name, { values: randomArray(shape.reduce((a, b) => a * b, 1), seed++), shape }]),
+    Object.entries(inputs).map(([name, shape]) => [
+      name,
+      {
+        values: randomArray(
+          shape.reduce((a, b) => a * b, 1),
+          seed++,
+        ),
+        shape,
+      },
+    ]),
   );
   await tf.setBackend('wasm');
   const tensorsBefore = tf.memory().numTensors;

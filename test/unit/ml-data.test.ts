@@ -32,7 +32,10 @@ describe('Rng', () => {
     const items = Array.from({ length: 50 }, (_, i) => i);
     const shuffled = new Rng(1).shuffle([...items]);
     assert.notDeepEqual(shuffled, items);
-    assert.deepEqual([...shuffled].sort((x, y) => x - y), items);
+    assert.deepEqual(
+      [...shuffled].sort((x, y) => x - y),
+      items,
+    );
   });
 });
 
@@ -77,7 +80,9 @@ describe('decodePixels', () => {
     // 4×2 RGBA: left half opaque black, right half fully transparent.
     const rgba = Buffer.alloc(4 * 2 * 4);
     for (let p = 0; p < 8; p++) rgba[p * 4 + 3] = p % 4 < 2 ? 255 : 0;
-    await sharp(rgba, { raw: { width: 4, height: 2, channels: 4 } }).png().toFile(path);
+    await sharp(rgba, { raw: { width: 4, height: 2, channels: 4 } })
+      .png()
+      .toFile(path);
     const gray = await decodePixels({ kind: 'file', path }, { width: 4, height: 2, channels: 1 });
     assert.deepEqual(Array.from(gray), [0, 0, 255, 255, 0, 0, 255, 255]);
     const rgb = await decodePixels({ kind: 'file', path }, { width: 2, height: 3, channels: 3 });
@@ -89,9 +94,12 @@ describe('decodePixels', () => {
     const dir = await tempDir('decode');
     const path = join(dir, 'bad.png');
     await writeFile(path, 'not an image');
-    await assert.rejects(decodePixels({ kind: 'file', path }, { width: 4, height: 4, channels: 1 }), (error: unknown) => {
-      return error instanceof AppError && error.code === 'IMAGE_UNREADABLE';
-    });
+    await assert.rejects(
+      decodePixels({ kind: 'file', path }, { width: 4, height: 4, channels: 1 }),
+      (error: unknown) => {
+        return error instanceof AppError && error.code === 'IMAGE_UNREADABLE';
+      },
+    );
     await rm(dir, { recursive: true, force: true });
   });
 });
@@ -123,9 +131,15 @@ describe('PixelStore', () => {
   });
 
   test('reports undecodable images and reads them as zeros', async () => {
-    const samples: Sample[] = [...shapeSamples(2, 8, 2), { id: 'broken', label: 0, source: { kind: 'file', path: '/nonexistent/x.png' } }];
+    const samples: Sample[] = [
+      ...shapeSamples(2, 8, 2),
+      { id: 'broken', label: 0, source: { kind: 'file', path: '/nonexistent/x.png' } },
+    ];
     const { store, failures } = await PixelStore.build(samples, format);
-    assert.deepEqual(failures.map((f) => f.id), ['broken']);
+    assert.deepEqual(
+      failures.map((f) => f.id),
+      ['broken'],
+    );
     assert.ok(store.failed.has(2));
     const out = new Uint8Array(store.bytesPerImage).fill(7);
     store.read(2, out);
@@ -156,8 +170,14 @@ describe('augmentation', () => {
     const mirrored = Array.from(src).map((_, i) => src[Math.floor(i / size) * size + (size - 1 - (i % size))]!);
     const flipOnly = { ...NO_AUGMENT, flip: true };
     const outcomes = Array.from({ length: 8 }, (_, seed) => Array.from(augment(flipOnly, seed)));
-    assert.ok(outcomes.some((o) => o.join() === mirrored.join()), 'some draws mirror');
-    assert.ok(outcomes.some((o) => o.join() === Array.from(src).join()), 'some draws do not');
+    assert.ok(
+      outcomes.some((o) => o.join() === mirrored.join()),
+      'some draws mirror',
+    );
+    assert.ok(
+      outcomes.some((o) => o.join() === Array.from(src).join()),
+      'some draws do not',
+    );
     assert.equal(resolveAugment(undefined, false).flip, false, 'off by default');
     assert.throws(() => resolveAugment({ flip: true }, true), /glyph/);
   });

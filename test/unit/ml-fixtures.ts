@@ -41,7 +41,11 @@ export function shapeImage(label: number, size: number, rng: Rng): Uint8Array {
       const dx = x - cx;
       const dy = y - cy;
       const inside =
-        label === 0 ? Math.abs(dx) <= 3 && Math.abs(dy) <= 3 : label === 1 ? dx * dx + dy * dy <= 10 : Math.abs(dy) <= 1 && Math.abs(dx) <= 5;
+        label === 0
+          ? Math.abs(dx) <= 3 && Math.abs(dy) <= 3
+          : label === 1
+            ? dx * dx + dy * dy <= 10
+            : Math.abs(dy) <= 1 && Math.abs(dx) <= 5;
       if (!inside) continue;
       const o = (y * size + x) * 3;
       data[o] = colour[0]!;
@@ -59,7 +63,13 @@ export function shapeSamples(count: number, size: number, seed: number, prefix =
     return {
       id: `${prefix}${i}`,
       label,
-      source: { kind: 'raw' as const, data: shapeImage(label, size, rng), width: size, height: size, channels: 3 as const },
+      source: {
+        kind: 'raw' as const,
+        data: shapeImage(label, size, rng),
+        width: size,
+        height: size,
+        channels: 3 as const,
+      },
     };
   });
 }

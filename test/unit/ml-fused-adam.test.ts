@@ -52,7 +52,10 @@ describe('fused Adam', () => {
       apply(ours, fused, grads);
       grads.forEach((g) => g.dispose());
     }
-    assert.ok(maxDifference(reference, fused) < 1e-6, `weights after 5 steps differ by ${maxDifference(reference, fused)}`);
+    assert.ok(
+      maxDifference(reference, fused) < 1e-6,
+      `weights after 5 steps differ by ${maxDifference(reference, fused)}`,
+    );
     assert.ok(maxDifference(initial, fused) > 1e-3, 'the weights did move');
 
     // A checkpoint: the slots and the iteration count go into a fresh optimizer.
@@ -78,7 +81,10 @@ describe('fused Adam', () => {
       apply(restored, fused, grads);
       grads.forEach((g) => g.dispose());
     }
-    assert.ok(maxDifference(reference, fused) < 1e-6, `after resume and a new learning rate: ${maxDifference(reference, fused)}`);
+    assert.ok(
+      maxDifference(reference, fused) < 1e-6,
+      `after resume and a new learning rate: ${maxDifference(reference, fused)}`,
+    );
     for (const t of [...initial, ...reference, ...fused]) t.dispose();
     tfAdam.dispose();
     ours.dispose();
@@ -86,7 +92,7 @@ describe('fused Adam', () => {
     assert.equal(tf.memory().numTensors, start, 'no tensors left');
   });
 
-  test('moments restored from a checkpoint are not written through to the checkpoint\'s tensors', async () => {
+  test("moments restored from a checkpoint are not written through to the checkpoint's tensors", async () => {
     const [weight] = variables(5);
     const first = new FusedAdamOptimizer(0.1);
     const grad = tf.onesLike(weight!);
@@ -122,7 +128,9 @@ describe('fused Adam', () => {
       model.dispose();
       optimizer.dispose();
     }
-    losses[1]!.forEach((loss, i) => assert.ok(Math.abs(loss - losses[0]![i]!) < 1e-4, `step ${i}: ${losses[1]} vs ${losses[0]}`));
+    losses[1]!.forEach((loss, i) =>
+      assert.ok(Math.abs(loss - losses[0]![i]!) < 1e-4, `step ${i}: ${losses[1]} vs ${losses[0]}`),
+    );
     assert.ok(losses[0]![3]! < losses[0]![0]!, 'the loss went down');
   });
 });

@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src-main/ml/data/rng.js';
-import { gemmAccumulate, gemmFor, gemmModuleBytes, instantiateGemm, type GemmKernels } from '../../src-main/ml/kernels/gemm-kernel.js';
+import {
+  gemmAccumulate,
+  gemmFor,
+  gemmModuleBytes,
+  instantiateGemm,
+  type GemmKernels,
+} from '../../src-main/ml/kernels/gemm-kernel.js';
 import { backendMemory } from '../../src-main/ml/kernels/wasm-api.js';
 import { allocate, f32, heapAddress, release, type BackendWasm } from '../../src-main/ml/kernels/wasm-heap.js';
 import { sleb, uleb } from '../../src-main/ml/kernels/wasm-emit.js';
@@ -127,7 +133,15 @@ describe('gemmAccumulate', () => {
 
   test('columns that are not a multiple of 4 are refused, untouched', () => {
     const c = allocate(backend, [6], true);
-    const refused = gemmAccumulate(kernels, { address: 0, rowStride: 1 }, { address: 0, rowStride: 6 }, { address: heapAddress(backend, c), rowStride: 6 }, 1, 6, 1);
+    const refused = gemmAccumulate(
+      kernels,
+      { address: 0, rowStride: 1 },
+      { address: 0, rowStride: 6 },
+      { address: heapAddress(backend, c), rowStride: 6 },
+      1,
+      6,
+      1,
+    );
     assert.equal(refused, false);
     assert.deepEqual([...f32(backend, c)], [0, 0, 0, 0, 0, 0]);
     release(backend, c);

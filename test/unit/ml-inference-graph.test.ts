@@ -21,7 +21,9 @@ function scrambleBatchNorms(model: tf.LayersModel, seed: number): void {
     if (layer.getClassName() !== 'BatchNormalization') return;
     const values = layer.getWeights().map((w, k) =>
       // gamma, beta, moving mean: around 0; moving variance: positive.
-      k === 3 ? tf.randomUniform(w.shape, 0.2, 3, 'float32', seed + i) : tf.randomNormal(w.shape, 0, 1, 'float32', seed + i + k),
+      k === 3
+        ? tf.randomUniform(w.shape, 0.2, 3, 'float32', seed + i)
+        : tf.randomNormal(w.shape, 0, 1, 'float32', seed + i + k),
     );
     layer.setWeights(values);
     values.forEach((v) => v.dispose());
@@ -72,13 +74,26 @@ describe('inference graph', () => {
 
   test('padding, depthwise blocks, residuals and nested models (the MobileNetV2 shapes)', () => {
     const input = tf.input({ shape: [17, 17, 4] });
-    const padded = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(input) as tf.SymbolicTensor;
-    const conv = tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'valid', useBias: false }).apply(padded) as tf.SymbolicTensor;
+    const padded = tf.layers
+      .zeroPadding2d({
+        padding: [
+          [0, 1],
+          [0, 1],
+        ],
+      })
+      .apply(input) as tf.SymbolicTensor;
+    const conv = tf.layers
+      .conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'valid', useBias: false })
+      .apply(padded) as tf.SymbolicTensor;
     const bn = tf.layers.batchNormalization({ epsilon: 1e-3 }).apply(conv) as tf.SymbolicTensor;
     const relu = tf.layers.reLU({ maxValue: 6 }).apply(bn) as tf.SymbolicTensor;
-    const depthwise = tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', useBias: false }).apply(relu) as tf.SymbolicTensor;
+    const depthwise = tf.layers
+      .depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', useBias: false })
+      .apply(relu) as tf.SymbolicTensor;
     const depthwiseBn = tf.layers.batchNormalization({}).apply(depthwise) as tf.SymbolicTensor;
-    const project = tf.layers.conv2d({ filters: 12, kernelSize: 1, useBias: true }).apply(depthwiseBn) as tf.SymbolicTensor;
+    const project = tf.layers
+      .conv2d({ filters: 12, kernelSize: 1, useBias: true })
+      .apply(depthwiseBn) as tf.SymbolicTensor;
     // This batch norm's output has two readers (a ReLU and the residual add): the ReLU
     // must not be fused into the convolution, or the add would see clipped values.
     const projectBn = tf.layers.batchNormalization({}).apply(project) as tf.SymbolicTensor;
@@ -88,7 +103,10 @@ describe('inference graph', () => {
     const backbone = tf.model({ inputs: input, outputs: pooled });
 
     const head = tf.sequential({
-      layers: [tf.layers.dropout({ rate: 0.5, inputShape: [12] }), tf.layers.dense({ units: 3, activation: 'softmax' })],
+      layers: [
+        tf.layers.dropout({ rate: 0.5, inputShape: [12] }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
     });
     const image = tf.input({ shape: [17, 17, 4] });
     const classifier = tf.model({ inputs: image, outputs: head.apply(backbone.apply(image)) as tf.SymbolicTensor });
@@ -119,7 +137,11 @@ describe('inference graph', () => {
   });
 
   test('a conv layer with an activation it cannot fuse or run is declined without leaking its weights', () => {
-    const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, activation: 'elu', name: 'elu_conv' })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, activation: 'elu', name: 'elu_conv' }),
+      ],
+    });
     const start = tf.memory().numTensors;
     const compiled = compileInference(model);
     assert.equal(compiled.graph, null);

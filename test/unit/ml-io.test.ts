@@ -50,13 +50,25 @@ describe('exported classifier', () => {
     const model = buildSmallCnn({ width: 16, height: 16, channels: 3 }, 3, 1);
     await exportModel(model, dir, {
       labels: SHAPE_CLASSES,
-      preprocessing: { preset: 'small-cnn', input: { width: 16, height: 16, channels: 3 }, scale: 1 / 255, offset: 0, resize: 'stretch', background: '#ffffff', autoOrient: true },
+      preprocessing: {
+        preset: 'small-cnn',
+        input: { width: 16, height: 16, channels: 3 },
+        scale: 1 / 255,
+        offset: 0,
+        resize: 'stretch',
+        background: '#ffffff',
+        autoOrient: true,
+      },
     });
     model.dispose();
     const classifier = await loadClassifier(dir);
     assert.deepEqual(classifier.labels, SHAPE_CLASSES);
     const images = shapeSamples(5, 16, 3);
-    const predictions = await predictImages(classifier, [...images, { id: 'bad', source: { kind: 'file', path: '/nonexistent.png' } }], { topK: 2 });
+    const predictions = await predictImages(
+      classifier,
+      [...images, { id: 'bad', source: { kind: 'file', path: '/nonexistent.png' } }],
+      { topK: 2 },
+    );
     assert.equal(predictions.length, 6);
     for (const prediction of predictions.slice(0, 5)) {
       assert.ok('top' in prediction);
@@ -66,12 +78,18 @@ describe('exported classifier', () => {
     assert.ok('error' in predictions[5]!);
     const report = await evaluateClassifier(
       classifier,
-      [...images.map((s) => ({ id: s.id, source: s.source, label: SHAPE_CLASSES[s.label]! })), { id: 'x', source: images[0]!.source, label: 'triangle' }],
+      [
+        ...images.map((s) => ({ id: s.id, source: s.source, label: SHAPE_CLASSES[s.label]! })),
+        { id: 'x', source: images[0]!.source, label: 'triangle' },
+      ],
       { topK: 2 },
     );
     assert.equal(report.count, 5);
     assert.deepEqual(report.unknownLabels, ['triangle']);
-    assert.equal(report.confusion.flat().reduce((a, b) => a + b, 0), 5);
+    assert.equal(
+      report.confusion.flat().reduce((a, b) => a + b, 0),
+      5,
+    );
     classifier.dispose();
     await rm(dir, { recursive: true, force: true });
   });
@@ -80,21 +98,36 @@ describe('exported classifier', () => {
 describe('metrics', () => {
   test('accuracy, top-k, macro-F1 and confusion from probabilities', () => {
     const probabilities = Float32Array.from([
-      0.7, 0.2, 0.1, // true 0, predicted 0
-      0.6, 0.3, 0.1, // true 1, predicted 0 (second guess right)
-      0.1, 0.1, 0.8, // true 2, predicted 2
-      0.2, 0.7, 0.1, // true 1, predicted 1
+      0.7,
+      0.2,
+      0.1, // true 0, predicted 0
+      0.6,
+      0.3,
+      0.1, // true 1, predicted 0 (second guess right)
+      0.1,
+      0.1,
+      0.8, // true 2, predicted 2
+      0.2,
+      0.7,
+      0.1, // true 1, predicted 1
     ]);
     const evaluation = evaluatePredictions(probabilities, [0, 1, 2, 1], ['a', 'b', 'c'], 2);
     assert.equal(evaluation.accuracy, 0.75);
     assert.deepEqual(evaluation.topK, { k: 2, accuracy: 1 });
-    assert.deepEqual(evaluation.confusion, [[1, 0, 0], [1, 1, 0], [0, 0, 1]]);
+    assert.deepEqual(evaluation.confusion, [
+      [1, 0, 0],
+      [1, 1, 0],
+      [0, 0, 1],
+    ]);
     // F1: a = 2/3, b = 2/3, c = 1
     assert.ok(Math.abs(evaluation.macroF1 - (2 / 3 + 2 / 3 + 1) / 3) < 1e-9);
     assert.ok(Math.abs(evaluation.loss - -(Math.log(0.7) + Math.log(0.3) + Math.log(0.8) + Math.log(0.7)) / 4) < 1e-6);
   });
 
   test('topK orders by probability', () => {
-    assert.deepEqual(topK([0.1, 0.5, 0.4], ['a', 'b', 'c'], 2).map((e) => e.label), ['b', 'c']);
+    assert.deepEqual(
+      topK([0.1, 0.5, 0.4], ['a', 'b', 'c'], 2).map((e) => e.label),
+      ['b', 'c'],
+    );
   });
 });

@@ -22,14 +22,32 @@ describe('Conv2D (wasm) matches cpu', () => {
     ['valid, stride 1 (no padded copy)', [2, 8, 6, 5], [3, 3, 5, 8], { strides: 1, pad: 'valid' }],
     ['same, stride 2, odd size', [2, 9, 7, 4], [3, 3, 4, 12], { strides: 2, pad: 'same' }],
     ['valid, stride [2,1], 5×2 filter', [2, 11, 8, 3], [5, 2, 3, 4], { strides: [2, 1], pad: 'valid' }],
-    ['explicit uneven padding', [1, 6, 6, 2], [3, 3, 2, 4], { strides: 1, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] }],
+    [
+      'explicit uneven padding',
+      [1, 6, 6, 2],
+      [3, 3, 2, 4],
+      {
+        strides: 1,
+        pad: [
+          [0, 0],
+          [2, 1],
+          [0, 1],
+          [0, 0],
+        ],
+      },
+    ],
     ['1×1 filter', [2, 5, 4, 6], [1, 1, 6, 8], { strides: 1, pad: 'same' }],
     ['5 output channels (native path)', [2, 7, 6, 3], [3, 3, 3, 5], { strides: 1, pad: 'same' }],
     ['dilation 2 (native path)', [1, 9, 9, 2], [3, 3, 2, 4], { strides: 1, pad: 'same', dilations: 2 }],
   ];
   for (const [label, xShape, filterShape, attrs] of cases) {
     test(label, async () => {
-      await compare('Conv2D', { x: xShape, filter: filterShape }, { dilations: 1, ...attrs, dataFormat: 'NHWC' }, label);
+      await compare(
+        'Conv2D',
+        { x: xShape, filter: filterShape },
+        { dilations: 1, ...attrs, dataFormat: 'NHWC' },
+        label,
+      );
     });
   }
 });

@@ -18,7 +18,11 @@ before(async () => {
 describe('registerWasmTrainingKernels', () => {
   test('registers the missing gradient kernels and is idempotent', () => {
     const names = registerWasmTrainingKernels();
-    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']) {
+    for (const name of [
+      'Conv2DBackpropFilter',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+    ]) {
       assert.ok(names.includes(name), name);
       assert.ok(tf.getKernel(name, 'wasm'), `${name} registered`);
     }
@@ -31,24 +35,75 @@ describe('Conv2DBackpropFilter (wasm) matches cpu', () => {
     ['valid, stride 1', [2, 7, 6, 3], [3, 3, 3, 4], { strides: 1, pad: 'valid' }],
     ['same, stride 2, odd size', [3, 9, 7, 2], [3, 3, 2, 5], { strides: 2, pad: 'same' }],
     ['valid, stride [2,1], 5×2 filter', [2, 11, 8, 3], [5, 2, 3, 4], { strides: [2, 1], pad: 'valid' }],
-    ['explicit padding', [1, 6, 6, 2], [3, 3, 2, 3], { strides: 1, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] }],
+    [
+      'explicit padding',
+      [1, 6, 6, 2],
+      [3, 3, 2, 3],
+      {
+        strides: 1,
+        pad: [
+          [0, 0],
+          [2, 1],
+          [0, 1],
+          [0, 0],
+        ],
+      },
+    ],
     // Unit strides with 'same' output size take the block-copy gather.
     ['same, stride 1, 5×4 filter', [2, 8, 7, 3], [5, 4, 3, 2], { strides: 1, pad: 'same' }],
     ['same, stride 1, 1×1 filter', [2, 5, 4, 3], [1, 1, 3, 2], { strides: 1, pad: 'same' }],
-    ['explicit symmetric padding, stride 1', [2, 6, 5, 2], [3, 3, 2, 3], { strides: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] }],
+    [
+      'explicit symmetric padding, stride 1',
+      [2, 6, 5, 2],
+      [3, 3, 2, 3],
+      {
+        strides: 1,
+        pad: [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ],
+      },
+    ],
     // 20·40·40·72 floats of patches: several batch chunks, summed (6 output channels: the patch path).
     ['batch split into chunks', [20, 40, 40, 8], [3, 3, 8, 6], { strides: 1, pad: 'same' }],
     // Output channels a multiple of 4 take the SIMD kernel on the input in place (conv2d-simd.ts);
     // its rows are a filter row's (fw, ci): 9 here, two bands of four and one single row.
     ['16 output channels, 3 input channels (SIMD kernel)', [4, 15, 10, 3], [3, 3, 3, 16], { strides: 1, pad: 'same' }],
     ['12 output channels, batch of 20 (SIMD kernel)', [20, 40, 40, 8], [3, 3, 8, 12], { strides: 1, pad: 'same' }],
-    ['same, stride 2, odd size, 8 output channels (SIMD kernel)', [3, 9, 7, 2], [3, 3, 2, 8], { strides: 2, pad: 'same' }],
-    ['explicit uneven padding, 4 output channels (SIMD kernel)', [1, 6, 6, 2], [3, 3, 2, 4], { strides: 1, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] }],
+    [
+      'same, stride 2, odd size, 8 output channels (SIMD kernel)',
+      [3, 9, 7, 2],
+      [3, 3, 2, 8],
+      { strides: 2, pad: 'same' },
+    ],
+    [
+      'explicit uneven padding, 4 output channels (SIMD kernel)',
+      [1, 6, 6, 2],
+      [3, 3, 2, 4],
+      {
+        strides: 1,
+        pad: [
+          [0, 0],
+          [2, 1],
+          [0, 1],
+          [0, 0],
+        ],
+      },
+    ],
   ];
   for (const [label, xShape, filterShape, attrs] of cases) {
     test(label, async () => {
-      const dyShape = shapeOf(() => tf.conv2d(zeros4d(xShape), zeros4d(filterShape), attrs.strides as number, attrs.pad as 'same'));
-      await compare('Conv2DBackpropFilter', { x: xShape, dy: dyShape }, { ...attrs, filterShape, dataFormat: 'NHWC' }, label);
+      const dyShape = shapeOf(() =>
+        tf.conv2d(zeros4d(xShape), zeros4d(filterShape), attrs.strides as number, attrs.pad as 'same'),
+      );
+      await compare(
+        'Conv2DBackpropFilter',
+        { x: xShape, dy: dyShape },
+        { ...attrs, filterShape, dataFormat: 'NHWC' },
+        label,
+      );
     });
   }
 });
@@ -63,13 +118,33 @@ describe('Conv2DBackpropInput (wasm) matches cpu', () => {
     // the input channels (dx's channels) come in fours, the backend's otherwise.
     ['same, stride 1, 5×4 filter', [2, 8, 7, 3], [5, 4, 3, 2], { strides: 1, pad: 'same' }],
     ['same, stride 1, 8 input channels (SIMD convolution)', [2, 8, 7, 8], [3, 3, 8, 4], { strides: 1, pad: 'same' }],
-    ['explicit uneven padding, stride 1', [1, 6, 6, 2], [3, 3, 2, 3], { strides: 1, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] }],
+    [
+      'explicit uneven padding, stride 1',
+      [1, 6, 6, 2],
+      [3, 3, 2, 3],
+      {
+        strides: 1,
+        pad: [
+          [0, 0],
+          [2, 1],
+          [0, 1],
+          [0, 0],
+        ],
+      },
+    ],
     ['batch split into chunks', [20, 40, 40, 8], [3, 3, 8, 4], { strides: 1, pad: 'same' }],
   ];
   for (const [label, xShape, filterShape, attrs] of cases) {
     test(label, async () => {
-      const dyShape = shapeOf(() => tf.conv2d(zeros4d(xShape), zeros4d(filterShape), attrs.strides as number, attrs.pad as 'same'));
-      await compare('Conv2DBackpropInput', { dy: dyShape, filter: filterShape }, { ...attrs, inputShape: xShape, dataFormat: 'NHWC' }, label);
+      const dyShape = shapeOf(() =>
+        tf.conv2d(zeros4d(xShape), zeros4d(filterShape), attrs.strides as number, attrs.pad as 'same'),
+      );
+      await compare(
+        'Conv2DBackpropInput',
+        { dy: dyShape, filter: filterShape },
+        { ...attrs, inputShape: xShape, dataFormat: 'NHWC' },
+        label,
+      );
     });
   }
 });
@@ -80,13 +155,32 @@ describe('DepthwiseConv2dNative gradients (wasm)', () => {
     ['valid, stride 2, multiplier 2', [2, 9, 8, 3], [3, 3, 3, 2], { strides: 2, pad: 'valid', dilations: 1 }],
   ];
   const dyShapeOf = (xShape: number[], filterShape: number[], attrs: Attrs): number[] =>
-    shapeOf(() => tf.depthwiseConv2d(zeros4d(xShape), zeros4d(filterShape), attrs.strides as number, attrs.pad as 'same', 'NHWC', attrs.dilations as number));
+    shapeOf(() =>
+      tf.depthwiseConv2d(
+        zeros4d(xShape),
+        zeros4d(filterShape),
+        attrs.strides as number,
+        attrs.pad as 'same',
+        'NHWC',
+        attrs.dilations as number,
+      ),
+    );
   for (const [label, xShape, filterShape, attrs] of cases) {
     test(`filter matches cpu: ${label}`, async () => {
-      await compare('DepthwiseConv2dNativeBackpropFilter', { x: xShape, dy: dyShapeOf(xShape, filterShape, attrs) }, { ...attrs, filterShape }, label);
+      await compare(
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x: xShape, dy: dyShapeOf(xShape, filterShape, attrs) },
+        { ...attrs, filterShape },
+        label,
+      );
     });
     test(`input matches cpu: ${label}`, async () => {
-      await compare('DepthwiseConv2dNativeBackpropInput', { dy: dyShapeOf(xShape, filterShape, attrs), filter: filterShape }, { ...attrs, inputShape: xShape }, label);
+      await compare(
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy: dyShapeOf(xShape, filterShape, attrs), filter: filterShape },
+        { ...attrs, inputShape: xShape },
+        label,
+      );
     });
   }
 
@@ -102,15 +196,49 @@ describe('DepthwiseConv2dNative gradients (wasm)', () => {
       await tf.setBackend('wasm');
       const dot = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.sum(tf.mul(a, b)).dataSync()[0]!);
       const before = tf.memory().numTensors;
-      const x = tf.tensor(randomArray(xShape.reduce((a, b) => a * b, 1), 5), xShape);
-      const w = tf.tensor(randomArray(filterShape.reduce((a, b) => a * b, 1), 6), filterShape);
+      const x = tf.tensor(
+        randomArray(
+          xShape.reduce((a, b) => a * b, 1),
+          5,
+        ),
+        xShape,
+      );
+      const w = tf.tensor(
+        randomArray(
+          filterShape.reduce((a, b) => a * b, 1),
+          6,
+        ),
+        filterShape,
+      );
       const dyShape = dyShapeOf(xShape, filterShape, attrs);
-      const dy = tf.tensor(randomArray(dyShape.reduce((a, b) => a * b, 1), 7), dyShape);
-      const y = tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, attrs.strides as number, attrs.pad as 'same', 'NHWC', attrs.dilations as number);
-      const dW = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape } as tf.NamedAttrMap) as tf.Tensor;
-      const dx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape } as tf.NamedAttrMap) as tf.Tensor;
+      const dy = tf.tensor(
+        randomArray(
+          dyShape.reduce((a, b) => a * b, 1),
+          7,
+        ),
+        dyShape,
+      );
+      const y = tf.depthwiseConv2d(
+        x as tf.Tensor4D,
+        w as tf.Tensor4D,
+        attrs.strides as number,
+        attrs.pad as 'same',
+        'NHWC',
+        attrs.dilations as number,
+      );
+      const dW = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, {
+        ...attrs,
+        filterShape,
+      } as tf.NamedAttrMap) as tf.Tensor;
+      const dx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, {
+        ...attrs,
+        inputShape: xShape,
+      } as tf.NamedAttrMap) as tf.Tensor;
       const reference = dot(dy, y);
-      assert.ok(Math.abs(dot(dW, w) - reference) < 1e-3 * Math.max(1, Math.abs(reference)), `${label}: filter gradient`);
+      assert.ok(
+        Math.abs(dot(dW, w) - reference) < 1e-3 * Math.max(1, Math.abs(reference)),
+        `${label}: filter gradient`,
+      );
       assert.ok(Math.abs(dot(dx, x) - reference) < 1e-3 * Math.max(1, Math.abs(reference)), `${label}: input gradient`);
       [x, w, dy, y, dW, dx].forEach((t) => t.dispose());
       assert.equal(tf.memory().numTensors, before);
@@ -125,11 +253,17 @@ describe('MaxPoolGrad (wasm) matches cpu', () => {
     ['3×3 stride 1 same', [1, 6, 5, 2], { filterSize: 3, strides: 1, pad: 'same' }],
     // Channels in fours take the SIMD kernel (pool-kernel.ts).
     ['2×2 stride 2, 8 channels (SIMD)', [2, 8, 6, 8], { filterSize: 2, strides: 2, pad: 'valid' }],
-    ['2×2 stride 2, 4 channels, odd size (SIMD, edge zeroed)', [3, 9, 7, 4], { filterSize: 2, strides: 2, pad: 'valid' }],
+    [
+      '2×2 stride 2, 4 channels, odd size (SIMD, edge zeroed)',
+      [3, 9, 7, 4],
+      { filterSize: 2, strides: 2, pad: 'valid' },
+    ],
   ];
   for (const [label, xShape, attrs] of cases) {
     test(label, async () => {
-      const yShape = shapeOf(() => tf.maxPool(zeros4d(xShape), attrs.filterSize as number, attrs.strides as number, attrs.pad as 'same'));
+      const yShape = shapeOf(() =>
+        tf.maxPool(zeros4d(xShape), attrs.filterSize as number, attrs.strides as number, attrs.pad as 'same'),
+      );
       // `output` is the forward result; the kernels only use it for its shape.
       await compare('MaxPoolGrad', { dy: yShape, input: xShape, output: yShape }, attrs, label);
     });
@@ -140,7 +274,13 @@ describe('MaxPoolGrad (wasm) matches cpu', () => {
     const dx = tf.tidy(() => {
       const x = tf.zeros([1, 4, 4, 1]); // every window is a tie (ReLU outputs often are)
       const dy = tf.ones([1, 2, 2, 1]);
-      return tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: dy }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor;
+      return tf
+        .engine()
+        .runKernel(
+          'MaxPoolGrad',
+          { dy, input: x, output: dy },
+          { filterSize: 2, strides: 2, pad: 'valid' },
+        ) as tf.Tensor;
     });
     const values = Array.from(dx.dataSync());
     dx.dispose();

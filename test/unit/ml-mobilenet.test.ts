@@ -8,7 +8,12 @@ import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MemoryEmbeddingCache } from '../../src-main/ml/models/embedding-cache.js';
-import { EMBEDDING_SIZE, findBundledMobilenet, loadMobilenetBackbone, MOBILENET_ID } from '../../src-main/ml/models/mobilenet.js';
+import {
+  EMBEDDING_SIZE,
+  findBundledMobilenet,
+  loadMobilenetBackbone,
+  MOBILENET_ID,
+} from '../../src-main/ml/models/mobilenet.js';
 import { combineProbabilities, COMPANION_DIR, ENSEMBLE_FILE } from '../../src-main/ml/training/ensemble.js';
 import { loadClassifier, predictImages } from '../../src-main/ml/training/predict.js';
 import { trainClassifier } from '../../src-main/ml/training/train.js';
@@ -52,12 +57,20 @@ describe('mobilenet preset', () => {
     const runDir = await tempDir('mobilenet');
     const before = tf.memory().numTensors;
     const job = { signal: new AbortController().signal, onProgress: () => {} };
-    const first = await trainClassifier({ dataset, options: { preset: 'mobilenet', epochs: 3, seed: 2 }, runDir }, job, { embeddingCache: cache });
+    const first = await trainClassifier(
+      { dataset, options: { preset: 'mobilenet', epochs: 3, seed: 2 }, runDir },
+      job,
+      { embeddingCache: cache },
+    );
     assert.equal(first.status, 'completed');
     assert.equal(cache.puts, 18, 'every embedding stored once');
     assert.equal(tf.memory().numTensors, before, 'no tensors left');
 
-    const second = await trainClassifier({ dataset, options: { preset: 'mobilenet', epochs: 1, seed: 2 }, runDir }, job, { embeddingCache: cache });
+    const second = await trainClassifier(
+      { dataset, options: { preset: 'mobilenet', epochs: 1, seed: 2 }, runDir },
+      job,
+      { embeddingCache: cache },
+    );
     assert.equal(second.status, 'completed');
     assert.equal(cache.puts, 18, 'second run computed nothing');
     assert.equal(cache.hits, 18);
@@ -81,7 +94,13 @@ describe('mobilenet preset', () => {
     const small = await predictImages(classifier, all, { topK: 2, batchSize: 4 });
     big.forEach((p, i) => {
       const q = small[i]!;
-      assert.ok('top' in p && 'top' in q && p.top[0]!.label === q.top[0]!.label && Math.abs(p.top[0]!.probability - q.top[0]!.probability) < 1e-5, `image ${i}`);
+      assert.ok(
+        'top' in p &&
+          'top' in q &&
+          p.top[0]!.label === q.top[0]!.label &&
+          Math.abs(p.top[0]!.probability - q.top[0]!.probability) < 1e-5,
+        `image ${i}`,
+      );
     });
     member.graph = graph;
     classifier.dispose();
@@ -94,11 +113,21 @@ describe('mobilenet preset', () => {
     const runDir = await tempDir('ensemble');
     const before = tf.memory().numTensors;
     const job = { signal: new AbortController().signal, onProgress: () => {} };
-    const result = await trainClassifier({ dataset, options: { preset: 'cnn-plus', epochs: 2, seed: 3 }, runDir }, job, { embeddingCache: new MemoryEmbeddingCache() });
+    const result = await trainClassifier(
+      { dataset, options: { preset: 'cnn-plus', epochs: 2, seed: 3 }, runDir },
+      job,
+      { embeddingCache: new MemoryEmbeddingCache() },
+    );
     assert.equal(result.status, 'completed');
     assert.equal(result.options.ensemble, true, 'on by default for CNN+');
-    assert.deepEqual(result.ensemble?.members.map((m) => m.preset), ['cnn-plus', 'mobilenet']);
-    assert.ok(existsSync(join(result.modelDir!, ENSEMBLE_FILE)) && existsSync(join(result.modelDir!, COMPANION_DIR, 'model.json')));
+    assert.deepEqual(
+      result.ensemble?.members.map((m) => m.preset),
+      ['cnn-plus', 'mobilenet'],
+    );
+    assert.ok(
+      existsSync(join(result.modelDir!, ENSEMBLE_FILE)) &&
+        existsSync(join(result.modelDir!, COMPANION_DIR, 'model.json')),
+    );
     assert.ok(!existsSync(join(runDir, 'companion')), 'the companion run folder is cleaned up');
     assert.equal(tf.memory().numTensors, before, 'no tensors left');
 
@@ -111,7 +140,9 @@ describe('mobilenet preset', () => {
       const classifier = await loadClassifier(dir);
       try {
         const top = await predictImages(classifier, images, { topK: 3 });
-        return top.map((p) => ('top' in p ? [...p.top].sort((a, b) => a.index - b.index).map((t) => t.probability) : []));
+        return top.map((p) =>
+          'top' in p ? [...p.top].sort((a, b) => a.index - b.index).map((t) => t.probability) : [],
+        );
       } finally {
         classifier.dispose();
       }
@@ -121,7 +152,10 @@ describe('mobilenet preset', () => {
       // A folder without ensemble.json is a single model: copy the CNN part alone.
       (async () => {
         const single = await tempDir('single');
-        await cp(result.modelDir!, single, { recursive: true, filter: (path) => !path.includes(ENSEMBLE_FILE) && !path.includes(`/${COMPANION_DIR}`) });
+        await cp(result.modelDir!, single, {
+          recursive: true,
+          filter: (path) => !path.includes(ENSEMBLE_FILE) && !path.includes(`/${COMPANION_DIR}`),
+        });
         try {
           return await probabilities(single);
         } finally {
@@ -131,12 +165,22 @@ describe('mobilenet preset', () => {
       probabilities(join(result.modelDir!, COMPANION_DIR)),
     ]);
     both.forEach((row, i) => {
-      const expected = combineProbabilities([Float32Array.from(cnnAlone[i]!), Float32Array.from(mobilenetAlone[i]!)], [0.5, 0.5], 3);
-      row.forEach((p, k) => assert.ok(Math.abs(p - expected[k]!) < 1e-5, `image ${i} class ${k}: ${p} vs ${expected[k]}`));
+      const expected = combineProbabilities(
+        [Float32Array.from(cnnAlone[i]!), Float32Array.from(mobilenetAlone[i]!)],
+        [0.5, 0.5],
+        3,
+      );
+      row.forEach((p, k) =>
+        assert.ok(Math.abs(p - expected[k]!) < 1e-5, `image ${i} class ${k}: ${p} vs ${expected[k]}`),
+      );
     });
     assert.equal(tf.memory().numTensors, before, 'classifiers freed');
 
-    const single = await trainClassifier({ dataset, options: { preset: 'cnn-plus', epochs: 1, seed: 3, ensemble: false }, runDir }, job, {});
+    const single = await trainClassifier(
+      { dataset, options: { preset: 'cnn-plus', epochs: 1, seed: 3, ensemble: false }, runDir },
+      job,
+      {},
+    );
     assert.equal(single.ensemble, null);
     assert.ok(!existsSync(join(single.modelDir!, ENSEMBLE_FILE)), 'ensemble: false exports one model');
     await rm(runDir, { recursive: true, force: true });
@@ -147,14 +191,26 @@ describe('mobilenet preset', () => {
     const runDir = await tempDir('companion-fails');
     const before = tf.memory().numTensors;
     const failing = await trainClassifier(
-      { dataset, options: { preset: 'cnn-plus', epochs: 1, seed: 3 }, runDir, mobilenetDir: join(runDir, 'no-such-model') },
+      {
+        dataset,
+        options: { preset: 'cnn-plus', epochs: 1, seed: 3 },
+        runDir,
+        mobilenetDir: join(runDir, 'no-such-model'),
+      },
       { signal: new AbortController().signal, onProgress: () => {} },
       {},
     );
     assert.equal(failing.status, 'completed', 'the conv run itself is not failed');
     assert.equal(failing.ensemble, null);
-    assert.ok(failing.warnings.some((w) => /MobileNet companion failed .*no-such-model.*CNN\+ \(batch norm\) alone/.test(w)), failing.warnings.join(' | '));
-    assert.ok(failing.modelDir && !existsSync(join(failing.modelDir, ENSEMBLE_FILE)) && !existsSync(join(failing.modelDir, COMPANION_DIR)));
+    assert.ok(
+      failing.warnings.some((w) => /MobileNet companion failed .*no-such-model.*CNN\+ \(batch norm\) alone/.test(w)),
+      failing.warnings.join(' | '),
+    );
+    assert.ok(
+      failing.modelDir &&
+        !existsSync(join(failing.modelDir, ENSEMBLE_FILE)) &&
+        !existsSync(join(failing.modelDir, COMPANION_DIR)),
+    );
     assert.ok(!existsSync(join(runDir, 'companion')));
 
     const controller = new AbortController();
@@ -165,7 +221,10 @@ describe('mobilenet preset', () => {
     );
     assert.equal(cancelled.status, 'completed', 'cancelling the companion keeps the trained CNN+');
     assert.equal(cancelled.ensemble, null);
-    assert.ok(cancelled.warnings.some((w) => /companion was cancelled/.test(w)), cancelled.warnings.join(' | '));
+    assert.ok(
+      cancelled.warnings.some((w) => /companion was cancelled/.test(w)),
+      cancelled.warnings.join(' | '),
+    );
     const classifier = await loadClassifier(cancelled.modelDir!);
     assert.equal(classifier.members.length, 1, 'a single model');
     classifier.dispose();

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createDispatcher } from '../../src-main/api/dispatcher.js';
+
 import { AppServices } from '../../src-main/app/app-services.js';
 import { buildSmallCnn } from '../../src-main/ml/models/presets.js';
 import { attachCompanion, COMPANION_DIR } from '../../src-main/ml/training/ensemble.js';
@@ -56,7 +56,15 @@ before(async () => {
   const model = buildSmallCnn({ width: 16, height: 16, channels: 3 }, SHAPE_CLASSES.length, 1);
   await exportModel(model, valid, {
     labels: SHAPE_CLASSES,
-    preprocessing: { preset: 'small-cnn', input: { width: 16, height: 16, channels: 3 }, scale: 1 / 255, offset: 0, resize: 'stretch', background: '#ffffff', autoOrient: true },
+    preprocessing: {
+      preset: 'small-cnn',
+      input: { width: 16, height: 16, channels: 3 },
+      scale: 1 / 255,
+      offset: 0,
+      resize: 'stretch',
+      background: '#ffffff',
+      autoOrient: true,
+    },
   });
   model.dispose();
 });
@@ -74,7 +82,11 @@ describe('loadClassifier on a damaged model folder', () => {
 
   test('a truncated weights.bin names weights.bin and both sizes', async () => {
     const dir = await damaged('truncated', truncatedWeights);
-    await assertInvalid(loadClassifier(dir), join(dir, 'weights.bin'), /1024 bytes, model\.json expects \d+ \(truncated\?\)/);
+    await assertInvalid(
+      loadClassifier(dir),
+      join(dir, 'weights.bin'),
+      /1024 bytes, model\.json expects \d+ \(truncated\?\)/,
+    );
   });
 
   test('a model.json that is not JSON names model.json', async () => {
@@ -93,7 +105,9 @@ describe('loadClassifier on a damaged model folder', () => {
   });
 
   test('labels.json with fewer classes than the model has outputs names labels.json', async () => {
-    const dir = await damaged('few-labels', (d) => writeFile(join(d, 'labels.json'), JSON.stringify(SHAPE_CLASSES.slice(0, 2))));
+    const dir = await damaged('few-labels', (d) =>
+      writeFile(join(d, 'labels.json'), JSON.stringify(SHAPE_CLASSES.slice(0, 2))),
+    );
     await assertInvalid(loadClassifier(dir), join(dir, 'labels.json'), /2 classes, the model has 3 outputs/);
   });
 
@@ -108,7 +122,11 @@ describe('importModel of a damaged model folder', () => {
   let dispatch: ReturnType<typeof createAppDispatcher>;
 
   before(() => {
-    app = AppServices.open({ userDataDir: join(root, 'user'), projectDir: join(root, 'project'), platform: { transport: 'cli', electronVersion: null } });
+    app = AppServices.open({
+      userDataDir: join(root, 'user'),
+      projectDir: join(root, 'project'),
+      platform: { transport: 'cli', electronVersion: null },
+    });
     dispatch = createAppDispatcher(app);
   });
 

@@ -76,7 +76,13 @@ describe('data-parallel training step', () => {
   });
 
   test('adaptive mode times both ways, settles on one, and trains the same as one thread throughout', async () => {
-    const { single, spread: adaptive, one, parallel, release } = await twins(5, () => tf.train.sgd(0.05), 1, { adaptive: true });
+    const {
+      single,
+      spread: adaptive,
+      one,
+      parallel,
+      release,
+    } = await twins(5, () => tf.train.sgd(0.05), 1, { adaptive: true });
     try {
       for (let i = 0; i < 10; i++) {
         const { x, oneHot, weights } = batch(32, 20 + i);

@@ -18,7 +18,10 @@ function job(overrides: Partial<TrainJob> = {}): TrainJob {
   return { signal: new AbortController().signal, onProgress: () => {}, ...overrides };
 }
 
-async function request(options: Partial<TrainRequest['options']> = {}, extra: Partial<TrainRequest> = {}): Promise<TrainRequest> {
+async function request(
+  options: Partial<TrainRequest['options']> = {},
+  extra: Partial<TrainRequest> = {},
+): Promise<TrainRequest> {
   return {
     dataset: shapeDataset(150, 60),
     options: { preset: 'small-cnn', epochs: 4, batchSize: 16, seed: 3, ...options },
@@ -53,7 +56,10 @@ describe('trainClassifier', () => {
     assert.equal(result.threads, 2);
     assert.equal(result.status, 'completed');
     assert.equal(result.epochsCompleted, 5);
-    assert.ok(result.evaluation && result.evaluation.accuracy >= 0.9, `validation accuracy ${result.evaluation?.accuracy}`);
+    assert.ok(
+      result.evaluation && result.evaluation.accuracy >= 0.9,
+      `validation accuracy ${result.evaluation?.accuracy}`,
+    );
     assert.ok(events.at(-1)!.valAccuracy! >= 0.9);
     assert.ok(events.every((e) => e.imagesPerSecond > 0 && Number.isFinite(e.loss)));
     assert.ok(progressCalls >= 5 * 10, 'progress per batch');
@@ -68,7 +74,10 @@ describe('trainClassifier', () => {
   test('a cancelled run stops cleanly and says whether a best-so-far model exists', async () => {
     const controller = new AbortController();
     const req = await request({ epochs: 10 });
-    const result = await trainClassifier(req, job({ signal: controller.signal, onEpoch: (e) => e.epoch === 2 && controller.abort() }));
+    const result = await trainClassifier(
+      req,
+      job({ signal: controller.signal, onEpoch: (e) => e.epoch === 2 && controller.abort() }),
+    );
     assert.equal(result.status, 'cancelled');
     assert.equal(result.epochsCompleted, 2);
     assert.ok(result.modelDir, 'epochs 1–2 exported a model');
@@ -91,10 +100,16 @@ describe('trainClassifier', () => {
     const resumed = await trainClassifier({ ...req, options: { ...req.options, epochs: 4 }, resume: true }, job());
     assert.equal(resumed.resumedFromEpoch, 2);
     assert.equal(resumed.history.length, 4);
-    assert.deepEqual(resumed.history.slice(0, 2).map((e) => e.loss), firstHalf.history.map((e) => e.loss));
+    assert.deepEqual(
+      resumed.history.slice(0, 2).map((e) => e.loss),
+      firstHalf.history.map((e) => e.loss),
+    );
     // Weights, Adam moments, shuffle and augmentation state all restored: same losses as one run.
     resumed.history.forEach((event, i) => {
-      assert.ok(Math.abs(event.loss - straight.history[i]!.loss) < 1e-4, `epoch ${i + 1}: ${event.loss} vs ${straight.history[i]!.loss}`);
+      assert.ok(
+        Math.abs(event.loss - straight.history[i]!.loss) < 1e-4,
+        `epoch ${i + 1}: ${event.loss} vs ${straight.history[i]!.loss}`,
+      );
       assert.ok(Math.abs(event.valLoss! - straight.history[i]!.valLoss!) < 1e-4);
     });
 
@@ -108,7 +123,12 @@ describe('trainClassifier', () => {
 
   test('early stopping ends a run whose validation loss stops improving', async () => {
     // A learning rate this high makes the loss diverge after the first epoch.
-    const req = await request({ epochs: 20, optimizer: 'sgd', learningRate: 5, earlyStopping: { patience: 2, minDelta: 0 } });
+    const req = await request({
+      epochs: 20,
+      optimizer: 'sgd',
+      learningRate: 5,
+      earlyStopping: { patience: 2, minDelta: 0 },
+    });
     const result = await trainClassifier(req, job());
     assert.equal(result.status, 'early-stopped');
     assert.ok(result.epochsCompleted < 20);
@@ -136,46 +156,76 @@ describe('trainClassifier', () => {
     await rm(req.runDir, { recursive: true, force: true });
   });
 
-  test('a cosine schedule sets each epoch\'s rate from the epoch alone, also after a resume', async () => {
+  test("a cosine schedule sets each epoch's rate from the epoch alone, also after a resume", async () => {
     const options = { epochs: 5, learningRate: 0.02, earlyStopping: null, learningRateSchedule: 'cosine' as const };
     const expected = [0, 1, 2, 3, 4].map((epoch) => cosineRate({ initial: 0.02, final: 0.0002 }, epoch, 5));
-    assert.ok(Math.abs(expected[0]! - 0.02) < 1e-12 && Math.abs(expected[2]! - 0.0101) < 1e-12 && Math.abs(expected[4]! - 0.0002) < 1e-12, expected.join(', '));
+    assert.ok(
+      Math.abs(expected[0]! - 0.02) < 1e-12 &&
+        Math.abs(expected[2]! - 0.0101) < 1e-12 &&
+        Math.abs(expected[4]! - 0.0002) < 1e-12,
+      expected.join(', '),
+    );
     const straight = await trainClassifier(await request(options), job());
-    straight.history.forEach((event, i) => assert.ok(Math.abs(event.learningRate - expected[i]!) < 1e-12, `epoch ${i + 1}: ${event.learningRate} vs ${expected[i]}`));
+    straight.history.forEach((event, i) =>
+      assert.ok(
+        Math.abs(event.learningRate - expected[i]!) < 1e-12,
+        `epoch ${i + 1}: ${event.learningRate} vs ${expected[i]}`,
+      ),
+    );
 
     assert.equal(straight.options.reduceLearningRate, null, 'the plateau rule is off under cosine decay');
 
     // Cancelled after epoch 2, then resumed: the whole run follows one curve.
     const req = await request(options);
     const controller = new AbortController();
-    const cancelled = await trainClassifier(req, job({ signal: controller.signal, onEpoch: (event) => event.epoch === 2 && controller.abort() }));
+    const cancelled = await trainClassifier(
+      req,
+      job({ signal: controller.signal, onEpoch: (event) => event.epoch === 2 && controller.abort() }),
+    );
     assert.equal(cancelled.status, 'cancelled');
     const resumed = await trainClassifier({ ...req, resume: true }, job());
     assert.equal(resumed.resumedFromEpoch, 2);
-    assert.deepEqual(resumed.history.map((e) => e.learningRate), straight.history.map((e) => e.learningRate));
+    assert.deepEqual(
+      resumed.history.map((e) => e.learningRate),
+      straight.history.map((e) => e.learningRate),
+    );
     await rm(req.runDir, { recursive: true, force: true });
     await assert.rejects(
       trainClassifier(await request({ learningRateSchedule: 'step' as never }), job()),
-      (error: unknown) => error instanceof AppError && error.code === 'INVALID_INPUT' && error.message.includes('"step"'),
+      (error: unknown) =>
+        error instanceof AppError && error.code === 'INVALID_INPUT' && error.message.includes('"step"'),
     );
   });
 
   test('label smoothing reaches the training targets: the loss cannot fall below their entropy', async () => {
     // Three classes, ε = 0.5: targets (2/3, 1/6, 1/6), whose entropy bounds any cross-entropy from below.
     const floor = -((2 / 3) * Math.log(2 / 3) + 2 * (1 / 6) * Math.log(1 / 6));
-    const smoothed = await trainClassifier(await request({ epochs: 4, labelSmoothing: 0.5, earlyStopping: null }), job());
-    smoothed.history.forEach((event) => assert.ok(event.loss >= floor - 1e-3, `epoch ${event.epoch}: loss ${event.loss} < ${floor}`));
+    const smoothed = await trainClassifier(
+      await request({ epochs: 4, labelSmoothing: 0.5, earlyStopping: null }),
+      job(),
+    );
+    smoothed.history.forEach((event) =>
+      assert.ok(event.loss >= floor - 1e-3, `epoch ${event.epoch}: loss ${event.loss} < ${floor}`),
+    );
     // The same run on one-hot targets goes well below it, so the bound above is not idle.
     const plain = await trainClassifier(await request({ epochs: 4, earlyStopping: null }), job());
     assert.ok(plain.history.at(-1)!.loss < floor - 0.2, `plain loss ${plain.history.at(-1)!.loss}`);
     await assert.rejects(
       trainClassifier(await request({ labelSmoothing: 0.6 }), job()),
-      (error: unknown) => error instanceof AppError && error.code === 'INVALID_INPUT' && error.message.includes('label smoothing'),
+      (error: unknown) =>
+        error instanceof AppError && error.code === 'INVALID_INPUT' && error.message.includes('label smoothing'),
     );
   });
 
   test('cnn-plus with rmsprop, grayscale input and class weights also trains', async () => {
-    const req = await request({ preset: 'cnn-plus', optimizer: 'rmsprop', colorMode: 'grayscale', classWeights: 'balanced', epochs: 3, learningRate: 3e-3 });
+    const req = await request({
+      preset: 'cnn-plus',
+      optimizer: 'rmsprop',
+      colorMode: 'grayscale',
+      classWeights: 'balanced',
+      epochs: 3,
+      learningRate: 3e-3,
+    });
     const result = await trainClassifier(req, job());
     assert.equal(result.status, 'completed');
     assert.deepEqual(result.options.input, { width: 16, height: 16 }, 'input size taken from the images');

@@ -49,7 +49,11 @@ describe('runTrainingInWorker', () => {
     const runDir = await tempDir('worker');
     const dataset = { ...shapeDataset(3, 0), classes: ['only-one'] };
     await assert.rejects(
-      runTrainingInWorker({ dataset, options: { preset: 'small-cnn' }, runDir }, { signal: new AbortController().signal, onProgress: () => {} }, { backend: 'wasm' }),
+      runTrainingInWorker(
+        { dataset, options: { preset: 'small-cnn' }, runDir },
+        { signal: new AbortController().signal, onProgress: () => {} },
+        { backend: 'wasm' },
+      ),
       (error: unknown) => error instanceof AppError && error.code === 'INVALID_INPUT',
     );
     await rm(runDir, { recursive: true, force: true });
@@ -67,8 +71,14 @@ describe('runTrainingInWorker', () => {
         { signal: new AbortController().signal, onProgress: () => {} },
         { script: pathToFileURL(script) },
       );
-    await assert.rejects(run(crash), (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /boom/.test(error.message));
-    await assert.rejects(run(exit), (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /code 3/.test(error.message));
+    await assert.rejects(
+      run(crash),
+      (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /boom/.test(error.message),
+    );
+    await assert.rejects(
+      run(exit),
+      (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /code 3/.test(error.message),
+    );
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -98,8 +108,15 @@ describe('runTrainingInWorker', () => {
         { signal: new AbortController().signal, onProgress: () => {} },
         { script: pathToFileURL(script), isolation: 'process' },
       );
-    await assert.rejects(run(segfault), (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /SIGSEGV/.test(error.message));
-    await assert.rejects(run(crash), (error: unknown) => error instanceof AppError && /code 1/.test(error.message) && /boom in the driver/.test(error.message));
+    await assert.rejects(
+      run(segfault),
+      (error: unknown) => error instanceof AppError && error.code === 'INTERNAL' && /SIGSEGV/.test(error.message),
+    );
+    await assert.rejects(
+      run(crash),
+      (error: unknown) =>
+        error instanceof AppError && /code 1/.test(error.message) && /boom in the driver/.test(error.message),
+    );
     await rm(dir, { recursive: true, force: true });
   });
 });

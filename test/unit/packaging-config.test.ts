@@ -11,12 +11,17 @@ const builderRequire = createRequire(resolve(repoRoot, 'node_modules/app-builder
 
 test('electron-builder.yml is valid for electron-builder and unpacks the native modules', () => {
   const yaml = builderRequire('js-yaml') as { load(text: string): Record<string, unknown> };
-  const Ajv = builderRequire('ajv') as new (options: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown } };
+  const Ajv = builderRequire('ajv') as new (options: object) => {
+    compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown };
+  };
   const config = yaml.load(readFileSync(resolve(repoRoot, 'electron-builder.yml'), 'utf8'));
-  const schema = JSON.parse(readFileSync(resolve(repoRoot, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as object;
+  const schema = JSON.parse(
+    readFileSync(resolve(repoRoot, 'node_modules/app-builder-lib/scheme.json'), 'utf8'),
+  ) as object;
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
   assert.ok(validate(config), JSON.stringify(validate.errors));
   const unpacked = (config.asarUnpack as string[]).join(' ');
-  for (const name of ['better-sqlite3', 'sharp', '@tensorflow/tfjs-node']) assert.ok(unpacked.includes(name), `${name} must be unpacked from asar`);
+  for (const name of ['better-sqlite3', 'sharp', '@tensorflow/tfjs-node'])
+    assert.ok(unpacked.includes(name), `${name} must be unpacked from asar`);
   assert.ok((config.files as string[]).includes('resources/**'));
 });

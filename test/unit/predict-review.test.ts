@@ -19,7 +19,11 @@ async function projectWithPredictions(t: Parameters<typeof tempDir>[0]) {
   const catalog = Catalog.open(join(dir, 'seshat.sqlite'));
   t.after(() => catalog.close());
   await importFolders(catalog, { roots: [join(dir, 'walls')], labelSource: { kind: 'none' }, thumbnailsDir: null });
-  const [g17, m17, x1] = ['G17', 'M17', 'X1'].map((name) => catalog.classes.create({ name }).id) as [number, number, number];
+  const [g17, m17, x1] = ['G17', 'M17', 'X1'].map((name) => catalog.classes.create({ name }).id) as [
+    number,
+    number,
+    number,
+  ];
   const run = catalog.runs.create({ name: 'r', preset: 'small-cnn' });
   const ids = catalog.db.prepare('SELECT id FROM images ORDER BY id').pluck().all() as number[];
   catalog.runs.savePredictions(
@@ -43,7 +47,9 @@ test('the review takes the model’s second or third guess by rank, as model lab
   assert.equal(acceptPredictions(catalog, run.id, [ids[0]!], 2).changed, 1);
   assert.equal(acceptPredictions(catalog, run.id, [ids[1]!], 3).changed, 1);
   assert.equal(acceptPredictions(catalog, run.id, [ids[2]!]).changed, 1);
-  const written = [ids[0]!, ids[1]!, ids[2]!].map((id) => catalog.labels.get(id)).map((label) => [label?.classId, label?.source]);
+  const written = [ids[0]!, ids[1]!, ids[2]!]
+    .map((id) => catalog.labels.get(id))
+    .map((label) => [label?.classId, label?.source]);
   assert.deepEqual(written, [
     [classes.m17, 'model'],
     [classes.x1, 'model'],
@@ -56,14 +62,21 @@ test('the review takes the model’s second or third guess by rank, as model lab
 test('the folder CSV holds only that folder’s images, with each one’s current label', async (t) => {
   const { dir, catalog, run, ids, classes } = await projectWithPredictions(t);
   catalog.labels.setLabels([{ imageId: ids[0]!, classId: classes.x1 }]);
-  const rows = predictionsCsv(catalog, run.id, join(dir, 'walls', 'north')).trim().split('\n');
+  const rows = predictionsCsv(catalog, run.id, join(dir, 'walls', 'north'))
+    .trim()
+    .split('\n');
   assert.equal(rows[0], 'path,label,predicted,confidence,top5');
   assert.equal(rows.length, 1 + 3, 'north has 3 images; south’s 2 are left out');
   const byPath = new Map(rows.slice(1).map((row) => [row.split(',')[0], row.split(',')]));
   assert.deepEqual(byPath.get(join(dir, 'walls', 'north', 'n_0.png'))?.slice(1, 4), ['X1', 'G17', '0.6000']);
   assert.deepEqual(byPath.get(join(dir, 'walls', 'north', 'n_1.png'))?.slice(1, 3), ['', 'G17']);
   // A folder whose name starts like another's is not inside it.
-  assert.equal(predictionsCsv(catalog, run.id, join(dir, 'walls', 'nor')).trim().split('\n').length, 1);
+  assert.equal(
+    predictionsCsv(catalog, run.id, join(dir, 'walls', 'nor'))
+      .trim()
+      .split('\n').length,
+    1,
+  );
   assert.equal(predictionsCsv(catalog, run.id).trim().split('\n').length, 1 + 5, 'no folder: every prediction');
 });
 
@@ -72,7 +85,10 @@ test('the precision of an accept threshold is read from the validation predictio
   const probabilities = Float32Array.from([0.95, 0.05, 0.85, 0.15, 0.3, 0.7, 0.5, 0.5]);
   const evaluation = evaluatePredictions(probabilities, [0, 1, 1, 1], ['a', 'b'], 2);
   const bins = evaluation.confidenceBins!;
-  assert.equal(bins.total.reduce((a, b) => a + b, 0), 4);
+  assert.equal(
+    bins.total.reduce((a, b) => a + b, 0),
+    4,
+  );
   assert.deepEqual(thresholdPrecision(bins, 0.8), { count: 2, coverage: 0.5, precision: 0.5 });
   assert.deepEqual(thresholdPrecision(bins, 0.6), { count: 3, coverage: 0.75, precision: 2 / 3 });
   assert.deepEqual(thresholdPrecision(bins, 0.99), { count: 0, coverage: 0, precision: null });

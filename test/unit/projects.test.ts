@@ -19,7 +19,10 @@ test('a new project folder gets its sub-folders', () => {
 
 test('opening a missing folder without create is PROJECT_INVALID naming it', () => {
   const dir = join(tmpdir(), 'seshat-missing-project-xyz');
-  assert.throws(() => prepareProjectFolder(dir, { create: false }), (error: unknown) => error instanceof AppError && error.code === 'PROJECT_INVALID' && error.message.includes(dir));
+  assert.throws(
+    () => prepareProjectFolder(dir, { create: false }),
+    (error: unknown) => error instanceof AppError && error.code === 'PROJECT_INVALID' && error.message.includes(dir),
+  );
 });
 
 test('the app opens the last project, and falls back to the default one when it vanished', () => {
@@ -58,9 +61,16 @@ test('a damaged settings file does not stop the app from starting', () => {
 test('switching projects while a task runs is refused with CONFLICT', async () => {
   const root = mkdtempSync(join(tmpdir(), 'seshat-switch-'));
   const services = AppServices.open({ userDataDir: join(root, 'user'), projectDir: join(root, 'a'), platform });
-  const id = services.tasks.start('wait', 'Wait', (job) => new Promise((resolve) => job.signal.addEventListener('abort', resolve)));
+  const id = services.tasks.start(
+    'wait',
+    'Wait',
+    (job) => new Promise((resolve) => job.signal.addEventListener('abort', resolve)),
+  );
   await new Promise((resolve) => setTimeout(resolve, 5));
-  assert.throws(() => services.openProject(join(root, 'b'), true), (error: unknown) => error instanceof AppError && error.code === 'CONFLICT');
+  assert.throws(
+    () => services.openProject(join(root, 'b'), true),
+    (error: unknown) => error instanceof AppError && error.code === 'CONFLICT',
+  );
   services.tasks.cancel(id);
   await services.tasks.waitFor(id);
   assert.equal(services.openProject(join(root, 'b'), true).name, 'b');
@@ -77,7 +87,17 @@ test('opening a project removes thumbnail temp files a killed import left, and k
   mkdirSync(fanOut, { recursive: true });
   // pid 2^22 + 1 is above Linux's pid_max default range in containers; pick one that is surely gone.
   let dead = 4_194_301;
-  while ((() => { try { process.kill(dead, 0); return true; } catch { return false; } })()) dead--;
+  while (
+    (() => {
+      try {
+        process.kill(dead, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    })()
+  )
+    dead--;
   const stale = join(fanOut, `cdef.webp.${dead}.0badc0de.tmp`);
   const live = join(fanOut, `cdef.webp.${process.pid}.0badc0de.tmp`);
   const thumbnail = join(fanOut, 'cdef.webp');

@@ -10,7 +10,7 @@ import { rareClassSummary } from '../../src-renderer/src/state/rare-classes.js';
 
 const row = (label: string, recall: number, support: number) => ({ label, precision: 1, recall, f1: recall, support });
 
-test('rare classes: their accuracy, the others\', and which to label next, weakest first', () => {
+test("rare classes: their accuracy, the others', and which to label next, weakest first", () => {
   const summary = rareClassSummary({
     classes: ['A', 'B', 'C', 'D', 'E', 'F'],
     trainingImages: [2, 5, 6, 50, 1, 3],
@@ -33,23 +33,46 @@ test('no summary without training counts or without a rare class', () => {
   const perClass = [row('A', 1, 3), row('B', 0.5, 2)];
   assert.equal(rareClassSummary({ classes: ['A', 'B'], trainingImages: null, perClass }), null);
   assert.equal(rareClassSummary({ classes: ['A', 'B'], trainingImages: [6, 40], perClass }), null);
-  assert.equal(rareClassSummary({ classes: ['A', 'B'], trainingImages: [6, 40], perClass }, 6)?.classes, 1, 'the threshold is inclusive');
+  assert.equal(
+    rareClassSummary({ classes: ['A', 'B'], trainingImages: [6, 40], perClass }, 6)?.classes,
+    1,
+    'the threshold is inclusive',
+  );
 });
 
 test('training counts leave out images that could not be decoded', () => {
   const sample = (id: string, label: number) => ({ id, label, source: { kind: 'file' as const, path: `${id}.png` } });
-  const dataset = { classes: ['G43', 'M17'], train: [sample('1', 0), sample('2', 0), sample('3', 1)], validation: [sample('4', 1)] };
+  const dataset = {
+    classes: ['G43', 'M17'],
+    train: [sample('1', 0), sample('2', 0), sample('3', 1)],
+    validation: [sample('4', 1)],
+  };
   assert.deepEqual(trainingImagesPerClass(dataset), { G43: 2, M17: 1 });
   assert.deepEqual(trainingImagesPerClass(dataset, new Set(['2'])), { G43: 1, M17: 1 });
 });
 
-test('a run\'s training counts: from its metrics, else from its own dataset record, in the model\'s class order', async () => {
+test("a run's training counts: from its metrics, else from its own dataset record, in the model's class order", async () => {
   const runDir = await mkdtemp(join(tmpdir(), 'seshat-run-'));
   const run = (fields: Partial<RunRecord>): RunRecord =>
-    ({ id: 1, name: 'r', preset: 'cnn-plus', options: {}, datasetHash: 'h', status: 'done', metrics: {}, weightsPath: join(runDir, 'model'), createdAt: 0, finishedAt: 0, ...fields }) as RunRecord;
+    ({
+      id: 1,
+      name: 'r',
+      preset: 'cnn-plus',
+      options: {},
+      datasetHash: 'h',
+      status: 'done',
+      metrics: {},
+      weightsPath: join(runDir, 'model'),
+      createdAt: 0,
+      finishedAt: 0,
+      ...fields,
+    }) as RunRecord;
   try {
     // Metrics (what the last start trained on) come first, ordered as the model's classes.
-    assert.deepEqual(await trainingImagesOf(run({ metrics: { trainingImages: { G43: 2, M17: 7 } } }), ['M17', 'G43']), [7, 2]);
+    assert.deepEqual(
+      await trainingImagesOf(run({ metrics: { trainingImages: { G43: 2, M17: 7 } } }), ['M17', 'G43']),
+      [7, 2],
+    );
     // A class of the model missing from the counts: they belong to other data.
     assert.equal(await trainingImagesOf(run({ metrics: { trainingImages: { G43: 2 } } }), ['G43', 'M17']), null);
 
@@ -59,11 +82,18 @@ test('a run\'s training counts: from its metrics, else from its own dataset reco
       { id: 3, label: 'G43', split: 'test' },
       { id: 4, label: 'M17', split: 'train' },
     ];
-    await writeFile(join(runDir, 'dataset.json'), JSON.stringify({ hash: 'h', classes: ['G43', 'M17'], images, counts: { train: 3, validation: 0, test: 1 } }));
+    await writeFile(
+      join(runDir, 'dataset.json'),
+      JSON.stringify({ hash: 'h', classes: ['G43', 'M17'], images, counts: { train: 3, validation: 0, test: 1 } }),
+    );
     await mkdir(join(runDir, 'model'));
     assert.deepEqual(await trainingImagesOf(run({}), ['G43', 'M17']), [2, 1], 'a run from before metrics kept counts');
     assert.equal(await trainingImagesOf(run({ datasetHash: 'other' }), ['G43', 'M17']), null, 'a record of other data');
-    assert.equal(await trainingImagesOf(run({ weightsPath: join(runDir, 'elsewhere', 'model') }), ['G43', 'M17']), null, 'no record (an imported model)');
+    assert.equal(
+      await trainingImagesOf(run({ weightsPath: join(runDir, 'elsewhere', 'model') }), ['G43', 'M17']),
+      null,
+      'no record (an imported model)',
+    );
   } finally {
     await rm(runDir, { recursive: true, force: true });
   }

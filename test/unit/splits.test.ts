@@ -46,9 +46,14 @@ test('largest remainder gives counts summing to the total, each within one of it
   for (let total = 0; total <= 60; total++) {
     const counts = largestRemainder(total, DEFAULT_RATIOS);
     assert.equal(counts.train + counts.validation + counts.test, total);
-    for (const split of SPLITS) assert.ok(Math.abs(counts[split] - total * DEFAULT_RATIOS[split]) < 1, `${total} ${split}`);
+    for (const split of SPLITS)
+      assert.ok(Math.abs(counts[split] - total * DEFAULT_RATIOS[split]) < 1, `${total} ${split}`);
   }
-  assert.deepEqual(largestRemainder(10, { train: 0.8, validation: 0.2, test: 0 }), { train: 8, validation: 2, test: 0 });
+  assert.deepEqual(largestRemainder(10, { train: 0.8, validation: 0.2, test: 0 }), {
+    train: 8,
+    validation: 2,
+    test: 0,
+  });
 });
 
 test('stratified split: the same seed gives the same split, another seed a different one', () => {
@@ -58,13 +63,22 @@ test('stratified split: the same seed gives the same split, another seed a diffe
   assert.deepEqual(again.assignments, first.assignments, 'input order does not matter');
   const other = stratifiedSplit(items, { seed: 43 });
   assert.notDeepEqual(other.assignments, first.assignments);
-  assert.deepEqual(stratifiedSplit(items, { seed: 'unas' }).assignments, stratifiedSplit(items, { seed: 'unas' }).assignments);
-  assert.notDeepEqual(stratifiedSplit(items, { seed: 'unas' }).assignments, stratifiedSplit(items, { seed: 'saqqara' }).assignments);
+  assert.deepEqual(
+    stratifiedSplit(items, { seed: 'unas' }).assignments,
+    stratifiedSplit(items, { seed: 'unas' }).assignments,
+  );
+  assert.notDeepEqual(
+    stratifiedSplit(items, { seed: 'unas' }).assignments,
+    stratifiedSplit(items, { seed: 'saqqara' }).assignments,
+  );
 });
 
 test('stratified split keeps every class within one image of its target', () => {
   const result = stratifiedSplit(makeItems(SIZES), { seed: 7 });
-  assert.equal(result.assignments.length, Object.values(SIZES).reduce((a, b) => a + b, 0));
+  assert.equal(
+    result.assignments.length,
+    Object.values(SIZES).reduce((a, b) => a + b, 0),
+  );
   for (const [classKey, size] of Object.entries(SIZES)) {
     const counts = countsFor(result, classKey);
     for (const split of SPLITS) {
@@ -128,7 +142,9 @@ test('unlabeled items are ignored, imbalance and re-split moves are reported', (
   assert.ok(imbalance, 'G43 has more than 10× the images of D58');
   assert.deepEqual(imbalance.classKeys, ['G43', 'D58']);
   assert.equal(result.moved, result.totals.validation + result.totals.test);
-  assert.ok(!stratifiedSplit(makeItems({ G43: 100, D58: 10 }), { seed: 9 }).warnings.some((w) => w.kind === 'imbalance'));
+  assert.ok(
+    !stratifiedSplit(makeItems({ G43: 100, D58: 10 }), { seed: 9 }).warnings.some((w) => w.kind === 'imbalance'),
+  );
 });
 
 /** 30 groups ("photographs") of 3–17 crops each, with classes spread over them. */
@@ -138,7 +154,8 @@ function groupedItems(): SplitItem[] {
   let id = 1;
   for (let g = 0; g < 30; g++) {
     const size = 3 + ((g * 7) % 15);
-    for (let i = 0; i < size; i++) items.push({ id: id++, classKey: classes[(g + i) % classes.length]!, groupKey: `photo-${g}` });
+    for (let i = 0; i < size; i++)
+      items.push({ id: id++, classKey: classes[(g + i) % classes.length]!, groupKey: `photo-${g}` });
   }
   return items;
 }
@@ -254,25 +271,33 @@ test('duplicates by hash are found only when they sit in different splits', () =
 
 const UNAS = '/work/shared/datasets/unas-glyphs/Manual/Preprocessed';
 
-test('Unas crops grouped by picture: no picture lands in two splits', { skip: !existsSync(UNAS) && `${UNAS} is absent` }, () => {
-  const keyOf = compileGroupKey(UNAS_PICTURE_PRESET.mode);
-  const items: SplitItem[] = [];
-  const pictures = readdirSync(UNAS).filter((name) => statSync(join(UNAS, name)).isDirectory());
-  for (const picture of pictures) {
-    for (const file of readdirSync(join(UNAS, picture)).filter((name) => name.endsWith('.png'))) {
-      const label = /_([^_.]+)\.png$/.exec(file)?.[1] ?? null;
-      const groupKey = keyOf(`${picture}/${file}`);
-      assert.equal(groupKey, picture.padStart(2, '0'), file);
-      items.push({ id: items.length + 1, classKey: label === 'UNKNOWN' ? null : label, groupKey });
+test(
+  'Unas crops grouped by picture: no picture lands in two splits',
+  { skip: !existsSync(UNAS) && `${UNAS} is absent` },
+  () => {
+    const keyOf = compileGroupKey(UNAS_PICTURE_PRESET.mode);
+    const items: SplitItem[] = [];
+    const pictures = readdirSync(UNAS).filter((name) => statSync(join(UNAS, name)).isDirectory());
+    for (const picture of pictures) {
+      for (const file of readdirSync(join(UNAS, picture)).filter((name) => name.endsWith('.png'))) {
+        const label = /_([^_.]+)\.png$/.exec(file)?.[1] ?? null;
+        const groupKey = keyOf(`${picture}/${file}`);
+        assert.equal(groupKey, picture.padStart(2, '0'), file);
+        items.push({ id: items.length + 1, classKey: label === 'UNKNOWN' ? null : label, groupKey });
+      }
     }
-  }
-  assert.ok(pictures.length >= 3, 'needs at least one picture per split');
-  const result = groupAwareSplit(items, { seed: 'unas' });
-  assertNoGroupStraddles(items, result);
-  assert.equal(result.groups.length, pictures.length);
-  for (const split of SPLITS) assert.ok(result.groups.some((g) => g.split === split), `no picture in ${split}`);
-  assert.equal(result.ignored, items.filter((item) => item.classKey === null).length);
-  // Whole pictures of ~400 crops cannot hit 70/15/15 exactly, but can come close.
-  assert.ok(result.deviation.overallMaxAbs < 0.1, `overall deviation ${result.deviation.overallMaxAbs}`);
-  assert.ok(result.noCoverage.length > 0, 'many Unas classes occur in one picture only');
-});
+    assert.ok(pictures.length >= 3, 'needs at least one picture per split');
+    const result = groupAwareSplit(items, { seed: 'unas' });
+    assertNoGroupStraddles(items, result);
+    assert.equal(result.groups.length, pictures.length);
+    for (const split of SPLITS)
+      assert.ok(
+        result.groups.some((g) => g.split === split),
+        `no picture in ${split}`,
+      );
+    assert.equal(result.ignored, items.filter((item) => item.classKey === null).length);
+    // Whole pictures of ~400 crops cannot hit 70/15/15 exactly, but can come close.
+    assert.ok(result.deviation.overallMaxAbs < 0.1, `overall deviation ${result.deviation.overallMaxAbs}`);
+    assert.ok(result.noCoverage.length > 0, 'many Unas classes occur in one picture only');
+  },
+);

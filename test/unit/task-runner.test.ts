@@ -91,7 +91,10 @@ test('list shows running tasks so a reloaded renderer can resubscribe; unknown i
   assert.equal(listed[0]?.state, 'running');
   runner.cancel(id);
   await runner.waitFor(id);
-  assert.throws(() => runner.cancel('nope'), (error: unknown) => error instanceof AppError && error.code === 'TASK_NOT_FOUND');
+  assert.throws(
+    () => runner.cancel('nope'),
+    (error: unknown) => error instanceof AppError && error.code === 'TASK_NOT_FOUND',
+  );
 });
 
 test('a task cancelled before it starts never runs its job', async () => {

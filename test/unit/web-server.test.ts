@@ -19,7 +19,11 @@ before(async () => {
   mkdirSync(staticDir);
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Seshat</title>');
   writeFileSync(join(dir, 'secret.txt'), 'outside the dist folder');
-  services = AppServices.open({ userDataDir: join(dir, 'user'), projectDir: join(dir, 'project'), platform: { transport: 'web', electronVersion: null } });
+  services = AppServices.open({
+    userDataDir: join(dir, 'user'),
+    projectDir: join(dir, 'project'),
+    platform: { transport: 'web', electronVersion: null },
+  });
   server = await startWebServer({ services, dispatch: createAppDispatcher(services), staticDir });
 });
 
@@ -61,28 +65,49 @@ test('a call with the token returns the envelope', async () => {
 });
 
 test('presets carry the defaults the Train view fills its form with', async () => {
-  const body = (await (await call('listPresets', {})).json()) as { value: Array<{ id: string; defaults: { learningRateSchedule: string; labelSmoothing: number; earlyStoppingPatience: number | null } }> };
+  const body = (await (await call('listPresets', {})).json()) as {
+    value: Array<{
+      id: string;
+      defaults: { learningRateSchedule: string; labelSmoothing: number; earlyStoppingPatience: number | null };
+    }>;
+  };
   const defaults = Object.fromEntries(body.value.map((preset) => [preset.id, preset.defaults]));
   assert.deepEqual(
-    Object.fromEntries(Object.entries(defaults).map(([id, d]) => [id, [d.learningRateSchedule, d.labelSmoothing, d.earlyStoppingPatience]])),
+    Object.fromEntries(
+      Object.entries(defaults).map(([id, d]) => [
+        id,
+        [d.learningRateSchedule, d.labelSmoothing, d.earlyStoppingPatience],
+      ]),
+    ),
     { 'small-cnn': ['plateau', 0, 5], 'cnn-plus': ['plateau', 0, 8], mobilenet: ['plateau', 0, 6] },
   );
 });
 
 test('invalid JSON and invalid input are clear INVALID_INPUT errors', async () => {
-  const broken = await fetch(`${server.url}api/call/listTasks`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: '{nope' });
+  const broken = await fetch(`${server.url}api/call/listTasks`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${server.token}` },
+    body: '{nope',
+  });
   assert.equal(broken.status, 400);
   assert.equal(((await broken.json()) as { error: { code: string } }).error.code, 'INVALID_INPUT');
-  const wrong = (await (await call('openProject', { dir: 42 })).json()) as { ok: boolean; error: { code: string; message: string } };
+  const wrong = (await (await call('openProject', { dir: 42 })).json()) as {
+    ok: boolean;
+    error: { code: string; message: string };
+  };
   assert.equal(wrong.error.code, 'INVALID_INPUT');
   assert.match(wrong.error.message, /dir/);
 });
 
 test('images are served by catalog id only; unknown ids are 404', async () => {
   const project = ((await (await call('getProject', {})).json()) as { value: { id: string } }).value;
-  const missing = await fetch(`${server.url}api/images/${project.id}/999/${'b'.repeat(16)}/thumb?token=${server.token}`);
+  const missing = await fetch(
+    `${server.url}api/images/${project.id}/999/${'b'.repeat(16)}/thumb?token=${server.token}`,
+  );
   assert.equal(missing.status, 404);
-  const byPath = await fetch(`${server.url}api/images/${project.id}/..%2f..%2fetc%2fpasswd/${'b'.repeat(16)}/thumb?token=${server.token}`);
+  const byPath = await fetch(
+    `${server.url}api/images/${project.id}/..%2f..%2fetc%2fpasswd/${'b'.repeat(16)}/thumb?token=${server.token}`,
+  );
   assert.equal(byPath.status, 404);
 });
 
@@ -96,10 +121,13 @@ test('static files cannot escape the renderer folder, and HTML carries the CSP',
 
 test('requests addressed to another host name are refused (DNS rebinding)', async () => {
   const status = await new Promise<number>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: server.port, path: '/', headers: { Host: `attacker.example:${server.port}` } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port: server.port, path: '/', headers: { Host: `attacker.example:${server.port}` } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -127,10 +155,16 @@ test('the event socket needs the token and then streams task events', async () =
       if (event.type === 'task' && event.event.type === 'done') resolve();
     });
   });
-  const started = (await (await call('startDemoTask', { steps: 3, stepMs: 1 })).json()) as { value: { taskId: string } };
+  const started = (await (await call('startDemoTask', { steps: 3, stepMs: 1 })).json()) as {
+    value: { taskId: string };
+  };
   await finished;
   socket.close();
-  const taskEvents = events.filter((event) => event.type === 'task').map((event) => (event.type === 'task' ? event.event : null));
+  const taskEvents = events
+    .filter((event) => event.type === 'task')
+    .map((event) => (event.type === 'task' ? event.event : null));
   assert.equal(taskEvents[0]?.type, 'started');
-  assert.ok(taskEvents.every((event) => event && ('taskId' in event ? event.taskId : event.task.id) === started.value.taskId));
+  assert.ok(
+    taskEvents.every((event) => event && ('taskId' in event ? event.taskId : event.task.id) === started.value.taskId),
+  );
 });

@@ -59,13 +59,19 @@ function patterns(count: number, seed: number): { xs: tf.Tensor4D; ys: tf.Tensor
     }
     labels.push(label);
   }
-  return { xs: tf.tensor4d(pixels, [count, 8, 8, 1]), ys: tf.oneHot(tf.tensor1d(labels, 'int32'), 3) as tf.Tensor2D, labels };
+  return {
+    xs: tf.tensor4d(pixels, [count, 8, 8, 1]),
+    ys: tf.oneHot(tf.tensor1d(labels, 'int32'), 3) as tf.Tensor2D,
+    labels,
+  };
 }
 
 /** Enough noise that one epoch does not solve the task. */
 const NOISE = 1.2;
 
-async function train(preset: 'small-cnn' | 'cnn-plus'): Promise<{ accuracy: number; firstLoss: number; lastLoss: number }> {
+async function train(
+  preset: 'small-cnn' | 'cnn-plus',
+): Promise<{ accuracy: number; firstLoss: number; lastLoss: number }> {
   const model = buildConvPreset(preset, { width: 8, height: 8, channels: 1 }, 3, 7);
   const trainSet = patterns(96, 11);
   const testSet = patterns(48, 12);
@@ -78,7 +84,12 @@ async function train(preset: 'small-cnn' | 'cnn-plus'): Promise<{ accuracy: numb
   for (let epoch = 0; epoch < 4; epoch++) {
     let sum = 0;
     for (let start = 0; start < 96; start += 16) {
-      const { loss } = await step(xs.slice(start * 64, (start + 16) * 64) as Float32Array, ys.slice(start * 3, (start + 16) * 3) as Float32Array, weights, 16);
+      const { loss } = await step(
+        xs.slice(start * 64, (start + 16) * 64) as Float32Array,
+        ys.slice(start * 3, (start + 16) * 3) as Float32Array,
+        weights,
+        16,
+      );
       sum += loss;
     }
     losses.push(sum / 6);

@@ -45,7 +45,7 @@ export function runChild(args: string[], env: Record<string, string | undefined>
 }
 
 export const MESA_HINT =
-  'no WebGPU adapter here, not even a software one: on Debian/Ubuntu install Mesa\'s llvmpipe for EGL/GLES ' +
+  "no WebGPU adapter here, not even a software one: on Debian/Ubuntu install Mesa's llvmpipe for EGL/GLES " +
   '(apt-get install libegl-mesa0 libegl1 libgles2 libgl1-mesa-dri)';
 
 /**
@@ -54,7 +54,9 @@ export const MESA_HINT =
  */
 export function skipReason(result: ChildResult): string | null {
   if (result.code === 0) return null;
-  return /No TensorFlow\.js backend could start \(webgpu: (no hardware WebGPU adapter|the webgpu package)/.test(result.stderr)
+  return /No TensorFlow\.js backend could start \(webgpu: (no hardware WebGPU adapter|the webgpu package)/.test(
+    result.stderr,
+  )
     ? `${MESA_HINT} — ${(result.stderr.match(/webgpu: [^\n]*/)?.[0] ?? '').replace(/\)$/, '')}`
     : null;
 }

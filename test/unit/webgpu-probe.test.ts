@@ -10,7 +10,10 @@ import { SYNC_READ_MESSAGE } from '../../src-main/ml/webgpu/register.js';
 import { describeFailure, runChild, skipReason } from './webgpu-helpers.js';
 
 test('the automatic probe never picks a software adapter', async () => {
-  const [auto, software] = await Promise.all([runChild(['probe'], { SESHAT_BACKEND: undefined }), runChild(['software'])]);
+  const [auto, software] = await Promise.all([
+    runChild(['probe'], { SESHAT_BACKEND: undefined }),
+    runChild(['software']),
+  ]);
   assert.equal(auto.code, 0, describeFailure(auto));
   const info = auto.json as BackendInfo;
   assert.equal(info.forced, false);
@@ -25,11 +28,15 @@ test('the automatic probe never picks a software adapter', async () => {
   // Where Dawn does reach a software adapter here, the probe must say why it passed it
   // over: it found only that adapter, or (Linux) no GPU device node let it look at all.
   const found = (software.json as { found?: { software: boolean } }).found;
-  if (found?.software) assert.match(webgpu.error, /only a software adapter .*used only when webgpu is forced|no GPU device node/);
+  if (found?.software)
+    assert.match(webgpu.error, /only a software adapter .*used only when webgpu is forced|no GPU device node/);
 });
 
 test('forcing webgpu (SESHAT_BACKEND) uses the software adapter and reports it', async (t) => {
-  const [forced, auto] = await Promise.all([runChild(['probe'], { SESHAT_BACKEND: 'webgpu' }), runChild(['probe'], { SESHAT_BACKEND: undefined })]);
+  const [forced, auto] = await Promise.all([
+    runChild(['probe'], { SESHAT_BACKEND: 'webgpu' }),
+    runChild(['probe'], { SESHAT_BACKEND: undefined }),
+  ]);
   const reason = skipReason(forced);
   if (reason) {
     t.skip(reason);

@@ -15,7 +15,10 @@ interface Outcome {
 }
 
 async function trainBoth(preset: string): Promise<{ wasm: Outcome; webgpu: Outcome } | { skip: string }> {
-  const [wasm, webgpu] = await Promise.all([runChild(['train', 'wasm', preset]), runChild(['train', 'webgpu', preset])]);
+  const [wasm, webgpu] = await Promise.all([
+    runChild(['train', 'wasm', preset]),
+    runChild(['train', 'webgpu', preset]),
+  ]);
   assert.equal(wasm.code, 0, describeFailure(wasm));
   const reason = skipReason(webgpu);
   if (reason) return { skip: reason };
@@ -31,8 +34,14 @@ test('Small CNN trains to the same accuracy and loss on webgpu as on wasm', asyn
   }
   const { wasm, webgpu } = result;
   assert.ok(wasm.accuracy >= 0.9, `wasm learned the task (accuracy ${wasm.accuracy})`);
-  assert.ok(Math.abs(webgpu.accuracy - wasm.accuracy) <= 2 / 48, `accuracy webgpu ${webgpu.accuracy} vs wasm ${wasm.accuracy}`);
-  assert.ok(Math.abs(webgpu.firstLoss - wasm.firstLoss) <= 1e-3 * wasm.firstLoss, `first-epoch loss ${webgpu.firstLoss} vs ${wasm.firstLoss}`);
+  assert.ok(
+    Math.abs(webgpu.accuracy - wasm.accuracy) <= 2 / 48,
+    `accuracy webgpu ${webgpu.accuracy} vs wasm ${wasm.accuracy}`,
+  );
+  assert.ok(
+    Math.abs(webgpu.firstLoss - wasm.firstLoss) <= 1e-3 * wasm.firstLoss,
+    `first-epoch loss ${webgpu.firstLoss} vs ${wasm.firstLoss}`,
+  );
   assert.ok(webgpu.lastLoss < webgpu.firstLoss / 2, `webgpu loss fell: ${webgpu.firstLoss} → ${webgpu.lastLoss}`);
 });
 
@@ -45,6 +54,9 @@ test('CNN+ (batch norm, global pooling, dropout) trains to the same accuracy on 
   const { wasm, webgpu } = result;
   assert.ok(wasm.accuracy >= 0.8, `wasm learned the task (accuracy ${wasm.accuracy})`);
   // Dropout masks differ between the runs: allow a few test images either way.
-  assert.ok(Math.abs(webgpu.accuracy - wasm.accuracy) <= 6 / 48, `accuracy webgpu ${webgpu.accuracy} vs wasm ${wasm.accuracy}`);
+  assert.ok(
+    Math.abs(webgpu.accuracy - wasm.accuracy) <= 6 / 48,
+    `accuracy webgpu ${webgpu.accuracy} vs wasm ${wasm.accuracy}`,
+  );
   assert.ok(webgpu.lastLoss < webgpu.firstLoss / 2, `webgpu loss fell: ${webgpu.firstLoss} → ${webgpu.lastLoss}`);
 });

@@ -31,17 +31,26 @@ export function libraryHandlers(services: AppServices): LibraryHandlers {
     getCatalogStats: () => catalog().stats(),
     listClasses: ({ includeArchived }) => catalog().classes.list({ includeArchived }),
     getClassCounts: ({ filter }) => ({ ...catalog().grid.classCounts(filter), total: catalog().grid.count(filter) }),
-    getImagePage: ({ filter, sort, descending, offset, limit }) => catalog().grid.page(filter, { sort, descending, offset, limit }),
+    getImagePage: ({ filter, sort, descending, offset, limit }) =>
+      catalog().grid.page(filter, { sort, descending, offset, limit }),
     getImageIds: ({ filter }) => catalog().grid.ids(filter, MAX_SELECT_ALL),
     getImageDetails: ({ imageId }) => imageDetails(catalog(), imageId),
     setLabels: ({ imageIds, classId }) =>
-      catalog().labels.setLabels(imageIds.map((imageId) => ({ imageId, classId })), { source: 'human' }),
+      catalog().labels.setLabels(
+        imageIds.map((imageId) => ({ imageId, classId })),
+        { source: 'human' },
+      ),
     undo: () => catalog().labels.undo(),
     redo: () => catalog().labels.redo(),
     getUndoState: () => ({ undo: catalog().labels.peekUndo() ?? null, redo: catalog().labels.peekRedo() ?? null }),
     createClass: ({ name, description, colour, hotkey }) =>
       // No hotkey given: the catalog gives the next free digit; null means none.
-      catalog().classes.create({ name, description, colour: colour ?? null, ...(hotkey === undefined ? {} : { hotkey }) }),
+      catalog().classes.create({
+        name,
+        description,
+        colour: colour ?? null,
+        ...(hotkey === undefined ? {} : { hotkey }),
+      }),
     updateClass: ({ classId, ...patch }) => catalog().classes.update(classId, patch),
     mergeClasses: ({ sourceId, targetId }) => catalog().labels.mergeClasses(sourceId, targetId),
     deleteClass: ({ classId }) => ({ unlabelled: catalog().labels.deleteClass(classId).unlabelled }),

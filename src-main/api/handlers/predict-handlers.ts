@@ -5,11 +5,25 @@ import { queryPredictions } from '../../catalog/prediction-rows.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
 import { evaluateRun, storedEvaluation } from '../../runs/evaluate-service.js';
 import { exportRunModel, importRunModel } from '../../runs/model-files.js';
-import { acceptPredictions, classifyFolders, classifyUnlabelled, predictDroppedImage, predictionsCsv } from '../../runs/predict-service.js';
+import {
+  acceptPredictions,
+  classifyFolders,
+  classifyUnlabelled,
+  predictDroppedImage,
+  predictionsCsv,
+} from '../../runs/predict-service.js';
 
 type PredictHandlers = Pick<
   ApiHandlers,
-  'startEvaluation' | 'getEvaluation' | 'getPredictionImages' | 'startPrediction' | 'predictImage' | 'acceptPredictions' | 'getPredictionsCsv' | 'exportModel' | 'importModel'
+  | 'startEvaluation'
+  | 'getEvaluation'
+  | 'getPredictionImages'
+  | 'startPrediction'
+  | 'predictImage'
+  | 'acceptPredictions'
+  | 'getPredictionsCsv'
+  | 'exportModel'
+  | 'importModel'
 >;
 
 export function predictHandlers(services: AppServices): PredictHandlers {
@@ -25,11 +39,15 @@ export function predictHandlers(services: AppServices): PredictHandlers {
       };
     },
     getEvaluation: ({ runId, split }) => storedEvaluation(services.catalog.runs.require(runId), split),
-    getPredictionImages: (query) => queryPredictions(services.catalog.db, query).map(({ rootPath: _root, ...row }) => row),
+    getPredictionImages: (query) =>
+      queryPredictions(services.catalog.db, query).map(({ rootPath: _root, ...row }) => row),
     startPrediction: ({ runId, target }) => {
       const catalog = services.catalog;
       const run = ClassifierCache.resolveRun(catalog, runId);
-      const title = target.kind === 'folders' ? `Classify ${target.roots.length === 1 ? path.basename(target.roots[0]!) : `${target.roots.length} folders`}` : 'Classify unlabelled images';
+      const title =
+        target.kind === 'folders'
+          ? `Classify ${target.roots.length === 1 ? path.basename(target.roots[0]!) : `${target.roots.length} folders`}`
+          : 'Classify unlabelled images';
       return {
         taskId: services.tasks.start('predict', title, async (job) => {
           const classifier = await services.classifiers.get(run);

@@ -11,7 +11,8 @@ export function projectHandlers(
     openProject: ({ dir, create }) => services.openProject(dir, create),
     pickFolder: async ({ title }) => {
       const pick = services.platform.pickFolder;
-      if (!pick) throw new AppError('UNSUPPORTED', 'This window cannot show a folder picker; type the folder path instead');
+      if (!pick)
+        throw new AppError('UNSUPPORTED', 'This window cannot show a folder picker; type the folder path instead');
       return pick(title);
     },
   };

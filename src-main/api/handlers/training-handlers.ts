@@ -1,7 +1,10 @@
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import type { AppServices } from '../../app/app-services.js';
 
-type TrainingHandlers = Pick<ApiHandlers, 'listPresets' | 'startTraining' | 'resumeRun' | 'listRuns' | 'getRun' | 'renameRun' | 'deleteRun'>;
+type TrainingHandlers = Pick<
+  ApiHandlers,
+  'listPresets' | 'startTraining' | 'resumeRun' | 'listRuns' | 'getRun' | 'renameRun' | 'deleteRun'
+>;
 
 export function trainingHandlers(services: AppServices): TrainingHandlers {
   const { training } = services;

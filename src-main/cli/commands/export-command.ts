@@ -16,15 +16,22 @@ export const exportCommand: CliCommand = {
     const outDir = parsed.values.out as string | undefined;
     if (!outDir) throw new AppError('INVALID_INPUT', '--out DIR is required');
     const mode = (parsed.values.mode as string | undefined) ?? 'copy';
-    if (!MODES.includes(mode as ExportMode)) throw new AppError('INVALID_INPUT', `--mode must be copy, link or symlink, not "${mode}"`);
+    if (!MODES.includes(mode as ExportMode))
+      throw new AppError('INVALID_INPUT', `--mode must be copy, link or symlink, not "${mode}"`);
     const session = openCliSession(parsed, io);
     try {
-      const task = await session.runTask('startExport', { outDir: path.resolve(outDir), mode: mode as ExportMode, overwrite: Boolean(parsed.values.overwrite) });
+      const task = await session.runTask('startExport', {
+        outDir: path.resolve(outDir),
+        mode: mode as ExportMode,
+        overwrite: Boolean(parsed.values.overwrite),
+      });
       if (task.state === 'cancelled') throw new AppError('CANCELLED', 'Export cancelled');
       const report = task.result as ExportReport;
       if (parsed.json) printJson(io, report);
       else {
-        io.out(`Exported ${report.exported} images to ${report.outDir} (train ${report.perSplit.train}, validation ${report.perSplit.validation}, test ${report.perSplit.test}).`);
+        io.out(
+          `Exported ${report.exported} images to ${report.outDir} (train ${report.perSplit.train}, validation ${report.perSplit.validation}, test ${report.perSplit.test}).`,
+        );
         if (report.unsplit) io.out(`${report.unsplit} labelled images without a split were left out.`);
         for (const error of report.errors.slice(0, 20)) io.out(`  failed ${error.path}: ${error.reason}`);
       }

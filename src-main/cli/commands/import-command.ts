@@ -19,7 +19,8 @@ export function parseLabelsOption(value: string | undefined): LabelSource {
 export const importCommand: CliCommand = {
   name: 'import',
   summary: 'Import folders of images into the project catalog',
-  usage: 'seshat import <folder>... --project DIR [--labels folders|filename[:REGEX]|csv:FILE|none] [--keep-duplicates] [--json]',
+  usage:
+    'seshat import <folder>... --project DIR [--labels folders|filename[:REGEX]|csv:FILE|none] [--keep-duplicates] [--json]',
   options: { labels: { type: 'string' }, 'keep-duplicates': { type: 'boolean', default: false } },
   allowPositionals: true,
   async run(parsed, io) {
@@ -36,8 +37,12 @@ export const importCommand: CliCommand = {
       const report = task.result as ImportReport;
       const services = session.services;
       const stats = services.catalog.stats();
-      const errors = report.items.filter((item) => item.kind === 'error').map((item) => ({ path: item.path, code: item.code, reason: item.detail }));
-      const duplicates = report.items.filter((item) => item.kind === 'duplicate').map((item) => ({ path: item.path, of: item.detail }));
+      const errors = report.items
+        .filter((item) => item.kind === 'error')
+        .map((item) => ({ path: item.path, code: item.code, reason: item.detail }));
+      const duplicates = report.items
+        .filter((item) => item.kind === 'duplicate')
+        .map((item) => ({ path: item.path, of: item.detail }));
       const summary = {
         status: report.status,
         images: report.counts.imported ?? 0,
@@ -51,7 +56,10 @@ export const importCommand: CliCommand = {
       else {
         io.out(`Imported ${summary.images} images (${stats.images} in the catalog, ${stats.classes} classes).`);
         if (summary.duplicates.count) io.out(`${summary.duplicates.count} duplicates skipped.`);
-        for (const error of errors.slice(0, 50)) io.out(`  ${reportItemOutcome({ kind: 'error', code: error.code }).toLowerCase()} ${error.path}: ${error.reason}`);
+        for (const error of errors.slice(0, 50))
+          io.out(
+            `  ${reportItemOutcome({ kind: 'error', code: error.code }).toLowerCase()} ${error.path}: ${error.reason}`,
+          );
         if (errors.length > 50) io.out(`  … and ${errors.length - 50} more`);
       }
       return report.status === 'done' ? 0 : 1;

@@ -26,7 +26,9 @@ export const infoCommand: CliCommand = {
         for (const skipped of backend.skipped) io.out(`          skipped ${skipped.name}: ${skipped.error}`);
         const c = report.catalog;
         io.out(`Catalog:  ${c.images} images (${c.labelled} labelled, ${c.missing} missing), ${c.classes} classes`);
-        io.out(`Splits:   train ${c.bySplit.train}, validation ${c.bySplit.validation}, test ${c.bySplit.test}, none ${c.bySplit.none}`);
+        io.out(
+          `Splits:   train ${c.bySplit.train}, validation ${c.bySplit.validation}, test ${c.bySplit.test}, none ${c.bySplit.none}`,
+        );
       }
       return 0;
     } finally {

@@ -16,7 +16,8 @@ export const predictCommand: CliCommand = {
   options: { model: { type: 'string' }, out: { type: 'string' } },
   allowPositionals: true,
   async run(parsed, io) {
-    if (parsed.positionals.length === 0) throw new AppError('INVALID_INPUT', 'Name at least one folder or image file to classify');
+    if (parsed.positionals.length === 0)
+      throw new AppError('INVALID_INPUT', 'Name at least one folder or image file to classify');
     // Predict's "Classify folder": the same task, then the same CSV per folder.
     const session = openCliSession(parsed, io);
     try {
@@ -33,8 +34,13 @@ export const predictCommand: CliCommand = {
       });
       if (missing) throw new AppError('NOT_FOUND', `${missing} does not exist`);
       // Files are classified through their folder's import, then only they are reported.
-      const folders = [...new Set(targets.map((target) => (statSync(target).isDirectory() ? target : path.dirname(target))))];
-      const task = await session.runTask('startPrediction', { runId: run.id, target: { kind: 'folders', roots: folders } });
+      const folders = [
+        ...new Set(targets.map((target) => (statSync(target).isDirectory() ? target : path.dirname(target)))),
+      ];
+      const task = await session.runTask('startPrediction', {
+        runId: run.id,
+        target: { kind: 'folders', roots: folders },
+      });
       if (task.state === 'cancelled') throw new AppError('CANCELLED', 'Classification cancelled');
       const summary = task.result as { imported?: number; failed: unknown[]; imagesPerSecond: number };
       // Report what was named: every image under a named folder, and each named file.
@@ -47,19 +53,42 @@ export const predictCommand: CliCommand = {
       });
       const predictions = rows.flatMap((row) => {
         const p = catalog.runs.prediction(run.id, row.id);
-        return p ? [{ path: path.join(row.rootPath, row.relPath), predicted: p.classId === null ? null : names.get(p.classId), confidence: p.confidence, top5: p.topK.map((t) => ({ class: names.get(t.classId), p: t.p })) }] : [];
+        return p
+          ? [
+              {
+                path: path.join(row.rootPath, row.relPath),
+                predicted: p.classId === null ? null : names.get(p.classId),
+                confidence: p.confidence,
+                top5: p.topK.map((t) => ({ class: names.get(t.classId), p: t.p })),
+              },
+            ]
+          : [];
       });
       if (parsed.values.out) {
-        const parts = await Promise.all(folders.map((folder) => session.call('getPredictionsCsv', { runId: run.id, folder })));
+        const parts = await Promise.all(
+          folders.map((folder) => session.call('getPredictionsCsv', { runId: run.id, folder })),
+        );
         // One header, then each folder's rows.
         const csv = parts.map((part, i) => (i === 0 ? part : part.slice(part.indexOf('\n') + 1))).join('');
         await writeFile(parsed.values.out as string, csv);
       }
-      if (parsed.json) printJson(io, { runId: run.id, imported: summary.imported ?? 0, predicted: predictions.length, failed: summary.failed, imagesPerSecond: summary.imagesPerSecond, predictions });
+      if (parsed.json)
+        printJson(io, {
+          runId: run.id,
+          imported: summary.imported ?? 0,
+          predicted: predictions.length,
+          failed: summary.failed,
+          imagesPerSecond: summary.imagesPerSecond,
+          predictions,
+        });
       else {
-        for (const p of predictions.slice(0, 200)) io.out(`${p.path}\t${p.predicted ?? '—'}\t${(p.confidence * 100).toFixed(1)}%`);
-        if (predictions.length > 200) io.out(`… ${predictions.length - 200} more${parsed.values.out ? '' : ' (use --out FILE.csv for all)'}`);
-        io.out(`${predictions.length} images classified with run ${run.id} at ${summary.imagesPerSecond.toFixed(0)} images/s`);
+        for (const p of predictions.slice(0, 200))
+          io.out(`${p.path}\t${p.predicted ?? '—'}\t${(p.confidence * 100).toFixed(1)}%`);
+        if (predictions.length > 200)
+          io.out(`… ${predictions.length - 200} more${parsed.values.out ? '' : ' (use --out FILE.csv for all)'}`);
+        io.out(
+          `${predictions.length} images classified with run ${run.id} at ${summary.imagesPerSecond.toFixed(0)} images/s`,
+        );
       }
       return summary.failed.length ? 1 : 0;
     } finally {

@@ -18,7 +18,9 @@ interface RunLine {
 function bestValAccuracy(run: RunDetails): number | null {
   const evaluated = run.metrics?.evaluation?.accuracy;
   if (typeof evaluated === 'number') return evaluated;
-  const seen = run.epochs.map((epoch) => epoch.metrics.valAccuracy).filter((value): value is number => typeof value === 'number');
+  const seen = run.epochs
+    .map((epoch) => epoch.metrics.valAccuracy)
+    .filter((value): value is number => typeof value === 'number');
   return seen.length > 0 ? Math.max(...seen) : null;
 }
 
@@ -58,7 +60,9 @@ export const runsCommand: CliCommand = {
         for (const run of runs) {
           const best = run.best.val_accuracy === null ? '—' : `${(run.best.val_accuracy * 100).toFixed(1)}%`;
           const resume = run.resumable ? ' (resumable)' : '';
-          io.out(`${String(run.id).padStart(4)}  ${run.status.padEnd(11)}${resume.padEnd(12)} ${run.preset.padEnd(10)} ${String(run.epochs).padStart(4)} epochs  best val ${best}  ${run.created}`);
+          io.out(
+            `${String(run.id).padStart(4)}  ${run.status.padEnd(11)}${resume.padEnd(12)} ${run.preset.padEnd(10)} ${String(run.epochs).padStart(4)} epochs  best val ${best}  ${run.created}`,
+          );
         }
       }
       return 0;

@@ -15,7 +15,10 @@ export const serveCommand: CliCommand = {
   async run(parsed, io) {
     const port = parsed.values.port === undefined ? 0 : Number(parsed.values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new AppError('INVALID_INPUT', `--port must be a number from 0 to 65535, not "${String(parsed.values.port)}"`);
+      throw new AppError(
+        'INVALID_INPUT',
+        `--port must be a number from 0 to 65535, not "${String(parsed.values.port)}"`,
+      );
     }
     const staticDir = rendererDistDir();
     if (!existsSync(join(staticDir, 'index.html'))) {
@@ -23,11 +26,18 @@ export const serveCommand: CliCommand = {
     }
     const services = openServices(parsed, 'web');
     const dispatch = createAppDispatcher(services, {
-      onInternalError: (method, error) => io.err(`Internal error in ${method}: ${(error as Error)?.stack ?? String(error)}`),
+      onInternalError: (method, error) =>
+        io.err(`Internal error in ${method}: ${(error as Error)?.stack ?? String(error)}`),
     });
     const server = await startWebServer({ services, dispatch, staticDir, port });
     void services.probeBackend().catch((error: unknown) => io.err(`No ML backend: ${(error as Error).message}`));
-    if (parsed.json) printJson(io, { url: server.url, openUrl: server.openUrl, port: server.port, project: services.projectSummary() });
+    if (parsed.json)
+      printJson(io, {
+        url: server.url,
+        openUrl: server.openUrl,
+        port: server.port,
+        project: services.projectSummary(),
+      });
     else {
       io.out(`Seshat web mode — project ${services.projectSummary().dir}`);
       io.out(`Open ${server.openUrl}`);

@@ -4,7 +4,9 @@ import type { CliCommand } from '../cli-io.js';
 import { printJson } from '../cli-io.js';
 import { openCliSession } from '../cli-session.js';
 
-export function parseRatios(value: string | undefined): { train: number; validation: number; test: number } | undefined {
+export function parseRatios(
+  value: string | undefined,
+): { train: number; validation: number; test: number } | undefined {
   if (value === undefined) return undefined;
   const parts = value.split(',').map((part) => Number(part.trim()));
   if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n) || n < 0)) {
@@ -38,7 +40,11 @@ export const splitCommand: CliCommand = {
     // The Splits view's own calls: the same rule stored, the same test lock honoured.
     const session = openCliSession(parsed, io);
     try {
-      const plan = await session.call('applySplit', { ...(ratios ? { ratios } : {}), ...(seed === undefined ? {} : { seed }), ...(group === undefined ? {} : { group }) });
+      const plan = await session.call('applySplit', {
+        ...(ratios ? { ratios } : {}),
+        ...(seed === undefined ? {} : { seed }),
+        ...(group === undefined ? {} : { group }),
+      });
       const overview = await session.call('getSplitOverview', {});
       const report = {
         totals: plan.totals,
@@ -46,16 +52,26 @@ export const splitCommand: CliCommand = {
         grouped: plan.grouped,
         groups: plan.groups,
         moved: plan.moved,
-        deviation: { overallMaxAbs: plan.deviation.overallMaxAbs, perClassMaxAbsImages: plan.deviation.perClassMaxAbsImages },
+        deviation: {
+          overallMaxAbs: plan.deviation.overallMaxAbs,
+          perClassMaxAbsImages: plan.deviation.perClassMaxAbsImages,
+        },
         noCoverage: plan.noCoverage,
         warnings: overview.warnings,
       };
       if (parsed.json) printJson(io, report);
       else {
-        io.out(`train ${plan.totals.train} · validation ${plan.totals.validation} · test ${plan.totals.test} (${plan.moved} images moved)`);
+        io.out(
+          `train ${plan.totals.train} · validation ${plan.totals.validation} · test ${plan.totals.test} (${plan.moved} images moved)`,
+        );
         if (plan.grouped) io.out(`Groups: ${plan.groups.map((g) => `${g.groupKey}→${g.split}`).join(', ')}`);
-        io.out(`Largest deviation from the requested ratios: ${(plan.deviation.overallMaxAbs * 100).toFixed(1)} points overall`);
-        if (plan.noCoverage.length) io.out(`${plan.noCoverage.length} classes have no image in some split (too few images, or groups did not allow it)`);
+        io.out(
+          `Largest deviation from the requested ratios: ${(plan.deviation.overallMaxAbs * 100).toFixed(1)} points overall`,
+        );
+        if (plan.noCoverage.length)
+          io.out(
+            `${plan.noCoverage.length} classes have no image in some split (too few images, or groups did not allow it)`,
+          );
         for (const warning of overview.warnings) io.out(`warning: ${warning.message}`);
       }
       return 0;

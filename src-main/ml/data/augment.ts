@@ -11,7 +11,6 @@ import type { Rng } from './rng.js';
 import type { AugmentOptions } from '../../../src-shared/api/wire-training.js';
 export type { AugmentOptions } from '../../../src-shared/api/wire-training.js';
 
-
 /**
  * Mild by default: on unas-glyphs, ±8 % shift / ±10 % zoom / ±8° left the CNN+
  * underfitting (0.80 training accuracy after 40 epochs); these values trained better.
@@ -31,10 +30,14 @@ export const NO_AUGMENT: AugmentOptions = { shift: 0, zoom: 0, rotation: 0, brig
  * Fills in defaults. `glyphMode` forbids mirroring: asking for `flip` with it is a
  * contradiction the caller should hear about rather than have silently dropped.
  */
-export function resolveAugment(requested: Partial<AugmentOptions> | false | undefined, glyphMode: boolean): AugmentOptions {
+export function resolveAugment(
+  requested: Partial<AugmentOptions> | false | undefined,
+  glyphMode: boolean,
+): AugmentOptions {
   if (requested === false) return { ...NO_AUGMENT };
   const options = { ...DEFAULT_AUGMENT, ...(requested ?? {}) };
-  if (glyphMode && options.flip) throw new Error('horizontal flip is not allowed in glyph mode (a mirrored sign is a different sign)');
+  if (glyphMode && options.flip)
+    throw new Error('horizontal flip is not allowed in glyph mode (a mirrored sign is a different sign)');
   for (const key of ['shift', 'zoom', 'rotation', 'brightness', 'contrast'] as const) {
     if (!Number.isFinite(options[key]) || options[key] < 0) throw new Error(`augmentation ${key} must be a number ≥ 0`);
   }

@@ -33,7 +33,6 @@ export interface Dataset {
   validation: Sample[];
 }
 
-
 /**
  * Per-class loss weights. 'balanced' is n / (k · count_c) over the k classes that
  * have samples (sklearn's rule), so a class with half the average count weighs 2;

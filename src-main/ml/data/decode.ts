@@ -47,7 +47,10 @@ export async function decodePixels(source: PixelSource, format: PixelFormat): Pr
       source.kind === 'file'
         ? sharp(source.path)
         : sharp(source.data, { raw: { width: source.width, height: source.height, channels: source.channels } });
-    let pipeline = input.rotate().flatten({ background: '#ffffff' }).resize(format.width, format.height, { fit: 'fill' });
+    let pipeline = input
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .resize(format.width, format.height, { fit: 'fill' });
     pipeline = format.channels === 1 ? pipeline.grayscale() : pipeline.toColourspace('srgb');
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     if (info.width !== format.width || info.height !== format.height) {

@@ -15,12 +15,26 @@ import { instantiateOnMemory, kernelsOnBackend } from './wasm-api.js';
 import { emitRowsOfVectors, FunctionBuilder, I32 } from './wasm-emit.js';
 import { allocate, f32, heapAddress, release, type BackendWasm } from './wasm-heap.js';
 
-type NormalizeFunction = (x: number, mean: number, factor: number, offset: number, out: number, rows: number, rowBytes: number) => void;
+type NormalizeFunction = (
+  x: number,
+  mean: number,
+  factor: number,
+  offset: number,
+  out: number,
+  rows: number,
+  rowBytes: number,
+) => void;
 
 /** (x, mean, factor, offset, out, rows, rowBytes): out[r] = (x[r] − mean)·factor + offset, four channels at a time. */
 function emitNormalize(): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32]);
-  const x = 0, mean = 1, factor = 2, offset = 3, out = 4, rows = 5, rowBytes = 6;
+  const x = 0,
+    mean = 1,
+    factor = 2,
+    offset = 3,
+    out = 4,
+    rows = 5,
+    rowBytes = 6;
   emitRowsOfVectors(f, rows, rowBytes, out, [x], (column) => {
     f.get(x).get(column).add().load().get(mean).get(column).add().load().simdOp(0xe5); // f32x4.sub
     f.get(factor).get(column).add().load().f32x4Mul();
@@ -32,7 +46,14 @@ function emitNormalize(): FunctionBuilder {
 const compiled = new WeakMap<BackendWasm, NormalizeFunction | null>();
 
 function normalizeFor(backend: BackendWasm): NormalizeFunction | null {
-  return kernelsOnBackend(compiled, backend, (memory) => instantiateOnMemory(memory, [{ exportName: 'normalize', builder: emitNormalize() }])['normalize'] as NormalizeFunction);
+  return kernelsOnBackend(
+    compiled,
+    backend,
+    (memory) =>
+      instantiateOnMemory(memory, [{ exportName: 'normalize', builder: emitNormalize() }])[
+        'normalize'
+      ] as NormalizeFunction,
+  );
 }
 
 let native: KernelConfig | null = null;
@@ -51,8 +72,15 @@ function fusedBatchNorm(args: { inputs: Inputs; backend: BackendWasm; attrs: Nam
   const channels = x.shape[x.shape.length - 1] ?? 0;
   const count = x.shape.reduce((a, b) => a * b, 1);
   const perChannel = (t: TensorInfo | undefined): boolean =>
-    !t || (t.dtype === 'float32' && t.shape.length <= x.shape.length && t.shape[t.shape.length - 1] === channels && t.shape.reduce((a, b) => a * b, 1) === channels);
-  const kernel = x.dtype === 'float32' && channels % 4 === 0 && count > 0 && [mean, variance, offset, scale].every(perChannel) ? normalizeFor(backend) : null;
+    !t ||
+    (t.dtype === 'float32' &&
+      t.shape.length <= x.shape.length &&
+      t.shape[t.shape.length - 1] === channels &&
+      t.shape.reduce((a, b) => a * b, 1) === channels);
+  const kernel =
+    x.dtype === 'float32' && channels % 4 === 0 && count > 0 && [mean, variance, offset, scale].every(perChannel)
+      ? normalizeFor(backend)
+      : null;
   if (!kernel) return native!.kernelFunc(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
   const epsilon = Number(args.attrs.varianceEpsilon ?? 0.001);
   const factor = allocate(backend, [channels]);
@@ -63,7 +91,15 @@ function fusedBatchNorm(args: { inputs: Inputs; backend: BackendWasm; attrs: Nam
   const scales = scale ? f32(backend, scale) : null;
   const factors = f32(backend, factor);
   for (let c = 0; c < channels; c++) factors[c] = (scales ? scales[c]! : 1) / Math.sqrt(variances[c]! + epsilon);
-  kernel(heapAddress(backend, x), heapAddress(backend, mean), heapAddress(backend, factor), heapAddress(backend, offset ?? shift!), heapAddress(backend, out), count / channels, channels * 4);
+  kernel(
+    heapAddress(backend, x),
+    heapAddress(backend, mean),
+    heapAddress(backend, factor),
+    heapAddress(backend, offset ?? shift!),
+    heapAddress(backend, out),
+    count / channels,
+    channels * 4,
+  );
   release(backend, factor);
   if (shift) release(backend, shift);
   return out;

@@ -164,7 +164,11 @@ function copyRows(backend: BackendWasm, src: TensorInfo, rowLength: number, star
   return out;
 }
 
-function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
+function conv2DBackpropFilter(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: BackendWasm;
+  attrs: NamedAttrMap;
+}): TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
   const { x, dy } = inputs;
@@ -207,9 +211,15 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
  * Conv2D (ours from conv2d-simd.ts where the channels come in fours, the backend's
  * XNNPACK one otherwise) with no patch matrix at all. Null when it does not apply.
  */
-function backpropInputAsConvolution(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo | null {
+function backpropInputAsConvolution(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: Conv2DInfo,
+): TensorInfo | null {
   const { filterHeight: FH, filterWidth: FW, inChannels: Cin, outChannels: Cout, padInfo } = info;
-  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1)
+    return null;
   const pads = [FH - 1 - padInfo.top, FH - 1 - padInfo.bottom, FW - 1 - padInfo.left, FW - 1 - padInfo.right];
   if (pads.some((p) => p < 0)) return null;
   const conv = tf.getKernel('Conv2D', 'wasm');
@@ -222,18 +232,37 @@ function backpropInputAsConvolution(backend: BackendWasm, dy: TensorInfo, filter
     for (let fw = 0; fw < FW; fw++) {
       const src = (fh * FW + fw) * Cin * Cout;
       const dst = ((FH - 1 - fh) * FW + (FW - 1 - fw)) * Cout * Cin;
-      for (let ci = 0; ci < Cin; ci++) for (let co = 0; co < Cout; co++) t[dst + co * Cin + ci] = w[src + ci * Cout + co]!;
+      for (let ci = 0; ci < Cin; ci++)
+        for (let co = 0; co < Cout; co++) t[dst + co * Cin + ci] = w[src + ci * Cout + co]!;
     }
   }
-  const attrs = { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]], dataFormat: 'NHWC' };
+  const attrs = {
+    strides: [1, 1],
+    dilations: [1, 1],
+    pad: [
+      [0, 0],
+      [pads[0], pads[1]],
+      [pads[2], pads[3]],
+      [0, 0],
+    ],
+    dataFormat: 'NHWC',
+  };
   try {
-    return conv.kernelFunc({ inputs: { x: dy, filter: turned }, backend, attrs: attrs as unknown as NamedAttrMap }) as TensorInfo;
+    return conv.kernelFunc({
+      inputs: { x: dy, filter: turned },
+      backend,
+      attrs: attrs as unknown as NamedAttrMap,
+    }) as TensorInfo;
   } finally {
     release(backend, turned);
   }
 }
 
-function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
+function conv2DBackpropInput(args: {
+  inputs: { dy: TensorInfo; filter: TensorInfo };
+  backend: BackendWasm;
+  attrs: NamedAttrMap;
+}): TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
   const { dy, filter } = inputs;

@@ -30,7 +30,13 @@ export interface ConvAttrs {
 }
 
 /** tfjs' geometry of a convolution (`depthwise`: one filter per input channel); NHWC only. */
-export function convInfoFor(kernel: string, xShape: number[], filterShape: number[], attrs: ConvAttrs, depthwise = false): Conv2DInfo {
+export function convInfoFor(
+  kernel: string,
+  xShape: number[],
+  filterShape: number[],
+  attrs: ConvAttrs,
+  depthwise = false,
+): Conv2DInfo {
   if (attrs.dataFormat === 'NCHW') throw new Error(`${kernel} (wasm, JS): only NHWC is supported`);
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -43,7 +49,6 @@ export function convInfoFor(kernel: string, xShape: number[], filterShape: numbe
     'channelsLast',
   );
 }
-
 
 /** The kernels, where this convolution is one they can run; null otherwise. */
 export function simdConvKernels(backend: BackendWasm, info: Conv2DInfo): GemmKernels | null {
@@ -87,7 +92,13 @@ function paddedInput(backend: BackendWasm, x: TensorInfo, info: Conv2DInfo): Pad
 }
 
 /** y = conv2d(x, filter) (NHWC, HWIO), with `kernels` from simdConvKernels. */
-export function conv2DForward(backend: BackendWasm, kernels: GemmKernels, x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo {
+export function conv2DForward(
+  backend: BackendWasm,
+  kernels: GemmKernels,
+  x: TensorInfo,
+  filter: TensorInfo,
+  info: Conv2DInfo,
+): TensorInfo {
   const { batchSize: N, inChannels: Cin, outChannels: Cout, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: sw } = info;
   const padded = paddedInput(backend, x, info);
@@ -120,7 +131,13 @@ export function conv2DForward(backend: BackendWasm, kernels: GemmKernels, x: Ten
 }
 
 /** dW of conv2d(x, ·) given dy (NHWC, HWIO), with `kernels` from simdConvKernels. */
-export function conv2DFilterGradient(backend: BackendWasm, kernels: GemmKernels, x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): TensorInfo {
+export function conv2DFilterGradient(
+  backend: BackendWasm,
+  kernels: GemmKernels,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: Conv2DInfo,
+): TensorInfo {
   const { batchSize: N, inChannels: Cin, outChannels: Cout, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: sw } = info;
   const padded = paddedInput(backend, x, info);
@@ -164,7 +181,11 @@ export function captureNativeConv2D(): void {
   nativeFusedConv2D = fused.kernelFunc;
 }
 
-function conv2D(args: { inputs: { x: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
+function conv2D(args: {
+  inputs: { x: TensorInfo; filter: TensorInfo };
+  backend: BackendWasm;
+  attrs: NamedAttrMap;
+}): TensorInfo {
   const { inputs, backend } = args;
   const { x, filter } = inputs;
   const attrs = args.attrs as unknown as ConvAttrs;
@@ -188,7 +209,11 @@ export const conv2DConfig: KernelConfig = {
  * With a bias or an activation it stays with the backend, which fuses them and, in
  * inference, keeps its packed filter from call to call.
  */
-function fusedConv2D(args: { inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
+function fusedConv2D(args: {
+  inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  backend: BackendWasm;
+  attrs: NamedAttrMap;
+}): TensorInfo {
   const { bias, preluActivationWeights } = args.inputs;
   const activation = args.attrs.activation as string | undefined;
   if (!bias && !preluActivationWeights && (activation === undefined || activation === 'linear')) return conv2D(args);

@@ -39,7 +39,11 @@ function forEachTap(info: Conv2DInfo, visit: (xBase: number, dyBase: number, wBa
   }
 }
 
-function depthwiseBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
+function depthwiseBackpropFilter(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: BackendWasm;
+  attrs: NamedAttrMap;
+}): TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
   requireFloat32('DepthwiseConv2dNativeBackpropFilter', inputs.x, inputs.dy);
@@ -60,7 +64,11 @@ function depthwiseBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo
   return out;
 }
 
-function depthwiseBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
+function depthwiseBackpropInput(args: {
+  inputs: { dy: TensorInfo; filter: TensorInfo };
+  backend: BackendWasm;
+  attrs: NamedAttrMap;
+}): TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
   requireFloat32('DepthwiseConv2dNativeBackpropInput', inputs.dy, inputs.filter);

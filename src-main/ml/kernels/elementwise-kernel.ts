@@ -24,7 +24,11 @@ type OpName = keyof typeof OPS;
  */
 function emitRows(op: OpName, repeats: 'a' | 'b'): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32, I32, I32]);
-  const a = 0, b = 1, out = 2, rows = 3, rowBytes = 4;
+  const a = 0,
+    b = 1,
+    out = 2,
+    rows = 3,
+    rowBytes = 4;
   emitRowsOfVectors(f, rows, rowBytes, out, [repeats === 'b' ? a : b], (column) => {
     f.get(a).get(column).add().load();
     f.get(b).get(column).add().load();
@@ -42,7 +46,8 @@ function kernelsFor(backend: BackendWasm): Kernels | null {
   return kernelsOnBackend(compiled, backend, (memory) => {
     const functions: ModuleFunction[] = [];
     for (const op of Object.keys(OPS) as OpName[]) {
-      for (const repeats of ['a', 'b'] as const) functions.push({ exportName: `${op}_${repeats}`, builder: emitRows(op, repeats) });
+      for (const repeats of ['a', 'b'] as const)
+        functions.push({ exportName: `${op}_${repeats}`, builder: emitRows(op, repeats) });
     }
     return instantiateOnMemory(memory, functions) as unknown as Kernels;
   });
@@ -53,7 +58,12 @@ const size = (shape: number[]): number => shape.reduce((x, y) => x * y, 1);
 /** A per-channel vector for `full`: shape [C] or [1,…,1,C] with C = full's last axis, and rank no higher. */
 function isChannelVector(vector: number[], full: number[]): boolean {
   const channels = full[full.length - 1];
-  return vector.length <= full.length && vector.length > 0 && vector[vector.length - 1] === channels && size(vector) === channels;
+  return (
+    vector.length <= full.length &&
+    vector.length > 0 &&
+    vector[vector.length - 1] === channels &&
+    size(vector) === channels
+  );
 }
 
 const natives: Partial<Record<OpName, KernelFunc>> = {};
@@ -80,7 +90,13 @@ function binary(op: OpName) {
       const vectorRows = channels % 4 === 0 && count > 0 && isChannelVector(other.shape, full.shape);
       if (vectorRows) {
         const out = allocate(backend, full.shape);
-        kernels[`${op}_${full === a ? 'b' : 'a'}`]!(heapAddress(backend, a), heapAddress(backend, b), heapAddress(backend, out), count / channels, channels * 4);
+        kernels[`${op}_${full === a ? 'b' : 'a'}`]!(
+          heapAddress(backend, a),
+          heapAddress(backend, b),
+          heapAddress(backend, out),
+          count / channels,
+          channels * 4,
+        );
         return out;
       }
     }

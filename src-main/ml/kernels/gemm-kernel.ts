@@ -46,10 +46,30 @@ type KernelFunction = (
   outer: number,
 ) => void;
 
-const PARAMS = ['a', 'aRow', 'aStep', 'aOuter', 'b', 'ldb', 'bOuter', 'c', 'ldc', 'rows', 'cols', 'inner', 'outer'] as const;
+const PARAMS = [
+  'a',
+  'aRow',
+  'aStep',
+  'aOuter',
+  'b',
+  'ldb',
+  'bOuter',
+  'c',
+  'ldc',
+  'rows',
+  'cols',
+  'inner',
+  'outer',
+] as const;
 
 /** Emits the column loop for one band of `rows` rows with `vectors` f32x4 per row (8 or 4 columns). */
-function emitColumnLoop(f: FunctionBuilder, v: Record<string, number>, rows: number, vectors: number, shape: KernelShape): void {
+function emitColumnLoop(
+  f: FunctionBuilder,
+  v: Record<string, number>,
+  rows: number,
+  vectors: number,
+  shape: KernelShape,
+): void {
   const acc = Array.from({ length: rows * vectors }, () => f.local(V128));
   const bv = Array.from({ length: vectors }, () => f.local(V128));
   const splat = f.local(V128);
@@ -65,7 +85,10 @@ function emitColumnLoop(f: FunctionBuilder, v: Record<string, number>, rows: num
   f.get(v.rowC!).get(v.j!).add().set(v.pc!);
   f.get(v.pc!).set(v.t!);
   for (let r = 0; r < rows; r++) {
-    for (let q = 0; q < vectors; q++) f.get(v.t!).load(q * 16).set(acc[r * vectors + q]!);
+    for (let q = 0; q < vectors; q++)
+      f.get(v.t!)
+        .load(q * 16)
+        .set(acc[r * vectors + q]!);
     if (r < rows - 1) f.get(v.t!).get(v.ldc!).add().set(v.t!);
   }
   f.get(v.rowA!).set(v.aOuterAt!);
@@ -73,14 +96,23 @@ function emitColumnLoop(f: FunctionBuilder, v: Record<string, number>, rows: num
   f.get(v.outer!).set(v.o!);
   f.loop(); // outer steps
   f.get(v.aOuterAt!).set(pa[0]!);
-  for (let r = 1; r < pa.length; r++) f.get(pa[r - 1]!).get(v.aRow!).add().set(pa[r]!);
+  for (let r = 1; r < pa.length; r++)
+    f.get(pa[r - 1]!)
+      .get(v.aRow!)
+      .add()
+      .set(pa[r]!);
   f.get(v.bOuterAt!).set(v.pb!);
   f.get(v.inner!).set(v.k!);
   f.loop(); // inner steps
-  for (let q = 0; q < vectors; q++) f.get(v.pb!).load(q * 16).set(bv[q]!);
+  for (let q = 0; q < vectors; q++)
+    f.get(v.pb!)
+      .load(q * 16)
+      .set(bv[q]!);
   for (let r = 0; r < rows; r++) {
     if (shape.transposedA) {
-      f.get(pa[0]!).loadSplat(r * 4).set(splat);
+      f.get(pa[0]!)
+        .loadSplat(r * 4)
+        .set(splat);
     } else {
       f.get(pa[r]!).loadSplat().set(splat);
       f.get(pa[r]!).i32(4).add().set(pa[r]!);
@@ -104,7 +136,10 @@ function emitColumnLoop(f: FunctionBuilder, v: Record<string, number>, rows: num
   // Store back.
   f.get(v.pc!).set(v.t!);
   for (let r = 0; r < rows; r++) {
-    for (let q = 0; q < vectors; q++) f.get(v.t!).get(acc[r * vectors + q]!).store(q * 16);
+    for (let q = 0; q < vectors; q++)
+      f.get(v.t!)
+        .get(acc[r * vectors + q]!)
+        .store(q * 16);
     if (r < rows - 1) f.get(v.t!).get(v.ldc!).add().set(v.t!);
   }
   f.get(v.j!).i32(width).add().set(v.j!);
@@ -136,7 +171,8 @@ interface KernelShape {
 function emitGemm(shape: KernelShape): FunctionBuilder {
   const f = new FunctionBuilder(PARAMS.map(() => I32));
   const v: Record<string, number> = Object.fromEntries(PARAMS.map((name, i) => [name, i]));
-  for (const key of ['i', 'j', 'k', 'o', 'colBytes', 'rowA', 'rowC', 'aOuterAt', 'bOuterAt', 'pb', 'pc', 't']) v[key] = f.local(I32);
+  for (const key of ['i', 'j', 'k', 'o', 'colBytes', 'rowA', 'rowC', 'aOuterAt', 'bOuterAt', 'pb', 'pc', 't'])
+    v[key] = f.local(I32);
   f.get(v.cols!).i32(4).mul().set(v.colBytes!);
   f.get(v.a!).set(v.rowA!);
   f.get(v.c!).set(v.rowC!);
@@ -230,7 +266,21 @@ export function gemmAccumulate(
   const block = depthBlock(cols);
   for (let k0 = 0; k0 < depth; k0 += block) {
     const steps = Math.min(block, depth - k0);
-    kernel(a.address + k0 * aStep, aRow, aStep, 0, b.address + k0 * b.rowStride * 4, b.rowStride * 4, 0, c.address, c.rowStride * 4, rows, cols, steps, 1);
+    kernel(
+      a.address + k0 * aStep,
+      aRow,
+      aStep,
+      0,
+      b.address + k0 * b.rowStride * 4,
+      b.rowStride * 4,
+      0,
+      c.address,
+      c.rowStride * 4,
+      rows,
+      cols,
+      steps,
+      1,
+    );
   }
   return true;
 }

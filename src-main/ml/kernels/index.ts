@@ -22,7 +22,11 @@ import { captureNativeTile, tileConfig } from './tile.js';
 import { captureNativeMatMul } from './wasm-heap.js';
 
 /** Kernels tfjs-backend-wasm 4.22 does not have. */
-const MISSING: KernelConfig[] = [conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig];
+const MISSING: KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+];
 
 /** Kernels the backend has but that are much slower than ours (measured, see each file). */
 const REPLACEMENTS: KernelConfig[] = [

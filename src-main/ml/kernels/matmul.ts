@@ -26,7 +26,13 @@ import { allocate, f32, heapAddress, nativeMatMul, release, type BackendWasm } f
 const TILE = 32;
 
 /** Transposes the last two axes of `src` ([batch, rows, cols]) into `dst` ([batch, cols, rows]). */
-export function transposeLastTwo(src: Float32Array, dst: Float32Array, batch: number, rows: number, cols: number): void {
+export function transposeLastTwo(
+  src: Float32Array,
+  dst: Float32Array,
+  batch: number,
+  rows: number,
+  cols: number,
+): void {
   const size = rows * cols;
   for (let b = 0; b < batch; b++) {
     const base = b * size;
@@ -112,7 +118,11 @@ function product(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo
   return simdProduct(backend, a, b, false) ?? nativeMatMul(backend, a, b);
 }
 
-function batchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
+function batchMatMul(args: {
+  inputs: { a: TensorInfo; b: TensorInfo };
+  backend: BackendWasm;
+  attrs: NamedAttrMap;
+}): TensorInfo {
   const { inputs, backend } = args;
   const { a, b } = inputs;
   const transposeA = Boolean(args.attrs.transposeA);

@@ -42,7 +42,17 @@ function maxPoolGrad(args: {
   const top = info.padInfo.top;
   const left = info.padInfo.left;
 
-  const paired = info.filterHeight === 2 && info.filterWidth === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && top === 0 && left === 0 && OH * 2 <= H && OW * 2 <= W;
+  const paired =
+    info.filterHeight === 2 &&
+    info.filterWidth === 2 &&
+    sh === 2 &&
+    sw === 2 &&
+    dh === 1 &&
+    dw === 1 &&
+    top === 0 &&
+    left === 0 &&
+    OH * 2 <= H &&
+    OW * 2 <= W;
   const simd = paired && C % 4 === 0 ? poolGradFor(backend) : null;
   if (simd) {
     // The kernel writes every pixel a window covers; only an odd last row or column needs zeros first.
@@ -101,7 +111,17 @@ function maxPoolGrad(args: {
  * overlap and all four taps are inside the image, so each channel compares four
  * values in registers instead of keeping per-channel running maxima.
  */
-function pairedWindows(x: Float32Array, g: Float32Array, dx: Float32Array, N: number, H: number, W: number, C: number, OH: number, OW: number): void {
+function pairedWindows(
+  x: Float32Array,
+  g: Float32Array,
+  dx: Float32Array,
+  N: number,
+  H: number,
+  W: number,
+  C: number,
+  OH: number,
+  OW: number,
+): void {
   const rowStride = W * C;
   let dyIndex = 0;
   for (let n = 0; n < N; n++) {

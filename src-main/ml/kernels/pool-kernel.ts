@@ -14,17 +14,50 @@ import { FunctionBuilder, I32, V128 } from './wasm-emit.js';
 import type { BackendWasm } from './wasm-heap.js';
 
 /** (x, dy, dx, images, height, width, channels, outHeight, outWidth): addresses in bytes, sizes in elements. */
-type PoolGradFunction = (x: number, dy: number, dx: number, images: number, height: number, width: number, channels: number, outHeight: number, outWidth: number) => void;
+type PoolGradFunction = (
+  x: number,
+  dy: number,
+  dx: number,
+  images: number,
+  height: number,
+  width: number,
+  channels: number,
+  outHeight: number,
+  outWidth: number,
+) => void;
 
 function emitPoolGrad(): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const x = 0, dx = 2, images = 3, height = 4, width = 5, channels = 6, outHeight = 7, outWidth = 8;
+  const x = 0,
+    dx = 2,
+    images = 3,
+    height = 4,
+    width = 5,
+    channels = 6,
+    outHeight = 7,
+    outWidth = 8;
   const dy = 1; // advanced as dy is read: windows come in dy's own order
   const int = (): number => f.local(I32);
   const vec = (): number => f.local(V128);
-  const n = int(), oh = int(), ow = int(), c = int(), tap = int(), window = int();
-  const rowBytes = int(), pixelBytes = int(), imageBytes = int(), toDx = int();
-  const t00 = vec(), t01 = vec(), t10 = vec(), t11 = vec(), g = vec(), gt1 = vec(), gt2 = vec(), gt3 = vec(), best = vec();
+  const n = int(),
+    oh = int(),
+    ow = int(),
+    c = int(),
+    tap = int(),
+    window = int();
+  const rowBytes = int(),
+    pixelBytes = int(),
+    imageBytes = int(),
+    toDx = int();
+  const t00 = vec(),
+    t01 = vec(),
+    t10 = vec(),
+    t11 = vec(),
+    g = vec(),
+    gt1 = vec(),
+    gt2 = vec(),
+    gt3 = vec(),
+    best = vec();
   f.get(width).get(channels).mul().i32(4).mul().set(rowBytes);
   f.get(channels).i32(4).mul().set(pixelBytes);
   f.get(height).get(rowBytes).mul().set(imageBytes);
@@ -59,7 +92,19 @@ function emitPoolGrad(): FunctionBuilder {
   f.get(t11).get(best).f32x4Greater().set(gt3);
   // Tap 3 wins where gt3; tap 2 where gt2 and not gt3; tap 1 where gt1 and neither; tap 0 otherwise.
   f.get(tap).get(toDx).add().get(g).get(gt1).get(gt2).v128Or().get(gt3).v128Or().v128AndNot().store();
-  f.get(tap).get(toDx).add().get(pixelBytes).add().get(g).get(gt1).v128And().get(gt2).get(gt3).v128Or().v128AndNot().store();
+  f.get(tap)
+    .get(toDx)
+    .add()
+    .get(pixelBytes)
+    .add()
+    .get(g)
+    .get(gt1)
+    .v128And()
+    .get(gt2)
+    .get(gt3)
+    .v128Or()
+    .v128AndNot()
+    .store();
   f.get(tap).get(toDx).add().get(rowBytes).add().get(g).get(gt2).v128And().get(gt3).v128AndNot().store();
   f.get(tap).get(toDx).add().get(rowBytes).add().get(pixelBytes).add().get(g).get(gt3).v128And().store();
   f.get(c).i32(16).add().set(c);
@@ -78,5 +123,12 @@ const compiled = new WeakMap<BackendWasm, PoolGradFunction | null>();
 
 /** The kernel bound to `backend`'s heap, or null where it cannot be (no exported memory, no SIMD). */
 export function poolGradFor(backend: BackendWasm): PoolGradFunction | null {
-  return kernelsOnBackend(compiled, backend, (memory) => instantiateOnMemory(memory, [{ exportName: 'max_pool_grad_2x2', builder: emitPoolGrad() }])['max_pool_grad_2x2'] as PoolGradFunction);
+  return kernelsOnBackend(
+    compiled,
+    backend,
+    (memory) =>
+      instantiateOnMemory(memory, [{ exportName: 'max_pool_grad_2x2', builder: emitPoolGrad() }])[
+        'max_pool_grad_2x2'
+      ] as PoolGradFunction,
+  );
 }

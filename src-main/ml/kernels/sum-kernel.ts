@@ -21,18 +21,41 @@ function emitChunks(f: FunctionBuilder, p: Record<string, number>, vectors: numb
   const acc = Array.from({ length: vectors }, () => f.local(V128));
   const { x, partial, rows, rowBytes, column, r, at } = p as Required<typeof p>;
   f.block().loop();
-  f.get(column!).i32(vectors * 16).add().get(rowBytes!).lessOrEqual().eqz().brIf(1);
+  f.get(column!)
+    .i32(vectors * 16)
+    .add()
+    .get(rowBytes!)
+    .lessOrEqual()
+    .eqz()
+    .brIf(1);
   for (const a of acc) f.i32(0).splatI32().set(a);
   f.get(x!).get(column!).add().set(at!);
   f.get(rows!).set(r!);
   f.loop();
-  acc.forEach((a, q) => f.get(a).get(at!).load(q * 16).f32x4Add().set(a));
+  acc.forEach((a, q) =>
+    f
+      .get(a)
+      .get(at!)
+      .load(q * 16)
+      .f32x4Add()
+      .set(a),
+  );
   f.get(at!).get(rowBytes!).add().set(at!);
   f.get(r!).i32(1).sub().set(r!);
   f.get(r!).brIf(0);
   f.end();
-  acc.forEach((a, q) => f.get(partial!).get(column!).add().get(a).store(q * 16));
-  f.get(column!).i32(vectors * 16).add().set(column!);
+  acc.forEach((a, q) =>
+    f
+      .get(partial!)
+      .get(column!)
+      .add()
+      .get(a)
+      .store(q * 16),
+  );
+  f.get(column!)
+    .i32(vectors * 16)
+    .add()
+    .set(column!);
   f.br(0).end().end();
 }
 
@@ -50,5 +73,10 @@ const compiled = new WeakMap<BackendWasm, SumFunction | null>();
 
 /** The kernel on `backend`'s heap (rows ≥ 1, rowBytes a multiple of 16), or null where it cannot be. */
 export function sumRowsFor(backend: BackendWasm): SumFunction | null {
-  return kernelsOnBackend(compiled, backend, (memory) => instantiateOnMemory(memory, [{ exportName: 'sum_rows', builder: emitSum() }])['sum_rows'] as SumFunction);
+  return kernelsOnBackend(
+    compiled,
+    backend,
+    (memory) =>
+      instantiateOnMemory(memory, [{ exportName: 'sum_rows', builder: emitSum() }])['sum_rows'] as SumFunction,
+  );
 }

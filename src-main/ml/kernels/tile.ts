@@ -36,7 +36,8 @@ export function tileInto(src: Float32Array, shape: number[], reps: number[], dst
     if (axis === rank - 1) {
       for (let i = 0; i < length; i++) dst[dstOffset + i] = src[srcOffset + i]!;
     } else {
-      for (let i = 0; i < length; i++) fill(axis + 1, srcOffset + i * srcStrides[axis]!, dstOffset + i * dstStrides[axis]!);
+      for (let i = 0; i < length; i++)
+        fill(axis + 1, srcOffset + i * srcStrides[axis]!, dstOffset + i * dstStrides[axis]!);
     }
     // The block for one copy of this axis is now complete: replicate it reps-1 times.
     const block = length * dstStrides[axis]!;
@@ -54,7 +55,10 @@ function tile(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: Na
     captureNativeTile();
     return nativeTile!(args as unknown as Parameters<KernelConfig['kernelFunc']>[0]) as TensorInfo;
   }
-  const out = allocate(backend, x.shape.map((d, i) => d * reps[i]!));
+  const out = allocate(
+    backend,
+    x.shape.map((d, i) => d * reps[i]!),
+  );
   tileInto(f32(backend, x), x.shape, reps, f32(backend, out));
   return out;
 }

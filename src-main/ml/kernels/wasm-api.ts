@@ -49,7 +49,11 @@ export function instantiateOnMemory(memory: WasmMemory, functions: ModuleFunctio
  * memory is out of reach or the engine refuses the module (no SIMD), so that callers
  * use the backend's own kernels.
  */
-export function kernelsOnBackend<T>(cache: WeakMap<BackendWasm, T | null>, backend: BackendWasm, build: (memory: WasmMemory) => T): T | null {
+export function kernelsOnBackend<T>(
+  cache: WeakMap<BackendWasm, T | null>,
+  backend: BackendWasm,
+  build: (memory: WasmMemory) => T,
+): T | null {
   if (cache.has(backend)) return cache.get(backend)!;
   let kernels: T | null = null;
   const memory = backendMemory(backend);

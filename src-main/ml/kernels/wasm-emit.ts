@@ -194,7 +194,14 @@ export class FunctionBuilder {
  * `rowPointers` by rowBytes. The loop of the per-channel kernels (elementwise,
  * batch norm), whose operands are either per-row (advanced) or one row (not).
  */
-export function emitRowsOfVectors(f: FunctionBuilder, rows: number, rowBytes: number, out: number, rowPointers: number[], value: (column: number) => void): void {
+export function emitRowsOfVectors(
+  f: FunctionBuilder,
+  rows: number,
+  rowBytes: number,
+  out: number,
+  rowPointers: number[],
+  value: (column: number) => void,
+): void {
   const column = f.local(I32);
   f.block().loop(); // rows
   f.get(rows).eqz().brIf(1);
@@ -229,7 +236,14 @@ export function buildModule(functions: ModuleFunction[], sharedMemory: boolean):
   const exports = vector(functions.map(({ exportName }, i) => [...name(exportName), 0x00, ...uleb(i)]));
   const code = vector(functions.map(({ builder }) => builder.bytes()));
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, types),
     ...section(2, imports),
     ...section(3, declared),

@@ -14,7 +14,16 @@
  * caller keeps using `model.predict`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyActivation, countOps, freeGraph, runGraph, type Activation, type CompiledGraph, type LinearOp, type Op } from './inference-ops.js';
+import {
+  applyActivation,
+  countOps,
+  freeGraph,
+  runGraph,
+  type Activation,
+  type CompiledGraph,
+  type LinearOp,
+  type Op,
+} from './inference-ops.js';
 
 class UnsupportedLayer extends Error {}
 
@@ -103,7 +112,12 @@ class GraphBuilder {
     for (const layer of container.layers) {
       for (const node of nodesIn(container, layer)) this.addLayer(layer, node);
     }
-    return { inputs: container.inputs.map((t) => t.id), output: this.resolve(outputId), ops: this.ops, held: this.held };
+    return {
+      inputs: container.inputs.map((t) => t.id),
+      output: this.resolve(outputId),
+      ops: this.ops,
+      held: this.held,
+    };
   }
 
   /** `id` is now `target` under another name: `target` loses the one reader that produced `id`. */
@@ -134,7 +148,8 @@ class GraphBuilder {
     }
     const config = layer.getConfig() as Record<string, unknown>;
     const className = layer.getClassName();
-    if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') throw new UnsupportedLayer(`${layer.name}: channels first`);
+    if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast')
+      throw new UnsupportedLayer(`${layer.name}: channels first`);
     switch (className) {
       case 'InputLayer':
         return;
@@ -150,7 +165,8 @@ class GraphBuilder {
       case 'Conv2D':
       case 'DepthwiseConv2D':
       case 'Dense':
-        if (className === 'Dense' && node.inputTensors[0]!.shape.length !== 2) throw new UnsupportedLayer(`${layer.name}: dense on a rank > 2 input`);
+        if (className === 'Dense' && node.inputTensors[0]!.shape.length !== 2)
+          throw new UnsupportedLayer(`${layer.name}: dense on a rank > 2 input`);
         this.addLinear(layer, className, config, inputs[0]!, output);
         return;
       case 'BatchNormalization':
@@ -160,7 +176,11 @@ class GraphBuilder {
       case 'Activation': {
         const activation = className === 'ReLU' ? reluKind(config) : activationOf(config.activation);
         const source = this.soleLinearProducer(inputs[0]!);
-        if (source && source.activation === 'linear' && (activation === 'relu' || activation === 'relu6' || activation === 'linear')) {
+        if (
+          source &&
+          source.activation === 'linear' &&
+          (activation === 'relu' || activation === 'relu6' || activation === 'linear')
+        ) {
           source.activation = activation;
           this.rename(output, source.output);
           return;
@@ -169,7 +189,12 @@ class GraphBuilder {
         return;
       }
       case 'Add':
-        this.push({ kind: 'generic', inputs, output, run: (xs) => (xs.length === 2 ? tf.add(xs[0]!, xs[1]!) : tf.addN(xs)) });
+        this.push({
+          kind: 'generic',
+          inputs,
+          output,
+          run: (xs) => (xs.length === 2 ? tf.add(xs[0]!, xs[1]!) : tf.addN(xs)),
+        });
         return;
       case 'GlobalAveragePooling2D':
         this.push({ kind: 'generic', inputs, output, run: ([x]) => tf.mean(x!, [1, 2]) });
@@ -191,7 +216,13 @@ class GraphBuilder {
     }
   }
 
-  private addLinear(layer: tf.layers.Layer, className: string, config: Record<string, unknown>, input: number, output: number): void {
+  private addLinear(
+    layer: tf.layers.Layer,
+    className: string,
+    config: Record<string, unknown>,
+    input: number,
+    output: number,
+  ): void {
     // Checked before copying any weight, so a refusal leaves nothing to free.
     const activation = activationOf(config.activation);
     const [kernel, bias = null] = weightsOf(layer);
@@ -204,7 +235,12 @@ class GraphBuilder {
       const [[top, bottom], [left, right]] = padOp.padding;
       this.ops.splice(this.ops.indexOf(padOp), 1);
       source = padOp.input;
-      padding = [[0, 0], [top, bottom], [left, right], [0, 0]] as unknown as 'valid';
+      padding = [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ] as unknown as 'valid';
     }
     const fusable = activation === 'linear' || activation === 'relu' || activation === 'relu6';
     const op: LinearOp = {
@@ -226,7 +262,13 @@ class GraphBuilder {
     }
   }
 
-  private addBatchNorm(layer: tf.layers.Layer, config: Record<string, unknown>, input: number, rank: number, output: number): void {
+  private addBatchNorm(
+    layer: tf.layers.Layer,
+    config: Record<string, unknown>,
+    input: number,
+    rank: number,
+    output: number,
+  ): void {
     const axis = config.axis as number;
     if (axis !== -1 && axis !== rank - 1) throw new UnsupportedLayer(`${layer.name}: batch norm on axis ${axis}`);
     const weights = weightsOf(layer);
@@ -286,7 +328,10 @@ export function compileInference(model: tf.LayersModel): { graph: InferenceGraph
     compiled = new GraphBuilder(model).build();
   } catch (error) {
     // Anything unexpected in a model's graph is a reason to run it unfolded, not to fail.
-    const reason = error instanceof UnsupportedLayer ? error.message : `unexpected: ${error instanceof Error ? error.message : String(error)}`;
+    const reason =
+      error instanceof UnsupportedLayer
+        ? error.message
+        : `unexpected: ${error instanceof Error ? error.message : String(error)}`;
     return { graph: null, reason };
   }
   let disposed = false;
@@ -307,5 +352,7 @@ export function compileInference(model: tf.LayersModel): { graph: InferenceGraph
  * (opCount 0) where it cannot be compiled. Disposing it never frees the model.
  */
 export function inferenceRunner(model: tf.LayersModel): InferenceGraph {
-  return compileInference(model).graph ?? { predict: (x) => model.predict(x) as tf.Tensor, opCount: 0, dispose: () => {} };
+  return (
+    compileInference(model).graph ?? { predict: (x) => model.predict(x) as tf.Tensor, opCount: 0, dispose: () => {} }
+  );
 }

@@ -72,7 +72,8 @@ export function applyActivation(x: tf.Tensor, activation: string): tf.Tensor {
 
 export function runLinear(op: LinearOp, x: tf.Tensor): tf.Tensor {
   const bias = op.bias ?? undefined;
-  if (op.kind === 'dense') return tf.fused.matMul({ a: x as tf.Tensor2D, b: op.kernel as tf.Tensor2D, bias, activation: op.activation });
+  if (op.kind === 'dense')
+    return tf.fused.matMul({ a: x as tf.Tensor2D, b: op.kernel as tf.Tensor2D, bias, activation: op.activation });
   const common = { x: x as tf.Tensor4D, strides: op.strides, dilations: op.dilations, bias, activation: op.activation };
   if (op.kind === 'conv') return tf.fused.conv2d({ ...common, filter: op.kernel as tf.Tensor4D, pad: op.padding });
   // The fused depthwise op's types omit explicit padding, which its kernel accepts.
@@ -91,7 +92,15 @@ export function runGraph(graph: CompiledGraph, inputs: tf.Tensor[]): tf.Tensor {
     switch (op.kind) {
       case 'pad': {
         const [[top, bottom], [left, right]] = op.padding;
-        values.set(op.output, tf.pad(get(op.input), [[0, 0], [top, bottom], [left, right], [0, 0]]));
+        values.set(
+          op.output,
+          tf.pad(get(op.input), [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ]),
+        );
         break;
       }
       case 'generic':

@@ -63,17 +63,21 @@ export async function loadMobilenetBackbone(dir?: string): Promise<tf.LayersMode
   }
   const full = await loadModelFromFolder(folder);
   const backbone = full.layers[0];
-  if (!(backbone instanceof tf.LayersModel)) throw new AppError('INTERNAL', 'MobileNet model.json: layers[0] is not the backbone model');
+  if (!(backbone instanceof tf.LayersModel))
+    throw new AppError('INTERNAL', 'MobileNet model.json: layers[0] is not the backbone model');
   for (const layer of full.layers.slice(1)) releaseWeights(layer);
   backbone.trainable = false;
   const outputSize = (backbone.outputs[0]!.shape as number[]).at(-1);
-  if (outputSize !== EMBEDDING_SIZE) throw new AppError('INTERNAL', `MobileNet backbone gives ${outputSize}-d vectors, expected ${EMBEDDING_SIZE}`);
+  if (outputSize !== EMBEDDING_SIZE)
+    throw new AppError('INTERNAL', `MobileNet backbone gives ${outputSize}-d vectors, expected ${EMBEDDING_SIZE}`);
   return backbone;
 }
 
 /** Runs the (compiled) backbone on `count` images already scaled to [-1, 1] (224·224·3 floats each). */
 async function embedBatch(backbone: InferenceGraph, pixels: Float32Array, count: number): Promise<Float32Array> {
-  const output = tf.tidy(() => backbone.predict(tf.tensor4d(pixels.subarray(0, count * 224 * 224 * 3), [count, 224, 224, 3])));
+  const output = tf.tidy(() =>
+    backbone.predict(tf.tensor4d(pixels.subarray(0, count * 224 * 224 * 3), [count, 224, 224, 3])),
+  );
   try {
     return (await output.data()) as Float32Array; // asynchronous: webgpu cannot read back synchronously in Node
   } finally {
@@ -100,12 +104,19 @@ export interface EmbedResult {
  * Embeddings for `samples`, from the cache where it has them (by `sample.hash`),
  * computed (decode → backbone) and stored otherwise.
  */
-export async function embedSamples(backbone: tf.LayersModel, samples: Sample[], options: EmbedOptions = {}): Promise<EmbedResult> {
+export async function embedSamples(
+  backbone: tf.LayersModel,
+  samples: Sample[],
+  options: EmbedOptions = {},
+): Promise<EmbedResult> {
   const batchSize = options.batchSize ?? 32;
   const vectors = new Float32Array(samples.length * EMBEDDING_SIZE);
   const failures: EmbedResult['failures'] = [];
   const hashes = samples.map((sample) => sample.hash).filter((hash): hash is string => Boolean(hash));
-  const known = options.cache && hashes.length > 0 ? await options.cache.get(MOBILENET_ID, [...new Set(hashes)]) : new Map<string, Float32Array>();
+  const known =
+    options.cache && hashes.length > 0
+      ? await options.cache.get(MOBILENET_ID, [...new Set(hashes)])
+      : new Map<string, Float32Array>();
 
   const todo: number[] = [];
   samples.forEach((sample, i) => {
@@ -132,7 +143,11 @@ export async function embedSamples(backbone: tf.LayersModel, samples: Sample[], 
           try {
             return await decodePixels(samples[i]!.source, MOBILENET_INPUT);
           } catch (error) {
-            failures.push({ index: i, id: samples[i]!.id, error: error instanceof Error ? error.message : String(error) });
+            failures.push({
+              index: i,
+              id: samples[i]!.id,
+              error: error instanceof Error ? error.message : String(error),
+            });
             return null;
           }
         }),

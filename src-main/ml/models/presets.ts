@@ -12,7 +12,6 @@ export type { PresetId } from '../../../src-shared/api/wire-training.js';
 import { PRESET_IDS } from '../../../src-shared/api/wire-training.js';
 export { PRESET_IDS } from '../../../src-shared/api/wire-training.js';
 
-
 export interface PresetInfo {
   id: PresetId;
   title: string;
@@ -71,7 +70,13 @@ export function buildSmallCnn(input: PixelFormat, numClasses: number, seed: numb
   model.add(tf.layers.inputLayer({ inputShape: [input.height, input.width, input.channels] }));
   for (const filters of [16, 32, 64]) {
     model.add(
-      tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: seeds.kernel() }),
+      tf.layers.conv2d({
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: seeds.kernel(),
+      }),
     );
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   }
@@ -97,11 +102,20 @@ export function buildCnnPlus(input: PixelFormat, numClasses: number, seed: numbe
   const model = tf.sequential({ name: 'cnn_plus' });
   model.add(tf.layers.inputLayer({ inputShape: [input.height, input.width, input.channels] }));
   for (const filters of [16, 32, 64, 128]) {
-    model.add(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: seeds.heKernel() }));
+    model.add(
+      tf.layers.conv2d({
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: seeds.heKernel(),
+      }),
+    );
     model.add(tf.layers.batchNormalization({ momentum: 0.9 }));
     model.add(tf.layers.activation({ activation: 'relu' }));
     // Very small images skip a pooling that would shrink a side to nothing.
-    if (model.outputs[0]!.shape[1]! >= 2 && model.outputs[0]!.shape[2]! >= 2) model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    if (model.outputs[0]!.shape[1]! >= 2 && model.outputs[0]!.shape[2]! >= 2)
+      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   }
   model.add(tf.layers.flatten());
   // Not seeded: a seeded tfjs dropout layer draws the same mask at every step.
@@ -121,7 +135,13 @@ export function buildEmbeddingHead(embeddingSize: number, numClasses: number, se
 }
 
 /** Builds a convolutional preset (`mobilenet` is assembled by mobilenet.ts). */
-export function buildConvPreset(preset: Exclude<PresetId, 'mobilenet'>, input: PixelFormat, numClasses: number, seed: number): tf.Sequential {
-  if (input.width < 8 || input.height < 8) throw new Error(`images of ${input.width}×${input.height} are too small for ${preset} (min 8×8)`);
+export function buildConvPreset(
+  preset: Exclude<PresetId, 'mobilenet'>,
+  input: PixelFormat,
+  numClasses: number,
+  seed: number,
+): tf.Sequential {
+  if (input.width < 8 || input.height < 8)
+    throw new Error(`images of ${input.width}×${input.height} are too small for ${preset} (min 8×8)`);
   return preset === 'small-cnn' ? buildSmallCnn(input, numClasses, seed) : buildCnnPlus(input, numClasses, seed);
 }

@@ -17,7 +17,9 @@ interface StoredSpec {
 }
 
 /** `none`: there is no checkpoint; `ok`: it is whole; otherwise what is wrong with it. */
-export function inspectCheckpoint(runDir: string): { state: 'none' } | { state: 'ok' } | { state: 'damaged'; problem: string } {
+export function inspectCheckpoint(
+  runDir: string,
+): { state: 'none' } | { state: 'ok' } | { state: 'damaged'; problem: string } {
   const dir = join(runDir, CHECKPOINT_DIR);
   const jsonFile = join(dir, 'checkpoint.json');
   if (!existsSync(jsonFile)) return { state: 'none' };
@@ -40,7 +42,8 @@ export function inspectCheckpoint(runDir: string): { state: 'none' } | { state: 
     let expected = 0;
     for (const spec of group.specs) expected += spec.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[spec.dtype] ?? 4);
     const actual = statSync(file).size;
-    if (actual !== expected) return { state: 'damaged', problem: `${file} has ${actual} bytes where its specs need ${expected}` };
+    if (actual !== expected)
+      return { state: 'damaged', problem: `${file} has ${actual} bytes where its specs need ${expected}` };
   }
   return { state: 'ok' };
 }

@@ -129,10 +129,12 @@ export async function loadCheckpoint(runDir: string): Promise<Checkpoint> {
 /** Sets `model`'s weights from `values`, checking that shapes line up. */
 export function assignWeights(model: tf.LayersModel, values: tf.Tensor[]): void {
   const weights = model.weights;
-  if (weights.length !== values.length) throw new Error(`checkpoint has ${values.length} weights, model has ${weights.length}`);
+  if (weights.length !== values.length)
+    throw new Error(`checkpoint has ${values.length} weights, model has ${weights.length}`);
   weights.forEach((w, i) => {
     const shape = values[i]!.shape;
-    if (w.shape.join(',') !== shape.join(',')) throw new Error(`checkpoint weight ${i} has shape [${shape}], model expects [${w.shape}]`);
+    if (w.shape.join(',') !== shape.join(','))
+      throw new Error(`checkpoint weight ${i} has shape [${shape}], model expects [${w.shape}]`);
   });
   model.setWeights(values);
 }

@@ -26,12 +26,24 @@ export interface Companion {
 }
 
 /** Validation metrics of the model folder `modelDir` as Predict loads it. */
-async function evaluateFolder(modelDir: string, request: TrainRequest, signal: AbortSignal): Promise<Evaluation | null> {
+async function evaluateFolder(
+  modelDir: string,
+  request: TrainRequest,
+  signal: AbortSignal,
+): Promise<Evaluation | null> {
   if (request.dataset.validation.length === 0) return null;
   const classifier = await loadClassifier(modelDir);
   try {
-    const validation = request.dataset.validation.map((s) => ({ id: s.id, source: s.source, label: request.dataset.classes[s.label]! }));
-    const { unknownLabels: _unknown, failed: _failed, ...evaluation } = await evaluateClassifier(classifier, validation, { signal, batchSize: 32 });
+    const validation = request.dataset.validation.map((s) => ({
+      id: s.id,
+      source: s.source,
+      label: request.dataset.classes[s.label]!,
+    }));
+    const {
+      unknownLabels: _unknown,
+      failed: _failed,
+      ...evaluation
+    } = await evaluateClassifier(classifier, validation, { signal, batchSize: 32 });
     return evaluation;
   } finally {
     classifier.dispose();
@@ -67,7 +79,10 @@ export async function addCompanion(
         // Its epochs are its own (a head on frozen features, with its preset's schedule),
         // not the ones asked for the conv model: say so, or "epoch 23/40" after asking for 8 reads as a bug.
         onProgress: (progress) =>
-          job.onProgress({ ...progress, message: `Step 2 of 2 · companion model (MobileNet features, its own schedule) · ${progress.message ?? ''}` }),
+          job.onProgress({
+            ...progress,
+            message: `Step 2 of 2 · companion model (MobileNet features, its own schedule) · ${progress.message ?? ''}`,
+          }),
       },
       services,
     );
@@ -87,7 +102,11 @@ export async function addCompanion(
     // Back to the conv model alone: a half-made ensemble must not reach Predict.
     await detachCompanion(modelDir);
     const cancelled = error instanceof AppError && error.code === 'CANCELLED';
-    warnings.push(cancelled ? `The MobileNet companion was cancelled; ${alone}.` : `The MobileNet companion failed (${error instanceof Error ? error.message : String(error)}); ${alone}.`);
+    warnings.push(
+      cancelled
+        ? `The MobileNet companion was cancelled; ${alone}.`
+        : `The MobileNet companion failed (${error instanceof Error ? error.message : String(error)}); ${alone}.`,
+    );
     return null;
   } finally {
     await rm(companionDir, { recursive: true, force: true });

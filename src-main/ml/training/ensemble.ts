@@ -36,7 +36,9 @@ export async function readEnsembleManifest(dir: string): Promise<EnsembleManifes
     manifest.combine === 'geometric-mean' &&
     Array.isArray(manifest.members) &&
     manifest.members[0]?.dir === '.' &&
-    manifest.members.every((m) => typeof m.dir === 'string' && !m.dir.includes('..') && Number.isFinite(m.weight) && m.weight > 0);
+    manifest.members.every(
+      (m) => typeof m.dir === 'string' && !m.dir.includes('..') && Number.isFinite(m.weight) && m.weight > 0,
+    );
   if (!valid) throw new Error(`${file} is not a valid ensemble manifest`);
   return manifest;
 }
@@ -79,7 +81,8 @@ export function combineProbabilities(members: Float32Array[], weights: number[],
     logs.fill(0);
     members.forEach((probabilities, m) => {
       const w = weights[m]! / total;
-      for (let k = 0; k < classes; k++) logs[k] = logs[k]! + w * Math.log(Math.max(probabilities[r * classes + k]!, 1e-12));
+      for (let k = 0; k < classes; k++)
+        logs[k] = logs[k]! + w * Math.log(Math.max(probabilities[r * classes + k]!, 1e-12));
     });
     let max = -Infinity;
     for (let k = 0; k < classes; k++) max = Math.max(max, logs[k]!);

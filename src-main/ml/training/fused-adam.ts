@@ -50,15 +50,25 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     }
     const backend = tf.backend() as BackendWasm;
     const self = this as unknown as AdamInternals;
-    const names = Array.isArray(variableGradients) ? variableGradients.map((entry) => entry.name) : Object.keys(variableGradients);
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((entry) => entry.name)
+      : Object.keys(variableGradients);
     const gradientOf = (i: number, name: string): tf.Tensor | undefined =>
-      Array.isArray(variableGradients) ? variableGradients[i]?.tensor : (variableGradients as Record<string, tf.Tensor | undefined>)[name];
+      Array.isArray(variableGradients)
+        ? variableGradients[i]?.tensor
+        : (variableGradients as Record<string, tf.Tensor | undefined>)[name];
 
     // Create the moment slots exactly as tfjs does (zeros, not trainable, named <var>/m and <var>/v).
     names.forEach((name, i) => {
       const value = tf.engine().registeredVariables[name]!;
-      self.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-      self.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      self.accumulatedFirstMoment[i] ??= {
+        originalName: `${name}/m`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      self.accumulatedSecondMoment[i] ??= {
+        originalName: `${name}/v`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
     });
     const owned = (t: tf.Tensor): boolean => t.dtype === 'float32' && backend.refCount(t.dataId) === 1;
     const inPlace = names.every((name, i) => {
@@ -95,7 +105,18 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       // Views are taken after the allocation (which can grow, and so detach, the heap).
       const m = heap(self.accumulatedFirstMoment[i]!.variable);
       const v = heap(self.accumulatedSecondMoment[i]!.variable);
-      updateSlice(heap(variable), m, v, heap(gradient), heap(next), beta1, beta2, learningRate / correction1, 1 / Math.sqrt(correction2), epsilon);
+      updateSlice(
+        heap(variable),
+        m,
+        v,
+        heap(gradient),
+        heap(next),
+        beta1,
+        beta2,
+        learningRate / correction1,
+        1 / Math.sqrt(correction2),
+        epsilon,
+      );
       variable.assign(next);
       next.dispose();
     });
@@ -108,7 +129,18 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
 }
 
 /** One variable's Adam update: moments in place, new weights into `out`. Monomorphic on purpose (hot loop). */
-function updateSlice(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, out: Float32Array, beta1: number, beta2: number, step: number, rootScale: number, epsilon: number): void {
+function updateSlice(
+  w: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  out: Float32Array,
+  beta1: number,
+  beta2: number,
+  step: number,
+  rootScale: number,
+  epsilon: number,
+): void {
   const c1 = 1 - beta1;
   const c2 = 1 - beta2;
   const n = w.length;

@@ -50,7 +50,14 @@ export interface LoopConfig {
   /** Spread only if timing the first batches shows it is faster (see ParallelOptions). */
   adaptiveParallelism: boolean;
   signal: AbortSignal;
-  onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; accuracy: number; imagesPerSecond: number }) => void;
+  onBatch?: (info: {
+    epoch: number;
+    batch: number;
+    batches: number;
+    loss: number;
+    accuracy: number;
+    imagesPerSecond: number;
+  }) => void;
   /**
    * Called after each epoch with the updated state and the best weights so far,
    * before the next epoch starts; awaited (checkpoint and export writes). On an
@@ -71,18 +78,39 @@ export interface LoopOutcome {
 }
 
 export function initialState(seedShuffle: number, seedAugment: number, learningRate: number): LoopState {
-  return { epoch: 0, history: [], bestEpoch: null, bestValue: null, wait: 0, learningRate, shuffleRng: seedShuffle, augmentRng: seedAugment };
+  return {
+    epoch: 0,
+    history: [],
+    bestEpoch: null,
+    bestValue: null,
+    wait: 0,
+    learningRate,
+    shuffleRng: seedShuffle,
+    augmentRng: seedAugment,
+  };
 }
 
 /** Target rows: 1 − ε + ε/k for the label and ε/k elsewhere (ε = `smoothing`; 0 gives one-hot rows). */
-function targetRows(labels: Int32Array, ids: ArrayLike<number>, count: number, numClasses: number, smoothing: number, out: Float32Array): void {
+function targetRows(
+  labels: Int32Array,
+  ids: ArrayLike<number>,
+  count: number,
+  numClasses: number,
+  smoothing: number,
+  out: Float32Array,
+): void {
   const rest = smoothing / numClasses;
   out.fill(rest, 0, count * numClasses);
   for (let b = 0; b < count; b++) out[b * numClasses + labels[ids[b]!]!] = 1 - smoothing + rest;
 }
 
 /** Mean loss and accuracy of `model` on a whole source, in inference mode. */
-export async function evaluateSource(model: tf.LayersModel, data: LabelledSource, numClasses: number, batchSize: number): Promise<{ loss: number; accuracy: number; probabilities: Float32Array }> {
+export async function evaluateSource(
+  model: tf.LayersModel,
+  data: LabelledSource,
+  numClasses: number,
+  batchSize: number,
+): Promise<{ loss: number; accuracy: number; probabilities: Float32Array }> {
   const { source, labels } = data;
   const size = exampleSize(source);
   const x = new Float32Array(batchSize * size);
@@ -92,7 +120,12 @@ export async function evaluateSource(model: tf.LayersModel, data: LabelledSource
     const count = Math.min(batchSize, source.size - start);
     for (let b = 0; b < count; b++) ids[b] = start + b;
     source.fill(ids.subarray(0, count), x, false);
-    const output = tf.tidy(() => model.apply(tf.tensor(x.subarray(0, count * size), [count, ...source.exampleShape]), { training: false }) as tf.Tensor);
+    const output = tf.tidy(
+      () =>
+        model.apply(tf.tensor(x.subarray(0, count * size), [count, ...source.exampleShape]), {
+          training: false,
+        }) as tf.Tensor,
+    );
     // Read asynchronously: GPU backends (webgpu) cannot read back synchronously in Node.
     probabilities.set((await output.data()) as Float32Array, start * numClasses);
     output.dispose();
@@ -127,10 +160,17 @@ interface Stepper {
  */
 async function stepperFor(config: LoopConfig): Promise<Stepper> {
   const { model, optimizer, train, numClasses } = config;
-  const single = (failure: string | null): Stepper => ({ step: createTrainStep(model, optimizer, train.source.exampleShape, numClasses), threads: () => 1, failure: () => failure, close: async () => {} });
+  const single = (failure: string | null): Stepper => ({
+    step: createTrainStep(model, optimizer, train.source.exampleShape, numClasses),
+    threads: () => 1,
+    failure: () => failure,
+    close: async () => {},
+  });
   if (config.parallelism <= 1 || tf.getBackend() !== 'wasm') return single(null);
   try {
-    return await createParallelStep(model, optimizer, train.source.exampleShape, numClasses, config.parallelism - 1, { adaptive: config.adaptiveParallelism });
+    return await createParallelStep(model, optimizer, train.source.exampleShape, numClasses, config.parallelism - 1, {
+      adaptive: config.adaptiveParallelism,
+    });
   } catch (error) {
     return single(error instanceof Error ? error.message : String(error));
   }
@@ -143,7 +183,11 @@ export function cosineRate(decay: { initial: number; final: number }, epoch: num
 }
 
 /** Runs epochs state.epoch+1 … config.epochs. */
-export async function runTrainingLoop(config: LoopConfig, start: LoopState, startBest: tf.Tensor[] | null): Promise<LoopOutcome> {
+export async function runTrainingLoop(
+  config: LoopConfig,
+  start: LoopState,
+  startBest: tf.Tensor[] | null,
+): Promise<LoopOutcome> {
   const stepper = await stepperFor(config);
   try {
     const outcome = await runEpochs(config, start, startBest, stepper.step);
@@ -153,7 +197,12 @@ export async function runTrainingLoop(config: LoopConfig, start: LoopState, star
   }
 }
 
-async function runEpochs(config: LoopConfig, start: LoopState, startBest: tf.Tensor[] | null, step: TrainStep): Promise<Omit<LoopOutcome, 'threads' | 'parallelFailure'>> {
+async function runEpochs(
+  config: LoopConfig,
+  start: LoopState,
+  startBest: tf.Tensor[] | null,
+  step: TrainStep,
+): Promise<Omit<LoopOutcome, 'threads' | 'parallelFailure'>> {
   const { model, train, numClasses, batchSize, optimizer } = config;
   const state: LoopState = { ...start, history: [...start.history] };
   let bestWeights = startBest;

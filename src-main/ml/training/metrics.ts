@@ -24,7 +24,10 @@ export function evaluatePredictions(
   let correct = 0;
   let topKCorrect = 0;
   let lossSum = 0;
-  const confidenceBins: ConfidenceBins = { total: new Array<number>(CONFIDENCE_BINS).fill(0), correct: new Array<number>(CONFIDENCE_BINS).fill(0) };
+  const confidenceBins: ConfidenceBins = {
+    total: new Array<number>(CONFIDENCE_BINS).fill(0),
+    correct: new Array<number>(CONFIDENCE_BINS).fill(0),
+  };
   for (let i = 0; i < n; i++) {
     const row = probabilities.subarray(i * numClasses, (i + 1) * numClasses);
     const truth = labels[i]!;

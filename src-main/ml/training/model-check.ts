@@ -14,7 +14,15 @@ import { ENSEMBLE_FILE, readEnsembleManifest } from './ensemble.js';
 import type { ExportedMetadata, ModelPreprocessing } from './export.js';
 
 /** Bytes per stored value; a quantized weight is stored in its quantization dtype. */
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+const DTYPE_BYTES: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  complex64: 8,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+};
 
 interface WeightSpec {
   name?: unknown;
@@ -27,7 +35,14 @@ interface WeightSpec {
 interface LayerJson {
   class_name?: string;
   name?: string;
-  config?: { name?: string; layers?: LayerJson[]; units?: unknown; batch_input_shape?: unknown; input_layers?: unknown; output_layers?: unknown };
+  config?: {
+    name?: string;
+    layers?: LayerJson[];
+    units?: unknown;
+    batch_input_shape?: unknown;
+    input_layers?: unknown;
+    output_layers?: unknown;
+  };
   inbound_nodes?: unknown;
 }
 
@@ -46,7 +61,11 @@ function endLayer(model: LayerJson, key: 'input_layers' | 'output_layers'): Laye
   const byName = new Map(layers.map((layer) => [layerName(layer), layer]));
   let layer = Array.isArray(ends[0]) ? byName.get(ends[0][0] as string) : undefined;
   // Bounded by the layer count: a cycle in a damaged topology must not hang.
-  for (let hops = 0; layer && key === 'output_layers' && SHAPE_KEEPING.has(layer.class_name ?? '') && hops < layers.length; hops++) {
+  for (
+    let hops = 0;
+    layer && key === 'output_layers' && SHAPE_KEEPING.has(layer.class_name ?? '') && hops < layers.length;
+    hops++
+  ) {
     layer = byName.get((layer.inbound_nodes as string[][][] | undefined)?.[0]?.[0]?.[0] ?? '');
   }
   return layer ?? null;
@@ -69,7 +88,8 @@ function topologyOutputUnits(value: unknown, depth = 0): number | null {
 /** [height, width, channels] of a model's image input where the topology says them; null otherwise. */
 function topologyInputShape(value: unknown): unknown[] | null {
   const model = value as LayerJson | null;
-  const first = model?.class_name === 'Sequential' ? model.config?.layers?.[0] : model ? endLayer(model, 'input_layers') : null;
+  const first =
+    model?.class_name === 'Sequential' ? model.config?.layers?.[0] : model ? endLayer(model, 'input_layers') : null;
   const shape = first?.config?.batch_input_shape;
   return Array.isArray(shape) && shape.length === 4 ? shape.slice(1) : null;
 }
@@ -95,7 +115,10 @@ function groupBytes(modelFile: string, specs: WeightSpec[]): number | null {
     const dtype = String(spec.quantization?.dtype ?? spec.dtype);
     const shape = spec.shape;
     if (!(dtype in DTYPE_BYTES) || !Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      invalid(modelFile, `weight ${String(spec.name)} has an unusable dtype (${dtype}) or shape (${JSON.stringify(shape)})`);
+      invalid(
+        modelFile,
+        `weight ${String(spec.name)} has an unusable dtype (${dtype}) or shape (${JSON.stringify(shape)})`,
+      );
     }
     bytes += (shape as number[]).reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype]!;
   }
@@ -105,7 +128,11 @@ function groupBytes(modelFile: string, specs: WeightSpec[]): number | null {
 async function checkWeights(dir: string, modelFile: string, manifest: unknown): Promise<void> {
   if (!Array.isArray(manifest)) invalid(modelFile, 'has no weightsManifest (the model would load with random weights)');
   for (const group of manifest as Array<{ paths?: unknown; weights?: unknown }>) {
-    if (!Array.isArray(group?.paths) || !group.paths.every((p) => typeof p === 'string') || !Array.isArray(group.weights)) {
+    if (
+      !Array.isArray(group?.paths) ||
+      !group.paths.every((p) => typeof p === 'string') ||
+      !Array.isArray(group.weights)
+    ) {
       invalid(modelFile, 'a weightsManifest group lacks its paths or weights');
     }
     const files = (group.paths as string[]).map((path) => join(dir, path));
@@ -117,7 +144,10 @@ async function checkWeights(dir: string, modelFile: string, manifest: unknown): 
     const expected = groupBytes(modelFile, group.weights as WeightSpec[]);
     if (expected !== null && actual !== expected) {
       const hint = actual < expected ? 'truncated?' : 'not the weights of this model.json?';
-      invalid(files.length > 0 ? files.join(', ') : modelFile, `${actual} bytes, ${MODEL_JSON} expects ${expected} (${hint})`);
+      invalid(
+        files.length > 0 ? files.join(', ') : modelFile,
+        `${actual} bytes, ${MODEL_JSON} expects ${expected} (${hint})`,
+      );
     }
   }
 }
@@ -125,7 +155,10 @@ async function checkWeights(dir: string, modelFile: string, manifest: unknown): 
 function checkPreprocessing(file: string, value: unknown, topology: unknown): ModelPreprocessing {
   const p = value as Partial<ModelPreprocessing> | null;
   const input = p?.input;
-  const sized = input && [input.width, input.height].every((n) => Number.isInteger(n) && n > 0) && (input.channels === 1 || input.channels === 3);
+  const sized =
+    input &&
+    [input.width, input.height].every((n) => Number.isInteger(n) && n > 0) &&
+    (input.channels === 1 || input.channels === 3);
   if (!sized || !Number.isFinite(p.scale) || !Number.isFinite(p.offset)) {
     invalid(file, 'lacks the input size (width, height, channels 1 or 3), scale or offset');
   }
@@ -133,7 +166,10 @@ function checkPreprocessing(file: string, value: unknown, topology: unknown): Mo
   const shape = topologyInputShape(topology);
   const wanted = [input.height, input.width, input.channels];
   if (shape && shape.some((d, i) => typeof d === 'number' && d !== wanted[i])) {
-    invalid(file, `input ${input.width}×${input.height}×${input.channels} differs from the model's input [${shape.join(', ')}] (height, width, channels)`);
+    invalid(
+      file,
+      `input ${input.width}×${input.height}×${input.channels} differs from the model's input [${shape.join(', ')}] (height, width, channels)`,
+    );
   }
   return p as ModelPreprocessing;
 }
@@ -141,17 +177,25 @@ function checkPreprocessing(file: string, value: unknown, topology: unknown): Mo
 /** One model's files: model.json, its weights, labels.json and preprocessing.json. */
 async function checkSingleModel(dir: string): Promise<ExportedMetadata> {
   const modelFile = join(dir, MODEL_JSON);
-  const json = (await readJson(modelFile)) as { modelTopology?: unknown; weightsManifest?: unknown; format?: unknown } | null;
-  if (typeof json?.modelTopology !== 'object' || json.modelTopology === null) invalid(modelFile, 'has no modelTopology');
-  if (json.format !== undefined && json.format !== 'layers-model') invalid(modelFile, `is a ${String(json.format)}; Seshat loads TF.js layers models only`);
+  const json = (await readJson(modelFile)) as {
+    modelTopology?: unknown;
+    weightsManifest?: unknown;
+    format?: unknown;
+  } | null;
+  if (typeof json?.modelTopology !== 'object' || json.modelTopology === null)
+    invalid(modelFile, 'has no modelTopology');
+  if (json.format !== undefined && json.format !== 'layers-model')
+    invalid(modelFile, `is a ${String(json.format)}; Seshat loads TF.js layers models only`);
   await checkWeights(dir, modelFile, json.weightsManifest);
 
   const labelsFile = join(dir, 'labels.json');
   const labels = await readJson(labelsFile);
-  if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string')) invalid(labelsFile, 'not a list of class names');
+  if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string'))
+    invalid(labelsFile, 'not a list of class names');
   if (new Set(labels).size !== labels.length) invalid(labelsFile, 'names a class twice');
   const units = topologyOutputUnits(json.modelTopology);
-  if (units !== null && units !== labels.length) invalid(labelsFile, `names ${labels.length} classes, the model has ${units} outputs`);
+  if (units !== null && units !== labels.length)
+    invalid(labelsFile, `names ${labels.length} classes, the model has ${units} outputs`);
 
   const preprocessingFile = join(dir, 'preprocessing.json');
   const preprocessing = checkPreprocessing(preprocessingFile, await readJson(preprocessingFile), json.modelTopology);
@@ -171,14 +215,20 @@ export async function checkModelFolder(dir: string): Promise<ExportedMetadata> {
   try {
     manifest = await readEnsembleManifest(root);
   } catch (error) {
-    invalid(ensembleFile, error instanceof SyntaxError ? `not valid JSON (${error.message})` : "not a valid ensemble manifest (geometric-mean, '.' first, positive weights)");
+    invalid(
+      ensembleFile,
+      error instanceof SyntaxError
+        ? `not valid JSON (${error.message})`
+        : "not a valid ensemble manifest (geometric-mean, '.' first, positive weights)",
+    );
   }
   for (const member of manifest?.members ?? []) {
     if (member.dir === '.') continue;
     const memberDir = join(root, member.dir);
     if (!existsSync(memberDir)) invalid(memberDir, `missing (${ENSEMBLE_FILE} lists it as a member)`);
     const own = await checkSingleModel(memberDir);
-    if (own.labels.join('\n') !== metadata.labels.join('\n')) invalid(join(memberDir, 'labels.json'), `its classes differ from those of ${join(root, 'labels.json')}`);
+    if (own.labels.join('\n') !== metadata.labels.join('\n'))
+      invalid(join(memberDir, 'labels.json'), `its classes differ from those of ${join(root, 'labels.json')}`);
   }
   return metadata;
 }

@@ -24,10 +24,31 @@ import { MAX_LABEL_SMOOTHING, type TrainOptions } from './types.js';
  * about a point from run to run (dropout masks are not seeded): the bench's seed-1
  * run of the same defaults gave 0.946 and 0.956.
  */
-const PRESET_DEFAULTS: Record<PresetId, Pick<TrainOptions, 'epochs' | 'batchSize' | 'learningRate' | 'earlyStopping' | 'learningRateSchedule'>> = {
-  'small-cnn': { epochs: 20, batchSize: 32, learningRate: 1e-3, earlyStopping: { patience: 5, minDelta: 0 }, learningRateSchedule: 'plateau' },
-  'cnn-plus': { epochs: 60, batchSize: 32, learningRate: 1e-3, earlyStopping: { patience: 8, minDelta: 0 }, learningRateSchedule: 'plateau' },
-  mobilenet: { epochs: 40, batchSize: 32, learningRate: 1e-3, earlyStopping: { patience: 6, minDelta: 0 }, learningRateSchedule: 'plateau' },
+const PRESET_DEFAULTS: Record<
+  PresetId,
+  Pick<TrainOptions, 'epochs' | 'batchSize' | 'learningRate' | 'earlyStopping' | 'learningRateSchedule'>
+> = {
+  'small-cnn': {
+    epochs: 20,
+    batchSize: 32,
+    learningRate: 1e-3,
+    earlyStopping: { patience: 5, minDelta: 0 },
+    learningRateSchedule: 'plateau',
+  },
+  'cnn-plus': {
+    epochs: 60,
+    batchSize: 32,
+    learningRate: 1e-3,
+    earlyStopping: { patience: 8, minDelta: 0 },
+    learningRateSchedule: 'plateau',
+  },
+  mobilenet: {
+    epochs: 40,
+    batchSize: 32,
+    learningRate: 1e-3,
+    earlyStopping: { patience: 6, minDelta: 0 },
+    learningRateSchedule: 'plateau',
+  },
 };
 
 function invalid(message: string): AppError {
@@ -35,7 +56,8 @@ function invalid(message: string): AppError {
 }
 
 function positiveInt(name: string, value: number, max: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) throw invalid(`${name} must be an integer from 1 to ${max}`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw invalid(`${name} must be an integer from 1 to ${max}`);
   return value;
 }
 
@@ -63,7 +85,10 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
   if (!input) throw invalid('the input size is required for this preset');
   const options: TrainOptions = {
     preset: requested.preset,
-    input: { width: positiveInt('input width', input.width, 1024), height: positiveInt('input height', input.height, 1024) },
+    input: {
+      width: positiveInt('input width', input.width, 1024),
+      height: positiveInt('input height', input.height, 1024),
+    },
     colorMode: fixed ? 'rgb' : (requested.colorMode ?? (glyphMode ? 'grayscale' : 'rgb')),
     epochs: positiveInt('epochs', requested.epochs ?? defaults.epochs, 10_000),
     batchSize: positiveInt('batch size', requested.batchSize ?? defaults.batchSize, 4096),
@@ -72,7 +97,8 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
     momentum: requested.momentum ?? 0.9,
     earlyStopping: requested.earlyStopping === undefined ? defaults.earlyStopping : requested.earlyStopping,
     learningRateSchedule: requested.learningRateSchedule ?? defaults.learningRateSchedule,
-    reduceLearningRate: requested.reduceLearningRate === undefined ? { patience: 3, factor: 0.5 } : requested.reduceLearningRate,
+    reduceLearningRate:
+      requested.reduceLearningRate === undefined ? { patience: 3, factor: 0.5 } : requested.reduceLearningRate,
     labelSmoothing: requested.labelSmoothing ?? 0,
     classWeights: requested.classWeights ?? 'none',
     augment: fixed ? false : (requested.augment ?? {}),
@@ -81,21 +107,26 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
     seed: requested.seed ?? 1,
   };
   if (!(options.learningRate > 0 && options.learningRate < 10)) throw invalid('learning rate must be between 0 and 10');
-  if (!['adam', 'sgd', 'rmsprop'].includes(options.optimizer)) throw invalid(`unknown optimizer "${options.optimizer}"`);
+  if (!['adam', 'sgd', 'rmsprop'].includes(options.optimizer))
+    throw invalid(`unknown optimizer "${options.optimizer}"`);
   if (!(options.momentum >= 0 && options.momentum < 1)) throw invalid('momentum must be in [0, 1)');
-  if (options.colorMode !== 'grayscale' && options.colorMode !== 'rgb') throw invalid('colour mode must be grayscale or rgb');
+  if (options.colorMode !== 'grayscale' && options.colorMode !== 'rgb')
+    throw invalid('colour mode must be grayscale or rgb');
   if (options.earlyStopping) positiveInt('early-stopping patience', options.earlyStopping.patience, 10_000);
-  if (!(options.labelSmoothing >= 0 && options.labelSmoothing <= MAX_LABEL_SMOOTHING)) throw invalid(`label smoothing must be from 0 to ${MAX_LABEL_SMOOTHING}`);
+  if (!(options.labelSmoothing >= 0 && options.labelSmoothing <= MAX_LABEL_SMOOTHING))
+    throw invalid(`label smoothing must be from 0 to ${MAX_LABEL_SMOOTHING}`);
   // Cosine decay sets every epoch's rate itself; a plateau rule beside it would be a dead letter in the run record.
   if (options.learningRateSchedule === 'cosine') options.reduceLearningRate = null;
-  if (!['plateau', 'cosine'].includes(options.learningRateSchedule)) throw invalid(`unknown learning-rate schedule "${String(options.learningRateSchedule)}"`);
+  if (!['plateau', 'cosine'].includes(options.learningRateSchedule))
+    throw invalid(`unknown learning-rate schedule "${String(options.learningRateSchedule)}"`);
   if (options.reduceLearningRate) {
     positiveInt('learning-rate patience', options.reduceLearningRate.patience, 10_000);
     const factor = options.reduceLearningRate.factor;
     if (!(factor > 0 && factor < 1)) throw invalid('learning-rate reduction factor must be between 0 and 1');
   }
   if (!Number.isInteger(options.seed)) throw invalid('seed must be an integer');
-  if (fixed && requested.ensemble === true) throw invalid(`the ensemble adds a MobileNet companion to a conv preset; ${preset.title} is MobileNet already`);
+  if (fixed && requested.ensemble === true)
+    throw invalid(`the ensemble adds a MobileNet companion to a conv preset; ${preset.title} is MobileNet already`);
   try {
     resolveAugment(options.augment, glyphMode);
   } catch (error) {
@@ -105,7 +136,11 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
 }
 
 export function pixelFormatOf(options: TrainOptions): PixelFormat {
-  return { width: options.input.width, height: options.input.height, channels: options.colorMode === 'grayscale' ? 1 : 3 };
+  return {
+    width: options.input.width,
+    height: options.input.height,
+    channels: options.colorMode === 'grayscale' ? 1 : 3,
+  };
 }
 
 /** Options that change the model's shape or meaning: a checkpoint can only resume with equal ones. */

@@ -29,7 +29,8 @@ export type FromGradientWorker =
 export function transferable(arrays: Float32Array[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const array of arrays) {
-    if (array.byteOffset === 0 && array.byteLength === array.buffer.byteLength) buffers.add(array.buffer as ArrayBuffer);
+    if (array.byteOffset === 0 && array.byteLength === array.buffer.byteLength)
+      buffers.add(array.buffer as ArrayBuffer);
   }
   return [...buffers];
 }

@@ -15,13 +15,17 @@
 import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../src-shared/errors.js';
-import { transferable, type FromGradientWorker, type GradientWorkerInput, type ToGradientWorker } from './parallel-protocol.js';
+import {
+  transferable,
+  type FromGradientWorker,
+  type GradientWorkerInput,
+  type ToGradientWorker,
+} from './parallel-protocol.js';
 import { createGradientStep, createTrainStep, type Gradients, type TrainStep } from './step.js';
 import { entryScript, startThread } from './thread.js';
 
 /** Shards smaller than this cost more in messages than they save. */
 export const MIN_SHARD = 8;
-
 
 export interface ParallelStep {
   step: TrainStep;
@@ -55,7 +59,10 @@ const RETRIAL_AFTER = 150;
 interface Helper {
   worker: Worker;
   /** Settles with the next 'gradients' message. */
-  pending: { resolve: (message: Extract<FromGradientWorker, { type: 'gradients' }>) => void; reject: (error: Error) => void } | null;
+  pending: {
+    resolve: (message: Extract<FromGradientWorker, { type: 'gradients' }>) => void;
+    reject: (error: Error) => void;
+  } | null;
   error: Error | null;
 }
 
@@ -99,11 +106,17 @@ async function startHelper(input: GradientWorkerInput): Promise<Helper> {
   });
 }
 
-function sendShard(helper: Helper, message: ToGradientWorker): Promise<Extract<FromGradientWorker, { type: 'gradients' }>> {
+function sendShard(
+  helper: Helper,
+  message: ToGradientWorker,
+): Promise<Extract<FromGradientWorker, { type: 'gradients' }>> {
   if (helper.error) return Promise.reject(helper.error);
   return new Promise((resolve, reject) => {
     helper.pending = { resolve, reject };
-    helper.worker.postMessage(message, transferable([message.x, message.targets, message.sampleWeights, ...message.weights]));
+    helper.worker.postMessage(
+      message,
+      transferable([message.x, message.targets, message.sampleWeights, ...message.weights]),
+    );
   });
 }
 
@@ -119,7 +132,12 @@ export async function createParallelStep(
   helperCount: number,
   options: ParallelOptions = {},
 ): Promise<ParallelStep> {
-  const input: GradientWorkerInput = { topology: JSON.stringify(model.toJSON(null, false)), backend: tf.getBackend(), exampleShape, numClasses };
+  const input: GradientWorkerInput = {
+    topology: JSON.stringify(model.toJSON(null, false)),
+    backend: tf.getBackend(),
+    exampleShape,
+    numClasses,
+  };
   const started = await Promise.allSettled(Array.from({ length: helperCount }, () => startHelper(input)));
   const helpers = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   const notStarted = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
@@ -163,10 +181,19 @@ export async function createParallelStep(
       const outcomes = await settled;
       const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
       if (failed) throw new HelperFailure(failed.reason);
-      const others = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<{ reply: Extract<FromGradientWorker, { type: 'gradients' }>; n: number }>).value);
+      const others = outcomes.map(
+        (outcome) =>
+          (outcome as PromiseFulfilledResult<{ reply: Extract<FromGradientWorker, { type: 'gradients' }>; n: number }>)
+            .value,
+      );
       const ownGrads = own.grads;
       const averaged = tf.tidy(() =>
-        ownGrads.map((g, i) => others.reduce((sum, { reply, n }) => tf.add(sum, tf.mul(tf.tensor(reply.grads[i]!, g.shape), n / count)), tf.mul(g, ownCount / count))),
+        ownGrads.map((g, i) =>
+          others.reduce(
+            (sum, { reply, n }) => tf.add(sum, tf.mul(tf.tensor(reply.grads[i]!, g.shape), n / count)),
+            tf.mul(g, ownCount / count),
+          ),
+        ),
       );
       optimizer.applyGradients(Object.fromEntries(variables.map((v, i) => [v.name, averaged[i]!])));
       averaged.forEach((g) => g.dispose());
@@ -223,7 +250,8 @@ export async function createParallelStep(
     perExample[way].push((performance.now() - start) / count);
     if (perExample.local.length >= TRIAL_STEPS) {
       // Medians without each way's first (warm-up) step; spreading must clearly win.
-      const median = (values: number[]) => [...values.slice(1)].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+      const median = (values: number[]) =>
+        [...values.slice(1)].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
       mode = median(perExample.spread) < 0.9 * median(perExample.local) ? 'spread' : 'local';
       localSteps = 0;
     }

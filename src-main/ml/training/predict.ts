@@ -50,7 +50,11 @@ export interface PredictOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-async function loadMember(dir: string, labels: string[] | null, weight: number): Promise<{ member: ClassifierMember; labels: string[] }> {
+async function loadMember(
+  dir: string,
+  labels: string[] | null,
+  weight: number,
+): Promise<{ member: ClassifierMember; labels: string[] }> {
   let loaded: Awaited<ReturnType<typeof loadExportedModel>>;
   try {
     loaded = await loadExportedModel(dir);
@@ -58,12 +62,19 @@ async function loadMember(dir: string, labels: string[] | null, weight: number):
     // checkModelFolder passed, so what tfjs still refuses (an unknown layer, weights
     // named for other layers) is in model.json: say so, not INTERNAL.
     if (error instanceof AppError) throw error;
-    throw new AppError('MODEL_INVALID', `${resolve(dir, MODEL_JSON)}: TensorFlow.js cannot load it (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new AppError(
+      'MODEL_INVALID',
+      `${resolve(dir, MODEL_JSON)}: TensorFlow.js cannot load it (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
   }
   const { model, metadata } = loaded;
   if (labels && metadata.labels.join('\n') !== labels.join('\n')) {
     model.dispose();
-    throw new AppError('MODEL_INVALID', `${resolve(dir, 'labels.json')}: its classes differ from the ensemble's first model`);
+    throw new AppError(
+      'MODEL_INVALID',
+      `${resolve(dir, 'labels.json')}: its classes differ from the ensemble's first model`,
+    );
   }
   const graph = inferenceRunner(model);
   return { member: { model, graph, preprocessing: metadata.preprocessing, weight }, labels: metadata.labels };
@@ -92,7 +103,12 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
     members.forEach(disposeMember);
     throw error;
   }
-  return { labels: labels!, preprocessing: members[0]!.preprocessing, members, dispose: () => members.forEach(disposeMember) };
+  return {
+    labels: labels!,
+    preprocessing: members[0]!.preprocessing,
+    members,
+    dispose: () => members.forEach(disposeMember),
+  };
 }
 
 /**
@@ -105,7 +121,11 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
 const MAX_INPUT_FLOATS_PER_CALL = 1 << 20;
 
 /** One member's class probabilities for `count` preprocessed images in `inputs` (count·h·w·c floats). */
-export async function predictMember(member: ClassifierMember, inputs: Float32Array, count: number): Promise<Float32Array> {
+export async function predictMember(
+  member: ClassifierMember,
+  inputs: Float32Array,
+  count: number,
+): Promise<Float32Array> {
   const { width, height, channels } = member.preprocessing.input;
   const floats = width * height * channels;
   const { graph } = member;
@@ -135,7 +155,9 @@ export async function predictMember(member: ClassifierMember, inputs: Float32Arr
 /** The k most probable classes of one probability row, most probable first. */
 export function topK(row: ArrayLike<number>, labels: string[], k: number): TopKEntry[] {
   const order = Array.from({ length: row.length }, (_, i) => i).sort((a, b) => row[b]! - row[a]!);
-  return order.slice(0, Math.min(k, row.length)).map((index) => ({ label: labels[index] ?? String(index), index, probability: row[index]! }));
+  return order
+    .slice(0, Math.min(k, row.length))
+    .map((index) => ({ label: labels[index] ?? String(index), index, probability: row[index]! }));
 }
 
 /**
@@ -149,7 +171,9 @@ async function forEachBatch(
   consume: (start: number, probabilities: Float32Array, errors: Array<string | null>) => void,
 ): Promise<void> {
   const batchSize = options.batchSize ?? 32;
-  const buffers = classifier.members.map((member) => new Float32Array(batchSize * imageBytes(member.preprocessing.input)));
+  const buffers = classifier.members.map(
+    (member) => new Float32Array(batchSize * imageBytes(member.preprocessing.input)),
+  );
   for (let start = 0; start < sources.length; start += batchSize) {
     throwIfAborted(options.signal);
     const chunk = sources.slice(start, start + batchSize);
@@ -164,7 +188,7 @@ async function forEachBatch(
         chunk.map((source) =>
           decodePixels(source, format).then(
             (pixels) => pixels,
-            (error: unknown) => error instanceof Error ? error.message : String(error),
+            (error: unknown) => (error instanceof Error ? error.message : String(error)),
           ),
         ),
       );
@@ -179,7 +203,13 @@ async function forEachBatch(
       outputs.push(await predictMember(member, inputs, chunk.length));
     }
     const probabilities =
-      outputs.length === 1 ? outputs[0]! : combineProbabilities(outputs, classifier.members.map((member) => member.weight), classifier.labels.length);
+      outputs.length === 1
+        ? outputs[0]!
+        : combineProbabilities(
+            outputs,
+            classifier.members.map((member) => member.weight),
+            classifier.labels.length,
+          );
     consume(start, probabilities, errors);
     options.onProgress?.(Math.min(sources.length, start + chunk.length), sources.length);
     await new Promise((resolve) => setImmediate(resolve));
@@ -195,12 +225,19 @@ export async function predictImages(
   const k = options.topK ?? 5;
   const n = classifier.labels.length;
   const results: Prediction[] = [];
-  await forEachBatch(classifier, images.map((image) => image.source), options, (start, probabilities, errors) => {
-    errors.forEach((error, i) => {
-      const id = images[start + i]!.id;
-      results.push(error ? { id, error } : { id, top: topK(probabilities.subarray(i * n, (i + 1) * n), classifier.labels, k) });
-    });
-  });
+  await forEachBatch(
+    classifier,
+    images.map((image) => image.source),
+    options,
+    (start, probabilities, errors) => {
+      errors.forEach((error, i) => {
+        const id = images[start + i]!.id;
+        results.push(
+          error ? { id, error } : { id, top: topK(probabilities.subarray(i * n, (i + 1) * n), classifier.labels, k) },
+        );
+      });
+    },
+  );
   return results;
 }
 
@@ -224,17 +261,22 @@ export async function evaluateClassifier(
   const rows: Float32Array[] = [];
   const labels: number[] = [];
   const failed: EvaluationReport['failed'] = [];
-  await forEachBatch(classifier, known.map((image) => image.source), options, (start, probabilities, errors) => {
-    errors.forEach((error, i) => {
-      const image = known[start + i]!;
-      if (error) {
-        failed.push({ id: image.id, error });
-        return;
-      }
-      rows.push(probabilities.slice(i * n, (i + 1) * n));
-      labels.push(index.get(image.label)!);
-    });
-  });
+  await forEachBatch(
+    classifier,
+    known.map((image) => image.source),
+    options,
+    (start, probabilities, errors) => {
+      errors.forEach((error, i) => {
+        const image = known[start + i]!;
+        if (error) {
+          failed.push({ id: image.id, error });
+          return;
+        }
+        rows.push(probabilities.slice(i * n, (i + 1) * n));
+        labels.push(index.get(image.label)!);
+      });
+    },
+  );
   const all = new Float32Array(rows.length * n);
   rows.forEach((row, i) => all.set(row, i * n));
   return { ...evaluatePredictions(all, labels, classifier.labels, options.topK ?? 5), unknownLabels, failed };

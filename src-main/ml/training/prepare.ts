@@ -70,12 +70,15 @@ export async function prepareData(
       const failed = new Set(result.failures.map((f) => f.index));
       const source = (part: { rows: number[]; labels: Int32Array }): LabelledSource => {
         const features = new Float32Array(part.rows.length * EMBEDDING_SIZE);
-        part.rows.forEach((row, i) => features.set(result.vectors.subarray(row * EMBEDDING_SIZE, (row + 1) * EMBEDDING_SIZE), i * EMBEDDING_SIZE));
+        part.rows.forEach((row, i) =>
+          features.set(result.vectors.subarray(row * EMBEDDING_SIZE, (row + 1) * EMBEDDING_SIZE), i * EMBEDDING_SIZE),
+        );
         return { source: new FeatureBatchSource(features, EMBEDDING_SIZE), labels: part.labels };
       };
       const train = keep(dataset.train, 0, failed);
       const validation = keep(dataset.validation, trainCount, failed);
-      if (train.rows.length === 0) throw new AppError('IMAGE_UNREADABLE', 'None of the training images could be decoded');
+      if (train.rows.length === 0)
+        throw new AppError('IMAGE_UNREADABLE', 'None of the training images could be decoded');
       return {
         train: source(train),
         validation: validation.rows.length > 0 ? source(validation) : null,
@@ -90,7 +93,9 @@ export async function prepareData(
   }
 
   const format = pixelFormatOf(options);
-  const cacheFile = request.cacheDir ? join(request.cacheDir, `pixels-${format.width}x${format.height}x${format.channels}.u8`) : undefined;
+  const cacheFile = request.cacheDir
+    ? join(request.cacheDir, `pixels-${format.width}x${format.height}x${format.channels}.u8`)
+    : undefined;
   const { store, failures } = await PixelStore.build(all, format, {
     ...(cacheFile ? { cacheFile } : {}),
     ...(request.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: request.memoryBudgetBytes } : {}),

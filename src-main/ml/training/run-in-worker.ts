@@ -68,7 +68,11 @@ function startTrainerThread(input: WorkerInput, script: URL): Trainer {
 /** A child process on the same runtime; `advanced` serialization carries typed arrays and maps. */
 function startProcess(input: WorkerInput, script: URL): Trainer {
   const execArgv = script.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = fork(fileURLToPath(script), [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  const child = fork(fileURLToPath(script), [], {
+    execArgv,
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
   // Passed through, and the tail kept so a crash can say what the process last said.
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -77,7 +81,12 @@ function startProcess(input: WorkerInput, script: URL): Trainer {
   });
   child.send({ type: 'input', input } satisfies ToWorker);
   const lastWords = () => {
-    const line = stderrTail.trim().split('\n').filter((l) => /error/i.test(l)).at(-1) ?? stderrTail.trim().split('\n').at(-1);
+    const line =
+      stderrTail
+        .trim()
+        .split('\n')
+        .filter((l) => /error/i.test(l))
+        .at(-1) ?? stderrTail.trim().split('\n').at(-1);
     return line ? `: ${line.trim().slice(0, 300)}` : '';
   };
   return {
@@ -92,11 +101,20 @@ function startProcess(input: WorkerInput, script: URL): Trainer {
   };
 }
 
-export function runTrainingInWorker(request: TrainRequest, job: TrainJob, options: WorkerRunOptions = {}): Promise<TrainResult> {
+export function runTrainingInWorker(
+  request: TrainRequest,
+  job: TrainJob,
+  options: WorkerRunOptions = {},
+): Promise<TrainResult> {
   if (job.signal.aborted) return Promise.reject(new AppError('CANCELLED', 'Cancelled'));
-  const input: WorkerInput = { request, embeddingCache: Boolean(options.embeddingCache), ...(options.backend ? { backend: options.backend } : {}) };
+  const input: WorkerInput = {
+    request,
+    embeddingCache: Boolean(options.embeddingCache),
+    ...(options.backend ? { backend: options.backend } : {}),
+  };
   const script = options.script ?? workerScript();
-  const isolation = options.isolation ?? (options.backend && PROCESS_BACKENDS.has(options.backend) ? 'process' : 'thread');
+  const isolation =
+    options.isolation ?? (options.backend && PROCESS_BACKENDS.has(options.backend) ? 'process' : 'thread');
   const worker = isolation === 'process' ? startProcess(input, script) : startTrainerThread(input, script);
   const history: EpochEvent[] = [];
   let started: { backend: string; options: TrainOptions | null } | null = null;
@@ -177,7 +195,12 @@ export function runTrainingInWorker(request: TrainRequest, job: TrainJob, option
     });
     worker.onExit((code, signal, detail) => {
       const how = signal ? `was killed by ${signal}` : `exited (code ${code})`;
-      finish({ error: new AppError('INTERNAL', `The training ${isolation === 'process' ? 'process' : 'worker'} ${how} before reporting a result${detail}`) });
+      finish({
+        error: new AppError(
+          'INTERNAL',
+          `The training ${isolation === 'process' ? 'process' : 'worker'} ${how} before reporting a result${detail}`,
+        ),
+      });
     });
 
     async function answerCacheGet(id: number, model: string, hashes: string[]): Promise<void> {

@@ -16,14 +16,27 @@ function weightedLoss(probabilities: tf.Tensor, targets: tf.Tensor, weights: tf.
 }
 
 /** The batch in reused buffers: only the first `count` examples (and target rows: one-hot, or smoothed) are used. */
-export type TrainStep = (x: Float32Array, targets: Float32Array, sampleWeights: Float32Array, count: number) => Promise<{ loss: number; correct: number }>;
+export type TrainStep = (
+  x: Float32Array,
+  targets: Float32Array,
+  sampleWeights: Float32Array,
+  count: number,
+) => Promise<{ loss: number; correct: number }>;
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
 /** Builds the loss closure on one batch; `hits` receives the number of correct predictions. */
-function lossOn(model: tf.LayersModel, exampleShape: number[], numClasses: number, x: Float32Array, targets: Float32Array, sampleWeights: Float32Array, count: number) {
+function lossOn(
+  model: tf.LayersModel,
+  exampleShape: number[],
+  numClasses: number,
+  x: Float32Array,
+  targets: Float32Array,
+  sampleWeights: Float32Array,
+  count: number,
+) {
   const size = exampleShape.reduce((a, b) => a * b, 1);
   const input = tf.tensor(x.subarray(0, count * size), [count, ...exampleShape]);
   const target = tf.tensor2d(targets.subarray(0, count * numClasses), [count, numClasses]);
@@ -56,7 +69,12 @@ async function readScalars(cost: tf.Tensor, hits: tf.Tensor): Promise<{ loss: nu
  * training mode, weighted loss, gradients, update. Returns the batch loss and the
  * number of correct predictions. Everything it creates is freed before it returns.
  */
-export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, exampleShape: number[], numClasses: number): TrainStep {
+export function createTrainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  exampleShape: number[],
+  numClasses: number,
+): TrainStep {
   const variables = trainableVariables(model);
   return async (x, targets, sampleWeights, count) => {
     const [cost, hits] = tf.tidy(() => {
@@ -78,7 +96,12 @@ export interface Gradients {
 /** The first half of a step: gradients of the batch's mean loss, weights left as they are. */
 export function createGradientStep(model: tf.LayersModel, exampleShape: number[], numClasses: number) {
   const variables = trainableVariables(model);
-  return async (x: Float32Array, targets: Float32Array, sampleWeights: Float32Array, count: number): Promise<Gradients> => {
+  return async (
+    x: Float32Array,
+    targets: Float32Array,
+    sampleWeights: Float32Array,
+    count: number,
+  ): Promise<Gradients> => {
     let hits: tf.Tensor | null = null;
     let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
     try {

@@ -28,7 +28,11 @@ async function chooseBackend(force: WorkerInput['backend']): Promise<string> {
 
 /** The way back to runTrainingInWorker: the thread's port, or the child process's IPC channel. */
 const channel = parentPort
-  ? { post: (message: FromWorker) => parentPort!.postMessage(message), on: (listener: (message: ToWorker) => void) => parentPort!.on('message', listener), close: () => parentPort!.unref() }
+  ? {
+      post: (message: FromWorker) => parentPort!.postMessage(message),
+      on: (listener: (message: ToWorker) => void) => parentPort!.on('message', listener),
+      close: () => parentPort!.unref(),
+    }
   : process.send
     ? {
         post: (message: FromWorker) => void process.send!(message),

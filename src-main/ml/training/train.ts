@@ -15,7 +15,14 @@ import { deriveSeed } from '../data/rng.js';
 import { registerWasmTrainingKernels } from '../kernels/index.js';
 import { composeMobilenetClassifier, EMBEDDING_SIZE, releaseWeights } from '../models/mobilenet.js';
 import { buildConvPreset, buildEmbeddingHead, PRESETS } from '../models/presets.js';
-import { assignWeights, CHECKPOINT_DIR, hasCheckpoint, loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
+import {
+  assignWeights,
+  CHECKPOINT_DIR,
+  hasCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  type LoopState,
+} from './checkpoint.js';
 import { addCompanion } from './companion.js';
 import { exportModel, hasExportedModel, MODEL_DIR, type ExportedMetadata } from './export.js';
 import { evaluateSource, initialState, runTrainingLoop } from './loop.js';
@@ -34,7 +41,9 @@ function backendWarnings(): string[] {
   const backend = tf.getBackend();
   if (backend === 'wasm') registerWasmTrainingKernels();
   if (backend === 'cpu') {
-    return ['Training on the plain-JavaScript "cpu" backend: expect well under 10 images/s. Install a native or WebAssembly backend.'];
+    return [
+      'Training on the plain-JavaScript "cpu" backend: expect well under 10 images/s. Install a native or WebAssembly backend.',
+    ];
   }
   return [];
 }
@@ -63,7 +72,11 @@ function isCancellation(error: unknown): boolean {
 }
 
 /** Trains a classifier; never throws for cancellation (see `status`). */
-export async function trainClassifier(request: TrainRequest, job: TrainJob, services: TrainServices = {}): Promise<TrainResult> {
+export async function trainClassifier(
+  request: TrainRequest,
+  job: TrainJob,
+  services: TrainServices = {},
+): Promise<TrainResult> {
   const warnings = backendWarnings();
   let options: TrainOptions;
   try {
@@ -113,7 +126,12 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
   const isMobilenet = options.preset === 'mobilenet';
   const model = isMobilenet
     ? buildEmbeddingHead(EMBEDDING_SIZE, numClasses, deriveSeed(options.seed, 'init'))
-    : buildConvPreset(options.preset as 'small-cnn' | 'cnn-plus', pixelFormatOf(options), numClasses, deriveSeed(options.seed, 'init'));
+    : buildConvPreset(
+        options.preset as 'small-cnn' | 'cnn-plus',
+        pixelFormatOf(options),
+        numClasses,
+        deriveSeed(options.seed, 'init'),
+      );
   const optimizer = createOptimizer(options.optimizer, options.learningRate, options.momentum);
   const metadata: ExportedMetadata = {
     labels: dataset.classes,
@@ -129,15 +147,25 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
   // The exported model maps images to probabilities: the head alone is not enough for mobilenet.
   const exportable = isMobilenet ? composeMobilenetClassifier(prepared.backbone!, model) : model;
 
-  let state: LoopState = initialState(deriveSeed(options.seed, 'shuffle'), deriveSeed(options.seed, 'augment'), options.learningRate);
+  let state: LoopState = initialState(
+    deriveSeed(options.seed, 'shuffle'),
+    deriveSeed(options.seed, 'augment'),
+    options.learningRate,
+  );
   let best: tf.Tensor[] | null = null;
   let bestWeights: tf.Tensor[] | null = null;
   try {
     if (resume) {
       const checkpoint = await loadCheckpoint(runDir);
       try {
-        if (architectureKey(checkpoint.options) !== architectureKey(options) || checkpoint.classes.join('\n') !== dataset.classes.join('\n')) {
-          throw new AppError('CONFLICT', 'The checkpoint was made with other classes or another model shape; start a new run instead');
+        if (
+          architectureKey(checkpoint.options) !== architectureKey(options) ||
+          checkpoint.classes.join('\n') !== dataset.classes.join('\n')
+        ) {
+          throw new AppError(
+            'CONFLICT',
+            'The checkpoint was made with other classes or another model shape; start a new run instead',
+          );
         }
         assignWeights(model, checkpoint.weights);
         await setOptimizerState(optimizer, checkpoint.optimizer);
@@ -168,7 +196,10 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
           ? { ...options.reduceLearningRate, minLearningRate: options.learningRate / 64 }
           : null,
         // Cosine decay ends lower than the plateau rule's floor (÷64): it gets there only in the last epochs, by design.
-        cosineDecay: options.learningRateSchedule === 'cosine' ? { initial: options.learningRate, final: options.learningRate / 100 } : null,
+        cosineDecay:
+          options.learningRateSchedule === 'cosine'
+            ? { initial: options.learningRate, final: options.learningRate / 100 }
+            : null,
         labelSmoothing: options.labelSmoothing,
         parallelism: request.parallelism ?? defaultParallelism(options),
         adaptiveParallelism: request.parallelism === undefined,
@@ -209,7 +240,8 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
     best = null; // now owned by the outcome
     bestWeights = outcome.bestWeights;
     base.threads = outcome.threads;
-    if (outcome.parallelFailure) warnings.push(`Training went on with one thread: a helper thread failed (${outcome.parallelFailure}).`);
+    if (outcome.parallelFailure)
+      warnings.push(`Training went on with one thread: a helper thread failed (${outcome.parallelFailure}).`);
     state = outcome.state;
 
     let evaluation: Evaluation | null = null;
@@ -224,7 +256,10 @@ export async function trainClassifier(request: TrainRequest, job: TrainJob, serv
       const companion = await addCompanion(trainClassifier, request, job, services, options, modelDir, warnings);
       if (companion) {
         const seconds = Math.round((performance.now() - started) / 100) / 10;
-        base.ensemble = { members: [{ preset: options.preset, accuracy: evaluation?.accuracy ?? null }, companion.member], seconds };
+        base.ensemble = {
+          members: [{ preset: options.preset, accuracy: evaluation?.accuracy ?? null }, companion.member],
+          seconds,
+        };
         evaluation = companion.evaluation ?? evaluation;
       }
     }

@@ -3,19 +3,16 @@
  * request is posted to the training worker and events come back as messages.
  */
 import type { JobContext } from '../../../src-shared/progress.js';
-import type { AugmentOptions } from '../data/augment.js';
-import type { ClassWeightMode, Dataset } from '../data/dataset.js';
+
+import type { Dataset } from '../data/dataset.js';
 import type { PresetId } from '../models/presets.js';
 import type { Evaluation } from './metrics.js';
 import type { EpochEvent } from '../../../src-shared/api/wire-training.js';
 export type { EpochEvent } from '../../../src-shared/api/wire-training.js';
-import { MAX_LABEL_SMOOTHING } from '../../../src-shared/api/wire-training.js';
-import type { OptimizerName, TrainOptions } from '../../../src-shared/api/wire-training.js';
+
+import type { TrainOptions } from '../../../src-shared/api/wire-training.js';
 export type { OptimizerName, TrainOptions } from '../../../src-shared/api/wire-training.js';
 export { MAX_LABEL_SMOOTHING } from '../../../src-shared/api/wire-training.js';
-
-
-
 
 export interface TrainRequest {
   dataset: Dataset;
@@ -38,7 +35,6 @@ export interface TrainRequest {
   /** Decoded pixels above this many bytes stay on disk and are streamed per batch (default 512 MiB). */
   memoryBudgetBytes?: number;
 }
-
 
 export interface TrainResult {
   /** `cancelled` still returns normally: see `modelDir` for a usable best-so-far model. */

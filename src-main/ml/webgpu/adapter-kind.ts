@@ -25,17 +25,20 @@ export type AdapterSummary = NonNullable<BackendInfo['adapter']>;
  * SwiftShader, Windows' WARP ("Microsoft Basic Render Driver"), and Dawn's own null
  * backend ("null-backend"), which computes nothing at all.
  */
-const SOFTWARE_NAMES = /\b(llvmpipe|lavapipe|softpipe|swiftshader|swrast|null-backend)|microsoft basic render driver|software (rasteri[sz]er|renderer|adapter)/i;
+const SOFTWARE_NAMES =
+  /\b(llvmpipe|lavapipe|softpipe|swiftshader|swrast|null-backend)|microsoft basic render driver|software (rasteri[sz]er|renderer|adapter)/i;
 
 /**
  * Why this adapter is a software one, or null when it looks like real hardware.
  * `adapterIsFallback` is the older `GPUAdapter.isFallbackAdapter` flag.
  */
 export function softwareAdapterReason(info: AdapterInfoLike, adapterIsFallback?: boolean): string | null {
-  if (info.isFallbackAdapter === true || adapterIsFallback === true) return 'the implementation marks it as a fallback (software) adapter';
+  if (info.isFallbackAdapter === true || adapterIsFallback === true)
+    return 'the implementation marks it as a fallback (software) adapter';
   for (const field of ['device', 'description', 'architecture', 'vendor'] as const) {
     const match = SOFTWARE_NAMES.exec(info[field] ?? '');
-    if (match) return `${match[0]} is ${/null-backend/i.test(match[0]) ? "Dawn's null backend" : 'a software rasteriser'}`;
+    if (match)
+      return `${match[0]} is ${/null-backend/i.test(match[0]) ? "Dawn's null backend" : 'a software rasteriser'}`;
   }
   return null;
 }
@@ -68,7 +71,12 @@ export function summarizeAdapter(info: AdapterInfoLike, adapterIsFallback?: bool
  */
 export function describeWebGpuDevice(adapter: AdapterSummary, via: string): string {
   const kind = [adapter.vendor, adapter.architecture].filter(Boolean).join(' ');
-  const parts = [adapter.software ? 'Software GPU' : 'GPU', `WebGPU via Dawn (${via})`, kind, adapter.description].filter(Boolean);
+  const parts = [
+    adapter.software ? 'Software GPU' : 'GPU',
+    `WebGPU via Dawn (${via})`,
+    kind,
+    adapter.description,
+  ].filter(Boolean);
   const text = parts.join(' · ');
   return adapter.software ? `${text} (slow: training is not practical)` : text;
 }

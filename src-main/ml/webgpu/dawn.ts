@@ -15,9 +15,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
+import type * as Dawn from 'webgpu';
 import { softwareAdapterReason, summarizeAdapter, type AdapterSummary } from './adapter-kind.js';
 
-type DawnModule = typeof import('webgpu');
+type DawnModule = typeof Dawn;
 
 export interface DawnRoute {
   /** Dawn's backend, shown to users: "Vulkan", "OpenGL ES, compatibility mode"… */
@@ -74,7 +75,10 @@ export function dawnRoutes(platform: NodeJS.Platform = process.platform): DawnRo
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${(ms / 1000).toFixed(ms < 1000 ? 2 : 0)} s`)), ms);
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not answer within ${(ms / 1000).toFixed(ms < 1000 ? 2 : 0)} s`)),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -117,13 +121,20 @@ async function tryRoute(dawn: DawnModule, route: DawnRoute, timeoutMs: number): 
     return await withEnv(route.env, async (unset) => {
       const gpu = dawn.create(route.flags);
       const adapter = await withTimeout(gpu.requestAdapter(route.options), timeoutMs, `${route.label} requestAdapter`);
-      const hint = unset.length ? ` (in a worker thread it may need ${unset.join(' ')} in the real environment: a worker cannot set it)` : '';
+      const hint = unset.length
+        ? ` (in a worker thread it may need ${unset.join(' ')} in the real environment: a worker cannot set it)`
+        : '';
       if (!adapter) return { note: `${route.label}: no adapter${hint}` };
       const legacyFallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
       const summary = summarizeAdapter(adapter.info, legacyFallback);
       const software = softwareAdapterReason(adapter.info, legacyFallback);
       const found: DawnAdapter = { gpu, adapter, globals: dawn.globals, route, summary };
-      return { found, note: software ? `${route.label}: only a software adapter (${software})` : `${route.label}: ${summary.description}` };
+      return {
+        found,
+        note: software
+          ? `${route.label}: only a software adapter (${software})`
+          : `${route.label}: ${summary.description}`,
+      };
     });
   } catch (error) {
     return { note: `${route.label}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
@@ -140,7 +151,10 @@ export function linuxHasGpuDeviceNode(platform: NodeJS.Platform = process.platfo
       return [];
     }
   };
-  return list(join(dev, 'dri')).some((name) => name.startsWith('renderD')) || list(dev).some((name) => /^nvidia\d+$/.test(name) || name === 'dxg');
+  return (
+    list(join(dev, 'dri')).some((name) => name.startsWith('renderD')) ||
+    list(dev).some((name) => /^nvidia\d+$/.test(name) || name === 'dxg')
+  );
 }
 
 export interface FindAdapterOptions {
@@ -159,14 +173,22 @@ export interface FindAdapterOptions {
 export async function findDawnAdapter(options: FindAdapterOptions): Promise<DawnAdapter> {
   // On Linux a hardware adapter needs a device node; without one, Dawn could only find a
   // software adapter (never chosen automatically), and loading it prints driver warnings.
-  if (!options.allowSoftware && options.requireDeviceNode !== false && !linuxHasGpuDeviceNode()) throw new Error('no GPU device node (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg)');
+  if (!options.allowSoftware && options.requireDeviceNode !== false && !linuxHasGpuDeviceNode())
+    throw new Error('no GPU device node (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg)');
   let dawn: DawnModule;
   try {
     dawn = await loadDawn();
   } catch (error) {
     dawnModule = null;
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(/Cannot find (module|package)/.test(message) ? 'the webgpu package (Dawn) is not installed' : `Dawn could not load: ${message.split('\n')[0]}`);
+    throw new Error(
+      /Cannot find (module|package)/.test(message)
+        ? 'the webgpu package (Dawn) is not installed'
+        : `Dawn could not load: ${message.split('\n')[0]}`,
+      {
+        cause: error,
+      },
+    );
   }
   const notes: string[] = [];
   let software: DawnAdapter | undefined;

@@ -3,7 +3,14 @@
  * return `ApiResult` envelopes; this unwraps them and throws `ApiError` with the
  * code, so state classes can branch on `error.code`.
  */
-import type { ApiErrorPayload, ApiEvent, ApiResult, ImageRef, ImageVariant, SeshatApi } from '../../../src-shared/api/contract';
+import type {
+  ApiErrorPayload,
+  ApiEvent,
+  ApiResult,
+  ImageRef,
+  ImageVariant,
+  SeshatApi,
+} from '../../../src-shared/api/contract';
 import type { ErrorCode } from '../../../src-shared/errors';
 
 export class ApiError extends Error {

@@ -13,7 +13,11 @@ export function createElectronTransport(bridge: SeshatBridge): Transport {
     kind: 'electron',
     call: (method, input) => {
       const fn = (bridge.api as unknown as Record<string, ((input: unknown) => Promise<never>) | undefined>)[method];
-      if (!fn) return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_METHOD', message: `Unknown API method "${method}"` } });
+      if (!fn)
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'UNKNOWN_METHOD', message: `Unknown API method "${method}"` },
+        });
       return fn(input);
     },
     onEvent: (listener) => bridge.onEvent(listener),

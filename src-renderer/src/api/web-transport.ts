@@ -62,7 +62,10 @@ export function createWebTransport(token: string): Transport {
           body: JSON.stringify(input ?? {}),
         });
       } catch {
-        return { ok: false, error: { code: 'INTERNAL', message: 'Seshat is not reachable: is the server still running?' } };
+        return {
+          ok: false,
+          error: { code: 'INTERNAL', message: 'Seshat is not reachable: is the server still running?' },
+        };
       }
       return (await response.json()) as ApiResult<unknown>;
     },
@@ -75,6 +78,7 @@ export function createWebTransport(token: string): Transport {
       listener(state);
       return () => connectionListeners.delete(listener);
     },
-    imageUrl: (projectId, image, variant) => `/api/images${imageUrlPath(projectId, image, variant)}?token=${encodeURIComponent(token)}`,
+    imageUrl: (projectId, image, variant) =>
+      `/api/images${imageUrlPath(projectId, image, variant)}?token=${encodeURIComponent(token)}`,
   };
 }

@@ -42,7 +42,8 @@ export class AppRoot {
       if (event.type === 'task') {
         this.tasks.apply(event.event);
         const task = event.event;
-        const kind = task.type === 'started' ? task.task.kind : this.tasks.tasks.find((t) => t.id === task.taskId)?.kind;
+        const kind =
+          task.type === 'started' ? task.task.kind : this.tasks.tasks.find((t) => t.id === task.taskId)?.kind;
         if (task.type !== 'started' && task.type !== 'progress') {
           this.evaluate.taskEnded(task.taskId);
           if (kind === 'predict') void this.predict.load();
@@ -89,7 +90,8 @@ export class AppRoot {
       this.pendingChanges = new Set();
       this.changeTimer = null;
       if (LIBRARY_CHANGES.some((c) => changes.has(c))) void this.library.reload();
-      if (this.router.view === 'splits' && (changes.has('splits') || changes.has('labels') || changes.has('images'))) void this.splits.load();
+      if (this.router.view === 'splits' && (changes.has('splits') || changes.has('labels') || changes.has('images')))
+        void this.splits.load();
       if (changes.has('runs')) {
         if (this.router.view === 'train') void this.train.load();
         if (this.router.view === 'predict') void this.predict.load();

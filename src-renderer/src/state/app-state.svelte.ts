@@ -2,7 +2,13 @@
  * App-wide state: who we are, which project is open, which ML backend runs, and
  * whether the connection to the main process is up.
  */
-import type { ApiErrorPayload, AppInfo, BackendInfo, ProjectSummary, SeshatApi } from '../../../src-shared/api/contract';
+import type {
+  ApiErrorPayload,
+  AppInfo,
+  BackendInfo,
+  ProjectSummary,
+  SeshatApi,
+} from '../../../src-shared/api/contract';
 import { errorPayload, type ConnectionState } from '../api/api-client';
 
 export class AppState {

@@ -2,7 +2,13 @@
  * The Evaluate view: a run's metrics on a split, its confusion matrix, the images
  * behind a cell, the mistakes gallery, and a second run to compare with.
  */
-import type { ApiErrorPayload, PredictionItem, RunEvaluation, RunSummary, SeshatApi } from '../../../src-shared/api/contract';
+import type {
+  ApiErrorPayload,
+  PredictionItem,
+  RunEvaluation,
+  RunSummary,
+  SeshatApi,
+} from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
 
 export type EvalSplit = 'test' | 'validation';
@@ -42,7 +48,8 @@ export class EvaluateState {
   async load(): Promise<void> {
     try {
       this.runs = (await this.api.listRuns({})).sort((a, b) => b.id - a.id);
-      if (this.runId === null || !this.models.some((run) => run.id === this.runId)) this.runId = this.models[0]?.id ?? null;
+      if (this.runId === null || !this.models.some((run) => run.id === this.runId))
+        this.runId = this.models[0]?.id ?? null;
       await this.refresh();
     } catch (error) {
       this.error = errorPayload(error);
@@ -53,10 +60,21 @@ export class EvaluateState {
     if (this.runId === null) return;
     try {
       this.evaluation = await this.api.getEvaluation({ runId: this.runId, split: this.split });
-      this.compare = this.compareRunId === null ? null : await this.api.getEvaluation({ runId: this.compareRunId, split: this.split });
+      this.compare =
+        this.compareRunId === null
+          ? null
+          : await this.api.getEvaluation({ runId: this.compareRunId, split: this.split });
       this.cell = null;
       this.cellImages = [];
-      this.mistakes = this.evaluation ? await this.api.getPredictionImages({ runId: this.runId, split: this.split, mistakesOnly: true, order: 'confident-first', limit: 120 }) : [];
+      this.mistakes = this.evaluation
+        ? await this.api.getPredictionImages({
+            runId: this.runId,
+            split: this.split,
+            mistakesOnly: true,
+            order: 'confident-first',
+            limit: 120,
+          })
+        : [];
     } catch (error) {
       this.error = errorPayload(error);
     }
@@ -93,7 +111,14 @@ export class EvaluateState {
       return;
     }
     try {
-      this.cellImages = await this.api.getPredictionImages({ runId: this.runId, split: this.split, trueClassId, predictedClassId, order: 'confident-first', limit: 200 });
+      this.cellImages = await this.api.getPredictionImages({
+        runId: this.runId,
+        split: this.split,
+        trueClassId,
+        predictedClassId,
+        order: 'confident-first',
+        limit: 200,
+      });
     } catch (error) {
       this.error = errorPayload(error);
     }

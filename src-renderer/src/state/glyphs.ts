@@ -3,7 +3,12 @@
  * (resources/gardiner/signs.json). Pure lookups; no API calls.
  */
 import table from '../../../resources/gardiner/signs.json';
-import { categoryOf, normaliseGardinerCode, type GardinerSign, type GardinerSignTable } from '../../../src-shared/gardiner/gardiner';
+import {
+  categoryOf,
+  normaliseGardinerCode,
+  type GardinerSign,
+  type GardinerSignTable,
+} from '../../../src-shared/gardiner/gardiner';
 import { buildSignSearchIndex, type SignSearchIndex } from '../../../src-shared/gardiner/sign-search';
 
 export const SIGN_TABLE = table as unknown as GardinerSignTable;
@@ -37,7 +42,18 @@ export function categoryNameFor(className: string): string | null {
 }
 
 /** A stable colour per class id when the user has not chosen one. */
-const PALETTE = ['#2f6fdb', '#d9822b', '#2f9e6e', '#c2410c', '#7c4dcc', '#0e8a9c', '#b7338a', '#6b8e23', '#a0522d', '#4060a0'];
+const PALETTE = [
+  '#2f6fdb',
+  '#d9822b',
+  '#2f9e6e',
+  '#c2410c',
+  '#7c4dcc',
+  '#0e8a9c',
+  '#b7338a',
+  '#6b8e23',
+  '#a0522d',
+  '#4060a0',
+];
 export function classColour(classId: number, chosen: string | null): string {
   return chosen ?? PALETTE[classId % PALETTE.length]!;
 }

@@ -3,7 +3,14 @@
  * would produce (nothing is written until the user says go), then the import task
  * and its report.
  */
-import type { ApiErrorPayload, ImportPreviewResult, ImportSettings, ImportUndoResult, SeshatApi, StoredReport } from '../../../src-shared/api/contract';
+import type {
+  ApiErrorPayload,
+  ImportPreviewResult,
+  ImportSettings,
+  ImportUndoResult,
+  SeshatApi,
+  StoredReport,
+} from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
 
 export type LabelKind = 'folders' | 'filename' | 'csv' | 'none';
@@ -127,7 +134,11 @@ export class ImportState {
 
   async start(): Promise<boolean> {
     try {
-      const { taskId } = await this.api.startImport({ roots: this.cleanRoots, labelSource: this.labelSource(), duplicates: this.duplicates });
+      const { taskId } = await this.api.startImport({
+        roots: this.cleanRoots,
+        labelSource: this.labelSource(),
+        duplicates: this.duplicates,
+      });
       this.taskId = taskId;
       this.open = false;
       if (this.ended.has(taskId)) this.finished(this.ended.get(taskId));

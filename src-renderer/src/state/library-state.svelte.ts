@@ -3,7 +3,16 @@
  * keyboard focus and selection, and labelling. A label is shown as saved only after
  * the main process has committed it.
  */
-import type { ApiErrorPayload, ClassRecord, GridItem, ImageDetails, ImageFilter, SeshatApi, Split, UndoState } from '../../../src-shared/api/contract';
+import type {
+  ApiErrorPayload,
+  ClassRecord,
+  GridItem,
+  ImageDetails,
+  ImageFilter,
+  SeshatApi,
+  Split,
+  UndoState,
+} from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
 import { compareGardinerCodes } from '../../../src-shared/gardiner/gardiner';
 
@@ -17,7 +26,11 @@ export class LibraryState {
   sort = $state<LibrarySort>('path');
   total = $state(0);
   classes = $state<ClassRecord[]>([]);
-  counts = $state<{ byClass: Record<number, number>; unlabeled: number; total: number }>({ byClass: {}, unlabeled: 0, total: 0 });
+  counts = $state<{ byClass: Record<number, number>; unlabeled: number; total: number }>({
+    byClass: {},
+    unlabeled: 0,
+    total: 0,
+  });
   focusIndex = $state(-1);
   /** Selected image ids (a plain Set, re-assigned on change so Svelte sees it). */
   selection = $state.raw<ReadonlySet<number>>(new Set());
@@ -73,7 +86,10 @@ export class LibraryState {
       this.version++;
     }
     try {
-      const [classes, counts] = await Promise.all([this.api.listClasses({}), this.api.getClassCounts({ filter: this.filter })]);
+      const [classes, counts] = await Promise.all([
+        this.api.listClasses({}),
+        this.api.getClassCounts({ filter: this.filter }),
+      ]);
       if (generation !== this.generation) return;
       const center = Math.max(0, Math.min(this.focusIndex, counts.total - 1));
       const fresh = new Map<number, GridItem[]>();
@@ -82,7 +98,12 @@ export class LibraryState {
       await Promise.all(
         Array.from({ length: Math.max(0, lastPage - firstPage + 1) }, async (_, i) => {
           const page = firstPage + i;
-          const result = await this.api.getImagePage({ filter: this.filter, sort: this.sort, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
+          const result = await this.api.getImagePage({
+            filter: this.filter,
+            sort: this.sort,
+            offset: page * PAGE_SIZE,
+            limit: PAGE_SIZE,
+          });
           fresh.set(page, result.items);
         }),
       );
@@ -123,7 +144,12 @@ export class LibraryState {
     const generation = this.generation;
     this.loading.add(page);
     try {
-      const result = await this.api.getImagePage({ filter: this.filter, sort: this.sort, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
+      const result = await this.api.getImagePage({
+        filter: this.filter,
+        sort: this.sort,
+        offset: page * PAGE_SIZE,
+        limit: PAGE_SIZE,
+      });
       if (generation !== this.generation) return; // the filter changed meanwhile
       this.pages.set(page, result.items);
       this.version++;
@@ -265,7 +291,8 @@ export class LibraryState {
   private labelsOf(imageIds: ReadonlySet<number>): Map<number, ItemLabel> {
     const labels = new Map<number, ItemLabel>();
     for (const items of this.pages.values()) {
-      for (const item of items) if (imageIds.has(item.id)) labels.set(item.id, { classId: item.classId, labelSource: item.labelSource });
+      for (const item of items)
+        if (imageIds.has(item.id)) labels.set(item.id, { classId: item.classId, labelSource: item.labelSource });
     }
     return labels;
   }
@@ -334,7 +361,11 @@ export class LibraryState {
 
   // --- classes ---------------------------------------------------------------------
 
-  async createClass(input: { name: string; description?: string; hotkey?: string | null }): Promise<ClassRecord | null> {
+  async createClass(input: {
+    name: string;
+    description?: string;
+    hotkey?: string | null;
+  }): Promise<ClassRecord | null> {
     try {
       const created = await this.api.createClass(input);
       this.classes = sortClasses([...this.classes, created]);
@@ -345,10 +376,17 @@ export class LibraryState {
     }
   }
 
-  async updateClass(classId: number, patch: { name?: string; description?: string; colour?: string | null; hotkey?: string | null; archived?: boolean }): Promise<boolean> {
+  async updateClass(
+    classId: number,
+    patch: { name?: string; description?: string; colour?: string | null; hotkey?: string | null; archived?: boolean },
+  ): Promise<boolean> {
     try {
       const updated = await this.api.updateClass({ classId, ...patch });
-      this.classes = sortClasses(patch.archived ? this.classes.filter((c) => c.id !== classId) : this.classes.map((c) => (c.id === classId ? updated : c)));
+      this.classes = sortClasses(
+        patch.archived
+          ? this.classes.filter((c) => c.id !== classId)
+          : this.classes.map((c) => (c.id === classId ? updated : c)),
+      );
       return true;
     } catch (error) {
       this.error = errorPayload(error);

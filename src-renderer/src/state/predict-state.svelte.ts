@@ -2,8 +2,14 @@
  * The Predict view: drop or paste images for an instant top-5, classify folders,
  * review the unsure predictions and accept them as labels, export CSV and models.
  */
-import type { ApiErrorPayload, DroppedImageResult, PredictionItem, RunSummary, SeshatApi } from '../../../src-shared/api/contract';
-import { thresholdPrecision, type ConfidenceBins } from '../../../src-shared/api/contract';
+import type {
+  ApiErrorPayload,
+  DroppedImageResult,
+  PredictionItem,
+  RunSummary,
+  SeshatApi,
+} from '../../../src-shared/api/contract';
+import { thresholdPrecision } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
 
 export interface DroppedImage {
@@ -39,7 +45,9 @@ export function bestFinishedRun(runs: readonly RunSummary[]): RunSummary | null 
   const withModel = runs.filter((run) => run.weightsPath);
   const finished = withModel.filter((run) => run.status === 'done');
   const pool = finished.length > 0 ? finished : withModel;
-  return [...pool].sort((a, b) => (validationAccuracy(b) ?? -1) - (validationAccuracy(a) ?? -1) || b.id - a.id)[0] ?? null;
+  return (
+    [...pool].sort((a, b) => (validationAccuracy(b) ?? -1) - (validationAccuracy(a) ?? -1) || b.id - a.id)[0] ?? null
+  );
 }
 
 export class PredictState {
@@ -111,9 +119,17 @@ export class PredictState {
   /** Classifies dropped, pasted or chosen files; non-images get a clear message. */
   async predictFiles(files: File[]): Promise<void> {
     const entries = files.map((file) => {
-      const entry: DroppedImage = { key: this.nextKey++, name: file.name || 'pasted image', url: null, result: null, error: null };
-      if (!file.type.startsWith('image/') && !IMAGE_NAME.test(file.name)) entry.error = `${entry.name} is not an image file`;
-      else if (file.size > MAX_DROP_BYTES) entry.error = `${entry.name} is too large (${Math.round(file.size / 1e6)} MB)`;
+      const entry: DroppedImage = {
+        key: this.nextKey++,
+        name: file.name || 'pasted image',
+        url: null,
+        result: null,
+        error: null,
+      };
+      if (!file.type.startsWith('image/') && !IMAGE_NAME.test(file.name))
+        entry.error = `${entry.name} is not an image file`;
+      else if (file.size > MAX_DROP_BYTES)
+        entry.error = `${entry.name} is too large (${Math.round(file.size / 1e6)} MB)`;
       else entry.url = URL.createObjectURL(file);
       return { file, entry };
     });
@@ -124,7 +140,11 @@ export class PredictState {
         .map(async ({ file, entry }) => {
           const target = () => this.dropped.find((d) => d.key === entry.key);
           try {
-            const result = await this.api.predictImage({ name: entry.name, data: toBase64(await file.arrayBuffer()), ...(this.runId === null ? {} : { runId: this.runId }) });
+            const result = await this.api.predictImage({
+              name: entry.name,
+              data: toBase64(await file.arrayBuffer()),
+              ...(this.runId === null ? {} : { runId: this.runId }),
+            });
             const current = target();
             if (current) current.result = result;
           } catch (error) {
@@ -143,21 +163,33 @@ export class PredictState {
   async classifyFolder(): Promise<void> {
     const folder = this.folder.trim();
     await this.run(async () => {
-      await this.api.startPrediction({ ...(this.runId === null ? {} : { runId: this.runId }), target: { kind: 'folders', roots: [folder] } });
+      await this.api.startPrediction({
+        ...(this.runId === null ? {} : { runId: this.runId }),
+        target: { kind: 'folders', roots: [folder] },
+      });
       this.classifiedFolder = folder;
     });
   }
 
   async classifyUnlabeled(): Promise<void> {
     await this.run(async () => {
-      await this.api.startPrediction({ ...(this.runId === null ? {} : { runId: this.runId }), target: { kind: 'unlabeled' } });
+      await this.api.startPrediction({
+        ...(this.runId === null ? {} : { runId: this.runId }),
+        target: { kind: 'unlabeled' },
+      });
       this.classifiedFolder = null;
     });
   }
 
   async loadReview(): Promise<void> {
     if (this.runId === null) return;
-    this.review = await this.api.getPredictionImages({ runId: this.runId, unlabeledOnly: true, maxConfidence: this.threshold, order: 'unsure-first', limit: 300 });
+    this.review = await this.api.getPredictionImages({
+      runId: this.runId,
+      unlabeledOnly: true,
+      maxConfidence: this.threshold,
+      order: 'unsure-first',
+      limit: 300,
+    });
     this.reviewSelection = new Set();
     this.reviewFocus = Math.min(this.reviewFocus, Math.max(0, this.review.length - 1));
   }
@@ -170,7 +202,10 @@ export class PredictState {
     if (!item || item.topK.length < rank) return;
     await this.run(async () => {
       const { changed } = await this.api.acceptPredictions({ runId, imageIds: [imageId], rank });
-      this.message = changed > 0 ? `Labelled ${item.relPath} with the model's ${rank === 1 ? 'best' : rank === 2 ? '2nd' : '3rd'} guess. Undo in the Library with Ctrl+Z.` : null;
+      this.message =
+        changed > 0
+          ? `Labelled ${item.relPath} with the model's ${rank === 1 ? 'best' : rank === 2 ? '2nd' : '3rd'} guess. Undo in the Library with Ctrl+Z.`
+          : null;
       await this.loadReview();
     });
   }
@@ -188,7 +223,9 @@ export class PredictState {
     const runId = this.runId;
     await this.run(async () => {
       const ids = all
-        ? (await this.api.getPredictionImages({ runId, unlabeledOnly: true, order: 'confident-first', limit: 1000 })).filter((item) => item.confidence >= this.threshold).map((item) => item.imageId)
+        ? (await this.api.getPredictionImages({ runId, unlabeledOnly: true, order: 'confident-first', limit: 1000 }))
+            .filter((item) => item.confidence >= this.threshold)
+            .map((item) => item.imageId)
         : [...this.reviewSelection];
       if (ids.length === 0) return;
       const { changed } = await this.api.acceptPredictions({ runId, imageIds: ids });
@@ -204,7 +241,10 @@ export class PredictState {
       const folder = this.classifiedFolder;
       const csv = await this.api.getPredictionsCsv({ runId, ...(folder ? { folder } : {}) });
       const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-      const link = Object.assign(document.createElement('a'), { href: url, download: csvFileName(this.projectName(), folder, runId, new Date()) });
+      const link = Object.assign(document.createElement('a'), {
+        href: url,
+        download: csvFileName(this.projectName(), folder, runId, new Date()),
+      });
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     });

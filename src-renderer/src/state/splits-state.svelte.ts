@@ -30,7 +30,11 @@ export class SplitsState {
         ? null
         : this.group === 'folder'
           ? { kind: 'folder' as const }
-          : { kind: 'regex' as const, pattern: this.group === 'unas' ? UNAS_GROUP_PATTERN : this.pattern, on: 'name' as const };
+          : {
+              kind: 'regex' as const,
+              pattern: this.group === 'unas' ? UNAS_GROUP_PATTERN : this.pattern,
+              on: 'name' as const,
+            };
     return { ratios: { ...this.ratios }, seed: this.seed, group };
   }
 
@@ -60,7 +64,11 @@ export class SplitsState {
   private fillForm(rule: SplitOverview['rule']): void {
     const sum = rule.ratios.train + rule.ratios.validation + rule.ratios.test || 1;
     const percent = (value: number) => Math.round((value / sum) * 100);
-    this.ratios = { train: percent(rule.ratios.train), validation: percent(rule.ratios.validation), test: percent(rule.ratios.test) };
+    this.ratios = {
+      train: percent(rule.ratios.train),
+      validation: percent(rule.ratios.validation),
+      test: percent(rule.ratios.test),
+    };
     this.seed = typeof rule.seed === 'number' ? rule.seed : 42;
     const group = rule.group;
     if (!group) this.group = 'none';
@@ -95,7 +103,11 @@ export class SplitsState {
 
   async startExport(): Promise<void> {
     await this.run(async () => {
-      const { taskId } = await this.api.startExport({ outDir: this.exportDir.trim(), mode: this.exportMode, overwrite: this.exportOverwrite });
+      const { taskId } = await this.api.startExport({
+        outDir: this.exportDir.trim(),
+        mode: this.exportMode,
+        overwrite: this.exportOverwrite,
+      });
       this.lastExportTask = taskId;
     });
   }

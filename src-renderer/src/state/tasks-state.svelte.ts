@@ -10,7 +10,9 @@ export class TasksState {
   tasks = $state<TaskInfo[]>([]);
   lastError = $state<ApiErrorPayload | null>(null);
   readonly running = $derived(this.tasks.filter((task) => task.state === 'running'));
-  readonly finished = $derived(this.tasks.filter((task) => task.state !== 'running').sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0)));
+  readonly finished = $derived(
+    this.tasks.filter((task) => task.state !== 'running').sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0)),
+  );
 
   constructor(private readonly api: SeshatApi) {}
 

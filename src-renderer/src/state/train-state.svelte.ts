@@ -2,7 +2,15 @@
  * The Train view: choosing a preset and its options, starting and resuming runs,
  * the live curves of the run being trained, and the list of past runs.
  */
-import type { ApiErrorPayload, EpochEvent, EpochRecord, PresetSummary, RunDetails, RunSummary, SeshatApi } from '../../../src-shared/api/contract';
+import type {
+  ApiErrorPayload,
+  EpochEvent,
+  EpochRecord,
+  PresetSummary,
+  RunDetails,
+  RunSummary,
+  SeshatApi,
+} from '../../../src-shared/api/contract';
 import { ensembleByDefault } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
 

@@ -70,7 +70,11 @@ export function describeFilter(
   classById: ReadonlyMap<number, { name: string }>,
 ): string {
   const name = (id: number) => classById.get(id)?.name ?? `class ${id}`;
-  const sources: Record<string, string> = { human: 'labelled by a person', import: 'labelled by the import', model: 'labelled from a prediction' };
+  const sources: Record<string, string> = {
+    human: 'labelled by a person',
+    import: 'labelled by the import',
+    model: 'labelled from a prediction',
+  };
   const parts: string[] = [];
   if (filter.classId !== undefined) parts.push(`is labelled ${name(filter.classId)}`);
   if (filter.unlabeled) parts.push('is unlabelled');
@@ -78,7 +82,8 @@ export function describeFilter(
   if (filter.split === 'none') parts.push('has no split');
   else if (filter.split) parts.push(`is in the ${filter.split} split`);
   if (filter.predictedClassId !== undefined) parts.push(`is predicted ${name(filter.predictedClassId)}`);
-  if (filter.confidenceMin !== undefined || filter.confidenceMax !== undefined) parts.push('has a prediction in the confidence range');
+  if (filter.confidenceMin !== undefined || filter.confidenceMax !== undefined)
+    parts.push('has a prediction in the confidence range');
   if (filter.pathContains) parts.push(`has “${filter.pathContains}” in its path`);
   if (filter.status === 'missing') parts.push('is missing on disk');
   if (parts.length === 0) return 'No image matches the filters.';

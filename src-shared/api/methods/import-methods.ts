@@ -11,12 +11,16 @@ export const importMethods = {
   /** This project's last import settings (null for a project that never imported): each project has its own. */
   getImportSettings: method<ImportSettings | null>()(empty),
   /** Undoes one import as a step: its images, the labels and classes it made go, labels it changed come back. */
-  undoImport: method<ImportUndoResult>()(z.object({ reportId: id }).strict(), { changes: ['images', 'labels', 'classes', 'splits'] }),
+  undoImport: method<ImportUndoResult>()(z.object({ reportId: id }).strict(), {
+    changes: ['images', 'labels', 'classes', 'splits'],
+  }),
   startImport: method<{ taskId: string }>()(
     z.object({ roots, labelSource, duplicates: z.enum(['skip', 'keep']).default('skip') }).strict(),
     { taskChanges: ['images', 'labels', 'classes', 'splits'] },
   ),
-  startRescan: method<{ taskId: string }>()(z.object({ rootId: id.optional() }).strict(), { taskChanges: ['images', 'labels', 'classes', 'splits'] }),
+  startRescan: method<{ taskId: string }>()(z.object({ rootId: id.optional() }).strict(), {
+    taskChanges: ['images', 'labels', 'classes', 'splits'],
+  }),
   listRoots: method<RootRecord[]>()(empty),
   getLatestImportReport: method<StoredReport | null>()(empty),
 } as const;

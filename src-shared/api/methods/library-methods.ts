@@ -7,7 +7,10 @@ import { empty, id, imageFilter } from './schemas.js';
 
 const className = z.string().trim().min(1, 'a class needs a name').max(200);
 const hotkey = z.string().length(1).nullable();
-const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colour must look like #1f4fa3').nullable();
+const colour = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, 'colour must look like #1f4fa3')
+  .nullable();
 
 export const libraryMethods = {
   getCatalogStats: method<CatalogStats>()(empty),
@@ -37,7 +40,14 @@ export const libraryMethods = {
   getUndoState: method<UndoState>()(empty),
 
   createClass: method<ClassRecord>()(
-    z.object({ name: className, description: z.string().max(2000).default(''), colour: colour.optional(), hotkey: hotkey.optional() }).strict(),
+    z
+      .object({
+        name: className,
+        description: z.string().max(2000).default(''),
+        colour: colour.optional(),
+        hotkey: hotkey.optional(),
+      })
+      .strict(),
     { changes: ['classes'] },
   ),
   updateClass: method<ClassRecord>()(
@@ -53,8 +63,13 @@ export const libraryMethods = {
       .strict(),
     { changes: ['classes'] },
   ),
-  mergeClasses: method<LabelChangeResult>()(z.object({ sourceId: id, targetId: id }).strict(), { changes: ['classes', 'labels'] }),
+  mergeClasses: method<LabelChangeResult>()(z.object({ sourceId: id, targetId: id }).strict(), {
+    changes: ['classes', 'labels'],
+  }),
   deleteClass: method<{ unlabelled: number }>()(z.object({ classId: id }).strict(), { changes: ['classes', 'labels'] }),
   /** `name,description` lines (header optional); existing classes get the description. */
-  importClassList: method<{ created: number; updated: number }>()(z.object({ text: z.string().max(5_000_000) }).strict(), { changes: ['classes'] }),
+  importClassList: method<{ created: number; updated: number }>()(
+    z.object({ text: z.string().max(5_000_000) }).strict(),
+    { changes: ['classes'] },
+  ),
 } as const;

@@ -5,7 +5,10 @@ import { method } from './define.js';
 import { folderPath, id, split } from './schemas.js';
 
 export const predictMethods = {
-  startEvaluation: method<{ taskId: string }>()(z.object({ runId: id.optional(), split: split.default('test') }).strict(), { taskChanges: ['runs', 'predictions'] }),
+  startEvaluation: method<{ taskId: string }>()(
+    z.object({ runId: id.optional(), split: split.default('test') }).strict(),
+    { taskChanges: ['runs', 'predictions'] },
+  ),
   getEvaluation: method<RunEvaluation | null>()(z.object({ runId: id, split: split.default('test') }).strict()),
   getPredictionImages: method<PredictionItem[]>()(
     z
@@ -38,15 +41,22 @@ export const predictMethods = {
   ),
   /** One dropped, pasted or uploaded image (base64), classified at once. */
   predictImage: method<DroppedImageResult>()(
-    z.object({ name: z.string().min(1).max(500), data: z.string().min(1).max(60_000_000), runId: id.optional() }).strict(),
+    z
+      .object({ name: z.string().min(1).max(500), data: z.string().min(1).max(60_000_000), runId: id.optional() })
+      .strict(),
   ),
   /** Takes the model's guess number `rank` (1: its best guess, 2: its second, …) as each image's label. */
   acceptPredictions: method<{ changed: number }>()(
-    z.object({ runId: id, imageIds: z.array(id).min(1).max(500_000), rank: z.number().int().min(1).max(5).default(1) }).strict(),
+    z
+      .object({ runId: id, imageIds: z.array(id).min(1).max(500_000), rank: z.number().int().min(1).max(5).default(1) })
+      .strict(),
     { changes: ['labels', 'splits'] },
   ),
   /** The run's predictions as CSV: all of them, or those of the images under `folder` (a classified folder). */
   getPredictionsCsv: method<string>()(z.object({ runId: id, folder: folderPath.optional() }).strict()),
   exportModel: method<{ dir: string }>()(z.object({ runId: id, outDir: folderPath }).strict()),
-  importModel: method<{ runId: number }>()(z.object({ dir: folderPath, name: z.string().trim().min(1).max(200).optional() }).strict(), { changes: ['runs'] }),
+  importModel: method<{ runId: number }>()(
+    z.object({ dir: folderPath, name: z.string().trim().min(1).max(200).optional() }).strict(),
+    { changes: ['runs'] },
+  ),
 } as const;

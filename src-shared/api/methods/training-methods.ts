@@ -19,14 +19,21 @@ const augment = z
 export const trainSettings = z
   .object({
     preset: z.enum(PRESET_IDS),
-    input: z.object({ width: z.number().int().min(8).max(1024), height: z.number().int().min(8).max(1024) }).strict().optional(),
+    input: z
+      .object({ width: z.number().int().min(8).max(1024), height: z.number().int().min(8).max(1024) })
+      .strict()
+      .optional(),
     colorMode: z.enum(['grayscale', 'rgb']).optional(),
     epochs: z.number().int().min(1).max(10_000).optional(),
     batchSize: z.number().int().min(1).max(4096).optional(),
     learningRate: z.number().positive().max(10).optional(),
     optimizer: z.enum(['adam', 'sgd', 'rmsprop']).optional(),
     momentum: z.number().min(0).max(0.999).optional(),
-    earlyStopping: z.object({ patience: z.number().int().min(1).max(1000), minDelta: z.number().min(0).max(1) }).strict().nullable().optional(),
+    earlyStopping: z
+      .object({ patience: z.number().int().min(1).max(1000), minDelta: z.number().min(0).max(1) })
+      .strict()
+      .nullable()
+      .optional(),
     learningRateSchedule: z.enum(['plateau', 'cosine']).optional(),
     labelSmoothing: z.number().min(0).max(MAX_LABEL_SMOOTHING).optional(),
     classWeights: z.enum(['none', 'balanced']).optional(),
@@ -39,10 +46,14 @@ export const trainSettings = z
 
 export const trainingMethods = {
   listPresets: method<PresetSummary[]>()(empty),
-  startTraining: method<{ taskId: string }>()(z.object({ settings: trainSettings, keepBestOnCancel: z.boolean().default(false) }).strict()),
+  startTraining: method<{ taskId: string }>()(
+    z.object({ settings: trainSettings, keepBestOnCancel: z.boolean().default(false) }).strict(),
+  ),
   resumeRun: method<{ taskId: string }>()(z.object({ runId: id }).strict()),
   listRuns: method<RunSummary[]>()(empty),
   getRun: method<RunDetails>()(z.object({ runId: id }).strict()),
-  renameRun: method<RunSummary>()(z.object({ runId: id, name: z.string().trim().min(1).max(200) }).strict(), { changes: ['runs'] }),
+  renameRun: method<RunSummary>()(z.object({ runId: id, name: z.string().trim().min(1).max(200) }).strict(), {
+    changes: ['runs'],
+  }),
   deleteRun: method<{ deleted: boolean }>()(z.object({ runId: id }).strict(), { changes: ['runs', 'predictions'] }),
 } as const;
