@@ -20,6 +20,9 @@ import { ReportRepo } from './reports.js';
 import { RunRepo } from './runs.js';
 import { SplitRepo } from './splits.js';
 import type { CatalogStats, LabelOrigin, Split } from '../../src-shared/catalog-records.js';
+import { registerHandle } from './database-handle.js';
+import { readDatasetRows, type DatasetRow } from './dataset-rows.js';
+import { queryPredictions, type PredictionQuery, type PredictionRow } from './prediction-rows.js';
 
 export interface OpenCatalogOptions {
   /**
@@ -37,7 +40,8 @@ export interface OpenCatalogOptions {
 const DAMAGE_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_VTAB']);
 
 export class Catalog {
-  readonly db: Database.Database;
+  /** The SQLite handle: only this folder's code writes SQL (tests reach it through database-handle.ts). */
+  readonly #db: Database.Database;
   readonly file: string;
   readonly classes: ClassRepo;
   readonly labels: LabelRepo;
@@ -51,7 +55,8 @@ export class Catalog {
   readonly imports: ImportHistory;
 
   private constructor(db: Database.Database, file: string) {
-    this.db = db;
+    this.#db = db;
+    registerHandle(this, db);
     this.file = file;
     this.meta = new MetaRepo(db);
     this.splits = new SplitRepo(db, this.meta);
@@ -125,17 +130,17 @@ export class Catalog {
 
   /** False once closed: work still finishing after a shutdown checks this before it writes. */
   get isOpen(): boolean {
-    return this.db.open;
+    return this.#db.open;
   }
 
   /** The schema version of this catalog (`PRAGMA user_version`). */
   schemaVersion(): number {
-    return schemaVersion(this.db);
+    return schemaVersion(this.#db);
   }
 
   /** Full `PRAGMA integrity_check`: ['ok'] for a healthy file, otherwise the problems found. */
   integrityCheck(): string[] {
-    return (this.db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check);
+    return (this.#db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check);
   }
 
   /**
@@ -145,16 +150,26 @@ export class Catalog {
    * locked", whatever the busy timeout), while an immediate one waits its turn.
    */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.#db.transaction(fn).immediate();
+  }
+
+  /** Every present image with its label and split, in id order (what splitting, training and export read). */
+  datasetRows(options: { labelledOnly?: boolean } = {}): DatasetRow[] {
+    return readDatasetRows(this.#db, options);
+  }
+
+  /** A run's predictions with their images, filtered and ordered (Evaluate's galleries, Predict's review, CSV). */
+  predictionRows(query: PredictionQuery): PredictionRow[] {
+    return queryPredictions(this.#db, query);
   }
 
   stats(): CatalogStats {
-    const one = (sql: string): number => (this.db.prepare(sql).pluck().get() as number | undefined) ?? 0;
+    const one = (sql: string): number => (this.#db.prepare(sql).pluck().get() as number | undefined) ?? 0;
     const images = one('SELECT COUNT(*) FROM images');
     const missing = one("SELECT COUNT(*) FROM images WHERE status = 'missing'");
     const labelled = one('SELECT COUNT(*) FROM labels');
     const bySplit: CatalogStats['bySplit'] = { train: 0, validation: 0, test: 0, none: 0 };
-    for (const row of this.db.prepare('SELECT split, COUNT(*) AS n FROM splits GROUP BY split').all() as Array<{
+    for (const row of this.#db.prepare('SELECT split, COUNT(*) AS n FROM splits GROUP BY split').all() as Array<{
       split: Split;
       n: number;
     }>) {
@@ -162,7 +177,7 @@ export class Catalog {
     }
     bySplit.none = images - bySplit.train - bySplit.validation - bySplit.test;
     const byOrigin: CatalogStats['byOrigin'] = { human: 0, import: 0, model: 0 };
-    for (const row of this.db.prepare('SELECT source, COUNT(*) AS n FROM labels GROUP BY source').all() as Array<{
+    for (const row of this.#db.prepare('SELECT source, COUNT(*) AS n FROM labels GROUP BY source').all() as Array<{
       source: LabelOrigin;
       n: number;
     }>) {
@@ -183,13 +198,13 @@ export class Catalog {
   }
 
   close(): void {
-    if (!this.db.open) return;
+    if (!this.#db.open) return;
     try {
-      this.db.pragma('optimize');
+      this.#db.pragma('optimize');
     } catch {
       // Best effort: statistics are an optimisation, closing must not fail for them.
     }
-    this.db.close();
+    this.#db.close();
   }
 }
 

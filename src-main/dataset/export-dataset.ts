@@ -8,7 +8,6 @@ import { copyFile, link, mkdir, readdir, symlink, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { AppError, throwIfAborted } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { readDatasetRows } from '../catalog/dataset-rows.js';
 import type { JobContext } from '../../src-shared/progress.js';
 import type { ExportMode, ExportReport } from '../../src-shared/api/wire-dataset.js';
 export type { ExportMode, ExportReport } from '../../src-shared/api/wire-dataset.js';
@@ -51,7 +50,7 @@ export async function exportDataset(catalog: Catalog, options: ExportOptions, jo
   if (existing.length > 0 && !options.overwrite) {
     throw new AppError('CONFLICT', `${outDir} is not empty; choose an empty folder or allow overwriting`);
   }
-  const rows = readDatasetRows(catalog.db, { labelledOnly: true });
+  const rows = catalog.datasetRows({ labelledOnly: true });
   const splitRows = rows.filter((row) => row.split !== null);
   if (splitRows.length === 0)
     throw new AppError('CONFLICT', 'No labelled image has a split yet: split the dataset first');

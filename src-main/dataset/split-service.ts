@@ -4,7 +4,7 @@
  * imported images into train/validation without touching a locked test set.
  */
 import type { Catalog } from '../catalog/catalog.js';
-import { readDatasetRows, type DatasetRow } from '../catalog/dataset-rows.js';
+import type { DatasetRow } from '../catalog/dataset-rows.js';
 import type { SplitRule } from '../catalog/splits.js';
 import {
   compileGroupKey,
@@ -56,7 +56,7 @@ function ruleFor(catalog: Catalog, request: SplitRequest): SplitRule {
 }
 
 function compute(catalog: Catalog, rule: SplitRule): { result: SplitResult; plan: SplitPlan } {
-  const rows = readDatasetRows(catalog.db, { labelledOnly: true });
+  const rows = catalog.datasetRows({ labelledOnly: true });
   // A locked test set is frozen as a whole: nothing leaves it (locked) and nothing
   // joins it, so the rest is split between train and validation only.
   const testFrozen = rows.some((row) => row.locked && row.split === 'test');
@@ -102,7 +102,7 @@ export function lockSplit(catalog: Catalog, split: 'train' | 'validation' | 'tes
 
 /** Per-class counts per split as they are now, with what deserves a warning. */
 export function splitOverview(catalog: Catalog): SplitOverview {
-  const rows = readDatasetRows(catalog.db, { labelledOnly: true });
+  const rows = catalog.datasetRows({ labelledOnly: true });
   const byClass = new Map<string, SplitCounts & { none: number }>();
   const totals = { ...emptyCounts(), none: 0 };
   let lockedTest = 0;

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { readDatasetRows, type DatasetRow } from '../catalog/dataset-rows.js';
+import type { DatasetRow } from '../catalog/dataset-rows.js';
 import type { Dataset, Sample } from '../ml/data/dataset.js';
 import { normaliseGardinerCode } from '../../src-shared/gardiner/gardiner.js';
 
@@ -40,7 +40,7 @@ function sample(row: DatasetRow, label: number): Sample {
 }
 
 export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
-  const rows = readDatasetRows(catalog.db, { labelledOnly: true }).filter((row) => row.split !== null);
+  const rows = catalog.datasetRows({ labelledOnly: true }).filter((row) => row.split !== null);
   const trainRows = rows.filter((row) => row.split === 'train');
   if (trainRows.length === 0)
     throw new AppError('CONFLICT', 'No labelled image is in the train split: label and split images first');

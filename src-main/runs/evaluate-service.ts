@@ -6,7 +6,6 @@
 import path from 'node:path';
 import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { readDatasetRows } from '../catalog/dataset-rows.js';
 import type { PredictionInput, RunRecord, Split } from '../../src-shared/catalog-records.js';
 import { evaluatePredictions } from '../ml/training/metrics.js';
 import { predictImages, type Classifier } from '../ml/training/predict.js';
@@ -24,7 +23,7 @@ export async function evaluateRun(
 ): Promise<RunEvaluation> {
   const labels = classifier.labels;
   const index = new Map(labels.map((label, i) => [label, i]));
-  const rows = readDatasetRows(catalog.db, { labelledOnly: true }).filter((row) => row.split === split);
+  const rows = catalog.datasetRows({ labelledOnly: true }).filter((row) => row.split === split);
   if (rows.length === 0) throw new AppError('CONFLICT', `No labelled images are in the ${split} split`);
   const known = rows.filter((row) => index.has(row.className!));
   const unknownLabels = [

@@ -6,8 +6,6 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { readDatasetRows } from '../catalog/dataset-rows.js';
-import { queryPredictions } from '../catalog/prediction-rows.js';
 import type { PredictionInput, RunRecord } from '../../src-shared/catalog-records.js';
 import { DECODE_OPTIONS, MAX_PIXELS } from '../images/probe.js';
 import { importFolders } from '../import/index.js';
@@ -42,7 +40,7 @@ export async function predictCatalogImages(
   topK = 5,
 ): Promise<PredictSummary & { predictions: Map<number, Prediction> }> {
   const wanted = imageIds === 'all' ? null : new Set(imageIds);
-  const rows = readDatasetRows(catalog.db).filter((row) => !wanted || wanted.has(row.id));
+  const rows = catalog.datasetRows().filter((row) => !wanted || wanted.has(row.id));
   const started = Date.now();
   const predictions = await predictImages(
     classifier,
@@ -89,7 +87,8 @@ export async function classifyUnlabelled(
   classifier: Classifier,
   job: JobContext,
 ): Promise<PredictSummary> {
-  const ids = readDatasetRows(catalog.db)
+  const ids = catalog
+    .datasetRows()
     .filter((row) => row.classId === null)
     .map((row) => row.id);
   const { predictions: _predictions, ...summary } = await predictCatalogImages(catalog, run, classifier, ids, job);
@@ -107,7 +106,8 @@ export async function classifyFolders(
   const report = await importFolders(catalog, { roots, labelSource: { kind: 'none' }, thumbnailsDir }, job);
   // Every catalogued image under the folders, whichever root it was first imported with.
   const folders = roots.map((root) => path.resolve(root) + path.sep);
-  const ids = readDatasetRows(catalog.db)
+  const ids = catalog
+    .datasetRows()
     .filter((row) => folders.some((folder) => path.join(row.rootPath, row.relPath).startsWith(folder)))
     .map((row) => row.id);
   const { predictions: _p, ...summary } = await predictCatalogImages(catalog, run, classifier, ids, job);
@@ -180,7 +180,7 @@ export function predictionsCsv(catalog: Catalog, runId: number, folder?: string)
   const under = folder === undefined ? null : path.resolve(folder) + path.sep;
   const lines = ['path,label,predicted,confidence,top5'];
   for (let offset = 0; ; offset += 5000) {
-    const rows = queryPredictions(catalog.db, { runId, order: 'confident-first', limit: 5000, offset });
+    const rows = catalog.predictionRows({ runId, order: 'confident-first', limit: 5000, offset });
     for (const row of rows) {
       const file = path.join(row.rootPath, row.relPath);
       if (under !== null && !file.startsWith(under)) continue;

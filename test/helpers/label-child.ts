@@ -6,12 +6,16 @@
  * usage: node --import tsx test/helpers/label-child.ts <catalog> <seconds>
  */
 import { Catalog } from '../../src-main/catalog/index.js';
+import { databaseOf } from '../../src-main/catalog/database-handle.js';
 
 const [catalogFile, secondsText] = process.argv.slice(2);
 if (!catalogFile || !secondsText) throw new Error('usage: label-child.ts <catalog> <seconds>');
 const catalog = Catalog.open(catalogFile);
 const classIds = catalog.classes.list().map((c) => c.id);
-const imageIds = (catalog.db.prepare('SELECT id FROM images ORDER BY id').pluck().all() as number[]).slice(0, 60);
+const imageIds = (databaseOf(catalog).prepare('SELECT id FROM images ORDER BY id').pluck().all() as number[]).slice(
+  0,
+  60,
+);
 let operations = 0;
 const until = Date.now() + Number(secondsText) * 1000;
 for (let round = 0; Date.now() < until; round++) {

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { Catalog, LATEST_VERSION, MIGRATIONS, migrate, type Migration } from '../../src-main/catalog/index.js';
 import { AppError } from '../../src-shared/errors.js';
 import { tempDir } from '../helpers/images.js';
+import { databaseOf } from '../../src-main/catalog/database-handle.js';
 
 function code(error: unknown): string | undefined {
   return error instanceof AppError ? error.code : undefined;
@@ -23,7 +24,10 @@ test('an in-memory catalog is migrated to the latest version with every table', 
   const catalog = Catalog.open(':memory:');
   try {
     assert.equal(catalog.schemaVersion(), LATEST_VERSION);
-    const tables = catalog.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+    const tables = databaseOf(catalog)
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
+      .pluck()
+      .all() as string[];
     for (const table of [
       'roots',
       'images',
@@ -41,7 +45,7 @@ test('an in-memory catalog is migrated to the latest version with every table', 
     ]) {
       assert.ok(tables.includes(table), `missing table ${table}`);
     }
-    assert.equal(catalog.db.pragma('foreign_keys', { simple: true }), 1);
+    assert.equal(databaseOf(catalog).pragma('foreign_keys', { simple: true }), 1);
     assert.deepEqual(catalog.integrityCheck(), ['ok']);
   } finally {
     catalog.close();
@@ -79,9 +83,9 @@ test('a file catalog uses WAL, synchronous=NORMAL and a busy timeout', (t) => {
   const file = path.join(tempDir(t), 'seshat.sqlite');
   const catalog = Catalog.open(file);
   try {
-    assert.equal(catalog.db.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(catalog.db.pragma('synchronous', { simple: true }), 1); // NORMAL
-    assert.ok((catalog.db.pragma('busy_timeout', { simple: true }) as number) > 0);
+    assert.equal(databaseOf(catalog).pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(databaseOf(catalog).pragma('synchronous', { simple: true }), 1); // NORMAL
+    assert.ok((databaseOf(catalog).pragma('busy_timeout', { simple: true }) as number) > 0);
   } finally {
     catalog.close();
   }
@@ -280,7 +284,9 @@ test('import reports keep every error, page the other items, and mark dead runs 
       0,
       'this process is alive: its reports are running',
     );
-    catalog.db.prepare('UPDATE import_reports SET pid = ? WHERE id = ?').run(2 ** 22 + 12345, stale);
+    databaseOf(catalog)
+      .prepare('UPDATE import_reports SET pid = ? WHERE id = ?')
+      .run(2 ** 22 + 12345, stale);
     assert.equal(
       catalog.reports.markInterrupted(() => false),
       1,
@@ -316,7 +322,10 @@ test('a version-4 catalog with runs upgrades to 5: epochs and predictions kept, 
   assert.equal(catalog.runs.epochs(1).length, 1, 'rebuilding runs kept its epochs');
   assert.equal(catalog.runs.prediction(1, 1)?.confidence, 0.9, 'and its predictions');
   assert.equal(catalog.runs.get(1)?.weightsPath, modelDir);
-  assert.equal(catalog.db.prepare('SELECT weights_path FROM runs WHERE id = 1').pluck().get(), 'models/run-1/model');
+  assert.equal(
+    databaseOf(catalog).prepare('SELECT weights_path FROM runs WHERE id = 1').pluck().get(),
+    'models/run-1/model',
+  );
   assert.match(catalog.meta.projectId(), /^[0-9a-f]{32}$/);
   catalog.runs.update(1, { status: 'interrupted' });
   assert.equal(catalog.runs.get(1)?.status, 'interrupted', 'the new status passes the rebuilt CHECK');

@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../src-main/catalog/catalog.js';
-import { readDatasetRows } from '../../src-main/catalog/dataset-rows.js';
 import { runCli } from '../../src-main/cli/main.js';
 import { tempDir, writeImage } from '../helpers/images.js';
 
@@ -36,7 +35,7 @@ test('seshat import into a split project places the new images and remembers its
 
   const catalog = Catalog.open(join(project, 'seshat.sqlite'));
   t.after(() => catalog.close());
-  const late = readDatasetRows(catalog.db).filter((row) => row.relPath.includes('owl_late'));
+  const late = catalog.datasetRows().filter((row) => row.relPath.includes('owl_late'));
   assert.equal(late.length, 3);
   for (const row of late)
     assert.ok(row.split === 'train' || row.split === 'validation', `${row.relPath} is in ${row.split}`);

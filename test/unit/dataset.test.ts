@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../src-main/catalog/catalog.js';
-import { readDatasetRows } from '../../src-main/catalog/dataset-rows.js';
 import { exportDataset } from '../../src-main/dataset/export-dataset.js';
 import { applySplit, planSplit, splitOverview } from '../../src-main/dataset/split-service.js';
 import { AppError } from '../../src-shared/errors.js';
@@ -12,6 +11,7 @@ import { importFolders, UNAS_LABEL_SOURCE } from '../../src-main/import/index.js
 import { UNAS_PICTURE_PRESET } from '../../src-main/splits/index.js';
 import { detachedJob } from '../../src-shared/progress.js';
 import { writeClassFolders } from '../helpers/tiny-images.js';
+import { databaseOf } from '../../src-main/catalog/database-handle.js';
 
 async function projectWith(
   perClass: Record<string, number>,
@@ -25,7 +25,8 @@ async function projectWith(
 }
 
 function snapshot(catalog: Catalog): string[] {
-  return readDatasetRows(catalog.db, { labelledOnly: true })
+  return catalog
+    .datasetRows({ labelledOnly: true })
     .map((row) => `${row.hash}|${row.className}|${row.split}`)
     .sort();
 }
@@ -51,12 +52,13 @@ test('a locked test set survives a re-split and new images never join it', async
   const { catalog, dir } = await projectWith({ cat: 20, dog: 20 });
   applySplit(catalog, { seed: 1 });
   catalog.splits.setLocked('test', true);
-  const testIds = readDatasetRows(catalog.db)
+  const testIds = catalog
+    .datasetRows()
     .filter((row) => row.split === 'test')
     .map((row) => row.id);
   assert.ok(testIds.length > 0);
   applySplit(catalog, { seed: 99, ratios: { train: 50, validation: 25, test: 25 } });
-  const after = readDatasetRows(catalog.db);
+  const after = catalog.datasetRows();
   assert.deepEqual(
     after.filter((row) => row.split === 'test').map((row) => row.id),
     testIds,
@@ -67,7 +69,7 @@ test('a locked test set survives a re-split and new images never join it', async
   await importFolders(catalog, { roots: [more], labelSource: { kind: 'folders' }, thumbnailsDir: null });
   // The import placed its labelled images itself, under the project's rule, never in test.
   assert.equal(catalog.splits.placeLabelled(), 0, 'nothing left unplaced after the import');
-  const rows = readDatasetRows(catalog.db);
+  const rows = catalog.datasetRows();
   assert.equal(rows.filter((row) => row.split !== null).length, 60);
   assert.deepEqual(
     rows.filter((row) => row.split === 'test').map((row) => row.id),
@@ -120,7 +122,7 @@ test('export collisions: two files of one name in one class folder both survive'
     labelSource: { kind: 'folders' },
     thumbnailsDir: null,
   });
-  catalog.db
+  databaseOf(catalog)
     .prepare("INSERT INTO splits (image_id, split, locked, updated_at) SELECT id, 'train', 0, 0 FROM images")
     .run();
   const report = await exportDataset(catalog, { outDir: join(dir, 'out') }, detachedJob());
@@ -140,7 +142,7 @@ test(
     await importFolders(catalog, { roots: [unas], labelSource: UNAS_LABEL_SOURCE, thumbnailsDir: null });
     applySplit(catalog, { seed: 1, group: UNAS_PICTURE_PRESET.mode });
     const splitsByPicture = new Map<string, Set<string>>();
-    for (const row of readDatasetRows(catalog.db, { labelledOnly: true })) {
+    for (const row of catalog.datasetRows({ labelledOnly: true })) {
       const picture = row.relPath.split('/').pop()!.slice(0, 2);
       const seen = splitsByPicture.get(picture) ?? new Set<string>();
       seen.add(row.split!);

@@ -12,6 +12,7 @@ import { Catalog } from '../../src-main/catalog/index.js';
 import { thumbnailPath } from '../../src-main/images/index.js';
 import { importFolders } from '../../src-main/import/index.js';
 import { repoRoot, tempDir, writeImage } from '../helpers/images.js';
+import { databaseOf } from '../../src-main/catalog/database-handle.js';
 
 const TOTAL = 400;
 const KILL_AFTER = 30;
@@ -65,7 +66,7 @@ test('SIGKILL mid-import leaves a healthy catalog and a re-run finishes the job'
     assert.equal(rerun.counts.imported, TOTAL - partial);
     assert.equal(rerun.counts.unchanged, partial);
     assert.equal(catalog.images.count(), TOTAL);
-    const distinct = catalog.db
+    const distinct = databaseOf(catalog)
       .prepare('SELECT COUNT(DISTINCT root_id || char(0) || rel_path) FROM images')
       .pluck()
       .get();

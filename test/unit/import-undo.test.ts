@@ -11,10 +11,11 @@ import { Catalog } from '../../src-main/catalog/catalog.js';
 import { importFolders } from '../../src-main/import/index.js';
 import { tempDir, writeImage } from '../helpers/images.js';
 import { createAppDispatcher } from '../../src-main/api/app-dispatcher.js';
+import { databaseOf } from '../../src-main/catalog/database-handle.js';
 
 /** Everything a user could see change: images, labels, classes, folders, splits. */
 function snapshot(catalog: Catalog) {
-  const all = (sql: string) => catalog.db.prepare(sql).all();
+  const all = (sql: string) => databaseOf(catalog).prepare(sql).all();
   return {
     images: all('SELECT id, root_id, rel_path, hash FROM images ORDER BY id'),
     labels: all('SELECT image_id, class_id, source FROM labels ORDER BY image_id'),

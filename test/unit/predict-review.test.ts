@@ -11,6 +11,7 @@ import { importFolders } from '../../src-main/import/index.js';
 import { evaluatePredictions, thresholdPrecision } from '../../src-main/ml/training/metrics.js';
 import { acceptPredictions, predictionsCsv } from '../../src-main/runs/predict-service.js';
 import { tempDir, writeImage } from '../helpers/images.js';
+import { databaseOf } from '../../src-main/catalog/database-handle.js';
 
 async function projectWithPredictions(t: Parameters<typeof tempDir>[0]) {
   const dir = tempDir(t);
@@ -25,7 +26,7 @@ async function projectWithPredictions(t: Parameters<typeof tempDir>[0]) {
     number,
   ];
   const run = catalog.runs.create({ name: 'r', preset: 'small-cnn' });
-  const ids = catalog.db.prepare('SELECT id FROM images ORDER BY id').pluck().all() as number[];
+  const ids = databaseOf(catalog).prepare('SELECT id FROM images ORDER BY id').pluck().all() as number[];
   catalog.runs.savePredictions(
     run.id,
     ids.map((imageId) => ({

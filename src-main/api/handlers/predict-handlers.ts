@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import type { AppServices } from '../../app/app-services.js';
-import { queryPredictions } from '../../catalog/prediction-rows.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
 import { evaluateRun, storedEvaluation } from '../../runs/evaluate-service.js';
 import { exportRunModel, importRunModel } from '../../runs/model-files.js';
@@ -39,8 +38,7 @@ export function predictHandlers(services: AppServices): PredictHandlers {
       };
     },
     getEvaluation: ({ runId, split }) => storedEvaluation(services.catalog.runs.require(runId), split),
-    getPredictionImages: (query) =>
-      queryPredictions(services.catalog.db, query).map(({ rootPath: _root, ...row }) => row),
+    getPredictionImages: (query) => services.catalog.predictionRows(query).map(({ rootPath: _root, ...row }) => row),
     startPrediction: ({ runId, target }) => {
       const catalog = services.catalog;
       const run = ClassifierCache.resolveRun(catalog, runId);

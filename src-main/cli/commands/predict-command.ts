@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../../src-shared/errors.js';
-import { readDatasetRows } from '../../catalog/dataset-rows.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
 import type { CliCommand } from '../cli-io.js';
 import { printJson } from '../cli-io.js';
@@ -47,7 +46,7 @@ export const predictCommand: CliCommand = {
       const files = new Set(targets.filter((target) => !statSync(target).isDirectory()));
       const dirs = targets.filter((target) => statSync(target).isDirectory());
       const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
-      const rows = readDatasetRows(catalog.db).filter((row) => {
+      const rows = catalog.datasetRows().filter((row) => {
         const full = path.join(row.rootPath, row.relPath);
         return files.has(full) || dirs.some((dir) => full.startsWith(dir + path.sep));
       });
