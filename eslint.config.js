@@ -43,7 +43,6 @@ const API_FROM_COMPONENTS = {
 const zone = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 const SERVICES = [
   'catalog',
-  'dataset',
   'gardiner',
   'images',
   'import',

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Dataset } from '../src-main/ml/data/dataset.js';
-import { runTrainingInWorker } from '../src-main/ml/training/run-in-worker.js';
+import { runTrainingInWorker } from '../src-main/ml/worker/run-in-worker.js';
 
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 

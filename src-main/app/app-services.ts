@@ -9,7 +9,7 @@ import type { BackendInfo, BackendName, ProjectSummary } from '../../src-shared/
 import { currentBackend, selectBackend } from '../ml/backend.js';
 import { summarize, type ProjectPaths } from '../projects/project.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
+import type { EmbeddingCache } from '../ml/inference/embedding-cache.js';
 import type { ClassifierCache } from '../runs/classifier-cache.js';
 import { readImageBytes, type ImageBytes, type ImageRequest } from './image-bytes.js';
 import { ProjectSession } from './project-session.js';

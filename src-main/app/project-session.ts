@@ -4,7 +4,7 @@
  * touches it.
  */
 import { Catalog } from '../catalog/catalog.js';
-import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
+import type { EmbeddingCache } from '../ml/inference/embedding-cache.js';
 import { ClassifierCache } from '../runs/classifier-cache.js';
 import { prepareProjectFolder, type ProjectPaths } from '../projects/project.js';
 import { recoverRuns } from '../runs/run-recovery.js';

@@ -21,7 +21,7 @@ import { RunRepo } from './runs.js';
 import { SplitRepo } from './splits.js';
 import type { CatalogStats, LabelOrigin, Split } from '../../src-shared/catalog-records.js';
 import { registerHandle } from './database-handle.js';
-import { readDatasetRows, type DatasetRow } from './dataset-rows.js';
+import { readImageRows, type CatalogRow } from './image-rows.js';
 import { queryPredictions, type PredictionQuery, type PredictionRow } from './prediction-rows.js';
 
 export interface OpenCatalogOptions {
@@ -154,8 +154,8 @@ export class Catalog {
   }
 
   /** Every present image with its label and split, in id order (what splitting, training and export read). */
-  datasetRows(options: { labelledOnly?: boolean } = {}): DatasetRow[] {
-    return readDatasetRows(this.#db, options);
+  imageRows(options: { labelledOnly?: boolean } = {}): CatalogRow[] {
+    return readImageRows(this.#db, options);
   }
 
   /** A run's predictions with their images, filtered and ordered (Evaluate's galleries, Predict's review, CSV). */

@@ -3,7 +3,7 @@
  * hash: a MobileNet vector is computed once per image, ever, not once per app session.
  */
 import type Database from 'better-sqlite3';
-import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
+import type { EmbeddingCache } from '../ml/inference/embedding-cache.js';
 
 export class EmbeddingRepo implements EmbeddingCache {
   private readonly selectOne: Database.Statement<[string, string], { vector: Buffer }>;

@@ -5,8 +5,8 @@
 import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { RunRecord } from '../../src-shared/catalog-records.js';
-import { hasExportedModel } from '../ml/training/export.js';
-import { loadClassifier, type Classifier } from '../ml/training/predict.js';
+import { hasExportedModel } from '../ml/models/model-folder.js';
+import { loadClassifier, type Classifier } from '../ml/inference/predict.js';
 import { selectBackend } from '../ml/backend.js';
 
 export class ClassifierCache {

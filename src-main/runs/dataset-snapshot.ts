@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { DatasetRow } from '../catalog/dataset-rows.js';
+import type { CatalogRow } from '../catalog/image-rows.js';
 import type { Dataset, Sample } from '../ml/data/dataset.js';
 import { normaliseGardinerCode } from '../../src-shared/gardiner/gardiner.js';
 
@@ -30,7 +30,7 @@ export interface DatasetSnapshot {
   glyphProject: boolean;
 }
 
-function sample(row: DatasetRow, label: number): Sample {
+function sample(row: CatalogRow, label: number): Sample {
   return {
     id: String(row.id),
     label,
@@ -40,7 +40,7 @@ function sample(row: DatasetRow, label: number): Sample {
 }
 
 export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
-  const rows = catalog.datasetRows({ labelledOnly: true }).filter((row) => row.split !== null);
+  const rows = catalog.imageRows({ labelledOnly: true }).filter((row) => row.split !== null);
   const trainRows = rows.filter((row) => row.split === 'train');
   if (trainRows.length === 0)
     throw new AppError('CONFLICT', 'No labelled image is in the train split: label and split images first');

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { PredictionInput, RunRecord, Split } from '../../src-shared/catalog-records.js';
-import { evaluatePredictions } from '../ml/training/metrics.js';
-import { predictImages, type Classifier } from '../ml/training/predict.js';
+import { evaluatePredictions } from '../ml/inference/metrics.js';
+import { predictImages, type Classifier } from '../ml/inference/predict.js';
 import type { JobContext } from '../../src-shared/progress.js';
 import { readDatasetRecord } from './dataset-snapshot.js';
 import type { RunEvaluation } from '../../src-shared/api/wire-evaluation.js';
@@ -23,7 +23,7 @@ export async function evaluateRun(
 ): Promise<RunEvaluation> {
   const labels = classifier.labels;
   const index = new Map(labels.map((label, i) => [label, i]));
-  const rows = catalog.datasetRows({ labelledOnly: true }).filter((row) => row.split === split);
+  const rows = catalog.imageRows({ labelledOnly: true }).filter((row) => row.split === split);
   if (rows.length === 0) throw new AppError('CONFLICT', `No labelled images are in the ${split} split`);
   const known = rows.filter((row) => index.has(row.className!));
   const unknownLabels = [

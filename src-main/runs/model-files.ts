@@ -7,8 +7,8 @@ import { cp, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { hasExportedModel } from '../ml/training/export.js';
-import { checkModelFolder } from '../ml/training/model-check.js';
+import { hasExportedModel } from '../ml/models/model-folder.js';
+import { checkModelFolder } from '../ml/models/model-check.js';
 import { ClassifierCache } from './classifier-cache.js';
 import { runDirOf } from './run-paths.js';
 

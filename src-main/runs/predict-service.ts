@@ -9,7 +9,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { PredictionInput, RunRecord } from '../../src-shared/catalog-records.js';
 import { DECODE_OPTIONS, MAX_PIXELS } from '../images/probe.js';
 import { importFolders } from '../import/index.js';
-import { predictImages, type Classifier, type Prediction, type TopKEntry } from '../ml/training/predict.js';
+import { predictImages, type Classifier, type Prediction, type TopKEntry } from '../ml/inference/predict.js';
 import type { JobContext } from '../../src-shared/progress.js';
 import type { DroppedImageResult } from '../../src-shared/api/types.js';
 import { ClassifierCache } from './classifier-cache.js';
@@ -40,7 +40,7 @@ export async function predictCatalogImages(
   topK = 5,
 ): Promise<PredictSummary & { predictions: Map<number, Prediction> }> {
   const wanted = imageIds === 'all' ? null : new Set(imageIds);
-  const rows = catalog.datasetRows().filter((row) => !wanted || wanted.has(row.id));
+  const rows = catalog.imageRows().filter((row) => !wanted || wanted.has(row.id));
   const started = Date.now();
   const predictions = await predictImages(
     classifier,
@@ -88,7 +88,7 @@ export async function classifyUnlabelled(
   job: JobContext,
 ): Promise<PredictSummary> {
   const ids = catalog
-    .datasetRows()
+    .imageRows()
     .filter((row) => row.classId === null)
     .map((row) => row.id);
   const { predictions: _predictions, ...summary } = await predictCatalogImages(catalog, run, classifier, ids, job);
@@ -107,7 +107,7 @@ export async function classifyFolders(
   // Every catalogued image under the folders, whichever root it was first imported with.
   const folders = roots.map((root) => path.resolve(root) + path.sep);
   const ids = catalog
-    .datasetRows()
+    .imageRows()
     .filter((row) => folders.some((folder) => path.join(row.rootPath, row.relPath).startsWith(folder)))
     .map((row) => row.id);
   const { predictions: _p, ...summary } = await predictCatalogImages(catalog, run, classifier, ids, job);

@@ -11,7 +11,7 @@ import type { PresetSummary, RunDetails, RunSummary } from '../../src-shared/api
 import type { TrainSettings } from '../../src-shared/api/wire-training.js';
 import type { RunRecord } from '../../src-shared/catalog-records.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { EmbeddingCache } from '../ml/models/embedding-cache.js';
+import type { EmbeddingCache } from '../ml/inference/embedding-cache.js';
 import { PRESETS, PRESET_IDS } from '../ml/models/presets.js';
 import { resolveTrainOptions } from '../ml/training/options.js';
 import type { ProjectPaths } from '../projects/project.js';

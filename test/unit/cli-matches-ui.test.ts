@@ -35,7 +35,7 @@ test('seshat import into a split project places the new images and remembers its
 
   const catalog = Catalog.open(join(project, 'seshat.sqlite'));
   t.after(() => catalog.close());
-  const late = catalog.datasetRows().filter((row) => row.relPath.includes('owl_late'));
+  const late = catalog.imageRows().filter((row) => row.relPath.includes('owl_late'));
   assert.equal(late.length, 3);
   for (const row of late)
     assert.ok(row.split === 'train' || row.split === 'validation', `${row.relPath} is in ${row.split}`);

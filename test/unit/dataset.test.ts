@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../src-main/catalog/catalog.js';
-import { exportDataset } from '../../src-main/dataset/export-dataset.js';
-import { applySplit, planSplit, splitOverview } from '../../src-main/dataset/split-service.js';
+import { exportDataset } from '../../src-main/splits/export-dataset.js';
+import { applySplit, planSplit, splitOverview } from '../../src-main/splits/split-service.js';
 import { AppError } from '../../src-shared/errors.js';
 import { importFolders, UNAS_LABEL_SOURCE } from '../../src-main/import/index.js';
 import { UNAS_PICTURE_PRESET } from '../../src-main/splits/index.js';
@@ -26,7 +26,7 @@ async function projectWith(
 
 function snapshot(catalog: Catalog): string[] {
   return catalog
-    .datasetRows({ labelledOnly: true })
+    .imageRows({ labelledOnly: true })
     .map((row) => `${row.hash}|${row.className}|${row.split}`)
     .sort();
 }
@@ -53,12 +53,12 @@ test('a locked test set survives a re-split and new images never join it', async
   applySplit(catalog, { seed: 1 });
   catalog.splits.setLocked('test', true);
   const testIds = catalog
-    .datasetRows()
+    .imageRows()
     .filter((row) => row.split === 'test')
     .map((row) => row.id);
   assert.ok(testIds.length > 0);
   applySplit(catalog, { seed: 99, ratios: { train: 50, validation: 25, test: 25 } });
-  const after = catalog.datasetRows();
+  const after = catalog.imageRows();
   assert.deepEqual(
     after.filter((row) => row.split === 'test').map((row) => row.id),
     testIds,
@@ -69,7 +69,7 @@ test('a locked test set survives a re-split and new images never join it', async
   await importFolders(catalog, { roots: [more], labelSource: { kind: 'folders' }, thumbnailsDir: null });
   // The import placed its labelled images itself, under the project's rule, never in test.
   assert.equal(catalog.splits.placeLabelled(), 0, 'nothing left unplaced after the import');
-  const rows = catalog.datasetRows();
+  const rows = catalog.imageRows();
   assert.equal(rows.filter((row) => row.split !== null).length, 60);
   assert.deepEqual(
     rows.filter((row) => row.split === 'test').map((row) => row.id),
@@ -142,7 +142,7 @@ test(
     await importFolders(catalog, { roots: [unas], labelSource: UNAS_LABEL_SOURCE, thumbnailsDir: null });
     applySplit(catalog, { seed: 1, group: UNAS_PICTURE_PRESET.mode });
     const splitsByPicture = new Map<string, Set<string>>();
-    for (const row of catalog.datasetRows({ labelledOnly: true })) {
+    for (const row of catalog.imageRows({ labelledOnly: true })) {
       const picture = row.relPath.split('/').pop()!.slice(0, 2);
       const seen = splitsByPicture.get(picture) ?? new Set<string>();
       seen.add(row.split!);

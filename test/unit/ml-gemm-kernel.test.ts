@@ -15,9 +15,9 @@ import {
   instantiateGemm,
   type GemmKernels,
 } from '../../src-main/ml/kernels/gemm-kernel.js';
-import { backendMemory } from '../../src-main/ml/kernels/wasm-api.js';
-import { allocate, f32, heapAddress, release, type BackendWasm } from '../../src-main/ml/kernels/wasm-heap.js';
-import { sleb, uleb } from '../../src-main/ml/kernels/wasm-emit.js';
+import { backendMemory } from '../../src-main/ml/kernels/wasm/wasm-api.js';
+import { allocate, f32, heapAddress, release, type BackendWasm } from '../../src-main/ml/kernels/wasm/wasm-heap.js';
+import { sleb, uleb } from '../../src-main/ml/kernels/wasm/wasm-emit.js';
 import { useWasm } from './ml-fixtures.js';
 
 let backend: BackendWasm;

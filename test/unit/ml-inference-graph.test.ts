@@ -5,7 +5,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { compileInference } from '../../src-main/ml/models/inference-graph.js';
+import { compileInference } from '../../src-main/ml/inference/inference-graph.js';
 import { loadMobilenetBackbone } from '../../src-main/ml/models/mobilenet.js';
 import { buildCnnPlus, buildSmallCnn } from '../../src-main/ml/models/presets.js';
 import { useWasm } from './ml-fixtures.js';

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { folderIO, loadModelFromFolder, saveModelToFolder } from '../../src-main/ml/model-io.js';
 import { buildCnnPlus, buildSmallCnn } from '../../src-main/ml/models/presets.js';
-import { exportModel } from '../../src-main/ml/training/export.js';
-import { evaluatePredictions } from '../../src-main/ml/training/metrics.js';
-import { evaluateClassifier, loadClassifier, predictImages, topK } from '../../src-main/ml/training/predict.js';
+import { exportModel } from '../../src-main/ml/models/model-folder.js';
+import { evaluatePredictions } from '../../src-main/ml/inference/metrics.js';
+import { evaluateClassifier, loadClassifier, predictImages, topK } from '../../src-main/ml/inference/predict.js';
 import { SHAPE_CLASSES, shapeSamples, tempDir, useWasm } from './ml-fixtures.js';
 
 before(async () => {

@@ -7,15 +7,15 @@ import { existsSync } from 'node:fs';
 import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { MemoryEmbeddingCache } from '../../src-main/ml/models/embedding-cache.js';
+import { MemoryEmbeddingCache } from '../../src-main/ml/inference/embedding-cache.js';
 import {
   EMBEDDING_SIZE,
   findBundledMobilenet,
   loadMobilenetBackbone,
   MOBILENET_ID,
 } from '../../src-main/ml/models/mobilenet.js';
-import { combineProbabilities, COMPANION_DIR, ENSEMBLE_FILE } from '../../src-main/ml/training/ensemble.js';
-import { loadClassifier, predictImages } from '../../src-main/ml/training/predict.js';
+import { combineProbabilities, COMPANION_DIR, ENSEMBLE_FILE } from '../../src-main/ml/inference/ensemble.js';
+import { loadClassifier, predictImages } from '../../src-main/ml/inference/predict.js';
 import { trainClassifier } from '../../src-main/ml/training/train.js';
 import { shapeDataset, tempDir, useWasm } from './ml-fixtures.js';
 

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 
 import { AppServices } from '../../src-main/app/app-services.js';
 import { buildSmallCnn } from '../../src-main/ml/models/presets.js';
-import { attachCompanion, COMPANION_DIR } from '../../src-main/ml/training/ensemble.js';
-import { exportModel } from '../../src-main/ml/training/export.js';
-import { loadClassifier } from '../../src-main/ml/training/predict.js';
+import { attachCompanion, COMPANION_DIR } from '../../src-main/ml/inference/ensemble.js';
+import { exportModel } from '../../src-main/ml/models/model-folder.js';
+import { loadClassifier } from '../../src-main/ml/inference/predict.js';
 import { SHAPE_CLASSES, tempDir, useWasm } from './ml-fixtures.js';
 import { createAppDispatcher } from '../../src-main/api/app-dispatcher.js';
 

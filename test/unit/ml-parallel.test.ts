@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src-main/ml/data/rng.js';
 import { buildCnnPlus, buildSmallCnn } from '../../src-main/ml/models/presets.js';
-import { transferable } from '../../src-main/ml/training/parallel-protocol.js';
-import { createParallelStep, type ParallelOptions } from '../../src-main/ml/training/parallel-step.js';
+import { transferable } from '../../src-main/ml/worker/parallel-protocol.js';
+import { createParallelStep, type ParallelOptions } from '../../src-main/ml/worker/parallel-step.js';
 import { createTrainStep } from '../../src-main/ml/training/step.js';
 import { useWasm } from './ml-fixtures.js';
 

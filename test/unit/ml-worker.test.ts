@@ -7,7 +7,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppError } from '../../src-shared/errors.js';
-import { runTrainingInWorker } from '../../src-main/ml/training/run-in-worker.js';
+import { runTrainingInWorker } from '../../src-main/ml/worker/run-in-worker.js';
 import type { EpochEvent } from '../../src-main/ml/training/types.js';
 import type { TaskProgress } from '../../src-shared/progress.js';
 import { shapeDataset, tempDir } from './ml-fixtures.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../src-main/catalog/catalog.js';
 import { importFolders } from '../../src-main/import/index.js';
-import { evaluatePredictions, thresholdPrecision } from '../../src-main/ml/training/metrics.js';
+import { evaluatePredictions, thresholdPrecision } from '../../src-main/ml/inference/metrics.js';
 import { acceptPredictions, predictionsCsv } from '../../src-main/runs/predict-service.js';
 import { tempDir, writeImage } from '../helpers/images.js';
 import { databaseOf } from '../../src-main/catalog/database-handle.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../src-main/catalog/catalog.js';
-import { applySplit, lockSplit, splitOverview } from '../../src-main/dataset/split-service.js';
+import { applySplit, lockSplit, splitOverview } from '../../src-main/splits/split-service.js';
 import { importFolders } from '../../src-main/import/index.js';
 import { acceptPredictions } from '../../src-main/runs/predict-service.js';
 import { tempDir, writeImage } from '../helpers/images.js';
@@ -25,7 +25,7 @@ async function walls(t: Parameters<typeof tempDir>[0], perPicture = 8) {
   const catalog = Catalog.open(join(dir, 'seshat.sqlite'));
   t.after(() => catalog.close());
   await importFolders(catalog, { roots: [join(dir, 'crops')], labelSource: { kind: 'none' }, thumbnailsDir: null });
-  const rows = catalog.datasetRows();
+  const rows = catalog.imageRows();
   const idsOf = (picture: string) => rows.filter((row) => row.relPath.startsWith(`${picture}/`)).map((row) => row.id);
   catalog.classes.create({ name: 'G17' });
   catalog.classes.create({ name: 'M17' });
@@ -35,7 +35,7 @@ async function walls(t: Parameters<typeof tempDir>[0], perPicture = 8) {
 /** Every picture's labelled images sit in one split, and each has one. */
 function assertPicturesWhole(catalog: Catalog): Map<string, string> {
   const byPicture = new Map<string, Set<string>>();
-  for (const row of catalog.datasetRows({ labelledOnly: true })) {
+  for (const row of catalog.imageRows({ labelledOnly: true })) {
     const picture = row.relPath.split('/')[0]!;
     const splits = byPicture.get(picture) ?? new Set();
     splits.add(row.split ?? 'none');
@@ -57,7 +57,7 @@ test('a test set locked before the first split is locked by it and survives re-s
   lockSplit(catalog, 'test', true);
   assert.equal(splitOverview(catalog).testLocked, true, 'the lock shows before any split exists');
   applySplit(catalog, { seed: 1, group: { kind: 'folder' } });
-  const testRows = catalog.datasetRows().filter((row) => row.split === 'test');
+  const testRows = catalog.imageRows().filter((row) => row.split === 'test');
   assert.ok(testRows.length > 0);
   assert.ok(
     testRows.every((row) => row.locked),
@@ -66,7 +66,7 @@ test('a test set locked before the first split is locked by it and survives re-s
   applySplit(catalog, { seed: 77, group: { kind: 'folder' } });
   assert.deepEqual(
     catalog
-      .datasetRows()
+      .imageRows()
       .filter((row) => row.split === 'test')
       .map((row) => row.id),
     testRows.map((row) => row.id),
@@ -127,7 +127,7 @@ test('images labelled after a grouped split join their picture’s split, whiche
 
   const after = assertPicturesWhole(catalog);
   assert.deepEqual([...after], [...before], 'each picture stays in the split it had');
-  const late = catalog.datasetRows().find((row) => row.relPath.endsWith('late_arrival.png'))!;
+  const late = catalog.imageRows().find((row) => row.relPath.endsWith('late_arrival.png'))!;
   assert.equal(late.split, before.get(PICTURES[4]!), 'an imported image joins its picture');
 });
 

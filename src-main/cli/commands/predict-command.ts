@@ -46,7 +46,7 @@ export const predictCommand: CliCommand = {
       const files = new Set(targets.filter((target) => !statSync(target).isDirectory()));
       const dirs = targets.filter((target) => statSync(target).isDirectory());
       const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
-      const rows = catalog.datasetRows().filter((row) => {
+      const rows = catalog.imageRows().filter((row) => {
         const full = path.join(row.rootPath, row.relPath);
         return files.has(full) || dirs.some((dir) => full.startsWith(dir + path.sep));
       });

@@ -11,9 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { instantiateOnMemory, kernelsOnBackend } from './wasm-api.js';
-import { emitRowsOfVectors, FunctionBuilder, I32 } from './wasm-emit.js';
-import { allocate, f32, heapAddress, release, type BackendWasm } from './wasm-heap.js';
+import { instantiateOnMemory, kernelsOnBackend } from './wasm/wasm-api.js';
+import { emitRowsOfVectors, FunctionBuilder, I32 } from './wasm/wasm-emit.js';
+import { allocate, f32, heapAddress, release, type BackendWasm } from './wasm/wasm-heap.js';
 
 type NormalizeFunction = (
   x: number,

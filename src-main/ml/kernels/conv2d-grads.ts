@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { conv2DFilterGradient, convInfoFor, simdConvKernels, type Conv2DInfo, type ConvAttrs } from './conv2d-simd.js';
-import { allocate, f32, nativeMatMul, release, requireFloat32, type BackendWasm } from './wasm-heap.js';
+import { allocate, f32, nativeMatMul, release, requireFloat32, type BackendWasm } from './wasm/wasm-heap.js';
 
 /**
  * 1 Mi floats = 4 MiB of patches per chunk: small enough to stay in cache between

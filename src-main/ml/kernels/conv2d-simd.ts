@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { gemmFor, type GemmKernels } from './gemm-kernel.js';
-import { allocate, f32, heapAddress, release, type BackendWasm } from './wasm-heap.js';
+import { allocate, f32, heapAddress, release, type BackendWasm } from './wasm/wasm-heap.js';
 
 export type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 

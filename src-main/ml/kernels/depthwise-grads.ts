@@ -8,7 +8,7 @@
  * but the kernels can be called directly).
  */
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { allocate, f32, requireFloat32, type BackendWasm } from './wasm-heap.js';
+import { allocate, f32, requireFloat32, type BackendWasm } from './wasm/wasm-heap.js';
 import { convInfoFor, type Conv2DInfo, type ConvAttrs } from './conv2d-simd.js';
 
 /**

@@ -10,9 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { instantiateOnMemory, kernelsOnBackend } from './wasm-api.js';
-import { emitRowsOfVectors, FunctionBuilder, I32, type ModuleFunction } from './wasm-emit.js';
-import { allocate, heapAddress, type BackendWasm } from './wasm-heap.js';
+import { instantiateOnMemory, kernelsOnBackend } from './wasm/wasm-api.js';
+import { emitRowsOfVectors, FunctionBuilder, I32, type ModuleFunction } from './wasm/wasm-emit.js';
+import { allocate, heapAddress, type BackendWasm } from './wasm/wasm-heap.js';
 
 const OPS = { Add: 0xe4, Sub: 0xe5, Multiply: 0xe6, RealDiv: 0xe7 } as const;
 type OpName = keyof typeof OPS;

@@ -14,9 +14,9 @@
  * Bands of 4 rows, then single rows; blocks of 8 columns, then one of 4. Columns
  * must be a multiple of 4 (callers fall back to the native matmul otherwise).
  */
-import { buildModule, FunctionBuilder, I32, V128, type ModuleFunction } from './wasm-emit.js';
-import { instantiateOnMemory, kernelsOnBackend, validateModule, type WasmMemory } from './wasm-api.js';
-import type { BackendWasm } from './wasm-heap.js';
+import { buildModule, FunctionBuilder, I32, V128, type ModuleFunction } from './wasm/wasm-emit.js';
+import { instantiateOnMemory, kernelsOnBackend, validateModule, type WasmMemory } from './wasm/wasm-api.js';
+import type { BackendWasm } from './wasm/wasm-heap.js';
 
 /**
  * (a, aRow, aStep, aOuter, b, ldb, bOuter, c, ldc, rows, cols, inner, outer), all

@@ -19,7 +19,7 @@ import { batchMatMulConfig } from './matmul.js';
 import { maxPoolGradConfig } from './pool-grads.js';
 import { captureNativeReductions, meanConfig, sumConfig } from './sum.js';
 import { captureNativeTile, tileConfig } from './tile.js';
-import { captureNativeMatMul } from './wasm-heap.js';
+import { captureNativeMatMul } from './wasm/wasm-heap.js';
 
 /** Kernels tfjs-backend-wasm 4.22 does not have. */
 const MISSING: KernelConfig[] = [

@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { gemmAccumulate, gemmFor } from './gemm-kernel.js';
-import { allocate, f32, heapAddress, nativeMatMul, release, type BackendWasm } from './wasm-heap.js';
+import { allocate, f32, heapAddress, nativeMatMul, release, type BackendWasm } from './wasm/wasm-heap.js';
 
 /** Tile edge for the blocked transpose: 32×32 floats = 4 KiB per tile, L1-sized. */
 const TILE = 32;

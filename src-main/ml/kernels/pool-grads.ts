@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { poolGradFor } from './pool-kernel.js';
-import { allocate, f32, heapAddress, requireFloat32, type BackendWasm } from './wasm-heap.js';
+import { allocate, f32, heapAddress, requireFloat32, type BackendWasm } from './wasm/wasm-heap.js';
 
 interface PoolAttrs {
   filterSize: number | [number, number];

@@ -9,9 +9,9 @@
  * exactly once and nothing is accumulated. The JS loop it replaces compared and
  * branched per channel.
  */
-import { instantiateOnMemory, kernelsOnBackend } from './wasm-api.js';
-import { FunctionBuilder, I32, V128 } from './wasm-emit.js';
-import type { BackendWasm } from './wasm-heap.js';
+import { instantiateOnMemory, kernelsOnBackend } from './wasm/wasm-api.js';
+import { FunctionBuilder, I32, V128 } from './wasm/wasm-emit.js';
+import type { BackendWasm } from './wasm/wasm-heap.js';
 
 /** (x, dy, dx, images, height, width, channels, outHeight, outWidth): addresses in bytes, sizes in elements. */
 type PoolGradFunction = (

@@ -7,9 +7,9 @@
  * is off by 2.7e-3). The scalar float64 JS loop it replaces took 3.4 ms for a
  * [32,75,50,16] gradient.
  */
-import { instantiateOnMemory, kernelsOnBackend } from './wasm-api.js';
-import { FunctionBuilder, I32, V128 } from './wasm-emit.js';
-import type { BackendWasm } from './wasm-heap.js';
+import { instantiateOnMemory, kernelsOnBackend } from './wasm/wasm-api.js';
+import { FunctionBuilder, I32, V128 } from './wasm/wasm-emit.js';
+import type { BackendWasm } from './wasm/wasm-heap.js';
 
 /** Rows per call; see the header. */
 export const SUM_BLOCK_ROWS = 256;

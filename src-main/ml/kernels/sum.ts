@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { SUM_BLOCK_ROWS, sumRowsFor } from './sum-kernel.js';
-import { allocate, f32, heapAddress, release, type BackendWasm } from './wasm-heap.js';
+import { allocate, f32, heapAddress, release, type BackendWasm } from './wasm/wasm-heap.js';
 
 const native: Record<'Sum' | 'Mean', KernelFunc | null> = { Sum: null, Mean: null };
 

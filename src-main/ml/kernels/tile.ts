@@ -9,7 +9,7 @@
  * pass over the output.
  */
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { allocate, f32, type BackendWasm } from './wasm-heap.js';
+import { allocate, f32, type BackendWasm } from './wasm/wasm-heap.js';
 import * as tf from '@tensorflow/tfjs';
 
 let nativeTile: KernelConfig['kernelFunc'] | null = null;

@@ -16,8 +16,8 @@ import { SIGNED_SCALE } from '../data/batches.js';
 import type { Sample } from '../data/dataset.js';
 import { decodePixels, type PixelFormat } from '../data/decode.js';
 import { loadModelFromFolder } from '../model-io.js';
-import { inferenceRunner, type InferenceGraph } from './inference-graph.js';
-import type { EmbeddingCache } from './embedding-cache.js';
+import { inferenceRunner, type InferenceGraph } from '../inference/inference-graph.js';
+import type { EmbeddingCache } from '../inference/embedding-cache.js';
 
 export const MOBILENET_ID = 'mobilenet_v2_035_224';
 export const MOBILENET_INPUT: PixelFormat = { width: 224, height: 224, channels: 3 };

@@ -11,9 +11,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../../src-shared/errors.js';
 import { PRESETS } from '../models/presets.js';
-import { attachCompanion, detachCompanion } from './ensemble.js';
-import type { Evaluation } from './metrics.js';
-import { evaluateClassifier, loadClassifier } from './predict.js';
+import { attachCompanion, detachCompanion } from '../inference/ensemble.js';
+import type { Evaluation } from '../inference/metrics.js';
+import { evaluateClassifier, loadClassifier } from '../inference/predict.js';
 import type { TrainServices } from './prepare.js';
 import type { TrainJob, TrainOptions, TrainRequest, TrainResult } from './types.js';
 

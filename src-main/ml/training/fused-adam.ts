@@ -17,7 +17,7 @@
  * tensors are immutable by contract.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '../kernels/wasm-heap.js';
+import type { BackendWasm } from '../kernels/wasm/wasm-heap.js';
 
 interface Slot {
   originalName: string;

@@ -15,7 +15,7 @@ import { exampleSize, type BatchSource } from '../data/batches.js';
 import { Rng } from '../data/rng.js';
 import type { LoopState } from './checkpoint.js';
 import { setLearningRate } from './optimizers.js';
-import { createParallelStep } from './parallel-step.js';
+import { createParallelStep } from '../worker/parallel-step.js';
 import { createTrainStep, EPSILON, type TrainStep } from './step.js';
 import type { EpochEvent } from './types.js';
 

@@ -11,7 +11,7 @@ import { FeatureBatchSource, ImageBatchSource } from '../data/batches.js';
 import type { Dataset, Sample } from '../data/dataset.js';
 import { PixelStore } from '../data/pixel-store.js';
 import { deriveSeed } from '../data/rng.js';
-import type { EmbeddingCache } from '../models/embedding-cache.js';
+import type { EmbeddingCache } from '../inference/embedding-cache.js';
 import { EMBEDDING_SIZE, embedSamples, loadMobilenetBackbone, releaseWeights } from '../models/mobilenet.js';
 import { PRESETS } from '../models/presets.js';
 import type { LabelledSource } from './loop.js';

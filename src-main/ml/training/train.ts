@@ -24,11 +24,11 @@ import {
   type LoopState,
 } from './checkpoint.js';
 import { addCompanion } from './companion.js';
-import { exportModel, hasExportedModel, MODEL_DIR, type ExportedMetadata } from './export.js';
+import { exportModel, hasExportedModel, MODEL_DIR, type ExportedMetadata } from '../models/model-folder.js';
 import { evaluateSource, initialState, runTrainingLoop } from './loop.js';
-import { evaluatePredictions, type Evaluation } from './metrics.js';
+import { evaluatePredictions, type Evaluation } from '../inference/metrics.js';
 import { trainingCores } from '../cores.js';
-import { MIN_SHARD } from './parallel-step.js';
+import { MIN_SHARD } from '../worker/parallel-step.js';
 import { createOptimizer, getOptimizerState, setOptimizerState } from './optimizers.js';
 import { architectureKey, nativeSize, pixelFormatOf, resolveTrainOptions } from './options.js';
 import { prepareData, type TrainServices } from './prepare.js';

@@ -6,7 +6,7 @@ import type { JobContext } from '../../../src-shared/progress.js';
 
 import type { Dataset } from '../data/dataset.js';
 import type { PresetId } from '../models/presets.js';
-import type { Evaluation } from './metrics.js';
+import type { Evaluation } from '../inference/metrics.js';
 import type { EpochEvent } from '../../../src-shared/api/wire-training.js';
 export type { EpochEvent } from '../../../src-shared/api/wire-training.js';
 

@@ -9,11 +9,11 @@ import { AppError, throwIfAborted } from '../../../src-shared/errors.js';
 import type { PixelSource } from '../data/dataset.js';
 import { decodePixels, imageBytes } from '../data/decode.js';
 import { MODEL_JSON } from '../model-io.js';
-import { inferenceRunner, type InferenceGraph } from '../models/inference-graph.js';
+import { inferenceRunner, type InferenceGraph } from './inference-graph.js';
 import { combineProbabilities, readEnsembleManifest } from './ensemble.js';
-import { loadExportedModel, type ModelPreprocessing } from './export.js';
+import { loadExportedModel, type ModelPreprocessing } from '../models/model-folder.js';
 import { evaluatePredictions, type Evaluation } from './metrics.js';
-import { checkModelFolder } from './model-check.js';
+import { checkModelFolder } from '../models/model-check.js';
 
 /** One model of a classifier, with its own input format. */
 export interface ClassifierMember {

@@ -13,7 +13,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { PixelFormat } from '../data/decode.js';
-import type { PresetId } from '../models/presets.js';
+import type { PresetId } from './presets.js';
 import { loadModelFromFolder, replaceFolder, saveModelToFolder } from '../model-io.js';
 
 export const MODEL_DIR = 'model';

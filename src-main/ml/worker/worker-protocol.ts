@@ -5,7 +5,7 @@
 import type { ApiErrorPayload } from '../../../src-shared/errors.js';
 import type { BackendName } from '../../../src-shared/api/types.js';
 import type { TaskProgress } from '../../../src-shared/progress.js';
-import type { EpochEvent, TrainOptions, TrainRequest, TrainResult } from './types.js';
+import type { EpochEvent, TrainOptions, TrainRequest, TrainResult } from '../training/types.js';
 
 export interface WorkerInput {
   request: TrainRequest;

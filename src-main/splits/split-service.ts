@@ -4,7 +4,7 @@
  * imported images into train/validation without touching a locked test set.
  */
 import type { Catalog } from '../catalog/catalog.js';
-import type { DatasetRow } from '../catalog/dataset-rows.js';
+import type { CatalogRow } from '../catalog/image-rows.js';
 import type { SplitRule } from '../catalog/splits.js';
 import {
   compileGroupKey,
@@ -19,7 +19,7 @@ import {
   type SplitRatios,
   type SplitResult,
   type SplitSeed,
-} from '../splits/index.js';
+} from './index.js';
 import type { SplitPlan, SplitOverview } from '../../src-shared/api/wire-dataset.js';
 export type { SplitPlan, SplitOverview } from '../../src-shared/api/wire-dataset.js';
 
@@ -33,7 +33,7 @@ export interface SplitRequest {
 
 export { DEFAULT_SPLIT_SEED as DEFAULT_SEED } from '../catalog/splits.js';
 
-function toItems(rows: DatasetRow[], group: GroupKeyMode | null | undefined): SplitItem[] {
+function toItems(rows: CatalogRow[], group: GroupKeyMode | null | undefined): SplitItem[] {
   const keyOf = group ? compileGroupKey(group) : null;
   return rows.map((row) => ({
     id: row.id,
@@ -56,7 +56,7 @@ function ruleFor(catalog: Catalog, request: SplitRequest): SplitRule {
 }
 
 function compute(catalog: Catalog, rule: SplitRule): { result: SplitResult; plan: SplitPlan } {
-  const rows = catalog.datasetRows({ labelledOnly: true });
+  const rows = catalog.imageRows({ labelledOnly: true });
   // A locked test set is frozen as a whole: nothing leaves it (locked) and nothing
   // joins it, so the rest is split between train and validation only.
   const testFrozen = rows.some((row) => row.locked && row.split === 'test');
@@ -102,7 +102,7 @@ export function lockSplit(catalog: Catalog, split: 'train' | 'validation' | 'tes
 
 /** Per-class counts per split as they are now, with what deserves a warning. */
 export function splitOverview(catalog: Catalog): SplitOverview {
-  const rows = catalog.datasetRows({ labelledOnly: true });
+  const rows = catalog.imageRows({ labelledOnly: true });
   const byClass = new Map<string, SplitCounts & { none: number }>();
   const totals = { ...emptyCounts(), none: 0 };
   let lockedTest = 0;

@@ -13,7 +13,7 @@ import {
   type GradientWorkerInput,
   type ToGradientWorker,
 } from './parallel-protocol.js';
-import { createGradientStep } from './step.js';
+import { createGradientStep } from '../training/step.js';
 
 const port = parentPort;
 if (!port) throw new Error('gradient-worker.ts must run in a worker thread');

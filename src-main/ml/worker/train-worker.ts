@@ -11,8 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { toErrorPayload } from '../../../src-shared/errors.js';
 import { selectBackend } from '../backend.js';
 import { registerWasmTrainingKernels } from '../kernels/index.js';
-import type { EmbeddingCache } from '../models/embedding-cache.js';
-import { trainClassifier } from './train.js';
+import type { EmbeddingCache } from '../inference/embedding-cache.js';
+import { trainClassifier } from '../training/train.js';
 import type { FromWorker, ToWorker, WorkerInput } from './worker-protocol.js';
 
 /**

@@ -50,7 +50,7 @@ export async function exportDataset(catalog: Catalog, options: ExportOptions, jo
   if (existing.length > 0 && !options.overwrite) {
     throw new AppError('CONFLICT', `${outDir} is not empty; choose an empty folder or allow overwriting`);
   }
-  const rows = catalog.datasetRows({ labelledOnly: true });
+  const rows = catalog.imageRows({ labelledOnly: true });
   const splitRows = rows.filter((row) => row.split !== null);
   if (splitRows.length === 0)
     throw new AppError('CONFLICT', 'No labelled image has a split yet: split the dataset first');

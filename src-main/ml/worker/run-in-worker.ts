@@ -18,9 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { fork } from 'node:child_process';
 import { AppError, type ErrorCode } from '../../../src-shared/errors.js';
 import type { BackendName } from '../../../src-shared/api/types.js';
-import type { EmbeddingCache } from '../models/embedding-cache.js';
-import { hasExportedModel, MODEL_DIR } from './export.js';
-import type { EpochEvent, TrainJob, TrainOptions, TrainRequest, TrainResult } from './types.js';
+import type { EmbeddingCache } from '../inference/embedding-cache.js';
+import { hasExportedModel, MODEL_DIR } from '../models/model-folder.js';
+import type { EpochEvent, TrainJob, TrainOptions, TrainRequest, TrainResult } from '../training/types.js';
 import { entryScript, startThread } from './thread.js';
 import type { FromWorker, ToWorker, WorkerInput } from './worker-protocol.js';
 

@@ -21,7 +21,7 @@ import {
   type GradientWorkerInput,
   type ToGradientWorker,
 } from './parallel-protocol.js';
-import { createGradientStep, createTrainStep, type Gradients, type TrainStep } from './step.js';
+import { createGradientStep, createTrainStep, type Gradients, type TrainStep } from '../training/step.js';
 import { entryScript, startThread } from './thread.js';
 
 /** Shards smaller than this cost more in messages than they save. */

@@ -10,8 +10,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppError } from '../../../src-shared/errors.js';
 import { MODEL_JSON } from '../model-io.js';
-import { ENSEMBLE_FILE, readEnsembleManifest } from './ensemble.js';
-import type { ExportedMetadata, ModelPreprocessing } from './export.js';
+import { ENSEMBLE_FILE, readEnsembleManifest } from '../inference/ensemble.js';
+import type { ExportedMetadata, ModelPreprocessing } from './model-folder.js';
 
 /** Bytes per stored value; a quantized weight is stored in its quantization dtype. */
 const DTYPE_BYTES: Record<string, number> = {

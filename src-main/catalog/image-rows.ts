@@ -1,11 +1,11 @@
 /**
- * Whole-dataset reads for splitting, exporting and training: one row per image
- * with its label and split, in a single indexed pass (no per-image queries).
+ * Whole-catalog reads for splitting, exporting and training: one row per image with
+ * its label and split, in a single indexed pass (no per-image queries).
  */
 import type Database from 'better-sqlite3';
 import type { LabelOrigin, Split } from '../../src-shared/catalog-records.js';
 
-export interface DatasetRow {
+export interface CatalogRow {
   id: number;
   rootId: number;
   rootPath: string;
@@ -21,11 +21,11 @@ export interface DatasetRow {
   locked: boolean;
 }
 
-interface RawRow extends Omit<DatasetRow, 'locked'> {
+interface RawRow extends Omit<CatalogRow, 'locked'> {
   locked: number | null;
 }
 
-export function readDatasetRows(db: Database.Database, options: { labelledOnly?: boolean } = {}): DatasetRow[] {
+export function readImageRows(db: Database.Database, options: { labelledOnly?: boolean } = {}): CatalogRow[] {
   const rows = db
     .prepare(
       `SELECT i.id, i.root_id AS rootId, r.path AS rootPath, i.rel_path AS relPath, i.hash, i.width, i.height, i.channels,
