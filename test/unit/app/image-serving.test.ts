@@ -1,0 +1,119 @@
+/**
+ * Images reach the renderer only by a URL that names the project, the image and its
+ * content, and only while the file on disk is still the one that was imported.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { imageUrlPath } from '../../../src-shared/image-url.js';
+import type { GridPage, ProjectSummary } from '../../../src-shared/api/contract.js';
+import { AppServices } from '../../../src-main/app/app-services.js';
+import { importFolders } from '../../../src-main/import/index.js';
+import { startWebServer } from '../../../src-main/web/web-server.js';
+import { tempDir, writeImage } from '../../helpers/images.js';
+import { createAppDispatcher } from '../../../src-main/api/app-dispatcher.js';
+
+async function serve(t: { after: (fn: () => void | Promise<void>) => void }) {
+  const dir = tempDir(t, 'seshat-images-');
+  const staticDir = join(dir, 'dist');
+  mkdirSync(staticDir);
+  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Seshat</title>');
+  const services = AppServices.open({
+    userDataDir: join(dir, 'user'),
+    projectDir: join(dir, 'a'),
+    platform: { transport: 'web', electronVersion: null },
+  });
+  const dispatch = createAppDispatcher(services);
+  const server = await startWebServer({ services, dispatch, staticDir });
+  t.after(async () => {
+    await server.close();
+    services.close();
+  });
+  const call = async <T>(method: string, input: unknown): Promise<T> => {
+    const result = await dispatch(method, input);
+    if (!result.ok) throw new Error(result.error.message);
+    return result.value as T;
+  };
+  const get = (path: string) => fetch(`${server.url}api/images${path}?token=${server.token}`);
+  return { dir, services, call, get };
+}
+
+test("after another project is opened, its image 1 has another URL and the first project's URL is refused", async (t) => {
+  const { dir, services, call, get } = await serve(t);
+  await writeImage(join(dir, 'photos-a'), 'x/a.png', { seed: 10 });
+  await importFolders(services.catalog, { roots: [join(dir, 'photos-a')], labelSource: { kind: 'none' } });
+  const projectA = await call<ProjectSummary>('getProject', {});
+  const imageA = (await call<GridPage>('getImagePage', {})).items[0]!;
+  const urlA = imageUrlPath(projectA.id, imageA, 'full');
+  const fromA = await get(urlA);
+  assert.equal(fromA.status, 200);
+  assert.match(fromA.headers.get('cache-control') ?? '', /immutable/);
+  const bytesA = Buffer.from(await fromA.arrayBuffer());
+
+  const projectB = await call<ProjectSummary>('openProject', { dir: join(dir, 'b'), create: true });
+  await writeImage(join(dir, 'photos-b'), 'y/b.png', { seed: 99 });
+  await importFolders(services.catalog, { roots: [join(dir, 'photos-b')], labelSource: { kind: 'none' } });
+  const imageB = (await call<GridPage>('getImagePage', {})).items[0]!;
+  assert.equal(imageB.id, imageA.id, 'both projects number their first image 1');
+  assert.notEqual(projectB.id, projectA.id);
+  const urlB = imageUrlPath(projectB.id, imageB, 'full');
+  assert.notEqual(urlB, urlA, 'the same id in another project is another URL');
+  const fromB = await get(urlB);
+  assert.equal(fromB.status, 200);
+  assert.notDeepEqual(Buffer.from(await fromB.arrayBuffer()), bytesA);
+  assert.equal((await get(urlA)).status, 404, "project A's URL is not answered with project B's picture");
+});
+
+test('a URL whose content hash no longer matches the image is refused, not served stale', async (t) => {
+  const { dir, services, call, get } = await serve(t);
+  await writeImage(join(dir, 'photos'), 'a.png', { seed: 3 });
+  await importFolders(services.catalog, { roots: [join(dir, 'photos')], labelSource: { kind: 'none' } });
+  const project = await call<ProjectSummary>('getProject', {});
+  const image = (await call<GridPage>('getImagePage', {})).items[0]!;
+  const stale = imageUrlPath(project.id, { id: image.id, hash: '0'.repeat(64) }, 'thumb');
+  assert.equal((await get(stale)).status, 404);
+  assert.equal((await get(imageUrlPath(project.id, image, 'thumb'))).status, 200);
+});
+
+test('an imported image swapped for a symbolic link to a file outside the catalog is not served', async (t) => {
+  const { dir, services, call, get } = await serve(t);
+  const file = await writeImage(join(dir, 'photos'), 'a.png', { seed: 5 });
+  await importFolders(services.catalog, {
+    roots: [join(dir, 'photos')],
+    labelSource: { kind: 'none' },
+    thumbnailsDir: null,
+  });
+  const project = await call<ProjectSummary>('getProject', {});
+  const image = (await call<GridPage>('getImagePage', {})).items[0]!;
+  const secret = join(dir, 'secret.txt');
+  writeFileSync(secret, 'root:$6$secret-hash:19000:0:99999:7:::\n');
+  rmSync(file);
+  symlinkSync(secret, file);
+  for (const variant of ['full', 'thumb'] as const) {
+    const response = await get(imageUrlPath(project.id, image, variant));
+    const body = await response.text();
+    assert.equal(response.status, 409, `${variant}: ${body}`);
+    assert.doesNotMatch(body, /secret-hash/);
+    assert.match(body, /IMAGE_CHANGED/);
+    assert.match(body, /symbolic link/);
+  }
+});
+
+test('a file whose content changed since import is refused with IMAGE_CHANGED, naming it', async (t) => {
+  const { dir, services, call, get } = await serve(t);
+  const file = await writeImage(join(dir, 'photos'), 'a.png', { seed: 6 });
+  await importFolders(services.catalog, {
+    roots: [join(dir, 'photos')],
+    labelSource: { kind: 'none' },
+    thumbnailsDir: null,
+  });
+  const project = await call<ProjectSummary>('getProject', {});
+  const image = (await call<GridPage>('getImagePage', {})).items[0]!;
+  writeFileSync(file, 'not the same bytes at all');
+  const response = await get(imageUrlPath(project.id, image, 'full'));
+  assert.equal(response.status, 409);
+  const body = (await response.json()) as { error: { code: string; message: string } };
+  assert.equal(body.error.code, 'IMAGE_CHANGED');
+  assert.match(body.error.message, /a\.png/);
+});
