@@ -14,7 +14,7 @@
  * SQLite's planner alone cannot know this (it always prefers the index + sort), and
  * CROSS JOIN is SQLite's documented way to fix the join order.
  */
-import type { ImageFilter } from './grid.js';
+import type { ImageFilter } from '../../src-shared/api/wire-library.js';
 
 export type GridSort = 'path' | 'imported' | 'confidence';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { RunRecord } from '../../src-shared/catalog-records.js';
-import { applySplit } from '../splits/split-service.js';
+import { applySplit } from '../dataset/split-service.js';
 import type { EmbeddingCache } from '../ml/inference/embedding-cache.js';
 import { runTrainingInWorker } from '../ml/worker/run-in-worker.js';
 import type { EpochEvent, TrainResult } from '../ml/training/types.js';

@@ -1,6 +1,6 @@
 import type { AppServices } from '../../app/app-services.js';
-import { exportDataset } from '../../splits/export-dataset.js';
-import { applySplit, lockSplit, planSplit, splitOverview } from '../../splits/split-service.js';
+import { exportDataset } from '../../dataset/export-dataset.js';
+import { applySplit, lockSplit, planSplit, splitOverview } from '../../dataset/split-service.js';
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 
 type DatasetHandlers = Pick<

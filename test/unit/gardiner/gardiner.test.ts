@@ -8,7 +8,7 @@ import {
   parseGardinerCode,
   signFor,
 } from '../../../src-shared/gardiner/gardiner.js';
-import { loadGardinerSigns } from '../../../src-main/gardiner/load-signs.js';
+import { loadGardinerSigns } from '../../helpers/load-signs.js';
 import {
   buildClassSearchIndex,
   searchClasses,

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { gardinerSignsPath, loadGardinerSigns } from '../../../src-main/gardiner/load-signs.js';
+import { gardinerSignsPath, loadGardinerSigns } from '../../helpers/load-signs.js';
 import { buildSignSearchIndex, searchSigns } from '../../../src-shared/gardiner/sign-search.js';
 import { buildClassSearchIndex, type SearchableClass } from '../../../src-shared/gardiner/class-search.js';
 import { pickerRows } from '../../../src-shared/gardiner/picker-options.js';

@@ -61,7 +61,7 @@ test('imports that keep the layering pass', async () => {
   assert.deepEqual(
     await zoneErrors(
       'src-main/runs/zone-case.ts',
-      "import { resourcesDir } from '../app/paths.js';\nimport { AppError } from '../../src-shared/errors.js';\nvoid resourcesDir;\nvoid AppError;\n",
+      "import { CONFIDENCE_BINS } from '../ml/inference/metrics.js';\nimport { AppError } from '../../src-shared/errors.js';\nvoid CONFIDENCE_BINS;\nvoid AppError;\n",
     ),
     [],
   );

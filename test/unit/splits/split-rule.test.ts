@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../../src-main/catalog/catalog.js';
-import { applySplit, lockSplit, splitOverview } from '../../../src-main/splits/split-service.js';
+import { applySplit, lockSplit, splitOverview } from '../../../src-main/dataset/split-service.js';
 import { importFolders } from '../../../src-main/import/index.js';
 import { acceptPredictions } from '../../../src-main/runs/predict-service.js';
 import { tempDir, writeImage } from '../../helpers/images.js';

@@ -1,11 +1,11 @@
 /**
- * Loads resources/gardiner/signs.json for Node code (main process, CLI, tests).
- * The renderer imports the JSON through Vite instead; both hand the parsed
- * table to the pure functions in gardiner.ts.
+ * Loads resources/gardiner/signs.json for tests in Node. The renderer imports the
+ * JSON through Vite; both hand the parsed table to the pure functions in
+ * src-shared/gardiner/.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resourcesDir } from '../app/paths.js';
+import { resourcesDir } from '../../src-main/app/paths.js';
 import { AppError } from '../../src-shared/errors.js';
 import { isGardinerSignTable, type GardinerSignTable } from '../../src-shared/gardiner/gardiner.js';
 

@@ -19,7 +19,7 @@ import {
   type SplitRatios,
   type SplitResult,
   type SplitSeed,
-} from './index.js';
+} from '../splits/index.js';
 import type { SplitPlan, SplitOverview } from '../../src-shared/api/wire-dataset.js';
 export type { SplitPlan, SplitOverview } from '../../src-shared/api/wire-dataset.js';
 
