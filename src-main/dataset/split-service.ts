@@ -21,6 +21,7 @@ import {
   type SplitSeed,
 } from '../splits/index.js';
 import type { SplitPlan, SplitOverview } from '../../src-shared/api/wire-dataset.js';
+import type { Split } from '../../src-shared/catalog-records.js';
 export type { SplitPlan, SplitOverview } from '../../src-shared/api/wire-dataset.js';
 
 export interface SplitRequest {
@@ -90,6 +91,18 @@ export function applySplit(catalog: Catalog, request: SplitRequest): SplitPlan {
     if (rule.testLocked) catalog.splits.setLocked('test', true);
   });
   return plan;
+}
+
+/**
+ * A person's choice of split for some images, pinned (locked) so a re-split keeps it;
+ * null takes their split away. Returns how many images changed.
+ */
+export function setImageSplit(catalog: Catalog, imageIds: number[], split: Split | null): number {
+  if (split === null) return catalog.splits.clear(imageIds);
+  return catalog.splits.write(
+    imageIds.map((id) => ({ id, split })),
+    { lock: true },
+  );
 }
 
 /** Locks or unlocks a split; for the test set the choice is remembered, so it holds before the first split too. */

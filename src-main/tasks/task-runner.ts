@@ -121,6 +121,13 @@ export class TaskRunner {
     });
   }
 
+  /** Whether a task of one of these kinds is running now. */
+  anyRunning(kinds: readonly string[]): boolean {
+    return [...this.tasks.values()].some(
+      (record) => record.info.state === 'running' && kinds.includes(record.info.kind),
+    );
+  }
+
   /** Drops finished tasks from the list (another project is open: they were about the last one). */
   forgetFinished(): void {
     for (const [id, record] of this.tasks) if (record.info.state !== 'running') this.tasks.delete(id);

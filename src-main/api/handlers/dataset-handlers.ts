@@ -1,6 +1,6 @@
 import type { AppServices } from '../../app/app-services.js';
 import { exportDataset } from '../../dataset/export-dataset.js';
-import { applySplit, lockSplit, planSplit, splitOverview } from '../../dataset/split-service.js';
+import { applySplit, lockSplit, planSplit, setImageSplit, splitOverview } from '../../dataset/split-service.js';
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 
 type DatasetHandlers = Pick<
@@ -13,17 +13,7 @@ export function datasetHandlers(services: AppServices): DatasetHandlers {
     getSplitOverview: () => splitOverview(services.catalog),
     previewSplit: (request) => planSplit(services.catalog, request),
     applySplit: (request) => applySplit(services.catalog, request),
-    setImageSplit: ({ imageIds, split }) => {
-      const catalog = services.catalog;
-      const count =
-        split === null
-          ? catalog.splits.clear(imageIds)
-          : catalog.splits.write(
-              imageIds.map((id) => ({ id, split })),
-              { lock: true },
-            );
-      return { changed: count };
-    },
+    setImageSplit: ({ imageIds, split }) => ({ changed: setImageSplit(services.catalog, imageIds, split) }),
     lockSplit: ({ split, locked }) => ({ changed: lockSplit(services.catalog, split, locked) }),
     startExport: ({ outDir, mode, overwrite }) => {
       const catalog = services.catalog;

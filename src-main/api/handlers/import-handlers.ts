@@ -1,7 +1,12 @@
 import type { AppServices } from '../../app/app-services.js';
-import { importFolders, previewImport, rescan } from '../../import/index.js';
+import { importFolders, rescan } from '../../import/index.js';
+import {
+  importSettings,
+  importTitle,
+  previewForProject,
+  rememberImportSettings,
+} from '../../import/import-settings.js';
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
-import type { ImportSettings } from '../../../src-shared/api/types.js';
 import { AppError } from '../../../src-shared/errors.js';
 
 type ImportHandlers = Pick<
@@ -17,40 +22,23 @@ type ImportHandlers = Pick<
 
 export function importHandlers(services: AppServices): ImportHandlers {
   return {
-    previewImport: async ({ roots, labelSource }) => {
-      const preview = await previewImport(roots, labelSource, { signal: AbortSignal.timeout(120_000) });
-      const catalog = services.catalog;
-      return { ...preview, newClasses: preview.classes.filter((cls) => !catalog.classes.findByName(cls.name)).length };
-    },
-    getImportSettings: () => services.catalog.meta.getJson<ImportSettings>('import.settings'),
+    previewImport: ({ roots, labelSource }) =>
+      previewForProject(services.catalog, roots, labelSource, AbortSignal.timeout(120_000)),
+    getImportSettings: () => importSettings(services.catalog),
     undoImport: ({ reportId }) => {
-      const running = services.tasks
-        .list()
-        .some((task) => task.state === 'running' && (task.kind === 'import' || task.kind === 'rescan'));
-      if (running)
+      if (services.tasks.anyRunning(['import', 'rescan'])) {
         throw new AppError('CONFLICT', 'An import is running: let it finish or cancel it before undoing one');
+      }
       return services.catalog.imports.undo(reportId);
     },
-    startImport: ({ roots, labelSource, duplicates }) => {
+    startImport: (request) => {
       const catalog = services.catalog;
-      // Remembered by this project only: another project's file-name pattern must never apply here.
-      catalog.meta.setJson('import.settings', { roots, labelSource, duplicates } satisfies ImportSettings);
-      const title =
-        roots.length === 1
-          ? `Import ${roots[0]!.split(/[\\/]/).filter(Boolean).pop() ?? roots[0]}`
-          : `Import ${roots.length} folders`;
+      rememberImportSettings(catalog, request);
+      const thumbnailsDir = services.project.thumbnailsDir;
       return {
-        taskId: services.tasks.start('import', title, async (job) => {
-          const report = await importFolders(
-            catalog,
-            { roots, labelSource, duplicates, thumbnailsDir: services.project.thumbnailsDir },
-            job,
-          );
-          // A project that was split before: new labelled images follow its rule (their
-          // picture's split, else train/validation), never leaking a picture into two splits.
-          catalog.splits.placeLabelled();
-          return report;
-        }),
+        taskId: services.tasks.start('import', importTitle(request.roots), (job) =>
+          importFolders(catalog, { ...request, thumbnailsDir }, job),
+        ),
       };
     },
     startRescan: ({ rootId }) => {
