@@ -3,7 +3,8 @@
  *
  *   node --import tsx bench/train.ts              speed only (~5 min: three rounds)
  *   node --import tsx bench/train.ts --accuracy   + accuracy on the shared datasets (~25 min)
- *   flags: --accuracy=glyphs | --accuracy=flowers (one of them), --no-speed (skip speed),
+ *   flags: --accuracy=glyphs | --accuracy=flowers (one of them), --accuracy=walls (leave one
+ *          wall photograph out, each in turn: the headline glyph figure), --no-speed (skip speed),
  *          --rounds=N (speed rounds, wasm and PyTorch alternating; default 3)
  *
  * Speed: images/s of one training step (forward, loss, gradients, Adam/SGD update —
@@ -37,6 +38,7 @@ import type { Evaluation } from '../src-main/ml/inference/metrics.js';
 import type { TrainOptions, TrainResult } from '../src-main/ml/training/types.js';
 import { groupAwareSplit } from '../src-main/splits/group-aware.js';
 import { imageDetail } from './image-detail.js';
+import { leaveOnePictureOut } from './walls.js';
 import { runPeerTorch, type PeerRow } from './peer-torch.js';
 import { eventLoopDuringTraining } from './train-responsiveness.js';
 
@@ -381,7 +383,16 @@ async function main(): Promise<void> {
   const ratios = measured?.ratios ?? [];
   registerWasmTrainingKernels();
   const accuracy: Array<Record<string, unknown>> = [];
-  if (accuracyFlag && only !== 'flowers') {
+  if (only === 'walls') {
+    // The headline glyph figure: each wall photograph read by a model that never saw it.
+    accuracy.push(
+      await leaveOnePictureOut(
+        SHARED,
+        { preset: 'cnn-plus', glyphMode: true, colorMode: 'grayscale', input: { width: 50, height: 75 }, seed: 1 },
+        log,
+      ),
+    );
+  } else if (accuracyFlag && only !== 'flowers') {
     const glyphOptions = {
       preset: 'cnn-plus',
       glyphMode: true,
@@ -399,7 +410,7 @@ async function main(): Promise<void> {
       ),
     );
   }
-  if (accuracyFlag && only !== 'glyphs') {
+  if (accuracyFlag && only !== 'glyphs' && only !== 'walls') {
     const flowers = folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1);
     const row = await accuracyRun('flowers-sample', 'stratified random 80/20', flowers, {
       preset: 'mobilenet',

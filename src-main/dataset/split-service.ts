@@ -3,6 +3,7 @@
  * (one transaction), the current overview with its warnings, and placing newly
  * imported images into train/validation without touching a locked test set.
  */
+import path from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CatalogRow } from '../catalog/image-rows.js';
 import type { SplitRule } from '../catalog/splits.js';
@@ -169,5 +170,6 @@ export function splitOverview(catalog: Catalog): SplitOverview {
     rule,
     warnings,
     crossSplitDuplicates: duplicates.length,
+    folders: new Set(rows.map((row) => `${row.rootId}/${path.posix.dirname(row.relPath)}`)).size,
   };
 }

@@ -77,6 +77,7 @@ export async function evaluateRun(
   });
   catalog.runs.savePredictions(run.id, stored);
   const trainingImages = await trainingImagesOf(run, labels);
+  const pictures = await picturesSeenInTraining(catalog, run, known);
   const evaluation = evaluatePredictions(Float32Array.from(probabilities), truth, labels, 5);
   const present = new Set(truth);
   const result: RunEvaluation = {
@@ -86,6 +87,7 @@ export async function evaluateRun(
     classesWithoutImages: labels.filter((_, i) => !present.has(i)),
     unknownLabels,
     trainingImages,
+    pictures,
     failed,
     at: Date.now(),
   };
@@ -99,6 +101,37 @@ export function storedEvaluation(run: RunRecord, split: Split): RunEvaluation | 
   const evaluations = run.metrics?.evaluations;
   const stored = evaluations?.[split];
   return stored ? { ...stored, trainingImages: stored.trainingImages ?? null } : null;
+}
+
+/** A picture, for telling seen from unseen ones: the folder an image sits in. */
+function pictureOf(row: { rootId: number; relPath: string }): string {
+  return `${row.rootId}/${path.posix.dirname(row.relPath)}`;
+}
+
+/**
+ * How many of the evaluated images' pictures (folders) also gave the run training
+ * images, from the run's dataset record; null for a model without one. Zero means the
+ * figure is on pictures the model never saw: what reading a new wall will look like.
+ */
+async function picturesSeenInTraining(
+  catalog: Catalog,
+  run: RunRecord,
+  evaluated: ReadonlyArray<{ rootId: number; relPath: string }>,
+): Promise<RunEvaluation['pictures']> {
+  const record = run.weightsPath ? await readDatasetRecord(run.weightsPath) : null;
+  if (!record) return null;
+  const trainIds = new Set(record.images.filter((image) => image.split === 'train').map((image) => image.id));
+  const trainPictures = new Set(
+    catalog
+      .imageRows()
+      .filter((row) => trainIds.has(row.id))
+      .map(pictureOf),
+  );
+  const evaluatedPictures = new Set(evaluated.map(pictureOf));
+  return {
+    evaluated: evaluatedPictures.size,
+    seenInTraining: [...evaluatedPictures].filter((picture) => trainPictures.has(picture)).length,
+  };
 }
 
 /**

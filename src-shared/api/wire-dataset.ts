@@ -111,6 +111,11 @@ export interface SplitOverview {
   rule: SplitRule;
   warnings: Array<{ kind: string; message: string; classNames?: string[] }>;
   crossSplitDuplicates: number;
+  /**
+   * Folders (pictures, walls, shoots) the labelled images come from. With more than one,
+   * crops of one picture look alike: the Splits view proposes keeping each folder whole.
+   */
+  folders: number;
 }
 
 export type ExportMode = 'copy' | 'link' | 'symlink';

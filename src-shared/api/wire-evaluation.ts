@@ -64,6 +64,25 @@ export function thresholdPrecision(
   return { count, coverage: all > 0 ? count / all : 0, precision: count > 0 ? right / count : null };
 }
 
+/**
+ * Expected calibration error of the top-1 confidence: over the bins, the gap between how
+ * often predictions were right and how confident they were (each bin's confidence taken
+ * at its middle), weighted by how many fell in it. 0 means "80 % sure" is right 80 % of
+ * the time; an over-confident model scores high.
+ */
+export function expectedCalibrationError(bins: ConfidenceBins): number {
+  const all = bins.total.reduce((a, b) => a + b, 0);
+  if (all === 0) return 0;
+  let error = 0;
+  bins.total.forEach((count, bin) => {
+    if (count === 0) return;
+    const accuracy = (bins.correct[bin] ?? 0) / count;
+    const confidence = (bin + 0.5) / CONFIDENCE_BINS;
+    error += (count / all) * Math.abs(accuracy - confidence);
+  });
+  return error;
+}
+
 export interface RunEvaluation extends Evaluation {
   split: Split;
   /** The model's classes, in the order of the confusion matrix. */
@@ -77,6 +96,11 @@ export interface RunEvaluation extends Evaluation {
    * model without a dataset record. Few of them is the usual reason a class scores low.
    */
   trainingImages: number[] | null;
+  /**
+   * The pictures (folders) of the evaluated images, and how many of them also gave the
+   * run training images; null for a model without a dataset record (imported, older).
+   */
+  pictures?: { evaluated: number; seenInTraining: number } | null;
   failed: number;
   at: number;
 }

@@ -198,6 +198,7 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await nav(page, 'Splits');
   await page.getByRole('checkbox', { name: 'Lock the test set' }).check();
   await expect(page.getByTestId('test-lock-state')).toContainText('Test set locked');
+  await expect(page.getByLabel('Keep together'), 'images from several folders: keep each one whole').toHaveValue('folder');
   await page.getByLabel('Keep together').selectOption('folder');
   await page.getByRole('button', { name: 'Apply split' }).click();
   await expect(page.getByTestId('test-lock-state')).toContainText(/Test set locked \(\d+ images\)/);
@@ -217,6 +218,8 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await nav(page, 'Evaluate');
   await page.getByRole('main').getByRole('button', { name: 'Evaluate', exact: true }).click();
   await expect(page.getByTestId('evaluation-summary')).toBeVisible({ timeout: 60_000 });
+  // Split by picture: the test pictures gave no training image, and the page says so.
+  await expect(page.getByTestId('picture-overlap')).toContainText('never saw');
   await shot(page, 'a-evaluate');
   // Signs are drawn with the bundled font, not as empty boxes: it is loaded, and it draws them.
   expect(await page.evaluate(() => document.fonts.check("16px 'Noto Sans Egyptian Hieroglyphs'", '\u{13000}'))).toBe(

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../cli-io.js';
-import { openServices, printJson } from '../cli-io.js';
+import { printJson } from '../cli-io.js';
+import { openCliSession } from '../cli-session.js';
 import { APP_NAME, APP_VERSION } from '../../app/version.js';
 
 export const infoCommand: CliCommand = {
@@ -8,14 +9,17 @@ export const infoCommand: CliCommand = {
   usage: 'seshat info [--project DIR] [--backend NAME] [--json]',
   options: {},
   async run(parsed, io) {
-    const services = openServices(parsed, 'cli');
+    const session = openCliSession(parsed, io);
     try {
-      const backend = await services.probeBackend();
+      // The shell's own calls: the backend as the status bar shows it, the project, its counts.
+      // The app probes its backend at start; so does this command, then asks as the UI does.
+      await session.services.probeBackend();
+      const backend = (await session.call('getBackend', {}))!;
       const report = {
         app: { name: APP_NAME, version: APP_VERSION },
-        project: services.projectSummary(),
+        project: await session.call('getProject', {}),
         backend,
-        catalog: services.catalog.stats(),
+        catalog: await session.call('getCatalogStats', {}),
       };
       if (parsed.json) {
         printJson(io, report);
@@ -32,7 +36,7 @@ export const infoCommand: CliCommand = {
       }
       return 0;
     } finally {
-      services.close();
+      session.close();
     }
   },
 };

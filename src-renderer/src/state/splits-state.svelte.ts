@@ -44,7 +44,7 @@ export class SplitsState {
   async load(): Promise<void> {
     try {
       this.overview = await this.api.getSplitOverview({});
-      if (this.formFromRule) this.fillForm(this.overview.rule);
+      if (this.formFromRule) this.fillForm(this.overview.rule, this.overview.folders);
     } catch (error) {
       this.error = errorPayload(error);
     }
@@ -61,7 +61,12 @@ export class SplitsState {
     this.overview = null;
   }
 
-  private fillForm(rule: SplitOverview['rule']): void {
+  /**
+   * The form from the project's rule; a project never split whose images come from more
+   * than one folder is offered "keep each folder together", since crops of one picture
+   * on both sides would flatter the figures.
+   */
+  private fillForm(rule: SplitOverview['rule'], folders: number): void {
     const sum = rule.ratios.train + rule.ratios.validation + rule.ratios.test || 1;
     const percent = (value: number) => Math.round((value / sum) * 100);
     this.ratios = {
@@ -71,7 +76,7 @@ export class SplitsState {
     };
     this.seed = typeof rule.seed === 'number' ? rule.seed : 42;
     const group = rule.group;
-    if (!group) this.group = 'none';
+    if (!group) this.group = rule.appliedAt === null && folders > 1 ? 'folder' : 'none';
     else if (group.kind === 'folder') this.group = 'folder';
     else if (group.pattern === UNAS_GROUP_PATTERN) this.group = 'unas';
     else {
