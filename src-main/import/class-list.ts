@@ -5,17 +5,19 @@
  */
 import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { detectDelimiter, parseDelimited } from './csv.js';
+import { detectDelimiter, parseDelimitedRecords } from './csv.js';
 
 export function parseClassList(text: string): Array<{ name: string; description: string }> {
-  const rows = parseDelimited(text, detectDelimiter(text)).filter((row) => row.some((cell) => cell.trim() !== ''));
-  const first = rows[0]?.map((cell) => cell.trim().toLowerCase());
-  const header = first !== undefined && first[0] === 'name';
-  if (header) rows.shift();
-  return rows.map((row, index) => {
-    const name = (row[0] ?? '').trim();
-    if (!name) throw new AppError('INVALID_INPUT', `Class list line ${index + 1 + (header ? 1 : 0)} has no class name`);
-    return { name, description: (row[1] ?? '').trim() };
+  const { records, problems } = parseDelimitedRecords(text, detectDelimiter(text));
+  // A class list is short and typed by a person: a broken row is refused, not dropped.
+  const problem = problems[0];
+  if (problem) throw new AppError('INVALID_INPUT', `Class list line ${problem.line}: ${problem.reason}`);
+  const rows = records.filter((record) => record.cells.some((cell) => cell.trim() !== ''));
+  if (rows[0]?.cells[0]?.trim().toLowerCase() === 'name') rows.shift();
+  return rows.map(({ cells, line }) => {
+    const name = (cells[0] ?? '').trim();
+    if (!name) throw new AppError('INVALID_INPUT', `Class list line ${line} has no class name`);
+    return { name, description: (cells[1] ?? '').trim() };
   });
 }
 

@@ -75,13 +75,20 @@ export async function rescan(
         scan = { root: root.path, files: [], problems: [], ignored: 0, unreadableDirs: [] };
       }
       engine.addScanProblems(scan);
-      plans.push({
-        root,
-        resolver: await rootResolver(root.labelSource, (detail) =>
-          engine.addError({ kind: 'error', path: root.path, code: 'LABEL_SOURCE', detail }),
-        ),
-        scan,
-      });
+      const resolver = await rootResolver(root.labelSource, (detail) =>
+        engine.addError({ kind: 'error', path: root.path, code: 'LABEL_SOURCE', detail }),
+      );
+      // As on import: each row of the root's label file that was skipped, with its line and why.
+      const csvPath = csvFileOf(root.labelSource);
+      for (const { line, reason } of resolver.problems) {
+        engine.addError({
+          kind: 'error',
+          path: csvPath ?? root.path,
+          code: 'CSV_ROW',
+          detail: `line ${line}: ${reason}`,
+        });
+      }
+      plans.push({ root, resolver, scan });
     }
     const finished = await engine.run(plans);
     engine.flush();
@@ -93,6 +100,17 @@ export async function rescan(
     if (!cancelled) throw error;
   }
   return toImportReport(catalog.reports.require(reportId));
+}
+
+/** The label file of a root imported from a CSV, else null. */
+function csvFileOf(json: string | null): string | null {
+  if (json === null) return null;
+  try {
+    const source = parseLabelSource(JSON.parse(json));
+    return source.kind === 'csv' ? source.file : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The label source the root was imported with; if it cannot be used now (CSV gone), new files stay unlabelled. */

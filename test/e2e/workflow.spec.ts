@@ -198,7 +198,9 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await nav(page, 'Splits');
   await page.getByRole('checkbox', { name: 'Lock the test set' }).check();
   await expect(page.getByTestId('test-lock-state')).toContainText('Test set locked');
-  await expect(page.getByLabel('Keep together'), 'images from several folders: keep each one whole').toHaveValue('folder');
+  await expect(page.getByLabel('Keep together'), 'images from several folders: keep each one whole').toHaveValue(
+    'folder',
+  );
   await page.getByLabel('Keep together').selectOption('folder');
   await page.getByRole('button', { name: 'Apply split' }).click();
   await expect(page.getByTestId('test-lock-state')).toContainText(/Test set locked \(\d+ images\)/);

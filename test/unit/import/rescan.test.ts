@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, utimesSync } from 'node:fs';
+import { renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../../src-main/catalog/index.js';
@@ -92,4 +92,24 @@ test('rescan of a folder that is gone marks its images missing, not deleted', as
 test('rescan of an unknown root id is NOT_FOUND', async (t) => {
   const { catalog } = await imported(t);
   await assert.rejects(rescan(catalog, { rootId: 999 }), (e: unknown) => (e as { code?: string }).code === 'NOT_FOUND');
+});
+
+test('a rescan reports the label file’s unusable rows too, with the CSV and the line', async (t) => {
+  const dir = tempDir(t);
+  const root = path.join(dir, 'walls');
+  await writeImage(root, 'a.png', { seed: 1 });
+  await writeImage(root, 'b.png', { seed: 2 });
+  const csv = path.join(dir, 'labels.csv');
+  writeFileSync(csv, 'path,label\na.png,G17\nb.png,\n');
+  const catalog = Catalog.open(':memory:');
+  t.after(() => catalog.close());
+  const first = await importFolders(catalog, { roots: [root], labelSource: { kind: 'csv', file: csv } });
+  const rowProblem = (report: typeof first) => report.items.filter((item) => item.code === 'CSV_ROW');
+  assert.equal(rowProblem(first).length, 1);
+  await writeImage(root, 'c.png', { seed: 3 });
+  const again = await rescan(catalog);
+  assert.deepEqual(
+    rowProblem(again).map((item) => [item.path, item.detail.split(':')[0]]),
+    [[csv, 'line 3']],
+  );
 });
