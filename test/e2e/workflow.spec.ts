@@ -307,6 +307,18 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await page.getByRole('dialog', { name: 'Import report' }).getByRole('button', { name: 'Close' }).click();
   await expect(page.getByTestId('result-count')).toContainText('24 images');
   await assertThumbsAreFrom(page, projectB);
+  // A plain click then a Ctrl+click selects both; a filter nothing matches says why.
+  await page.locator('[data-index="0"]').click();
+  await page.locator('[data-index="1"]').click({ modifiers: ['Control'] });
+  await expect(page.getByTestId('result-count')).toContainText('2 selected');
+  await page.keyboard.press('Escape');
+  await page
+    .getByRole('complementary', { name: 'Classes' })
+    .getByRole('button', { name: /^Unlabeled/ })
+    .click();
+  await expect(page.getByTestId('empty-filter')).toContainText(/unlabel/i);
+  await page.getByRole('button', { name: 'Show all images' }).click();
+  await expect(page.getByTestId('result-count')).toContainText('24 images');
 
   await nav(page, 'Train');
   await page.getByRole('radio', { name: /Small CNN/ }).check();
