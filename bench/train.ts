@@ -390,6 +390,11 @@ async function main(): Promise<void> {
         SHARED,
         { preset: 'cnn-plus', glyphMode: true, colorMode: 'grayscale', input: { width: 50, height: 75 }, seed: 1 },
         log,
+        // --pictures=3,5: hold out only these (a quick check of one change).
+        process.argv
+          .find((arg) => arg.startsWith('--pictures='))
+          ?.split('=')[1]
+          ?.split(',') ?? [],
       ),
     );
   } else if (accuracyFlag && only !== 'flowers') {

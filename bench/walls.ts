@@ -56,11 +56,14 @@ export async function leaveOnePictureOut(
   sharedDir: string,
   options: Partial<TrainOptions> & { preset: TrainOptions['preset'] },
   log: (...parts: unknown[]) => void,
+  only: readonly string[] = [],
 ): Promise<Record<string, unknown>> {
   const root = join(sharedDir, 'datasets', 'unas-glyphs', 'Manual', 'Preprocessed');
   if (!existsSync(root)) return { dataset: 'unas-glyphs', skipped: 'dataset not found' };
   const crops = readCrops(root);
-  const pictures = [...new Set(crops.map((crop) => crop.picture))].sort((a, b) => Number(a) - Number(b));
+  const pictures = [...new Set(crops.map((crop) => crop.picture))]
+    .filter((picture) => only.length === 0 || only.includes(picture))
+    .sort((a, b) => Number(a) - Number(b));
   const rows: Array<Record<string, unknown>> = [];
   for (const held of pictures) {
     const started = performance.now();
@@ -158,6 +161,7 @@ export async function leaveOnePictureOut(
         [...bucket].map(([name, b]) => [name, { images: b.images, top1: b.images ? round(b.right / b.images) : null }]),
       ),
       ece: round(expectedCalibrationError(bins)),
+      temperature: result.calibration?.temperature ?? null,
       epochs_run: result.epochsCompleted,
       ensemble: result.ensemble?.members ?? null,
       wall_seconds: Math.round((performance.now() - started) / 1000),

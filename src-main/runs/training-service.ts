@@ -143,6 +143,7 @@ export async function trainRun(
     backend: result.backend,
     threads: result.threads,
     evaluation: result.evaluation,
+    calibration: result.calibration ?? null,
     ensemble: result.ensemble,
     warnings: [...notes, ...result.warnings],
     skipped: result.skipped.length,

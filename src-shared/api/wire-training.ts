@@ -132,6 +132,8 @@ export interface RunMetrics {
   /** The options the trainer resolved (presets and defaults filled in). */
   options?: TrainOptions;
   evaluations?: Partial<Record<Split, RunEvaluation>>;
+  /** The temperature its confidences are divided by, fitted on the validation split (null: none fitted). */
+  calibration?: { temperature: number; fittedOn: number; nllBefore: number; nllAfter: number } | null;
   /** Why the run failed or cannot resume. */
   error?: string;
   /** An imported model, not trained here, and the folder it was imported from. */

@@ -10,6 +10,7 @@ import type { PixelSource } from '../data/dataset.js';
 import { decodePixels, imageBytes } from '../data/decode.js';
 import { MODEL_JSON } from '../model-io.js';
 import { inferenceRunner, type InferenceGraph } from './inference-graph.js';
+import { readTemperature, temperatureScale } from './calibration.js';
 import { combineProbabilities, readEnsembleManifest } from './ensemble.js';
 import { loadExportedModel, type ModelPreprocessing } from '../models/model-folder.js';
 import { evaluatePredictions, type Evaluation } from './metrics.js';
@@ -31,6 +32,8 @@ export interface Classifier {
   /** The first member's preprocessing (the folder's own model). */
   preprocessing: ModelPreprocessing;
   members: ClassifierMember[];
+  /** Divides the log-probabilities before the softmax (calibration.json); 1 leaves them as they are. */
+  temperature: number;
   dispose(): void;
 }
 
@@ -107,6 +110,7 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
     labels: labels!,
     preprocessing: members[0]!.preprocessing,
     members,
+    temperature: await readTemperature(dir),
     dispose: () => members.forEach(disposeMember),
   };
 }
@@ -202,7 +206,7 @@ async function forEachBatch(
       });
       outputs.push(await predictMember(member, inputs, chunk.length));
     }
-    const probabilities =
+    const combined =
       outputs.length === 1
         ? outputs[0]!
         : combineProbabilities(
@@ -210,6 +214,10 @@ async function forEachBatch(
             classifier.members.map((member) => member.weight),
             classifier.labels.length,
           );
+    const probabilities =
+      classifier.temperature === 1
+        ? combined
+        : temperatureScale(combined, classifier.labels.length, classifier.temperature);
     consume(start, probabilities, errors);
     options.onProgress?.(Math.min(sources.length, start + chunk.length), sources.length);
     await new Promise((resolve) => setImmediate(resolve));
@@ -254,6 +262,25 @@ export async function evaluateClassifier(
   images: Array<{ id: string; source: PixelSource; label: string }>,
   options: PredictOptions = {},
 ): Promise<EvaluationReport> {
+  const { probabilities, labels, unknownLabels, failed } = await labelledProbabilities(classifier, images, options);
+  return {
+    ...evaluatePredictions(probabilities, labels, classifier.labels, options.topK ?? 5),
+    unknownLabels,
+    failed,
+  };
+}
+
+/** Every class's probability for each readable labelled image the model knows the class of, with its label index. */
+export async function labelledProbabilities(
+  classifier: Classifier,
+  images: Array<{ id: string; source: PixelSource; label: string }>,
+  options: PredictOptions = {},
+): Promise<{
+  probabilities: Float32Array;
+  labels: number[];
+  unknownLabels: string[];
+  failed: EvaluationReport['failed'];
+}> {
   const index = new Map(classifier.labels.map((label, i) => [label, i]));
   const known = images.filter((image) => index.has(image.label));
   const unknownLabels = [...new Set(images.filter((image) => !index.has(image.label)).map((image) => image.label))];
@@ -279,5 +306,5 @@ export async function evaluateClassifier(
   );
   const all = new Float32Array(rows.length * n);
   rows.forEach((row, i) => all.set(row, i * n));
-  return { ...evaluatePredictions(all, labels, classifier.labels, options.topK ?? 5), unknownLabels, failed };
+  return { probabilities: all, labels, unknownLabels, failed };
 }

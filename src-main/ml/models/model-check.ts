@@ -12,6 +12,7 @@ import { AppError } from '../../../src-shared/errors.js';
 import { MODEL_JSON } from '../model-io.js';
 import { ENSEMBLE_FILE, readEnsembleManifest } from '../inference/ensemble.js';
 import type { ExportedMetadata, ModelPreprocessing } from './model-folder.js';
+import { CALIBRATION_FILE } from '../inference/calibration.js';
 
 /** Bytes per stored value; a quantized weight is stored in its quantization dtype. */
 const DTYPE_BYTES: Record<string, number> = {
@@ -221,6 +222,14 @@ export async function checkModelFolder(dir: string): Promise<ExportedMetadata> {
         ? `not valid JSON (${error.message})`
         : "not a valid ensemble manifest (geometric-mean, '.' first, positive weights)",
     );
+  }
+  // Optional: a temperature fitted on the validation split (see inference/calibration.ts).
+  const calibrationFile = join(root, CALIBRATION_FILE);
+  if (existsSync(calibrationFile)) {
+    const calibration = (await readJson(calibrationFile)) as { temperature?: unknown } | null;
+    const temperature = calibration?.temperature;
+    if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature <= 0)
+      invalid(calibrationFile, 'needs a positive number "temperature"');
   }
   for (const member of manifest?.members ?? []) {
     if (member.dir === '.') continue;

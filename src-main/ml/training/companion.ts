@@ -72,6 +72,7 @@ export async function addCompanion(
         dataset: request.dataset,
         options: { preset: 'mobilenet', seed: options.seed, classWeights: options.classWeights },
         runDir: companionDir,
+        skipCalibration: true,
         ...(request.mobilenetDir ? { mobilenetDir: request.mobilenetDir } : {}),
       },
       {

@@ -26,7 +26,9 @@ import {
 import { addCompanion } from './companion.js';
 import { exportModel, hasExportedModel, MODEL_DIR, type ExportedMetadata } from '../models/model-folder.js';
 import { evaluateSource, initialState, runTrainingLoop } from './loop.js';
+import type { Calibration } from '../inference/calibration.js';
 import { evaluatePredictions, type Evaluation } from '../inference/metrics.js';
+import { calibrateModelFolder } from './calibrate.js';
 import { trainingCores } from '../cores.js';
 import { MIN_SHARD } from '../worker/parallel-step.js';
 import { createOptimizer, getOptimizerState, setOptimizerState } from './optimizers.js';
@@ -263,7 +265,18 @@ export async function trainClassifier(
         evaluation = companion.evaluation ?? evaluation;
       }
     }
+    let calibration: Calibration | null = null;
+    if (status !== 'cancelled' && hasExportedModel(modelDir) && !request.skipCalibration) {
+      try {
+        const calibrated = await calibrateModelFolder(modelDir, dataset, job.signal);
+        if (calibrated) ({ calibration, evaluation } = calibrated);
+      } catch (error) {
+        if (job.signal.aborted) throw error;
+        warnings.push(`Confidences were not calibrated: ${(error as Error).message}`);
+      }
+    }
     return {
+      calibration,
       ...base,
       status,
       epochsCompleted: state.epoch,

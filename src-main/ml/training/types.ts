@@ -11,6 +11,7 @@ import type { EpochEvent } from '../../../src-shared/api/wire-training.js';
 export type { EpochEvent } from '../../../src-shared/api/wire-training.js';
 
 import type { TrainOptions } from '../../../src-shared/api/wire-training.js';
+import type { Calibration } from '../inference/calibration.js';
 export type { OptimizerName, TrainOptions } from '../../../src-shared/api/wire-training.js';
 export { MAX_LABEL_SMOOTHING } from '../../../src-shared/api/wire-training.js';
 
@@ -34,6 +35,8 @@ export interface TrainRequest {
   parallelism?: number;
   /** Decoded pixels above this many bytes stay on disk and are streamed per batch (default 512 MiB). */
   memoryBudgetBytes?: number;
+  /** Leave the confidences as the model gives them (the companion: its ensemble is calibrated whole). */
+  skipCalibration?: boolean;
 }
 
 export interface TrainResult {
@@ -45,6 +48,8 @@ export interface TrainResult {
   history: EpochEvent[];
   /** Folder of the exported model (TF.js layers + labels.json + preprocessing.json), or null if none exists. */
   modelDir: string | null;
+  /** The temperature fitted on the validation split (calibration.json), or null when none was fitted. */
+  calibration?: Calibration | null;
   /** Folder of the last checkpoint, or null. */
   checkpointDir: string | null;
   /** Validation metrics of the exported model (null without validation data or model). */

@@ -3,9 +3,20 @@
  * near zero for a calibrated model, large for an over-confident one.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { fitTemperature, temperatureScale } from '../../../src-main/ml/inference/calibration.js';
 import { evaluatePredictions } from '../../../src-main/ml/inference/metrics.js';
+import { loadClassifier } from '../../../src-main/ml/inference/predict.js';
+import { trainClassifier } from '../../../src-main/ml/training/train.js';
+import { shapeDataset, useWasm } from './fixtures.js';
 import { expectedCalibrationError } from '../../../src-shared/api/wire-evaluation.js';
+
+before(async () => {
+  await useWasm();
+});
 
 /** n two-class predictions at `confidence`, of which `right` are right. */
 function predictions(n: number, confidence: number, right: number) {
@@ -30,4 +41,58 @@ test('an over-confident model (99 % sure, right 60 % of the time) has a large on
 
 test('no predictions: zero, not NaN', () => {
   assert.equal(expectedCalibrationError({ total: new Array(100).fill(0), correct: new Array(100).fill(0) }), 0);
+});
+
+/** 1000 five-class predictions, 95 % sure of their top class, right 70 % of the time. */
+function overConfident() {
+  const n = 1000;
+  const classes = 5;
+  const probabilities = new Float32Array(n * classes);
+  const labels: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const predicted = i % classes;
+    for (let c = 0; c < classes; c++) probabilities[i * classes + c] = c === predicted ? 0.95 : 0.0125;
+    labels.push(i % 10 < 7 ? predicted : (predicted + 1) % classes);
+  }
+  return { probabilities, labels, classes };
+}
+
+test('temperature scaling lowers the ECE and NLL of an over-confident model, and keeps its ranking', () => {
+  const { probabilities, labels, classes } = overConfident();
+  const before = evaluatePredictions(probabilities, labels, ['a', 'b', 'c', 'd', 'e'], 1);
+  const calibration = fitTemperature(probabilities, labels, classes);
+  assert.ok(calibration.temperature > 1, `softened: T = ${calibration.temperature}`);
+  assert.ok(calibration.nllAfter < calibration.nllBefore);
+  const scaled = temperatureScale(probabilities, classes, calibration.temperature);
+  const after = evaluatePredictions(scaled, labels, ['a', 'b', 'c', 'd', 'e'], 1);
+  assert.equal(after.accuracy, before.accuracy, 'the same top class for every image');
+  const eceBefore = expectedCalibrationError(before.confidenceBins!);
+  const eceAfter = expectedCalibrationError(after.confidenceBins!);
+  assert.ok(eceBefore > 0.2 && eceAfter < 0.03, `ECE ${eceBefore} → ${eceAfter}`);
+  // Each row still sums to one.
+  for (let i = 0; i < 5; i++) {
+    const sum = scaled.subarray(i * classes, (i + 1) * classes).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-5);
+  }
+});
+
+test('a temperature of 1 leaves probabilities as they are', () => {
+  const { probabilities, classes } = overConfident();
+  assert.deepEqual(temperatureScale(probabilities, classes, 1), probabilities);
+});
+
+test('training fits a temperature on the validation split, and Predict loads the folder with it', async (t) => {
+  const dataset = shapeDataset(12, 24, 16);
+  const runDir = mkdtempSync(join(tmpdir(), 'seshat-calibrate-'));
+  t.after(() => rmSync(runDir, { recursive: true, force: true }));
+  const result = await trainClassifier(
+    { dataset, options: { preset: 'small-cnn', epochs: 2, seed: 3 }, runDir },
+    { signal: new AbortController().signal, onProgress: () => {} },
+  );
+  assert.ok(result.calibration, 'fitted');
+  assert.equal(result.calibration.fittedOn, dataset.validation.length);
+  assert.ok(existsSync(join(result.modelDir!, 'calibration.json')));
+  const classifier = await loadClassifier(result.modelDir!);
+  assert.equal(classifier.temperature, result.calibration.temperature);
+  classifier.dispose();
 });
