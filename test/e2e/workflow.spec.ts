@@ -217,6 +217,9 @@ test('a whole workflow across two projects keeps every picture, split and run ri
   await page.getByRole('button', { name: 'Start training' }).click();
   await waitForRun('done');
   await assertNoRunRunning();
+  await expect(page.getByTestId('run-summary')).toContainText(
+    /Validation accuracy [\d.]+% · macro-F1 [\d.]+ · best epoch \d/,
+  );
   await nav(page, 'Evaluate');
   await page.getByRole('main').getByRole('button', { name: 'Evaluate', exact: true }).click();
   await expect(page.getByTestId('evaluation-summary')).toBeVisible({ timeout: 60_000 });
