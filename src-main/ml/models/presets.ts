@@ -32,7 +32,9 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
   'cnn-plus': {
     id: 'cnn-plus',
     title: 'CNN+ (batch norm)',
-    description: 'Four conv blocks with batch normalisation and dropout. Default for glyphs.',
+    // Figures: `npm run bench -- train --accuracy=walls` (leave one of the six unas pictures out, each in turn).
+    description:
+      'Four conv blocks with batch normalisation and dropout, with a MobileNet companion. Default for glyphs: it reads a wall photograph it never saw at 90 % top-1 (98 % top-5).',
     fixedInput: null,
     preprocessing: UNIT_SCALE,
   },
