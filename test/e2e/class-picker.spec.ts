@@ -4,30 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeClassFolders } from '../helpers/tiny-images.js';
 import { serveTestProject, type ServedApp } from '../helpers/web-server-process.js';
+import { callApi, waitForIdle } from '../helpers/web-api.js';
 
 // A new project: images but no classes, so everything the picker offers comes from Unicode's sign list.
 test.describe.configure({ mode: 'serial' });
 
 let served: ServedApp;
 
-async function api(method: string, input: unknown) {
-  const response = await fetch(`${served.url}api/call/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await response.json()) as { ok: boolean; value: unknown; error?: { message: string } };
-  if (!body.ok) throw new Error(body.error?.message);
-  return body.value;
-}
+const api = <T = unknown>(method: string, input: unknown = {}) => callApi<T>(served, method, input);
 
-async function waitForTasks() {
-  for (let i = 0; i < 100; i++) {
-    const tasks = (await api('listTasks', {})) as Array<{ state: string }>;
-    if (tasks.every((task) => task.state !== 'running')) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const waitForTasks = () => waitForIdle(served);
 
 const sidebarRow = (page: Page, name: string) => page.locator(`[data-class-row="${name}"]`).first();
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeClassFolders } from '../helpers/tiny-images.js';
 import { serveTestProject, type ServedApp } from '../helpers/web-server-process.js';
+import { callApi, waitForIdle } from '../helpers/web-api.js';
 
 // Train, then evaluate, then predict: each step builds on the last.
 test.describe.configure({ mode: 'serial' });
@@ -12,25 +13,9 @@ test.describe.configure({ mode: 'serial' });
 let served: ServedApp;
 let images: string;
 
-async function api<T>(method: string, input: unknown): Promise<T> {
-  const response = await fetch(`${served.url}api/call/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await response.json()) as { ok: boolean; value: T; error?: { message: string } };
-  if (!body.ok) throw new Error(body.error?.message);
-  return body.value;
-}
+const api = <T = unknown>(method: string, input: unknown = {}) => callApi<T>(served, method, input);
 
-async function waitForTasks(): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const tasks = await api<Array<{ state: string }>>('listTasks', {});
-    if (tasks.every((task) => task.state !== 'running')) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('tasks did not finish');
-}
+const waitForTasks = () => waitForIdle(served);
 
 test.beforeAll(async () => {
   images = join(mkdtempSync(join(tmpdir(), 'seshat-models-')), 'images');

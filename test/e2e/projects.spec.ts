@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { nearestColour, shownThumbs } from '../helpers/page-images.js';
 import { serveTestProject, type ServedApp } from '../helpers/web-server-process.js';
+import { callApi, waitForIdle } from '../helpers/web-api.js';
 
 const COLOURS = { red: [220, 30, 30], blue: [30, 40, 220] } as const;
 let served: ServedApp;
@@ -26,24 +27,11 @@ async function writeSolid(folder: string, count: number, rgb: readonly number[])
   }
 }
 
-async function api<T>(method: string, input: unknown): Promise<T> {
-  const response = await fetch(`${served.url}api/call/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await response.json()) as { ok: boolean; value: T; error?: { message: string } };
-  if (!body.ok) throw new Error(body.error?.message);
-  return body.value;
-}
+const api = <T = unknown>(method: string, input: unknown = {}) => callApi<T>(served, method, input);
 
 async function importAndWait(root: string): Promise<void> {
   await api('startImport', { roots: [root], labelSource: { kind: 'folders' } });
-  for (let i = 0; i < 200; i++) {
-    const tasks = await api<Array<{ state: string }>>('listTasks', {});
-    if (tasks.every((task) => task.state !== 'running')) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitForIdle(served);
 }
 
 async function coloursShown(page: Page): Promise<string[]> {

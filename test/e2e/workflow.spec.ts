@@ -15,6 +15,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { shownThumbDigests } from '../helpers/page-images.js';
 import { serveTestProject, type ServedApp } from '../helpers/web-server-process.js';
 import { writePhotoFolders, writeWallCrops } from '../helpers/workflow-images.js';
+import { callApi, waitForIdle } from '../helpers/web-api.js';
 
 let served: ServedApp;
 let scratch: string;
@@ -27,25 +28,9 @@ interface Item {
   split: string | null;
 }
 
-async function api<T>(method: string, input: unknown = {}): Promise<T> {
-  const response = await fetch(`${served.url}api/call/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await response.json()) as { ok: boolean; value: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-  return body.value;
-}
+const api = <T = unknown>(method: string, input: unknown = {}) => callApi<T>(served, method, input);
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 900; i++) {
-    const tasks = await api<Array<{ state: string }>>('listTasks');
-    if (tasks.every((task) => task.state !== 'running')) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('tasks did not finish');
-}
+const settle = () => waitForIdle(served);
 
 async function allItems(): Promise<Item[]> {
   return (await api<{ items: Item[] }>('getImagePage', { limit: 1000 })).items;
