@@ -23,7 +23,9 @@ export async function evaluateRun(
 ): Promise<RunEvaluation> {
   const labels = classifier.labels;
   const index = new Map(labels.map((label, i) => [label, i]));
-  const rows = catalog.imageRows({ labelledOnly: true }).filter((row) => row.split === split);
+  // One read of the catalog serves both the split's rows and the training pictures.
+  const labelled = catalog.imageRows({ labelledOnly: true });
+  const rows = labelled.filter((row) => row.split === split);
   if (rows.length === 0) throw new AppError('CONFLICT', `No labelled images are in the ${split} split`);
   const known = rows.filter((row) => index.has(row.className!));
   const unknownLabels = [
@@ -77,7 +79,7 @@ export async function evaluateRun(
   });
   catalog.runs.savePredictions(run.id, stored);
   const trainingImages = await trainingImagesOf(run, labels);
-  const pictures = await picturesSeenInTraining(catalog, run, known);
+  const pictures = await picturesSeenInTraining(run, labelled, known);
   const evaluation = evaluatePredictions(Float32Array.from(probabilities), truth, labels, 5);
   const present = new Set(truth);
   const result: RunEvaluation = {
@@ -114,19 +116,14 @@ function pictureOf(row: { rootId: number; relPath: string }): string {
  * figure is on pictures the model never saw: what reading a new wall will look like.
  */
 async function picturesSeenInTraining(
-  catalog: Catalog,
   run: RunRecord,
+  labelled: ReadonlyArray<{ id: number; rootId: number; relPath: string }>,
   evaluated: ReadonlyArray<{ rootId: number; relPath: string }>,
 ): Promise<RunEvaluation['pictures']> {
   const record = run.weightsPath ? await readDatasetRecord(run.weightsPath) : null;
   if (!record) return null;
   const trainIds = new Set(record.images.filter((image) => image.split === 'train').map((image) => image.id));
-  const trainPictures = new Set(
-    catalog
-      .imageRows()
-      .filter((row) => trainIds.has(row.id))
-      .map(pictureOf),
-  );
+  const trainPictures = new Set(labelled.filter((row) => trainIds.has(row.id)).map(pictureOf));
   const evaluatedPictures = new Set(evaluated.map(pictureOf));
   return {
     evaluated: evaluatedPictures.size,
