@@ -39,6 +39,20 @@ async function serve(t: { after: (fn: () => void | Promise<void>) => void }) {
   return { dir, services, call, get };
 }
 
+/** One image imported (unlabelled) into the served project: its file, the project and the image's grid item. */
+async function oneImportedImage(served: Awaited<ReturnType<typeof serve>>, seed: number) {
+  const { dir, services, call } = served;
+  const file = await writeImage(join(dir, 'photos'), 'a.png', { seed });
+  await importFolders(services.catalog, {
+    roots: [join(dir, 'photos')],
+    labelSource: { kind: 'none' },
+    thumbnailsDir: null,
+  });
+  const project = await call<ProjectSummary>('getProject', {});
+  const image = (await call<GridPage>('getImagePage', {})).items[0]!;
+  return { file, project, image };
+}
+
 test("after another project is opened, its image 1 has another URL and the first project's URL is refused", async (t) => {
   const { dir, services, call, get } = await serve(t);
   await writeImage(join(dir, 'photos-a'), 'x/a.png', { seed: 10 });
@@ -77,15 +91,9 @@ test('a URL whose content hash no longer matches the image is refused, not serve
 });
 
 test('an imported image swapped for a symbolic link to a file outside the catalog is not served', async (t) => {
-  const { dir, services, call, get } = await serve(t);
-  const file = await writeImage(join(dir, 'photos'), 'a.png', { seed: 5 });
-  await importFolders(services.catalog, {
-    roots: [join(dir, 'photos')],
-    labelSource: { kind: 'none' },
-    thumbnailsDir: null,
-  });
-  const project = await call<ProjectSummary>('getProject', {});
-  const image = (await call<GridPage>('getImagePage', {})).items[0]!;
+  const served = await serve(t);
+  const { dir, get } = served;
+  const { file, project, image } = await oneImportedImage(served, 5);
   const secret = join(dir, 'secret.txt');
   writeFileSync(secret, 'root:$6$secret-hash:19000:0:99999:7:::\n');
   rmSync(file);
@@ -101,15 +109,9 @@ test('an imported image swapped for a symbolic link to a file outside the catalo
 });
 
 test('a file whose content changed since import is refused with IMAGE_CHANGED, naming it', async (t) => {
-  const { dir, services, call, get } = await serve(t);
-  const file = await writeImage(join(dir, 'photos'), 'a.png', { seed: 6 });
-  await importFolders(services.catalog, {
-    roots: [join(dir, 'photos')],
-    labelSource: { kind: 'none' },
-    thumbnailsDir: null,
-  });
-  const project = await call<ProjectSummary>('getProject', {});
-  const image = (await call<GridPage>('getImagePage', {})).items[0]!;
+  const served = await serve(t);
+  const { get } = served;
+  const { file, project, image } = await oneImportedImage(served, 6);
   writeFileSync(file, 'not the same bytes at all');
   const response = await get(imageUrlPath(project.id, image, 'full'));
   assert.equal(response.status, 409);
