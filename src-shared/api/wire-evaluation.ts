@@ -64,21 +64,34 @@ export function thresholdPrecision(
   return { count, coverage: all > 0 ? count / all : 0, precision: count > 0 ? right / count : null };
 }
 
+/** The calibration error's bins: the usual 15 (Guo et al. 2017), not the 100 kept for thresholds. */
+export const ECE_BINS = 15;
+
 /**
- * Expected calibration error of the top-1 confidence: over the bins, the gap between how
- * often predictions were right and how confident they were (each bin's confidence taken
- * at its middle), weighted by how many fell in it. 0 means "80 % sure" is right 80 % of
- * the time; an over-confident model scores high.
+ * Expected calibration error of the top-1 confidence: over 15 equal-width bins, the gap
+ * between how often predictions were right and how confident they were on average,
+ * weighted by how many fell in it. 0 means "80 % sure" is right 80 % of the time; an
+ * over-confident model scores high. The stored 1 % bins are merged into the 15 (each
+ * fine bin's confidence taken at its middle, off by at most 0.005): measured on the 1 %
+ * bins directly, a calibrated model on 400–2000 crops read 0.03–0.09 from sampling
+ * noise alone.
  */
 export function expectedCalibrationError(bins: ConfidenceBins): number {
   const all = bins.total.reduce((a, b) => a + b, 0);
   if (all === 0) return 0;
-  let error = 0;
+  const total = new Array<number>(ECE_BINS).fill(0);
+  const correct = new Array<number>(ECE_BINS).fill(0);
+  const confidence = new Array<number>(ECE_BINS).fill(0);
   bins.total.forEach((count, bin) => {
-    if (count === 0) return;
-    const accuracy = (bins.correct[bin] ?? 0) / count;
-    const confidence = (bin + 0.5) / CONFIDENCE_BINS;
-    error += (count / all) * Math.abs(accuracy - confidence);
+    const middle = (bin + 0.5) / bins.total.length;
+    const coarse = Math.min(ECE_BINS - 1, Math.floor(middle * ECE_BINS));
+    total[coarse]! += count;
+    correct[coarse]! += bins.correct[bin] ?? 0;
+    confidence[coarse]! += count * middle;
+  });
+  let error = 0;
+  total.forEach((count, bin) => {
+    if (count > 0) error += (count / all) * Math.abs(correct[bin]! / count - confidence[bin]! / count);
   });
   return error;
 }
