@@ -50,6 +50,14 @@ export interface AugmentOptions {
   contrast: number;
   /** Random horizontal mirror. Off by default; never for glyphs (a mirrored sign is another sign). */
   flip: boolean;
+  /** Max gamma change as |log γ| (0.3 = γ in [0.74, 1.35]): lighting that darkens mid-tones, not the whole range. */
+  gamma?: number;
+  /** Chance of a slight 3×3 blur (focus, weathered edges). */
+  blur?: number;
+  /** Max Gaussian noise, as a fraction of full scale (grain, stone texture). */
+  noise?: number;
+  /** Chance of thinning or thickening strokes by one pixel (wear, paint, another carver's chisel). */
+  stroke?: number;
 }
 
 export type ClassWeightMode = 'none' | 'balanced' | number[];

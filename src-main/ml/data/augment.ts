@@ -7,7 +7,7 @@
  * 8-bit HWC source pixels and writes floats in the same 0…255 range, so the
  * model's own scaling is applied afterwards exactly as for unaugmented images.
  */
-import type { Rng } from './rng.js';
+import { Rng } from './rng.js';
 import type { AugmentOptions } from '../../../src-shared/api/wire-training.js';
 export type { AugmentOptions } from '../../../src-shared/api/wire-training.js';
 
@@ -38,14 +38,21 @@ export function resolveAugment(
   const options = { ...DEFAULT_AUGMENT, ...(requested ?? {}) };
   if (glyphMode && options.flip)
     throw new Error('horizontal flip is not allowed in glyph mode (a mirrored sign is a different sign)');
-  for (const key of ['shift', 'zoom', 'rotation', 'brightness', 'contrast'] as const) {
-    if (!Number.isFinite(options[key]) || options[key] < 0) throw new Error(`augmentation ${key} must be a number ≥ 0`);
+  for (const key of ['shift', 'zoom', 'rotation', 'brightness', 'contrast', ...WALL_KEYS] as const) {
+    const value = options[key] ?? 0;
+    if (!Number.isFinite(value) || value < 0) throw new Error(`augmentation ${key} must be a number ≥ 0`);
   }
+  for (const key of ['blur', 'stroke'] as const)
+    if ((options[key] ?? 0) > 1) throw new Error(`augmentation ${key} is a chance, at most 1`);
   return options;
 }
 
+/** The photometric and wear options, off unless asked for. */
+const WALL_KEYS = ['gamma', 'blur', 'noise', 'stroke'] as const;
+
 export function isIdentity(options: AugmentOptions): boolean {
   return (
+    WALL_KEYS.every((key) => !options[key]) &&
     options.shift === 0 &&
     options.zoom === 0 &&
     options.rotation === 0 &&
@@ -78,6 +85,12 @@ export function augmentInto(
   const flip = options.flip && rng.next() < 0.5;
   const brightness = rng.uniform(-1, 1) * options.brightness * 255;
   const contrast = 1 + rng.uniform(-1, 1) * options.contrast;
+  const gamma = Math.exp(rng.uniform(-1, 1) * (options.gamma ?? 0));
+  const blur = rng.next() < (options.blur ?? 0);
+  const strokeDraw = rng.next();
+  const stroke = strokeDraw < (options.stroke ?? 0) ? (strokeDraw < (options.stroke ?? 0) / 2 ? 'min' : 'max') : null;
+  const noise = rng.next() * (options.noise ?? 0) * 255;
+  const noiseSeed = Math.floor(rng.next() * 4294967296);
 
   // Inverse map: output pixel → source coordinates (rotate by -angle, divide by scale).
   const cx = (width - 1) / 2;
@@ -115,12 +128,64 @@ export function augmentInto(
       }
     }
   }
-  if (brightness === 0 && contrast === 1) return;
-  // Contrast scales around the image mean, then brightness shifts; clamp to 0…255.
   const count = height * width * channels;
+  if (stroke) filter3x3(dst, dstOffset, height, width, channels, stroke);
+  if (blur) filter3x3(dst, dstOffset, height, width, channels, 'mean');
+  if (stroke || blur) {
+    total = 0;
+    for (let i = dstOffset; i < dstOffset + count; i++) total += dst[i]!;
+  }
+  if (brightness === 0 && contrast === 1 && gamma === 1 && noise === 0) return;
+  // Gamma bends the tones, contrast scales around the image mean, brightness shifts,
+  // noise adds grain; clamp to 0…255.
   const mean = total / count;
+  const grain = noise > 0 ? new Rng(noiseSeed) : null;
   for (let i = dstOffset; i < dstOffset + count; i++) {
-    const v = (dst[i]! - mean) * contrast + mean + brightness;
+    let v = gamma === 1 ? dst[i]! : 255 * Math.pow(dst[i]! / 255, gamma);
+    v = (v - mean) * contrast + mean + brightness;
+    if (grain) v += noise * gaussian(grain);
     dst[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+}
+
+/** A standard normal draw (Box–Muller). */
+function gaussian(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+}
+
+let scratch = new Float32Array(0);
+
+/**
+ * A 3×3 minimum, maximum or [1 2 1]² blur of each channel, edges repeated, in place. On a
+ * glyph, minimum and maximum thicken one tone's strokes by a pixel and thin the other's.
+ */
+function filter3x3(
+  data: Float32Array,
+  offset: number,
+  height: number,
+  width: number,
+  channels: number,
+  kind: 'min' | 'max' | 'mean',
+): void {
+  const count = height * width * channels;
+  if (scratch.length < count) scratch = new Float32Array(count);
+  scratch.set(data.subarray(offset, offset + count));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < channels; c++) {
+        let result = kind === 'min' ? Infinity : kind === 'max' ? -Infinity : 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = y + dy < 0 ? 0 : y + dy >= height ? height - 1 : y + dy;
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = x + dx < 0 ? 0 : x + dx >= width ? width - 1 : x + dx;
+            const v = scratch[(yy * width + xx) * channels + c]!;
+            if (kind === 'min') result = v < result ? v : result;
+            else if (kind === 'max') result = v > result ? v : result;
+            else result += v * (dy === 0 ? 2 : 1) * (dx === 0 ? 2 : 1);
+          }
+        }
+        data[offset + (y * width + x) * channels + c] = kind === 'mean' ? result / 16 : result;
+      }
+    }
   }
 }

@@ -13,6 +13,10 @@ const augment = z
     brightness: z.number().min(0).max(0.5).optional(),
     contrast: z.number().min(0).max(0.5).optional(),
     flip: z.boolean().optional(),
+    gamma: z.number().min(0).max(1).optional(),
+    blur: z.number().min(0).max(1).optional(),
+    noise: z.number().min(0).max(0.3).optional(),
+    stroke: z.number().min(0).max(1).optional(),
   })
   .strict();
 

@@ -182,6 +182,42 @@ describe('augmentation', () => {
     assert.throws(() => resolveAugment({ flip: true }, true), /glyph/);
   });
 
+  test('stroke wear thickens or thins a line by one pixel and keeps the tones', () => {
+    // A dark vertical line two pixels wide on a light ground.
+    const line = new Uint8Array(size * size).map((_, i) => (i % size === 5 || i % size === 6 ? 20 : 230));
+    const wear = { ...NO_AUGMENT, stroke: 1 };
+    const widths = new Set<number>();
+    for (let seed = 0; seed < 12; seed++) {
+      const out = new Float32Array(size * size);
+      augmentInto(line, 0, out, 0, size, size, 1, wear, new Rng(seed));
+      const row = Array.from(out.subarray(size * 6, size * 7));
+      assert.ok(
+        row.every((v) => v === 20 || v === 230),
+        `only the two tones: ${row.join()}`,
+      );
+      widths.add(row.filter((v) => v === 20).length);
+    }
+    assert.deepEqual([...widths].sort(), [0, 4]); // min filter: 4 dark columns; max: the 2-px line vanishes
+  });
+
+  test('gamma, noise and blur change the pixels, stay in range, and are reproducible by seed', () => {
+    for (const options of [
+      { ...NO_AUGMENT, gamma: 0.4 },
+      { ...NO_AUGMENT, noise: 0.05 },
+      { ...NO_AUGMENT, blur: 1 },
+    ]) {
+      const once = augment(options, 3);
+      assert.deepEqual(once, augment(options, 3), JSON.stringify(options));
+      assert.notDeepEqual(Array.from(once), Array.from(src), JSON.stringify(options));
+      assert.ok(
+        once.every((v) => v >= 0 && v <= 255),
+        JSON.stringify(options),
+      );
+    }
+    assert.throws(() => resolveAugment({ blur: 1.5 }, true), /blur is a chance/);
+    assert.throws(() => resolveAugment({ noise: -0.1 }, true), /noise must be a number/);
+  });
+
   test('ImageBatchSource scales pixels and augments only when asked', async () => {
     const samples = shapeSamples(3, 8, 4);
     const { store } = await PixelStore.build(samples, { width: 8, height: 8, channels: 3 });
