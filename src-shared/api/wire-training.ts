@@ -7,6 +7,9 @@ import type { Evaluation, RunEvaluation } from './wire-evaluation.js';
 import type { Split } from '../catalog-records.js';
 
 /** The most label smoothing any caller may ask for (API, CLI, Train view and the trainer itself). */
+/** Above 2 the adjustment favours a class seen once over one seen a hundred times at any odds. */
+export const MAX_LOGIT_ADJUSTMENT = 2;
+
 export const MAX_LABEL_SMOOTHING = 0.5;
 
 /** Sent after every epoch (also to `onEpoch`). */
@@ -97,6 +100,14 @@ export interface TrainOptions {
    */
   labelSmoothing: number;
   classWeights: ClassWeightMode;
+  /**
+   * Logit adjustment τ at prediction time (Menon et al. 2021): each class's probability
+   * is divided by its share of the training images to the power τ, which undoes the
+   * model's lean toward classes it saw often. 0: off. Default 1, or 0 with balanced
+   * class weights (which correct the same lean during training). On the six unas walls,
+   * each read by a model that never saw it, it is what lifts rare signs most.
+   */
+  logitAdjustment: number;
   /** Training-time augmentation; false for none. Not used by `mobilenet` (its embeddings are computed once). */
   augment: Partial<AugmentOptions> | false;
   /** Glyph images: forbids horizontal flips (a mirrored sign is another sign). */

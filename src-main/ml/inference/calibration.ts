@@ -1,5 +1,5 @@
 /**
- * Temperature scaling: one number T, fitted on the validation split after training, by
+ * Temperature scaling (and logit adjustment, below): one number T, fitted on the validation split after training, by
  * which the model's log-probabilities are divided before the softmax. T > 1 softens an
  * over-confident model, T < 1 sharpens a timid one; the ranking of classes never
  * changes, so accuracy stays the same while "80 % sure" comes to mean right about 80 %
@@ -12,6 +12,11 @@ export const CALIBRATION_FILE = 'calibration.json';
 
 export interface Calibration {
   temperature: number;
+  /**
+   * Logit adjustment, applied before the temperature: each class's probability divided
+   * by (its training images / all training images)^tau, then renormalised. Absent: none.
+   */
+  logitAdjustment?: { tau: number; trainingCounts: number[] };
   /** Validation images it was fitted on, and their mean negative log-likelihood before and after. */
   fittedOn: number;
   nllBefore: number;
@@ -102,14 +107,56 @@ export async function writeCalibration(modelDir: string, calibration: Calibratio
   await writeFile(join(modelDir, CALIBRATION_FILE), `${JSON.stringify(calibration, null, 2)}\n`);
 }
 
-/** The folder's temperature: 1 for a model without calibration.json (older ones, imported ones). */
-export async function readTemperature(modelDir: string): Promise<number> {
+/** What Predict applies to a folder's combined probabilities. */
+export interface ProbabilityCorrection {
+  /** Per-class factors of the logit adjustment, or null for none. */
+  adjustment: Float32Array | null;
+  temperature: number;
+}
+
+/** The folder's correction: none for a model without calibration.json (older ones, imported ones). */
+export async function readCorrection(modelDir: string): Promise<ProbabilityCorrection> {
   let text: string;
   try {
     text = await readFile(join(modelDir, CALIBRATION_FILE), 'utf8');
   } catch {
-    return 1;
+    return { adjustment: null, temperature: 1 };
   }
-  // model-check has refused a calibration.json without a usable temperature.
-  return (JSON.parse(text) as Calibration).temperature;
+  // model-check has refused a calibration.json without a usable temperature or adjustment.
+  const calibration = JSON.parse(text) as Calibration;
+  const adjustment = calibration.logitAdjustment;
+  return {
+    temperature: calibration.temperature,
+    adjustment: adjustment ? adjustmentFactors(adjustment.trainingCounts, adjustment.tau) : null,
+  };
+}
+
+/** (count / total)^-tau per class; a class with no training images counts as one. Null when tau is 0. */
+export function adjustmentFactors(trainingCounts: readonly number[], tau: number): Float32Array | null {
+  if (tau === 0) return null;
+  const total = trainingCounts.reduce((sum, count) => sum + Math.max(count, 1), 0);
+  return Float32Array.from(trainingCounts, (count) => Math.pow(Math.max(count, 1) / total, -tau));
+}
+
+/** `probabilities` (rows of `classes`) multiplied by `factors` and renormalised, as new rows. */
+export function adjustProbabilities(probabilities: Float32Array, classes: number, factors: Float32Array): Float32Array {
+  const out = new Float32Array(probabilities.length);
+  for (let start = 0; start < probabilities.length; start += classes) {
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += out[start + c] = probabilities[start + c]! * factors[c]!;
+    if (sum > 0) for (let c = 0; c < classes; c++) out[start + c]! /= sum;
+  }
+  return out;
+}
+
+/** Adjustment, then temperature: what Predict does to a folder's combined probabilities. */
+export function correctProbabilities(
+  probabilities: Float32Array,
+  classes: number,
+  correction: ProbabilityCorrection,
+): Float32Array {
+  const adjusted = correction.adjustment
+    ? adjustProbabilities(probabilities, classes, correction.adjustment)
+    : probabilities;
+  return correction.temperature === 1 ? adjusted : temperatureScale(adjusted, classes, correction.temperature);
 }

@@ -10,7 +10,7 @@ import type { PixelSource } from '../data/dataset.js';
 import { decodePixels, imageBytes } from '../data/decode.js';
 import { MODEL_JSON } from '../model-io.js';
 import { inferenceRunner, type InferenceGraph } from './inference-graph.js';
-import { readTemperature, temperatureScale } from './calibration.js';
+import { correctProbabilities, readCorrection, type ProbabilityCorrection } from './calibration.js';
 import { combineProbabilities, readEnsembleManifest } from './ensemble.js';
 import { loadExportedModel, type ModelPreprocessing } from '../models/model-folder.js';
 import { evaluatePredictions, type Evaluation } from './metrics.js';
@@ -32,8 +32,8 @@ export interface Classifier {
   /** The first member's preprocessing (the folder's own model). */
   preprocessing: ModelPreprocessing;
   members: ClassifierMember[];
-  /** Divides the log-probabilities before the softmax (calibration.json); 1 leaves them as they are. */
-  temperature: number;
+  /** Logit adjustment and temperature from calibration.json, applied to the combined probabilities. */
+  correction: ProbabilityCorrection;
   dispose(): void;
 }
 
@@ -110,7 +110,7 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
     labels: labels!,
     preprocessing: members[0]!.preprocessing,
     members,
-    temperature: await readTemperature(dir),
+    correction: await readCorrection(dir),
     dispose: () => members.forEach(disposeMember),
   };
 }
@@ -214,10 +214,7 @@ async function forEachBatch(
             classifier.members.map((member) => member.weight),
             classifier.labels.length,
           );
-    const probabilities =
-      classifier.temperature === 1
-        ? combined
-        : temperatureScale(combined, classifier.labels.length, classifier.temperature);
+    const probabilities = correctProbabilities(combined, classifier.labels.length, classifier.correction);
     consume(start, probabilities, errors);
     options.onProgress?.(Math.min(sources.length, start + chunk.length), sources.length);
     await new Promise((resolve) => setImmediate(resolve));

@@ -13,6 +13,7 @@ import { MODEL_JSON } from '../model-io.js';
 import { ENSEMBLE_FILE, readEnsembleManifest } from '../inference/ensemble.js';
 import type { ExportedMetadata, ModelPreprocessing } from './model-folder.js';
 import { CALIBRATION_FILE } from '../inference/calibration.js';
+import { MAX_LOGIT_ADJUSTMENT } from '../../../src-shared/api/wire-training.js';
 
 /** Bytes per stored value; a quantized weight is stored in its quantization dtype. */
 const DTYPE_BYTES: Record<string, number> = {
@@ -226,10 +227,28 @@ export async function checkModelFolder(dir: string): Promise<ExportedMetadata> {
   // Optional: a temperature fitted on the validation split (see inference/calibration.ts).
   const calibrationFile = join(root, CALIBRATION_FILE);
   if (existsSync(calibrationFile)) {
-    const calibration = (await readJson(calibrationFile)) as { temperature?: unknown } | null;
+    const calibration = (await readJson(calibrationFile)) as {
+      temperature?: unknown;
+      logitAdjustment?: { tau?: unknown; trainingCounts?: unknown };
+    } | null;
     const temperature = calibration?.temperature;
     if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature <= 0)
       invalid(calibrationFile, 'needs a positive number "temperature"');
+    const adjustment = calibration?.logitAdjustment;
+    if (adjustment !== undefined) {
+      const { tau, trainingCounts } = adjustment ?? {};
+      if (typeof tau !== 'number' || !(tau >= 0 && tau <= MAX_LOGIT_ADJUSTMENT))
+        invalid(calibrationFile, `"logitAdjustment.tau" must be a number from 0 to ${MAX_LOGIT_ADJUSTMENT}`);
+      if (
+        !Array.isArray(trainingCounts) ||
+        trainingCounts.length !== metadata.labels.length ||
+        !trainingCounts.every((count) => Number.isInteger(count) && count >= 0)
+      )
+        invalid(
+          calibrationFile,
+          `"logitAdjustment.trainingCounts" must hold one whole number ≥ 0 per class (${metadata.labels.length})`,
+        );
+    }
   }
   for (const member of manifest?.members ?? []) {
     if (member.dir === '.') continue;

@@ -7,7 +7,7 @@ import { resolveAugment } from '../data/augment.js';
 import type { PixelSource } from '../data/dataset.js';
 import type { PixelFormat } from '../data/decode.js';
 import { isPresetId, PRESETS, type PresetId } from '../models/presets.js';
-import { ensembleByDefault } from '../../../src-shared/api/wire-training.js';
+import { ensembleByDefault, MAX_LOGIT_ADJUSTMENT } from '../../../src-shared/api/wire-training.js';
 import { MAX_LABEL_SMOOTHING, type TrainOptions } from './types.js';
 
 /**
@@ -101,6 +101,7 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
       requested.reduceLearningRate === undefined ? { patience: 3, factor: 0.5 } : requested.reduceLearningRate,
     labelSmoothing: requested.labelSmoothing ?? 0,
     classWeights: requested.classWeights ?? 'none',
+    logitAdjustment: requested.logitAdjustment ?? ((requested.classWeights ?? 'none') === 'none' ? 1 : 0),
     augment: fixed ? false : (requested.augment ?? {}),
     glyphMode,
     ensemble: fixed ? false : (requested.ensemble ?? ensembleByDefault(requested.preset)),
@@ -115,6 +116,8 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
   if (options.earlyStopping) positiveInt('early-stopping patience', options.earlyStopping.patience, 10_000);
   if (!(options.labelSmoothing >= 0 && options.labelSmoothing <= MAX_LABEL_SMOOTHING))
     throw invalid(`label smoothing must be from 0 to ${MAX_LABEL_SMOOTHING}`);
+  if (!(options.logitAdjustment >= 0 && options.logitAdjustment <= MAX_LOGIT_ADJUSTMENT))
+    throw invalid(`logit adjustment must be from 0 to ${MAX_LOGIT_ADJUSTMENT}`);
   // Cosine decay sets every epoch's rate itself; a plateau rule beside it would be a dead letter in the run record.
   if (options.learningRateSchedule === 'cosine') options.reduceLearningRate = null;
   if (!['plateau', 'cosine'].includes(options.learningRateSchedule))

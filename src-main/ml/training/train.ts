@@ -268,8 +268,11 @@ export async function trainClassifier(
     let calibration: Calibration | null = null;
     if (status !== 'cancelled' && hasExportedModel(modelDir) && !request.skipCalibration) {
       try {
-        const calibrated = await calibrateModelFolder(modelDir, dataset, job.signal);
-        if (calibrated) ({ calibration, evaluation } = calibrated);
+        const calibrated = await calibrateModelFolder(modelDir, dataset, job.signal, options.logitAdjustment);
+        if (calibrated) {
+          calibration = calibrated.calibration;
+          evaluation = calibrated.evaluation ?? evaluation;
+        }
       } catch (error) {
         if (job.signal.aborted) throw error;
         warnings.push(`Confidences were not calibrated: ${(error as Error).message}`);

@@ -1,6 +1,6 @@
 /** Training runs. */
 import { z } from 'zod';
-import { MAX_LABEL_SMOOTHING, PRESET_IDS } from '../wire-training.js';
+import { MAX_LABEL_SMOOTHING, MAX_LOGIT_ADJUSTMENT, PRESET_IDS } from '../wire-training.js';
 import type { PresetSummary, RunDetails, RunSummary } from '../types.js';
 import { method } from './define.js';
 import { empty, id } from './schemas.js';
@@ -41,6 +41,7 @@ export const trainSettings = z
     learningRateSchedule: z.enum(['plateau', 'cosine']).optional(),
     labelSmoothing: z.number().min(0).max(MAX_LABEL_SMOOTHING).optional(),
     classWeights: z.enum(['none', 'balanced']).optional(),
+    logitAdjustment: z.number().min(0).max(MAX_LOGIT_ADJUSTMENT).optional(),
     augment: z.union([augment, z.literal(false)]).optional(),
     glyphMode: z.boolean().optional(),
     ensemble: z.boolean().optional(),

@@ -3,11 +3,16 @@
  * near zero for a calibrated model, large for an over-confident one.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { fitTemperature, temperatureScale } from '../../../src-main/ml/inference/calibration.js';
+import {
+  adjustmentFactors,
+  adjustProbabilities,
+  fitTemperature,
+  temperatureScale,
+} from '../../../src-main/ml/inference/calibration.js';
 import { evaluatePredictions } from '../../../src-main/ml/inference/metrics.js';
 import { loadClassifier } from '../../../src-main/ml/inference/predict.js';
 import { trainClassifier } from '../../../src-main/ml/training/train.js';
@@ -110,6 +115,66 @@ test('training fits a temperature on the validation split, and Predict loads the
   assert.equal(result.calibration.fittedOn, dataset.validation.length);
   assert.ok(existsSync(join(result.modelDir!, 'calibration.json')));
   const classifier = await loadClassifier(result.modelDir!);
-  assert.equal(classifier.temperature, result.calibration.temperature);
+  assert.equal(classifier.correction.temperature, result.calibration.temperature);
   classifier.dispose();
+});
+
+test('logit adjustment moves a close call toward the class seen less often, and keeps rows summing to 1', () => {
+  // Two classes seen 90 and 10 times; the model is 60 % sure of the common one.
+  const factors = adjustmentFactors([90, 10], 1)!;
+  const adjusted = adjustProbabilities(Float32Array.from([0.6, 0.4]), 2, factors);
+  assert.ok(adjusted[1]! > adjusted[0]!, `rare class now first: ${Array.from(adjusted).join()}`);
+  assert.ok(Math.abs(adjusted[0]! + adjusted[1]! - 1) < 1e-6);
+  assert.ok(Math.abs(adjusted[1]! - 0.4 / 0.1 / (0.6 / 0.9 + 0.4 / 0.1)) < 1e-6);
+  // A sure call stays: 0.99 for the common class.
+  const sure = adjustProbabilities(Float32Array.from([0.99, 0.01]), 2, factors);
+  assert.ok(sure[0]! > sure[1]!);
+  assert.equal(adjustmentFactors([90, 10], 0), null);
+});
+
+test('training writes its class counts into calibration.json, and Predict applies them', async (t) => {
+  // Class 0 kept whole, the others thinned: the counts differ, so the factors do.
+  const dataset = shapeDataset(10, 24, 16);
+  dataset.train = dataset.train.filter((sample, i) => sample.label === 0 || i % 3 === 0);
+  const counts = dataset.classes.map((_, c) => dataset.train.filter((s) => s.label === c).length);
+  const runDir = mkdtempSync(join(tmpdir(), 'seshat-adjust-'));
+  t.after(() => rmSync(runDir, { recursive: true, force: true }));
+  const result = await trainClassifier(
+    { dataset, options: { preset: 'small-cnn', epochs: 1, seed: 3 }, runDir },
+    { signal: new AbortController().signal, onProgress: () => {} },
+  );
+  assert.deepEqual(result.calibration?.logitAdjustment, { tau: 1, trainingCounts: counts });
+  const stored = JSON.parse(readFileSync(join(result.modelDir!, 'calibration.json'), 'utf8'));
+  assert.deepEqual(stored.logitAdjustment.trainingCounts, counts);
+  const classifier = await loadClassifier(result.modelDir!);
+  assert.deepEqual(Array.from(classifier.correction.adjustment!), Array.from(adjustmentFactors(counts, 1)!));
+  classifier.dispose();
+
+  // With balanced class weights the default is no adjustment (it would correct twice).
+  const balancedDir = mkdtempSync(join(tmpdir(), 'seshat-adjust-'));
+  t.after(() => rmSync(balancedDir, { recursive: true, force: true }));
+  const balanced = await trainClassifier(
+    { dataset, options: { preset: 'small-cnn', epochs: 1, seed: 3, classWeights: 'balanced' }, runDir: balancedDir },
+    { signal: new AbortController().signal, onProgress: () => {} },
+  );
+  assert.equal(balanced.calibration?.logitAdjustment, undefined);
+  assert.equal(balanced.options.logitAdjustment, 0);
+});
+
+test('a calibration.json whose class counts do not match the labels is refused, naming the file', async (t) => {
+  const dataset = shapeDataset(8, 16, 16);
+  const runDir = mkdtempSync(join(tmpdir(), 'seshat-adjust-'));
+  t.after(() => rmSync(runDir, { recursive: true, force: true }));
+  const result = await trainClassifier(
+    { dataset, options: { preset: 'small-cnn', epochs: 1, seed: 3 }, runDir },
+    { signal: new AbortController().signal, onProgress: () => {} },
+  );
+  const file = join(result.modelDir!, 'calibration.json');
+  const stored = JSON.parse(readFileSync(file, 'utf8'));
+  writeFileSync(file, JSON.stringify({ ...stored, logitAdjustment: { tau: 1, trainingCounts: [3] } }));
+  await assert.rejects(loadClassifier(result.modelDir!), (error: Error) => {
+    assert.match(error.message, /calibration\.json/);
+    assert.match(error.message, /one whole number/);
+    return true;
+  });
 });
