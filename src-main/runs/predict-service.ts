@@ -9,7 +9,14 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { PredictionInput, RunRecord } from '../../src-shared/catalog-records.js';
 import { DECODE_OPTIONS, MAX_PIXELS } from '../images/probe.js';
 import { importFolders } from '../import/index.js';
-import { predictImages, type Classifier, type Prediction, type TopKEntry } from '../ml/inference/predict.js';
+import { adaptClassifier, MAX_ADAPT_IMAGES, MIN_ADAPT_IMAGES } from '../ml/inference/adapt.js';
+import {
+  loadClassifier,
+  predictImages,
+  type Classifier,
+  type Prediction,
+  type TopKEntry,
+} from '../ml/inference/predict.js';
 import type { JobContext } from '../../src-shared/progress.js';
 import type { DroppedImageResult } from '../../src-shared/api/types.js';
 import { ClassifierCache } from './classifier-cache.js';
@@ -20,6 +27,8 @@ export interface PredictSummary {
   failed: Array<{ imageId: number; error: string }>;
   imported?: number;
   imagesPerSecond: number;
+  /** Batch-norm layers re-estimated on the folder's images and how many images measured them (null: not adapted). */
+  adapted?: { layers: number; images: number } | null;
 }
 
 function toInput(catalog: Catalog, imageId: number, top: TopKEntry[]): PredictionInput {
@@ -79,7 +88,6 @@ export async function predictCatalogImages(
   return { runId: run.id, predicted: inputs.length, failed, imagesPerSecond: rows.length / seconds, predictions: byId };
 }
 
-/** Imports a folder's images as unlabelled (new ones only) and classifies every image under it. */
 /** "Classify all unlabelled": every catalogued image without a label, top-5 stored. */
 export async function classifyUnlabelled(
   catalog: Catalog,
@@ -95,6 +103,13 @@ export async function classifyUnlabelled(
   return summary;
 }
 
+/**
+ * Imports a folder's images as unlabelled (new ones only) and classifies every image
+ * under it. With `adapt`, the model first re-estimates its batch-norm statistics on
+ * these images (see ml/inference/adapt.ts): a wall photographed in other light is read
+ * with its own statistics. That runs on a fresh copy of the model, so the shared one
+ * (dropped images, Evaluate) stays as trained.
+ */
 export async function classifyFolders(
   catalog: Catalog,
   run: RunRecord,
@@ -102,19 +117,35 @@ export async function classifyFolders(
   roots: string[],
   thumbnailsDir: string | null,
   job: JobContext,
+  adapt = false,
 ): Promise<PredictSummary> {
   const report = await importFolders(catalog, { roots, labelSource: { kind: 'none' }, thumbnailsDir }, job);
   // Every catalogued image under the folders, whichever root it was first imported with.
   const folders = roots.map((root) => path.resolve(root) + path.sep);
-  const ids = catalog
+  const rows = catalog
     .imageRows()
-    .filter((row) => folders.some((folder) => path.join(row.rootPath, row.relPath).startsWith(folder)))
-    .map((row) => row.id);
-  const { predictions: _p, ...summary } = await predictCatalogImages(catalog, run, classifier, ids, job);
-  return { ...summary, imported: report.counts.imported ?? 0 };
+    .filter((row) => folders.some((folder) => path.join(row.rootPath, row.relPath).startsWith(folder)));
+  const ids = rows.map((row) => row.id);
+  let reader = classifier;
+  let adapted: PredictSummary['adapted'] = null;
+  if (adapt && run.weightsPath && rows.length >= MIN_ADAPT_IMAGES) {
+    job.onProgress({ done: 0, total: rows.length, message: 'Adapting the model to these images' });
+    reader = await loadClassifier(run.weightsPath);
+    const sources = rows.map((row) => ({ kind: 'file' as const, path: path.join(row.rootPath, row.relPath) }));
+    const layers = await adaptClassifier(reader, sources, { signal: job.signal }).catch((error: unknown) => {
+      reader.dispose();
+      throw error;
+    });
+    adapted = layers > 0 ? { layers, images: Math.min(rows.length, MAX_ADAPT_IMAGES) } : null;
+  }
+  try {
+    const { predictions: _p, ...summary } = await predictCatalogImages(catalog, run, reader, ids, job);
+    return { ...summary, imported: report.counts.imported ?? 0, adapted };
+  } finally {
+    if (reader !== classifier) reader.dispose();
+  }
 }
 
-/** Top-5 for one image given as bytes (a dropped or pasted file). */
 /** One dropped or pasted image (not catalogued): the model's top guesses, and how long they took. */
 export async function predictDroppedImage(
   catalog: Catalog,

@@ -50,7 +50,7 @@ export function predictHandlers(services: AppServices): PredictHandlers {
         taskId: services.tasks.start('predict', title, async (job) => {
           const classifier = await services.classifiers.get(run);
           return target.kind === 'folders'
-            ? classifyFolders(catalog, run, classifier, target.roots, services.project.thumbnailsDir, job)
+            ? classifyFolders(catalog, run, classifier, target.roots, services.project.thumbnailsDir, job, target.adapt)
             : classifyUnlabelled(catalog, run, classifier, job);
         }),
       };

@@ -11,8 +11,8 @@ import { parseRunOption } from './eval-command.js';
 export const predictCommand: CliCommand = {
   name: 'predict',
   summary: 'Classify folders or files with a trained model (new images are imported unlabelled)',
-  usage: 'seshat predict <folder|file>... --project DIR [--model RUN] [--out FILE.csv] [--json]',
-  options: { model: { type: 'string' }, out: { type: 'string' } },
+  usage: 'seshat predict <folder|file>... --project DIR [--model RUN] [--adapt on|off] [--out FILE.csv] [--json]',
+  options: { model: { type: 'string' }, out: { type: 'string' }, adapt: { type: 'string' } },
   allowPositionals: true,
   async run(parsed, io) {
     if (parsed.positionals.length === 0)
@@ -36,12 +36,20 @@ export const predictCommand: CliCommand = {
       const folders = [
         ...new Set(targets.map((target) => (statSync(target).isDirectory() ? target : path.dirname(target)))),
       ];
+      const adapt = (parsed.values.adapt as string | undefined) ?? 'on';
+      if (adapt !== 'on' && adapt !== 'off')
+        throw new AppError('INVALID_INPUT', `--adapt takes on or off, not "${adapt}"`);
       const task = await session.runTask('startPrediction', {
         runId: run.id,
-        target: { kind: 'folders', roots: folders },
+        target: { kind: 'folders', roots: folders, adapt: adapt === 'on' },
       });
       if (task.state === 'cancelled') throw new AppError('CANCELLED', 'Classification cancelled');
-      const summary = task.result as { imported?: number; failed: unknown[]; imagesPerSecond: number };
+      const summary = task.result as {
+        imported?: number;
+        failed: unknown[];
+        imagesPerSecond: number;
+        adapted?: { layers: number; images: number } | null;
+      };
       // Report what was named: every image under a named folder, and each named file.
       const files = new Set(targets.filter((target) => !statSync(target).isDirectory()));
       const dirs = targets.filter((target) => statSync(target).isDirectory());
@@ -78,6 +86,7 @@ export const predictCommand: CliCommand = {
           predicted: predictions.length,
           failed: summary.failed,
           imagesPerSecond: summary.imagesPerSecond,
+          adapted: summary.adapted ?? null,
           predictions,
         });
       else {

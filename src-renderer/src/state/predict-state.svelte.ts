@@ -61,6 +61,8 @@ export class PredictState {
   reviewFocus = $state(0);
   dropped = $state<DroppedImage[]>([]);
   folder = $state('');
+  /** Classify folder: re-estimate the model's batch-norm statistics on the folder's images first. */
+  adaptToFolder = $state(true);
   threshold = $state(0.8);
   review = $state<PredictionItem[]>([]);
   reviewSelection = $state.raw<ReadonlySet<number>>(new Set());
@@ -165,7 +167,7 @@ export class PredictState {
     await this.run(async () => {
       await this.api.startPrediction({
         ...(this.runId === null ? {} : { runId: this.runId }),
-        target: { kind: 'folders', roots: [folder] },
+        target: { kind: 'folders', roots: [folder], adapt: this.adaptToFolder },
       });
       this.classifiedFolder = folder;
     });

@@ -32,7 +32,14 @@ export const predictMethods = {
       .object({
         runId: id.optional(),
         target: z.discriminatedUnion('kind', [
-          z.object({ kind: z.literal('folders'), roots: z.array(folderPath).min(1).max(50) }).strict(),
+          z
+            .object({
+              kind: z.literal('folders'),
+              roots: z.array(folderPath).min(1).max(50),
+              /** Re-estimate the model's batch-norm statistics on these images first (a new wall, other light). */
+              adapt: z.boolean().default(true),
+            })
+            .strict(),
           z.object({ kind: z.literal('unlabeled') }).strict(),
         ]),
       })

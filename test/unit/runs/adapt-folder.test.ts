@@ -1,0 +1,62 @@
+/**
+ * "Classify folder" with adaptation: the model reads a new folder (a new wall) with
+ * batch-norm statistics measured on that folder, on its own copy, so the shared model
+ * that dropped images and Evaluate use stays as trained.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { Catalog } from '../../../src-main/catalog/catalog.js';
+import { loadClassifier } from '../../../src-main/ml/inference/predict.js';
+import { trainClassifier } from '../../../src-main/ml/training/train.js';
+import { classifyFolders } from '../../../src-main/runs/predict-service.js';
+import { detachedJob } from '../../../src-shared/progress.js';
+import { tempDir, writeImage } from '../../helpers/images.js';
+import { SHAPE_CLASSES, shapeDataset, useWasm } from '../ml/fixtures.js';
+
+before(async () => {
+  await useWasm();
+});
+
+/** Batch-norm moving statistics of the classifier's first member, flattened. */
+function statistics(classifier: Awaited<ReturnType<typeof loadClassifier>>): number[] {
+  return classifier.members[0]!.model.layers.filter((layer) => layer.getClassName() === 'BatchNormalization')
+    .flatMap((layer) => layer.getWeights().slice(2))
+    .flatMap((tensor) => Array.from(tensor.dataSync()));
+}
+
+test('a folder is read with its own batch-norm statistics, and the shared model stays as trained', async (t) => {
+  const dir = tempDir(t);
+  const trained = await trainClassifier(
+    {
+      dataset: shapeDataset(24, 24, 16),
+      options: { preset: 'cnn-plus', epochs: 1, seed: 2, ensemble: false, input: { width: 16, height: 16 } },
+      runDir: join(dir, 'run'),
+    },
+    { signal: new AbortController().signal, onProgress: () => {} },
+  );
+  // A new "wall": 40 images much darker than anything the model trained on.
+  const wall = join(dir, 'new-wall');
+  for (let i = 0; i < 40; i++) await writeImage(wall, `crop_${i}.png`, { seed: 10 + i, width: 16, height: 16 });
+  const catalog = Catalog.open(join(dir, 'seshat.sqlite'));
+  t.after(() => catalog.close());
+  for (const name of SHAPE_CLASSES) catalog.classes.create({ name });
+  const run = catalog.runs.update(catalog.runs.create({ name: 'r', preset: 'cnn-plus' }).id, {
+    status: 'done',
+    weightsPath: trained.modelDir!,
+  });
+
+  const shared = await loadClassifier(trained.modelDir!);
+  t.after(() => shared.dispose());
+  const before = statistics(shared);
+  const plain = await classifyFolders(catalog, run, shared, [wall], null, detachedJob(), false);
+  assert.equal(plain.adapted, null);
+  const confidencesPlain = catalog.imageRows().map((row) => catalog.runs.prediction(run.id, row.id)!.confidence);
+
+  const adapted = await classifyFolders(catalog, run, shared, [wall], null, detachedJob(), true);
+  assert.deepEqual(adapted.adapted, { layers: 4, images: 40 });
+  assert.equal(adapted.predicted, 40);
+  const confidencesAdapted = catalog.imageRows().map((row) => catalog.runs.prediction(run.id, row.id)!.confidence);
+  assert.notDeepEqual(confidencesAdapted, confidencesPlain, 'the stored predictions are the adapted model’s');
+  assert.deepEqual(statistics(shared), before, 'the shared model’s statistics are untouched');
+});
