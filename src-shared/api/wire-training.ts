@@ -152,7 +152,13 @@ export interface RunMetrics {
   options?: TrainOptions;
   evaluations?: Partial<Record<Split, RunEvaluation>>;
   /** The temperature its confidences are divided by, fitted on the validation split (null: none fitted). */
-  calibration?: { temperature: number; fittedOn: number; nllBefore: number; nllAfter: number } | null;
+  calibration?: {
+    temperature: number;
+    fittedOn: number;
+    nllBefore: number;
+    nllAfter: number;
+    logitAdjustment?: { tau: number; trainingCounts: number[] };
+  } | null;
   /** Why the run failed or cannot resume. */
   error?: string;
   /** An imported model, not trained here, and the folder it was imported from. */

@@ -27,6 +27,8 @@ export interface TrainForm {
   earlyStopping: boolean;
   patience: number;
   classWeights: 'none' | 'balanced';
+  /** Logit adjustment on (τ 1); balanced class weights turn it off (they correct the same lean). */
+  adjustRare: boolean;
   augment: boolean;
   flip: boolean;
   /** Conv presets: also train a MobileNet-features head and combine the two. */
@@ -48,6 +50,7 @@ export class TrainState {
     earlyStopping: true,
     patience: 8,
     classWeights: 'none',
+    adjustRare: true,
     augment: true,
     flip: false,
     ensemble: ensembleByDefault('cnn-plus'),
@@ -109,6 +112,7 @@ export class TrainState {
           labelSmoothing: f.labelSmoothing,
           earlyStopping: f.earlyStopping ? { patience: f.patience, minDelta: 0 } : null,
           classWeights: f.classWeights,
+          logitAdjustment: f.adjustRare && f.classWeights === 'none' ? 1 : 0,
           augment: f.preset === 'mobilenet' || !f.augment ? false : { flip: f.flip },
           ensemble: f.preset !== 'mobilenet' && f.ensemble,
           seed: f.seed,
