@@ -24,6 +24,7 @@ import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { DEFAULT_AUGMENT, type AugmentOptions } from '../src-main/ml/data/augment.js';
 import { stratifiedSplit, type Dataset, type Sample } from '../src-main/ml/data/dataset.js';
 import { trainingCores } from '../src-main/ml/cores.js';
 import { gemmFor } from '../src-main/ml/kernels/gemm-kernel.js';
@@ -357,6 +358,18 @@ async function accuracyRun(
   };
 }
 
+/** --augment=gamma:0.3,stroke:0.3: augmentation on top of the defaults (a quick check of one change). */
+function augmentFlag(): { augment: Partial<AugmentOptions> } | Record<string, never> {
+  const flag = process.argv.find((arg) => arg.startsWith('--augment='));
+  if (!flag) return {};
+  const entries = flag
+    .slice('--augment='.length)
+    .split(',')
+    .map((pair) => pair.split(':'))
+    .map(([key, value]) => [key!, Number(value)] as const);
+  return { augment: { ...DEFAULT_AUGMENT, ...Object.fromEntries(entries) } };
+}
+
 async function main(): Promise<void> {
   const accuracyFlag = process.argv.find((arg) => arg.startsWith('--accuracy'));
   const only = accuracyFlag?.split('=')[1];
@@ -388,13 +401,21 @@ async function main(): Promise<void> {
     accuracy.push(
       await leaveOnePictureOut(
         SHARED,
-        { preset: 'cnn-plus', glyphMode: true, colorMode: 'grayscale', input: { width: 50, height: 75 }, seed: 1 },
+        {
+          preset: 'cnn-plus',
+          glyphMode: true,
+          colorMode: 'grayscale',
+          input: { width: 50, height: 75 },
+          seed: 1,
+          ...augmentFlag(),
+        },
         log,
         // --pictures=3,5: hold out only these (a quick check of one change).
         process.argv
           .find((arg) => arg.startsWith('--pictures='))
           ?.split('=')[1]
           ?.split(',') ?? [],
+        process.argv.find((arg) => arg.startsWith('--keep='))?.split('=')[1] ?? null,
       ),
     );
   } else if (accuracyFlag && only !== 'flowers') {
