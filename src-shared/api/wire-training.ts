@@ -103,7 +103,7 @@ export interface TrainOptions {
   /**
    * Logit adjustment τ at prediction time (Menon et al. 2021): each class's probability
    * is divided by its share of the training images to the power τ, which undoes the
-   * model's lean toward classes it saw often. 0: off. Default 1, or 0 with balanced
+   * model's lean toward classes it saw often. 0: off. Default 0.75, or 0 with balanced
    * class weights (which correct the same lean during training). On the six unas walls,
    * each read by a model that never saw it, it is what lifts rare signs most.
    */

@@ -101,7 +101,7 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
       requested.reduceLearningRate === undefined ? { patience: 3, factor: 0.5 } : requested.reduceLearningRate,
     labelSmoothing: requested.labelSmoothing ?? 0,
     classWeights: requested.classWeights ?? 'none',
-    logitAdjustment: requested.logitAdjustment ?? ((requested.classWeights ?? 'none') === 'none' ? 1 : 0),
+    logitAdjustment: requested.logitAdjustment ?? ((requested.classWeights ?? 'none') === 'none' ? 0.75 : 0),
     augment: fixed ? false : (requested.augment ?? {}),
     glyphMode,
     ensemble: fixed ? false : (requested.ensemble ?? ensembleByDefault(requested.preset)),

@@ -27,7 +27,7 @@ export interface TrainForm {
   earlyStopping: boolean;
   patience: number;
   classWeights: 'none' | 'balanced';
-  /** Logit adjustment on (τ 1); balanced class weights turn it off (they correct the same lean). */
+  /** Logit adjustment on (τ 0.75); balanced class weights turn it off (they correct the same lean). */
   adjustRare: boolean;
   augment: boolean;
   flip: boolean;
@@ -112,7 +112,7 @@ export class TrainState {
           labelSmoothing: f.labelSmoothing,
           earlyStopping: f.earlyStopping ? { patience: f.patience, minDelta: 0 } : null,
           classWeights: f.classWeights,
-          logitAdjustment: f.adjustRare && f.classWeights === 'none' ? 1 : 0,
+          logitAdjustment: f.adjustRare && f.classWeights === 'none' ? 0.75 : 0,
           augment: f.preset === 'mobilenet' || !f.augment ? false : { flip: f.flip },
           ensemble: f.preset !== 'mobilenet' && f.ensemble,
           seed: f.seed,

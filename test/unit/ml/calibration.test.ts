@@ -143,11 +143,11 @@ test('training writes its class counts into calibration.json, and Predict applie
     { dataset, options: { preset: 'small-cnn', epochs: 1, seed: 3 }, runDir },
     { signal: new AbortController().signal, onProgress: () => {} },
   );
-  assert.deepEqual(result.calibration?.logitAdjustment, { tau: 1, trainingCounts: counts });
+  assert.deepEqual(result.calibration?.logitAdjustment, { tau: 0.75, trainingCounts: counts });
   const stored = JSON.parse(readFileSync(join(result.modelDir!, 'calibration.json'), 'utf8'));
   assert.deepEqual(stored.logitAdjustment.trainingCounts, counts);
   const classifier = await loadClassifier(result.modelDir!);
-  assert.deepEqual(Array.from(classifier.correction.adjustment!), Array.from(adjustmentFactors(counts, 1)!));
+  assert.deepEqual(Array.from(classifier.correction.adjustment!), Array.from(adjustmentFactors(counts, 0.75)!));
   classifier.dispose();
 
   // With balanced class weights the default is no adjustment (it would correct twice).
