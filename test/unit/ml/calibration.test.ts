@@ -23,6 +23,17 @@ before(async () => {
   await useWasm();
 });
 
+/** Trains on `dataset` in a temporary run folder removed after the test. */
+async function trainInTemp(
+  t: { after: (fn: () => void) => void },
+  dataset: Parameters<typeof trainClassifier>[0]['dataset'],
+  options: Parameters<typeof trainClassifier>[0]['options'],
+) {
+  const runDir = mkdtempSync(join(tmpdir(), 'seshat-calibrate-'));
+  t.after(() => rmSync(runDir, { recursive: true, force: true }));
+  return trainClassifier({ dataset, options, runDir }, { signal: new AbortController().signal, onProgress: () => {} });
+}
+
 /** n two-class predictions at `confidence`, of which `right` are right. */
 function predictions(n: number, confidence: number, right: number) {
   const probabilities = new Float32Array(n * 2);
@@ -105,12 +116,7 @@ test('a temperature of 1 leaves probabilities as they are', () => {
 
 test('training fits a temperature on the validation split, and Predict loads the folder with it', async (t) => {
   const dataset = shapeDataset(12, 24, 16);
-  const runDir = mkdtempSync(join(tmpdir(), 'seshat-calibrate-'));
-  t.after(() => rmSync(runDir, { recursive: true, force: true }));
-  const result = await trainClassifier(
-    { dataset, options: { preset: 'small-cnn', epochs: 2, seed: 3 }, runDir },
-    { signal: new AbortController().signal, onProgress: () => {} },
-  );
+  const result = await trainInTemp(t, dataset, { preset: 'small-cnn', epochs: 2, seed: 3 });
   assert.ok(result.calibration, 'fitted');
   assert.equal(result.calibration.fittedOn, dataset.validation.length);
   assert.ok(existsSync(join(result.modelDir!, 'calibration.json')));
@@ -137,12 +143,7 @@ test('training writes its class counts into calibration.json, and Predict applie
   const dataset = shapeDataset(10, 24, 16);
   dataset.train = dataset.train.filter((sample, i) => sample.label === 0 || i % 3 === 0);
   const counts = dataset.classes.map((_, c) => dataset.train.filter((s) => s.label === c).length);
-  const runDir = mkdtempSync(join(tmpdir(), 'seshat-adjust-'));
-  t.after(() => rmSync(runDir, { recursive: true, force: true }));
-  const result = await trainClassifier(
-    { dataset, options: { preset: 'small-cnn', epochs: 1, seed: 3 }, runDir },
-    { signal: new AbortController().signal, onProgress: () => {} },
-  );
+  const result = await trainInTemp(t, dataset, { preset: 'small-cnn', epochs: 1, seed: 3 });
   assert.deepEqual(result.calibration?.logitAdjustment, { tau: 0.75, trainingCounts: counts });
   const stored = JSON.parse(readFileSync(join(result.modelDir!, 'calibration.json'), 'utf8'));
   assert.deepEqual(stored.logitAdjustment.trainingCounts, counts);
@@ -163,12 +164,7 @@ test('training writes its class counts into calibration.json, and Predict applie
 
 test('a calibration.json whose class counts do not match the labels is refused, naming the file', async (t) => {
   const dataset = shapeDataset(8, 16, 16);
-  const runDir = mkdtempSync(join(tmpdir(), 'seshat-adjust-'));
-  t.after(() => rmSync(runDir, { recursive: true, force: true }));
-  const result = await trainClassifier(
-    { dataset, options: { preset: 'small-cnn', epochs: 1, seed: 3 }, runDir },
-    { signal: new AbortController().signal, onProgress: () => {} },
-  );
+  const result = await trainInTemp(t, dataset, { preset: 'small-cnn', epochs: 1, seed: 3 });
   const file = join(result.modelDir!, 'calibration.json');
   const stored = JSON.parse(readFileSync(file, 'utf8'));
   writeFileSync(file, JSON.stringify({ ...stored, logitAdjustment: { tau: 1, trainingCounts: [3] } }));
