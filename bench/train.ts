@@ -438,9 +438,12 @@ async function main(): Promise<void> {
   }
   if (accuracyFlag && only !== 'glyphs' && only !== 'walls') {
     const flowers = folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1);
+    // --fine-tune=head: the frozen-backbone head alone, for comparison with the default (top).
+    const fineTune = process.argv.find((arg) => arg.startsWith('--fine-tune='))?.split('=')[1];
     const row = await accuracyRun('flowers-sample', 'stratified random 80/20', flowers, {
       preset: 'mobilenet',
       seed: 1,
+      ...(fineTune === 'head' || fineTune === 'top' ? { fineTune } : {}),
     });
     // How much detail the photos hold (see image-detail.ts): it bounds what any backbone can see in them.
     const paths = flowers

@@ -40,6 +40,14 @@ export const PRESET_IDS = ['small-cnn', 'cnn-plus', 'mobilenet'] as const;
 
 export type PresetId = (typeof PRESET_IDS)[number];
 
+/**
+ * What a MobileNet run trains: 'head' only a classifier on the frozen network's
+ * features; 'top' also its last blocks (13–16 and the final 1×1 convolution), with
+ * their batch-norm statistics frozen and a tenth of the head's learning rate.
+ */
+export const FINE_TUNE_MODES = ['head', 'top'] as const;
+export type FineTuneMode = (typeof FINE_TUNE_MODES)[number];
+
 export interface AugmentOptions {
   /** Max shift as a fraction of width/height (0.1 = ±10 %). */
   shift: number;
@@ -108,7 +116,12 @@ export interface TrainOptions {
    * each read by a model that never saw it, it is what lifts rare signs most.
    */
   logitAdjustment: number;
-  /** Training-time augmentation; false for none. Not used by `mobilenet` (its embeddings are computed once). */
+  /** MobileNet only (conv presets always train whole): see FINE_TUNE_MODES. */
+  fineTune: FineTuneMode;
+  /**
+   * Training-time augmentation; false for none. `mobilenet` takes none: its head trains on
+   * features computed once; with fineTune 'top' it draws mirrored and cropped views.
+   */
   augment: Partial<AugmentOptions> | false;
   /** Glyph images: forbids horizontal flips (a mirrored sign is another sign). */
   glyphMode: boolean;

@@ -9,7 +9,7 @@ export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train a classifier on the train split (validation split for early stopping)',
   usage:
-    'seshat train --project DIR [--preset small-cnn|cnn-plus|mobilenet] [--epochs N] [--batch-size N] [--learning-rate X] [--schedule plateau|cosine] [--label-smoothing X] [--ensemble on|off] [--json]',
+    'seshat train --project DIR [--preset small-cnn|cnn-plus|mobilenet] [--epochs N] [--batch-size N] [--learning-rate X] [--schedule plateau|cosine] [--label-smoothing X] [--ensemble on|off] [--fine-tune head|top] [--json]',
   options: {
     preset: { type: 'string' },
     epochs: { type: 'string' },
@@ -19,6 +19,7 @@ export const trainCommand: CliCommand = {
     schedule: { type: 'string' },
     'label-smoothing': { type: 'string' },
     ensemble: { type: 'string' },
+    'fine-tune': { type: 'string' },
   },
   async run(parsed, io) {
     const preset = ((parsed.values.preset as string | undefined) ?? 'cnn-plus') as PresetId;
@@ -35,6 +36,9 @@ export const trainCommand: CliCommand = {
     const ensemble = parsed.values.ensemble as string | undefined;
     if (ensemble !== undefined && ensemble !== 'on' && ensemble !== 'off')
       throw new AppError('INVALID_INPUT', `--ensemble must be on or off, not "${ensemble}"`);
+    const fineTune = parsed.values['fine-tune'] as string | undefined;
+    if (fineTune !== undefined && fineTune !== 'head' && fineTune !== 'top')
+      throw new AppError('INVALID_INPUT', `--fine-tune must be head or top, not "${fineTune}"`);
     const schedule = parsed.values.schedule as string | undefined;
     if (schedule !== undefined && schedule !== 'plateau' && schedule !== 'cosine')
       throw new AppError('INVALID_INPUT', `--schedule must be plateau or cosine, not "${schedule}"`);
@@ -53,6 +57,7 @@ export const trainCommand: CliCommand = {
       ...(schedule ? { learningRateSchedule: schedule as 'plateau' | 'cosine' } : {}),
       ...(labelSmoothing !== undefined ? { labelSmoothing } : {}),
       ...(ensemble ? { ensemble: ensemble === 'on' } : {}),
+      ...(fineTune ? { fineTune: fineTune as 'head' | 'top' } : {}),
       ...(number('epochs') ? { epochs: Math.round(number('epochs')!) } : {}),
       ...(number('batch-size') ? { batchSize: Math.round(number('batch-size')!) } : {}),
       ...(number('learning-rate') ? { learningRate: number('learning-rate')! } : {}),

@@ -5,6 +5,7 @@
  * - `ImageBatchSource`: pixels from a PixelStore, optionally augmented, scaled with
  *   the model's preprocessing.
  * - `FeatureBatchSource`: precomputed vectors (frozen-backbone embeddings).
+ * - `ViewBatchSource`: precomputed feature maps, several views of each example.
  */
 import { augmentInto, isIdentity, type AugmentOptions } from './augment.js';
 import type { PixelFormat } from './decode.js';
@@ -113,4 +114,45 @@ export class FeatureBatchSource implements BatchSource {
   }
 
   setRandomState(): void {}
+}
+
+/**
+ * Precomputed feature maps with several views of each example (the image as is,
+ * mirrored, cropped …), computed once. Augmented batches draw one view per example;
+ * plain batches (validation) always take the first.
+ */
+export class ViewBatchSource implements BatchSource {
+  readonly size: number;
+  private readonly dim: number;
+  private readonly rng: Rng;
+
+  /** Each of `views` holds `size` examples of `exampleShape`, in the same order. */
+  constructor(
+    private readonly views: Float32Array[],
+    readonly exampleShape: number[],
+    seed: number,
+  ) {
+    if (views.length === 0) throw new Error('ViewBatchSource needs at least one view');
+    this.dim = exampleShape.reduce((a, b) => a * b, 1);
+    this.size = views[0]!.length / this.dim;
+    if (views.some((view) => view.length !== views[0]!.length)) throw new Error('every view must hold every example');
+    this.rng = new Rng(seed);
+  }
+
+  fill(ids: ArrayLike<number>, x: Float32Array, augment: boolean): void {
+    const dim = this.dim;
+    for (let b = 0; b < ids.length; b++) {
+      const row = ids[b]!;
+      const view = augment && this.views.length > 1 ? this.views[this.rng.int(this.views.length)]! : this.views[0]!;
+      x.set(view.subarray(row * dim, (row + 1) * dim), b * dim);
+    }
+  }
+
+  getRandomState(): number {
+    return this.rng.getState();
+  }
+
+  setRandomState(state: number): void {
+    this.rng.setState(state);
+  }
 }

@@ -85,6 +85,40 @@ async function embedBatch(backbone: InferenceGraph, pixels: Float32Array, count:
   }
 }
 
+const IMAGE_FLOATS = 224 * 224 * 3;
+
+/**
+ * Decodes `samples[i]` for each i of `chunk` into consecutive rows of `pixels`, scaled
+ * to [-1, 1]; returns the indices it decoded, in row order. A failure is recorded in
+ * `failures` and takes no row.
+ */
+export async function decodeScaledBatch(
+  samples: Sample[],
+  chunk: number[],
+  pixels: Float32Array,
+  failures: Array<{ index: number; id: string; error: string }>,
+): Promise<number[]> {
+  const decoded = await Promise.all(
+    chunk.map(async (i) => {
+      try {
+        return await decodePixels(samples[i]!.source, MOBILENET_INPUT);
+      } catch (error) {
+        failures.push({ index: i, id: samples[i]!.id, error: error instanceof Error ? error.message : String(error) });
+        return null;
+      }
+    }),
+  );
+  const { scale, offset } = SIGNED_SCALE;
+  const rows: number[] = [];
+  decoded.forEach((bytes, k) => {
+    if (!bytes) return;
+    const base = rows.length * IMAGE_FLOATS;
+    for (let p = 0; p < IMAGE_FLOATS; p++) pixels[base + p] = bytes[p]! * scale + offset;
+    rows.push(chunk[k]!);
+  });
+  return rows;
+}
+
 export interface EmbedOptions {
   cache?: EmbeddingCache | undefined;
   batchSize?: number;
@@ -132,33 +166,11 @@ export async function embedSamples(
   // which stays the fallback.
   const graph = inferenceRunner(backbone);
   try {
-    const { scale, offset } = SIGNED_SCALE;
-    const imageFloats = 224 * 224 * 3;
-    const pixels = new Float32Array(batchSize * imageFloats);
+    const pixels = new Float32Array(batchSize * IMAGE_FLOATS);
     for (let start = 0; start < todo.length; start += batchSize) {
       throwIfAborted(options.signal);
       const chunk = todo.slice(start, start + batchSize);
-      const decoded = await Promise.all(
-        chunk.map(async (i) => {
-          try {
-            return await decodePixels(samples[i]!.source, MOBILENET_INPUT);
-          } catch (error) {
-            failures.push({
-              index: i,
-              id: samples[i]!.id,
-              error: error instanceof Error ? error.message : String(error),
-            });
-            return null;
-          }
-        }),
-      );
-      const rows = chunk.filter((_, k) => decoded[k] !== null);
-      let row = 0;
-      for (const bytes of decoded) {
-        if (!bytes) continue;
-        const base = row++ * imageFloats;
-        for (let p = 0; p < imageFloats; p++) pixels[base + p] = bytes[p]! * scale + offset;
-      }
+      const rows = await decodeScaledBatch(samples, chunk, pixels, failures);
       if (rows.length > 0) {
         const out = await embedBatch(graph, pixels, rows.length);
         const entries: Array<[string, Float32Array]> = [];

@@ -70,7 +70,8 @@ export async function addCompanion(
     const result = await train(
       {
         dataset: request.dataset,
-        options: { preset: 'mobilenet', seed: options.seed, classWeights: options.classWeights },
+        // A head on cached embeddings: the six-wall figures were measured with it, and it takes seconds.
+        options: { preset: 'mobilenet', fineTune: 'head', seed: options.seed, classWeights: options.classWeights },
         runDir: companionDir,
         skipCalibration: true,
         ...(request.mobilenetDir ? { mobilenetDir: request.mobilenetDir } : {}),

@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../src-shared/errors.js';
 import { resolveAugment } from '../data/augment.js';
-import { FeatureBatchSource, ImageBatchSource } from '../data/batches.js';
+import { FeatureBatchSource, ImageBatchSource, ViewBatchSource } from '../data/batches.js';
 import type { Dataset, Sample } from '../data/dataset.js';
 import { PixelStore } from '../data/pixel-store.js';
 import { deriveSeed } from '../data/rng.js';
 import type { EmbeddingCache } from '../inference/embedding-cache.js';
 import { EMBEDDING_SIZE, embedSamples, loadMobilenetBackbone, releaseWeights } from '../models/mobilenet.js';
+import { computeMaps, MAX_VIEWS } from '../models/mobilenet-maps.js';
+import { splitMobilenet, type SplitMobilenet } from '../models/mobilenet-top.js';
 import { PRESETS } from '../models/presets.js';
 import type { LabelledSource } from './loop.js';
 import { pixelFormatOf } from './options.js';
@@ -24,6 +26,8 @@ export interface PreparedData {
   skipped: Array<{ id: string; error: string }>;
   /** The frozen backbone (mobilenet preset only); the caller frees it (releaseWeights). */
   backbone: tf.LayersModel | null;
+  /** The backbone cut for fine-tuning its top (fineTune 'top' only); shares the backbone's weights. */
+  split: SplitMobilenet | null;
   /** Releases the pixel store's file handle. */
   close(): void;
 }
@@ -59,6 +63,9 @@ export async function prepareData(
   const all = [...dataset.train, ...dataset.validation];
   const trainCount = dataset.train.length;
 
+  if (options.preset === 'mobilenet' && options.fineTune === 'top') {
+    return prepareSplitMaps(dataset, options, request, job);
+  }
   if (options.preset === 'mobilenet') {
     const backbone = await loadMobilenetBackbone(request.mobilenetDir);
     try {
@@ -84,6 +91,7 @@ export async function prepareData(
         validation: validation.rows.length > 0 ? source(validation) : null,
         skipped: result.failures.map(({ id, error }) => ({ id, error })),
         backbone,
+        split: null,
         close: () => {},
       };
     } catch (error) {
@@ -119,6 +127,90 @@ export async function prepareData(
         : null,
     skipped: failures,
     backbone: null,
+    split: null,
     close: () => store.close(),
   };
+}
+
+/** Memory the training views of the maps may take (all views of all training images). */
+const MAP_VIEW_BUDGET_BYTES = 1 << 30;
+
+/**
+ * Fine-tuning the top: maps at the cut for every image, several views of each training
+ * image (as many as fit MAP_VIEW_BUDGET_BYTES, at most MAX_VIEWS), one of each
+ * validation image. Mirrored views only where mirroring is allowed.
+ */
+async function prepareSplitMaps(
+  dataset: Dataset,
+  options: TrainOptions,
+  request: TrainRequest,
+  job: TrainJob,
+): Promise<PreparedData> {
+  const backbone = await loadMobilenetBackbone(request.mobilenetDir);
+  try {
+    const split = splitMobilenet(backbone);
+    const mapBytes = split.mapShape.reduce((a, b) => a * b, 4);
+    const augment = options.augment !== false;
+    const views = augment
+      ? Math.max(
+          1,
+          Math.min(MAX_VIEWS, Math.floor(MAP_VIEW_BUDGET_BYTES / (mapBytes * Math.max(1, dataset.train.length)))),
+        )
+      : 1;
+    const seed = deriveSeed(options.seed, 'views');
+    const report = progress(job, 'Computing image features');
+    const total = dataset.train.length * views + dataset.validation.length;
+    const trainMaps = await computeMaps(split.lower, dataset.train, {
+      views,
+      mirror: resolveAugment(options.augment, options.glyphMode).flip,
+      seed,
+      signal: job.signal,
+      onProgress: (done) => report(done * views, total),
+    });
+    const validationMaps = await computeMaps(split.lower, dataset.validation, {
+      views: 1,
+      mirror: false,
+      seed,
+      signal: job.signal,
+      onProgress: (done) => report(dataset.train.length * views + done, total),
+    });
+    const failures = [
+      ...trainMaps.failures,
+      ...validationMaps.failures.map((f) => ({ ...f, index: f.index + dataset.train.length })),
+    ];
+    const failed = new Set(failures.map((f) => f.index));
+    const train = keep(dataset.train, 0, failed);
+    const validation = keep(dataset.validation, dataset.train.length, failed);
+    if (train.rows.length === 0) throw new AppError('IMAGE_UNREADABLE', 'None of the training images could be decoded');
+    const mapSize = mapBytes / 4;
+    const pick = (maps: Float32Array, rows: number[], offset: number): Float32Array => {
+      const out = new Float32Array(rows.length * mapSize);
+      rows.forEach((row, i) =>
+        out.set(maps.subarray((row - offset) * mapSize, (row - offset + 1) * mapSize), i * mapSize),
+      );
+      return out;
+    };
+    const trainViews = trainMaps.views.map((maps) => pick(maps, train.rows, 0));
+    return {
+      train: { source: new ViewBatchSource(trainViews, split.mapShape, seed), labels: train.labels },
+      validation:
+        validation.rows.length > 0
+          ? {
+              source: new ViewBatchSource(
+                [pick(validationMaps.views[0]!, validation.rows, dataset.train.length)],
+                split.mapShape,
+                seed,
+              ),
+              labels: validation.labels,
+            }
+          : null,
+      skipped: failures.map(({ id, error }) => ({ id, error })),
+      backbone,
+      split,
+      close: () => {},
+    };
+  } catch (error) {
+    releaseWeights(backbone);
+    throw error;
+  }
 }

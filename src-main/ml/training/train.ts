@@ -15,6 +15,8 @@ import { deriveSeed } from '../data/rng.js';
 import { registerWasmTrainingKernels } from '../kernels/index.js';
 import { composeMobilenetClassifier, EMBEDDING_SIZE, releaseWeights } from '../models/mobilenet.js';
 import { buildConvPreset, buildEmbeddingHead, PRESETS } from '../models/presets.js';
+import { composeFineTunedClassifier, mapClassifier } from '../models/mobilenet-top.js';
+import { TwoRateOptimizer } from './two-rate-optimizer.js';
 import {
   assignWeights,
   CHECKPOINT_DIR,
@@ -69,6 +71,11 @@ function defaultParallelism(options: TrainOptions): number {
   return Math.max(1, Math.min(trainingCores(), Math.floor(options.batchSize / MIN_SHARD)));
 }
 
+/**
+ * Fine-tuning MobileNet's top: its blocks learn at this fraction of the head's rate
+ * (TwoRateOptimizer). Measured on flowers-sample: see the README's benchmarks.
+ */
+const FINE_TUNE_RATE_RATIO = 0.1;
 function isCancellation(error: unknown): boolean {
   return error instanceof AppError && error.code === 'CANCELLED';
 }
@@ -126,15 +133,27 @@ export async function trainClassifier(
 
   const numClasses = dataset.classes.length;
   const isMobilenet = options.preset === 'mobilenet';
-  const model = isMobilenet
-    ? buildEmbeddingHead(EMBEDDING_SIZE, numClasses, deriveSeed(options.seed, 'init'))
+  const head = isMobilenet ? buildEmbeddingHead(EMBEDDING_SIZE, numClasses, deriveSeed(options.seed, 'init')) : null;
+  const split = prepared.split;
+  const model = head
+    ? split
+      ? mapClassifier(split, head)
+      : head
     : buildConvPreset(
         options.preset as 'small-cnn' | 'cnn-plus',
         pixelFormatOf(options),
         numClasses,
         deriveSeed(options.seed, 'init'),
       );
-  const optimizer = createOptimizer(options.optimizer, options.learningRate, options.momentum);
+  const optimizer = split
+    ? new TwoRateOptimizer(
+        createOptimizer(options.optimizer, options.learningRate, options.momentum),
+        createOptimizer(options.optimizer, options.learningRate * FINE_TUNE_RATE_RATIO, options.momentum),
+        new Set(split.top.trainableWeights.map((w) => (w.read() as tf.Variable).name)),
+        FINE_TUNE_RATE_RATIO,
+        options.learningRate,
+      )
+    : createOptimizer(options.optimizer, options.learningRate, options.momentum);
   const metadata: ExportedMetadata = {
     labels: dataset.classes,
     preprocessing: {
@@ -147,7 +166,11 @@ export async function trainClassifier(
     },
   };
   // The exported model maps images to probabilities: the head alone is not enough for mobilenet.
-  const exportable = isMobilenet ? composeMobilenetClassifier(prepared.backbone!, model) : model;
+  const exportable = head
+    ? split
+      ? composeFineTunedClassifier(split, head)
+      : composeMobilenetClassifier(prepared.backbone!, head)
+    : model;
 
   let state: LoopState = initialState(
     deriveSeed(options.seed, 'shuffle'),
@@ -296,6 +319,8 @@ export async function trainClassifier(
     // The composed mobilenet classifier holds the backbone's and head's weights.
     if (isMobilenet) releaseWeights(exportable);
     else model.dispose();
+    // Cut for fine-tuning, the backbone's own top is in no exported model.
+    if (split) releaseWeights(prepared.backbone!);
     prepared.close();
   }
 }

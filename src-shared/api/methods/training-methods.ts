@@ -1,6 +1,6 @@
 /** Training runs. */
 import { z } from 'zod';
-import { MAX_LABEL_SMOOTHING, MAX_LOGIT_ADJUSTMENT, PRESET_IDS } from '../wire-training.js';
+import { FINE_TUNE_MODES, MAX_LABEL_SMOOTHING, MAX_LOGIT_ADJUSTMENT, PRESET_IDS } from '../wire-training.js';
 import type { PresetSummary, RunDetails, RunSummary } from '../types.js';
 import { method } from './define.js';
 import { empty, id } from './schemas.js';
@@ -42,6 +42,7 @@ export const trainSettings = z
     labelSmoothing: z.number().min(0).max(MAX_LABEL_SMOOTHING).optional(),
     classWeights: z.enum(['none', 'balanced']).optional(),
     logitAdjustment: z.number().min(0).max(MAX_LOGIT_ADJUSTMENT).optional(),
+    fineTune: z.enum(FINE_TUNE_MODES).optional(),
     augment: z.union([augment, z.literal(false)]).optional(),
     glyphMode: z.boolean().optional(),
     ensemble: z.boolean().optional(),

@@ -58,7 +58,7 @@ describe('mobilenet preset', () => {
     const before = tf.memory().numTensors;
     const job = { signal: new AbortController().signal, onProgress: () => {} };
     const first = await trainClassifier(
-      { dataset, options: { preset: 'mobilenet', epochs: 3, seed: 2 }, runDir },
+      { dataset, options: { preset: 'mobilenet', fineTune: 'head', epochs: 3, seed: 2 }, runDir },
       job,
       { embeddingCache: cache },
     );
@@ -67,7 +67,7 @@ describe('mobilenet preset', () => {
     assert.equal(tf.memory().numTensors, before, 'no tensors left');
 
     const second = await trainClassifier(
-      { dataset, options: { preset: 'mobilenet', epochs: 1, seed: 2 }, runDir },
+      { dataset, options: { preset: 'mobilenet', fineTune: 'head', epochs: 1, seed: 2 }, runDir },
       job,
       { embeddingCache: cache },
     );
