@@ -54,7 +54,7 @@ function cropBoxes(rng: Rng, count: number): number[][] {
 /** View v of a batch of scaled images: as is, mirrored, or a crop (mirrored on odd views). */
 function viewOf(images: tf.Tensor4D, view: number, mirror: boolean, rng: Rng): tf.Tensor4D {
   return tf.tidy(() => {
-    if (view === 0) return images.clone();
+    if (view === 0) return images; // made outside this tidy, so it survives it
     const count = images.shape[0];
     const cropped =
       view === 1 && mirror

@@ -183,7 +183,9 @@ async function prepareSplitMaps(
     const validation = keep(dataset.validation, dataset.train.length, failed);
     if (train.rows.length === 0) throw new AppError('IMAGE_UNREADABLE', 'None of the training images could be decoded');
     const mapSize = mapBytes / 4;
+    // Copies only when some image failed: otherwise the rows are all there, in order.
     const pick = (maps: Float32Array, rows: number[], offset: number): Float32Array => {
+      if (rows.length * mapSize === maps.length) return maps;
       const out = new Float32Array(rows.length * mapSize);
       rows.forEach((row, i) =>
         out.set(maps.subarray((row - offset) * mapSize, (row - offset + 1) * mapSize), i * mapSize),

@@ -14,6 +14,7 @@ import { loadClassifier, predictImages } from '../../../src-main/ml/inference/pr
 import { trainClassifier } from '../../../src-main/ml/training/train.js';
 import { TwoRateOptimizer } from '../../../src-main/ml/training/two-rate-optimizer.js';
 import { setLearningRate } from '../../../src-main/ml/training/optimizers.js';
+import { resolveTrainOptions } from '../../../src-main/ml/training/options.js';
 import { shapeDataset, tempDir, useWasm } from './fixtures.js';
 
 before(async () => {
@@ -141,6 +142,14 @@ describe('fine-tuning the top', () => {
       await rm(runDir, { recursive: true, force: true });
     });
   }
+
+  test('fine-tuning the top draws mirrored views by default, and never in glyph mode', () => {
+    assert.deepEqual(resolveTrainOptions({ preset: 'mobilenet', fineTune: 'top' }).augment, { flip: true });
+    assert.deepEqual(resolveTrainOptions({ preset: 'mobilenet', fineTune: 'top', glyphMode: true }).augment, {
+      flip: false,
+    });
+    assert.equal(resolveTrainOptions({ preset: 'mobilenet', fineTune: 'head' }).augment, false);
+  });
 
   test('a conv preset refuses to fine-tune a top it does not have', async () => {
     await assert.rejects(
