@@ -13,29 +13,9 @@ import type {
 } from '../../../src-shared/api/contract';
 import { ensembleByDefault } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
+import { trainSettingsOf, type PresetId, type TrainForm } from './train-settings';
 
-export type PresetId = PresetSummary['id'];
-
-export interface TrainForm {
-  preset: PresetId;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  optimizer: 'adam' | 'sgd' | 'rmsprop';
-  schedule: 'plateau' | 'cosine';
-  labelSmoothing: number;
-  earlyStopping: boolean;
-  patience: number;
-  classWeights: 'none' | 'balanced';
-  /** Logit adjustment on (τ 0.75); balanced class weights turn it off (they correct the same lean). */
-  adjustRare: boolean;
-  augment: boolean;
-  flip: boolean;
-  /** Conv presets: also train a MobileNet-features head and combine the two. */
-  ensemble: boolean;
-  seed: number;
-  keepBestOnCancel: boolean;
-}
+export type { PresetId, TrainForm } from './train-settings';
 
 export class TrainState {
   presets = $state<PresetSummary[]>([]);
@@ -54,6 +34,7 @@ export class TrainState {
     augment: true,
     flip: false,
     ensemble: ensembleByDefault('cnn-plus'),
+    fineTuneTop: false,
     seed: 1,
     keepBestOnCancel: false,
   });
@@ -102,21 +83,7 @@ export class TrainState {
     try {
       await this.api.startTraining({
         keepBestOnCancel: f.keepBestOnCancel,
-        settings: {
-          preset: f.preset,
-          epochs: f.epochs,
-          batchSize: f.batchSize,
-          learningRate: f.learningRate,
-          optimizer: f.optimizer,
-          learningRateSchedule: f.schedule,
-          labelSmoothing: f.labelSmoothing,
-          earlyStopping: f.earlyStopping ? { patience: f.patience, minDelta: 0 } : null,
-          classWeights: f.classWeights,
-          logitAdjustment: f.adjustRare && f.classWeights === 'none' ? 0.75 : 0,
-          augment: f.preset === 'mobilenet' || !f.augment ? false : { flip: f.flip },
-          ensemble: f.preset !== 'mobilenet' && f.ensemble,
-          seed: f.seed,
-        },
+        settings: trainSettingsOf(f),
       });
     } catch (error) {
       this.error = errorPayload(error);

@@ -1,0 +1,55 @@
+/**
+ * The Train form and the settings it sends. Kept apart from the state class so the
+ * mapping (which switches apply to which preset) is testable in plain Node.
+ */
+import type { PresetSummary, TrainSettings } from '../../../src-shared/api/contract.js';
+
+export type PresetId = PresetSummary['id'];
+
+export interface TrainForm {
+  preset: PresetId;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: 'adam' | 'sgd' | 'rmsprop';
+  schedule: 'plateau' | 'cosine';
+  labelSmoothing: number;
+  earlyStopping: boolean;
+  patience: number;
+  classWeights: 'none' | 'balanced';
+  /** Logit adjustment on (τ 0.75); balanced class weights turn it off (they correct the same lean). */
+  adjustRare: boolean;
+  augment: boolean;
+  flip: boolean;
+  /** Conv presets: also train a MobileNet-features head and combine the two. */
+  ensemble: boolean;
+  /** MobileNet: also train its top blocks (slower), not only the new head. */
+  fineTuneTop: boolean;
+  seed: number;
+  keepBestOnCancel: boolean;
+}
+
+/** Whether the augmentation switches mean anything for this form: a frozen MobileNet head has nothing to augment. */
+export function canAugment(form: Pick<TrainForm, 'preset' | 'fineTuneTop'>): boolean {
+  return form.preset !== 'mobilenet' || form.fineTuneTop;
+}
+
+export function trainSettingsOf(form: TrainForm): TrainSettings {
+  const mobilenet = form.preset === 'mobilenet';
+  return {
+    preset: form.preset,
+    epochs: form.epochs,
+    batchSize: form.batchSize,
+    learningRate: form.learningRate,
+    optimizer: form.optimizer,
+    learningRateSchedule: form.schedule,
+    labelSmoothing: form.labelSmoothing,
+    earlyStopping: form.earlyStopping ? { patience: form.patience, minDelta: 0 } : null,
+    classWeights: form.classWeights,
+    logitAdjustment: form.adjustRare && form.classWeights === 'none' ? 0.75 : 0,
+    augment: canAugment(form) && form.augment ? { flip: form.flip } : false,
+    ensemble: !mobilenet && form.ensemble,
+    ...(mobilenet ? { fineTune: form.fineTuneTop ? ('top' as const) : ('head' as const) } : {}),
+    seed: form.seed,
+  };
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { trainSettings } from '../../../src-shared/api/methods/training-methods.js';
+import { trainSettingsOf, type TrainForm } from '../../../src-renderer/src/state/train-settings.js';
+
+const form = (overrides: Partial<TrainForm> = {}): TrainForm => ({
+  preset: 'cnn-plus',
+  epochs: 60,
+  batchSize: 32,
+  learningRate: 0.002,
+  optimizer: 'adam',
+  schedule: 'plateau',
+  labelSmoothing: 0,
+  earlyStopping: true,
+  patience: 8,
+  classWeights: 'none',
+  adjustRare: true,
+  augment: true,
+  flip: false,
+  ensemble: true,
+  fineTuneTop: false,
+  seed: 1,
+  ...overrides,
+  keepBestOnCancel: false,
+});
+
+test('train form: a conv preset sends its augmentation and ensemble, and no fine-tuning mode', () => {
+  const settings = trainSettingsOf(form());
+  assert.deepEqual(settings.augment, { flip: false });
+  assert.equal(settings.ensemble, true);
+  assert.equal('fineTune' in settings, false);
+  assert.equal(settings.logitAdjustment, 0.75);
+  trainSettings.parse(settings);
+});
+
+test('train form: a frozen MobileNet head sends no augmentation; fine-tuning its top sends views', () => {
+  const head = trainSettingsOf(form({ preset: 'mobilenet', flip: true }));
+  assert.equal(head.fineTune, 'head');
+  assert.equal(head.augment, false);
+  assert.equal(head.ensemble, false);
+  const top = trainSettingsOf(form({ preset: 'mobilenet', fineTuneTop: true, flip: true }));
+  assert.equal(top.fineTune, 'top');
+  assert.deepEqual(top.augment, { flip: true });
+  assert.equal(trainSettingsOf(form({ preset: 'mobilenet', fineTuneTop: true, augment: false })).augment, false);
+  trainSettings.parse(top);
+});
+
+test('train form: balanced class weights turn logit adjustment off', () => {
+  assert.equal(trainSettingsOf(form({ classWeights: 'balanced' })).logitAdjustment, 0);
+});
