@@ -2,9 +2,11 @@
  * The Train form and the settings it sends. Kept apart from the state class so the
  * mapping (which switches apply to which preset) is testable in plain Node.
  */
-import type { PresetSummary, TrainSettings } from '../../../src-shared/api/contract.js';
+import type { PresetSummary, SeshatApi } from '../../../src-shared/api/contract.js';
 
 export type PresetId = PresetSummary['id'];
+/** What startTraining accepts (the wire schema, narrower than the service's TrainSettings). */
+export type TrainSettings = Parameters<SeshatApi['startTraining']>[0]['settings'];
 
 export interface TrainForm {
   preset: PresetId;
