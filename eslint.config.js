@@ -41,7 +41,7 @@ const API_FROM_COMPONENTS = {
 };
 
 const zone = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
-const SERVICES = ['catalog', 'dataset', 'images', 'import', 'ml', 'projects', 'runs', 'splits', 'tasks'].map(
+const SERVICES = ['catalog', 'dataset', 'images', 'import', 'ml', 'projects', 'runs', 'splits', 'tasks', 'walls'].map(
   (dir) => `src-main/${dir}/**/*.ts`,
 );
 

@@ -1,0 +1,97 @@
+/**
+ * Cutting a sign's crop out of its wall photograph. The photo is decoded once per wall
+ * (sharp keeps the decoded pixels in memory), and every crop is an exact rectangle of
+ * photo pixels, clamped to the photo, written losslessly so that re-cutting a moved box
+ * gives the same bytes as cutting it fresh.
+ */
+import sharp from 'sharp';
+import { AppError } from '../../src-shared/errors.js';
+import type { Box } from './boxes.js';
+
+export interface DecodedPhoto {
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+  pixels: Buffer;
+}
+
+export async function decodePhoto(file: string): Promise<DecodedPhoto> {
+  try {
+    const { data, info } = await sharp(file).rotate().raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, channels: info.channels, pixels: data };
+  } catch (error) {
+    throw new AppError('IMAGE_UNREADABLE', `${file}: not a readable photograph (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+}
+
+/** The box clamped to the photo, in whole pixels; null when nothing of it is inside. */
+export function clampBox(box: Box, width: number, height: number): Box | null {
+  const x1 = Math.max(0, Math.floor(box[0]));
+  const y1 = Math.max(0, Math.floor(box[1]));
+  const x2 = Math.min(width, Math.ceil(box[2]));
+  const y2 = Math.min(height, Math.ceil(box[3]));
+  return x2 > x1 && y2 > y1 ? [x1, y1, x2, y2] : null;
+}
+
+/** The crop's raw pixels (row-major, the photo's channels). */
+export function cropPixels(photo: DecodedPhoto, box: Box): { width: number; height: number; pixels: Buffer } {
+  const clamped = clampBox(box, photo.width, photo.height);
+  if (!clamped)
+    throw new AppError('INVALID_INPUT', `box ${box.join(',')} lies outside the ${photo.width}×${photo.height} photo`);
+  const [x1, y1, x2, y2] = clamped;
+  const width = x2 - x1;
+  const height = y2 - y1;
+  const rowBytes = width * photo.channels;
+  const pixels = Buffer.alloc(rowBytes * height);
+  for (let y = 0; y < height; y++) {
+    const start = ((y1 + y) * photo.width + x1) * photo.channels;
+    photo.pixels.copy(pixels, y * rowBytes, start, start + rowBytes);
+  }
+  return { width, height, pixels };
+}
+
+/** The crop as a PNG. */
+export async function cropPng(photo: DecodedPhoto, box: Box): Promise<Buffer> {
+  const crop = cropPixels(photo, box);
+  return sharp(crop.pixels, { raw: { width: crop.width, height: crop.height, channels: photo.channels } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+}
+
+/** The Unas dataset's crop frame: signs are shrunk (never enlarged) to fit, and centred. */
+export const GLYPH_FRAME = { width: 50, height: 75 } as const;
+
+/**
+ * The crop as the dataset's preprocessed crops are made: the sign shrunk to fit the frame
+ * if it is larger, centred, the margins filled by mirroring the crop's own edges (the
+ * dataset fills them with background texture; a mirror is the nearest texture at hand).
+ */
+export async function framedCropPng(
+  photo: DecodedPhoto,
+  box: Box,
+  frame: { width: number; height: number } = GLYPH_FRAME,
+): Promise<Buffer> {
+  const crop = cropPixels(photo, box);
+  const scale = Math.min(1, frame.width / crop.width, frame.height / crop.height);
+  const width = Math.max(1, Math.round(crop.width * scale));
+  const height = Math.max(1, Math.round(crop.height * scale));
+  const raw = { width: crop.width, height: crop.height, channels: photo.channels };
+  const fitted = await sharp(crop.pixels, { raw })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const left = Math.floor((frame.width - width) / 2);
+  const top = Math.floor((frame.height - height) / 2);
+  return sharp(fitted.data, { raw: { width, height, channels: photo.channels } })
+    .extend({
+      left,
+      right: frame.width - width - left,
+      top,
+      bottom: frame.height - height - top,
+      extendWith: 'mirror',
+    })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+}
