@@ -43,6 +43,8 @@ export interface EngineOptions {
    * it starts a plain one the first time it labels something.
    */
   operationId?: number;
+  /** Told of each file skipped as a copy of a catalogued image, and which image that is. */
+  onDuplicateSkipped?: (path: string, imageId: number) => void;
 }
 
 /** A guess whose label can name a class; one that could not was taken out and is reported by `unusable`. */
@@ -241,7 +243,10 @@ export class ImportEngine {
             code: null,
             detail: `same content as ${images.absolutePath(twin)}${keep ? '' : ' (skipped)'}`,
           });
-          if (!keep) return;
+          if (!keep) {
+            this.options.onDuplicateSkipped?.(file.absPath, twin.id);
+            return;
+          }
         }
         if (guess.label !== undefined) this.operationId ??= this.beginOperation();
         const [id] = images.insertBatchInTransaction(

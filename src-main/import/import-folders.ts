@@ -21,6 +21,8 @@ export interface ImportFoldersOptions extends CommonImportOptions {
   labelSource: LabelSource;
   /** A file whose content is already catalogued: 'skip' (default) or 'keep' as another image. Both are reported. */
   duplicates?: DuplicatePolicy;
+  /** Told of each file skipped as a copy, with the catalogued image it copies (Predict reads that one). */
+  onDuplicateSkipped?: (path: string, imageId: number) => void;
   /** Tests inject file-system failures here. */
   io?: ImportIo;
 }
@@ -58,7 +60,15 @@ export async function importFolders(
   const engine = new ImportEngine(
     catalog,
     reportId,
-    { kind: 'import', duplicates, thumbnailsDir, io, operationId, ...resolveNumbers(options) },
+    {
+      kind: 'import',
+      duplicates,
+      thumbnailsDir,
+      io,
+      operationId,
+      ...(options.onDuplicateSkipped ? { onDuplicateSkipped: options.onDuplicateSkipped } : {}),
+      ...resolveNumbers(options),
+    },
     job,
   );
   try {

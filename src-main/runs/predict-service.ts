@@ -119,24 +119,33 @@ export async function classifyFolders(
   job: JobContext,
   adapt = false,
 ): Promise<PredictSummary> {
-  const report = await importFolders(catalog, { roots, labelSource: { kind: 'none' }, thumbnailsDir }, job);
+  // Files skipped as copies of images catalogued elsewhere are read through their twin,
+  // or the folder's results would silently lack them.
+  const twins: number[] = [];
+  const onDuplicateSkipped = (_path: string, imageId: number) => twins.push(imageId);
+  const report = await importFolders(
+    catalog,
+    { roots, labelSource: { kind: 'none' }, thumbnailsDir, onDuplicateSkipped },
+    job,
+  );
   // Every catalogued image under the folders, whichever root it was first imported with.
   const folders = roots.map((root) => path.resolve(root) + path.sep);
   const rows = catalog
     .imageRows()
     .filter((row) => folders.some((folder) => path.join(row.rootPath, row.relPath).startsWith(folder)));
-  const ids = rows.map((row) => row.id);
+  const ids = [...new Set([...rows.map((row) => row.id), ...twins])];
+  const read = twins.length === 0 ? rows : catalog.imageRows().filter((row) => ids.includes(row.id));
   let reader = classifier;
   let adapted: PredictSummary['adapted'] = null;
-  if (adapt && run.weightsPath && rows.length >= MIN_ADAPT_IMAGES) {
-    job.onProgress({ done: 0, total: rows.length, message: 'Adapting the model to these images' });
+  if (adapt && run.weightsPath && read.length >= MIN_ADAPT_IMAGES) {
+    job.onProgress({ done: 0, total: read.length, message: 'Adapting the model to these images' });
     reader = await loadClassifier(run.weightsPath);
-    const sources = rows.map((row) => ({ kind: 'file' as const, path: path.join(row.rootPath, row.relPath) }));
+    const sources = read.map((row) => ({ kind: 'file' as const, path: path.join(row.rootPath, row.relPath) }));
     const layers = await adaptClassifier(reader, sources, { signal: job.signal }).catch((error: unknown) => {
       reader.dispose();
       throw error;
     });
-    adapted = layers > 0 ? { layers, images: Math.min(rows.length, MAX_ADAPT_IMAGES) } : null;
+    adapted = layers > 0 ? { layers, images: Math.min(read.length, MAX_ADAPT_IMAGES) } : null;
   }
   try {
     const { predictions: _p, ...summary } = await predictCatalogImages(catalog, run, reader, ids, job);

@@ -60,3 +60,34 @@ test('a folder is read with its own batch-norm statistics, and the shared model 
   assert.notDeepEqual(confidencesAdapted, confidencesPlain, 'the stored predictions are the adapted model’s');
   assert.deepEqual(statistics(shared), before, 'the shared model’s statistics are untouched');
 });
+
+test('a folder of copies of catalogued images is classified too: every copy gets its twin’s prediction', async (t) => {
+  const dir = tempDir(t);
+  const trained = await trainClassifier(
+    {
+      dataset: shapeDataset(12, 12, 16),
+      options: { preset: 'small-cnn', epochs: 1, seed: 2, ensemble: false, input: { width: 16, height: 16 } },
+      runDir: join(dir, 'run'),
+    },
+    { signal: new AbortController().signal, onProgress: () => {} },
+  );
+  const first = join(dir, 'first');
+  const copy = join(dir, 'copy');
+  for (let i = 0; i < 5; i++) {
+    await writeImage(first, `crop_${i}.png`, { seed: 30 + i, width: 16, height: 16 });
+    await writeImage(copy, `again_${i}.png`, { seed: 30 + i, width: 16, height: 16 });
+  }
+  const catalog = Catalog.open(join(dir, 'seshat.sqlite'));
+  t.after(() => catalog.close());
+  for (const name of SHAPE_CLASSES) catalog.classes.create({ name });
+  const run = catalog.runs.update(catalog.runs.create({ name: 'r', preset: 'small-cnn' }).id, {
+    status: 'done',
+    weightsPath: trained.modelDir!,
+  });
+  const classifier = await loadClassifier(trained.modelDir!);
+  t.after(() => classifier.dispose());
+  await classifyFolders(catalog, run, classifier, [first], null, detachedJob(), false);
+  const again = await classifyFolders(catalog, run, classifier, [copy], null, detachedJob(), false);
+  assert.equal(again.predicted, 5, 'the copies were skipped as duplicates and must still be read');
+  assert.equal(catalog.imageRows().length, 5, 'no duplicate rows were added');
+});
