@@ -15,6 +15,7 @@ import { predictCommand } from './commands/predict-command.js';
 import { trainCommand } from './commands/train-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { runsCommand } from './commands/runs-command.js';
+import { wallCommand } from './commands/wall-command.js';
 
 export const COMMANDS: CliCommand[] = [
   serveCommand,
@@ -26,6 +27,7 @@ export const COMMANDS: CliCommand[] = [
   runsCommand,
   evalCommand,
   predictCommand,
+  wallCommand,
 ];
 
 function usage(): string {

@@ -1,0 +1,128 @@
+/**
+ * `seshat wall import|read`: wall photographs with their sign boxes. Import cuts each
+ * box into a labelled crop in the project (`walls/<photo>/`) and imports them like any
+ * folder; read classifies the boxes with a trained model (adapting to the wall's own
+ * crops, as Predict does) and prints them in reading order, as JSON or Manuel de Codage.
+ */
+import path from 'node:path';
+import { AppError } from '../../../src-shared/errors.js';
+import { UNAS_FILENAME_PATTERN } from '../../import/index.js';
+import { ClassifierCache } from '../../runs/classifier-cache.js';
+import { readFile } from 'node:fs/promises';
+import { isGardinerSignTable, type GardinerSignTable } from '../../../src-shared/gardiner/gardiner.js';
+import { transcribe } from '../../../src-shared/gardiner/transcription.js';
+import { resourcesDir } from '../../app/paths.js';
+import { sha256Hex } from '../../images/hash.js';
+import { readingOrder } from '../../walls/reading-order.js';
+import { boxesForPhoto, cutWall, wallDir } from '../../walls/wall-crops.js';
+import type { CliCommand } from '../cli-io.js';
+import { printJson } from '../cli-io.js';
+import { openCliSession, type CliSession } from '../cli-session.js';
+import { parseRunOption } from './eval-command.js';
+
+async function loadSignTable(): Promise<GardinerSignTable> {
+  const file = path.join(resourcesDir(), 'gardiner', 'signs.json');
+  const table: unknown = JSON.parse(await readFile(file, 'utf8'));
+  if (!isGardinerSignTable(table)) throw new AppError('INTERNAL', `${file} is not a sign table`);
+  return table;
+}
+
+async function importWalls(session: CliSession, photos: string[], boxesFile: string | undefined) {
+  const walls = [];
+  for (const photo of photos) {
+    const { signs, from } = await boxesForPhoto(photo, boxesFile);
+    const dir = wallDir(session.services.project.dir, photo);
+    await cutWall(photo, signs, dir, { withLabels: true });
+    walls.push({ photo, boxes: from, signs: signs.length, dir });
+  }
+  const task = await session.runTask('startImport', {
+    roots: walls.map((wall) => wall.dir),
+    labelSource: { kind: 'filename', pattern: UNAS_FILENAME_PATTERN },
+    duplicates: 'keep',
+  });
+  return { walls, import: (task.result as { counts: Record<string, number> }).counts };
+}
+
+async function readWall(session: CliSession, photo: string, boxesFile: string | undefined, model: string | undefined) {
+  const catalog = session.services.catalog;
+  const run = ClassifierCache.resolveRun(catalog, parseRunOption(model));
+  const { signs } = await boxesForPhoto(photo, boxesFile);
+  const dir = path.join(wallDir(session.services.project.dir, photo), 'read');
+  const manifest = await cutWall(photo, signs, dir, { withLabels: false });
+  const task = await session.runTask('startPrediction', {
+    runId: run.id,
+    target: { kind: 'folders', roots: [dir], adapt: true },
+  });
+  if (task.state === 'cancelled') throw new AppError('CANCELLED', 'Reading the wall was cancelled');
+  const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
+  const byPath = new Map(catalog.imageRows().map((row) => [path.join(row.rootPath, row.relPath), row.id]));
+  const hashes = new Map<string, string>();
+  for (const sign of manifest.signs) hashes.set(sign.file, await sha256Hex(await readFile(path.join(dir, sign.file))));
+  const places = readingOrder(manifest.signs.map((sign) => sign.box));
+  const read = manifest.signs.map((sign, i) => {
+    // A crop identical to one already catalogued (the wall was imported) is read through that image.
+    const file = path.join(dir, sign.file);
+    const imageId = byPath.get(file) ?? catalog.images.findByHash(hashes.get(sign.file)!)[0]?.id;
+    const prediction = imageId === undefined ? null : catalog.runs.prediction(run.id, imageId);
+    const top = (prediction?.topK ?? []).map((t) => [names.get(t.classId) ?? null, t.p] as const);
+    return {
+      box: [...sign.box],
+      label: prediction?.classId == null ? null : (names.get(prediction.classId) ?? null),
+      confidence: prediction?.confidence ?? null,
+      top,
+      order: places[i]!.order,
+      column: places[i]!.column,
+      row: places[i]!.row,
+    };
+  });
+  read.sort((a, b) => a.order - b.order);
+  return { photo: manifest.photo, width: manifest.width, height: manifest.height, runId: run.id, signs: read };
+}
+
+export const wallCommand: CliCommand = {
+  name: 'wall',
+  summary: 'Wall photographs: import their sign boxes as crops, or read their signs in order',
+  usage:
+    'seshat wall import <photo>... --project DIR [--boxes FILE] [--json]\n' +
+    '       seshat wall read <photo> --project DIR [--boxes FILE] [--model RUN] [--json|--mdc]',
+  options: { boxes: { type: 'string' }, model: { type: 'string' }, mdc: { type: 'boolean', default: false } },
+  allowPositionals: true,
+  async run(parsed, io) {
+    const [action, ...photos] = parsed.positionals;
+    if (action !== 'import' && action !== 'read')
+      throw new AppError('INVALID_INPUT', `seshat wall takes import or read, not "${action ?? ''}"`);
+    if (photos.length === 0) throw new AppError('INVALID_INPUT', 'Name at least one wall photograph');
+    const boxesFile = parsed.values.boxes as string | undefined;
+    if (boxesFile && photos.length > 1)
+      throw new AppError('INVALID_INPUT', '--boxes belongs to one photograph; name one photo with it');
+    const session = openCliSession(parsed, io);
+    try {
+      if (action === 'import') {
+        const result = await importWalls(
+          session,
+          photos.map((photo) => path.resolve(photo)),
+          boxesFile,
+        );
+        if (parsed.json) printJson(io, result);
+        else
+          for (const wall of result.walls)
+            io.out(`${wall.photo}: ${wall.signs} signs from ${wall.boxes} → ${wall.dir}`);
+        return 0;
+      }
+      if (photos.length > 1) throw new AppError('INVALID_INPUT', 'seshat wall read takes one photograph');
+      const result = await readWall(session, path.resolve(photos[0]!), boxesFile, parsed.values.model as string);
+      if (parsed.values.mdc) {
+        const text = transcribe(await loadSignTable(), result.signs);
+        io.out(text.mdc);
+      } else if (parsed.json) printJson(io, result);
+      else
+        for (const sign of result.signs)
+          io.out(
+            `${sign.order}\t${sign.label ?? '—'}\t${((sign.confidence ?? 0) * 100).toFixed(1)}%\t${sign.box.join(',')}`,
+          );
+      return 0;
+    } finally {
+      session.close();
+    }
+  },
+};
