@@ -63,10 +63,25 @@ export async function cropPng(photo: DecodedPhoto, box: Box): Promise<Buffer> {
 /** The Unas dataset's crop frame: signs are shrunk (never enlarged) to fit, and centred. */
 export const GLYPH_FRAME = { width: 50, height: 75 } as const;
 
+/** The median of each channel over the crop's outermost pixels: the stone around the sign. */
+function borderMedian(pixels: Buffer, width: number, height: number, channels: number): number[] {
+  return Array.from({ length: channels }, (_, c) => {
+    const values: number[] = [];
+    for (let x = 0; x < width; x++)
+      values.push(pixels[x * channels + c]!, pixels[((height - 1) * width + x) * channels + c]!);
+    for (let y = 0; y < height; y++)
+      values.push(pixels[y * width * channels + c]!, pixels[(y * width + width - 1) * channels + c]!);
+    values.sort((a, b) => a - b);
+    return values[values.length >> 1]!;
+  });
+}
+
 /**
  * The crop as the dataset's preprocessed crops are made: the sign shrunk to fit the frame
- * if it is larger, centred, the margins filled by mirroring the crop's own edges (the
- * dataset fills them with background texture; a mirror is the nearest texture at hand).
+ * if it is larger, centred, the margins filled with the stone's tone (the median of the
+ * crop's border). The dataset fills them with background texture; mirroring the crop's
+ * edges instead copied strokes into the margins and cost a model that never saw the wall
+ * 0.37 top-1 (bench walls).
  */
 export async function framedCropPng(
   photo: DecodedPhoto,
@@ -84,13 +99,14 @@ export async function framedCropPng(
     .toBuffer({ resolveWithObject: true });
   const left = Math.floor((frame.width - width) / 2);
   const top = Math.floor((frame.height - height) / 2);
+  const [r, g = r, b = r, alpha = 255] = borderMedian(crop.pixels, crop.width, crop.height, photo.channels);
   return sharp(fitted.data, { raw: { width, height, channels: photo.channels } })
     .extend({
       left,
       right: frame.width - width - left,
       top,
       bottom: frame.height - height - top,
-      extendWith: 'mirror',
+      background: { r: r!, g, b, alpha: alpha / 255 },
     })
     .png({ compressionLevel: 6 })
     .toBuffer();
