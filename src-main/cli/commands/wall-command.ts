@@ -43,7 +43,13 @@ async function importWalls(session: CliSession, photos: string[], boxesFile: str
   return { walls, import: (task.result as { counts: Record<string, number> }).counts };
 }
 
-async function readWall(session: CliSession, photo: string, boxesFile: string | undefined, model: string | undefined) {
+async function readWall(
+  session: CliSession,
+  photo: string,
+  boxesFile: string | undefined,
+  model: string | undefined,
+  adapt: boolean,
+) {
   const catalog = session.services.catalog;
   const run = ClassifierCache.resolveRun(catalog, parseRunOption(model));
   const { signs } = await boxesForPhoto(photo, boxesFile);
@@ -51,7 +57,7 @@ async function readWall(session: CliSession, photo: string, boxesFile: string | 
   const manifest = await cutWall(photo, signs, dir, { withLabels: false });
   const task = await session.runTask('startPrediction', {
     runId: run.id,
-    target: { kind: 'folders', roots: [dir], adapt: true },
+    target: { kind: 'folders', roots: [dir], adapt },
   });
   if (task.state === 'cancelled') throw new AppError('CANCELLED', 'Reading the wall was cancelled');
   const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
@@ -84,8 +90,13 @@ export const wallCommand: CliCommand = {
   summary: 'Wall photographs: import their sign boxes as crops, or read their signs in order',
   usage:
     'seshat wall import <photo>... --project DIR [--boxes FILE] [--json]\n' +
-    '       seshat wall read <photo> --project DIR [--boxes FILE] [--model RUN] [--json|--mdc]',
-  options: { boxes: { type: 'string' }, model: { type: 'string' }, mdc: { type: 'boolean', default: false } },
+    '       seshat wall read <photo> --project DIR [--boxes FILE] [--model RUN] [--adapt on|off] [--json|--mdc]',
+  options: {
+    boxes: { type: 'string' },
+    model: { type: 'string' },
+    adapt: { type: 'string' },
+    mdc: { type: 'boolean', default: false },
+  },
   allowPositionals: true,
   async run(parsed, io) {
     const [action, ...photos] = parsed.positionals;
@@ -110,7 +121,11 @@ export const wallCommand: CliCommand = {
         return 0;
       }
       if (photos.length > 1) throw new AppError('INVALID_INPUT', 'seshat wall read takes one photograph');
-      const result = await readWall(session, path.resolve(photos[0]!), boxesFile, parsed.values.model as string);
+      const adapt = (parsed.values.adapt as string | undefined) ?? 'on';
+      if (adapt !== 'on' && adapt !== 'off')
+        throw new AppError('INVALID_INPUT', `--adapt takes on or off, not "${adapt}"`);
+      const photo = path.resolve(photos[0]!);
+      const result = await readWall(session, photo, boxesFile, parsed.values.model as string, adapt === 'on');
       if (parsed.values.mdc) {
         const text = transcribe(await loadSignTable(), result.signs);
         io.out(text.mdc);
