@@ -2,6 +2,7 @@
  * Predictions with a trained model: over catalog images (stored per run), over a
  * new folder (imported as unlabelled, then classified), and for dropped bytes.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../src-shared/errors.js';
@@ -9,6 +10,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { PredictionInput, RunRecord } from '../../src-shared/catalog-records.js';
 import { DECODE_OPTIONS, MAX_PIXELS } from '../images/probe.js';
 import { importFolders } from '../import/index.js';
+import { scanFolder } from '../import/scan.js';
+import { sha256Hex } from '../images/hash.js';
 import { adaptClassifier, MAX_ADAPT_IMAGES, MIN_ADAPT_IMAGES } from '../ml/inference/adapt.js';
 import {
   loadClassifier,
@@ -214,28 +217,62 @@ function csvField(value: string): string {
  * has none), the model's best guess with its probability, and the top 5 as
  * `class:prob` pairs separated by spaces. With `folder`, only the images under it.
  */
-export function predictionsCsv(catalog: Catalog, runId: number, folder?: string): string {
+export async function predictionsCsv(catalog: Catalog, runId: number, folder?: string): Promise<string> {
   const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
   const name = (classId: number | null) => (classId === null ? '' : (names.get(classId) ?? ''));
   const under = folder === undefined ? null : path.resolve(folder) + path.sep;
   const lines = ['path,label,predicted,confidence,top5'];
+  const line = (file: string, label: number | null, predicted: number | null, confidence: number, topK: TopK) =>
+    [
+      file,
+      name(label),
+      name(predicted),
+      confidence.toFixed(4),
+      topK.map((e) => `${names.get(e.classId) ?? e.classId}:${e.p.toFixed(4)}`).join(' '),
+    ]
+      .map(csvField)
+      .join(',');
   for (let offset = 0; ; offset += 5000) {
     const rows = catalog.predictionRows({ runId, order: 'confident-first', limit: 5000, offset });
     for (const row of rows) {
       const file = path.join(row.rootPath, row.relPath);
       if (under !== null && !file.startsWith(under)) continue;
-      const top = row.topK
-        .map((entry) => `${names.get(entry.classId) ?? entry.classId}:${entry.p.toFixed(4)}`)
-        .join(' ');
-      lines.push(
-        [file, name(row.labelClassId), name(row.predictedClassId), row.confidence.toFixed(4), top]
-          .map(csvField)
-          .join(','),
-      );
+      lines.push(line(file, row.labelClassId, row.predictedClassId, row.confidence, row.topK));
     }
     if (rows.length < 5000) break;
   }
+  if (folder !== undefined) lines.push(...(await copiesOfCatalogued(catalog, runId, folder, line)));
   return `${lines.join('\n')}\n`;
+}
+
+type TopK = { classId: number; p: number }[];
+
+/**
+ * The folder's files that are not catalogued because they copy a catalogued image
+ * (classify folder skips them as duplicates and reads the twin): one line each, under
+ * the copy's own path, so the folder's CSV has a row for every image in it.
+ */
+async function copiesOfCatalogued(
+  catalog: Catalog,
+  runId: number,
+  folder: string,
+  line: (file: string, label: number | null, predicted: number | null, confidence: number, topK: TopK) => string,
+): Promise<string[]> {
+  const scan = await scanFolder(folder).catch(() => null);
+  if (!scan) return [];
+  const catalogued = new Set(catalog.imageRows().map((row) => path.join(row.rootPath, row.relPath)));
+  const lines: string[] = [];
+  for (const file of scan.files) {
+    if (catalogued.has(file.absPath)) continue;
+    const bytes = await readFile(file.absPath).catch(() => null);
+    if (!bytes) continue;
+    const twin = catalog.images.findByHash(await sha256Hex(bytes))[0];
+    const prediction = twin && catalog.runs.prediction(runId, twin.id);
+    if (!twin || !prediction) continue;
+    const label = catalog.labels.get(twin.id)?.classId ?? null;
+    lines.push(line(file.absPath, label, prediction.classId, prediction.confidence, prediction.topK));
+  }
+  return lines;
 }
 
 const ORDINALS = ['', 'best', '2nd', '3rd', '4th', '5th'];

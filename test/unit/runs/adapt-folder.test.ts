@@ -9,7 +9,7 @@ import { before, test } from 'node:test';
 import { Catalog } from '../../../src-main/catalog/catalog.js';
 import { loadClassifier } from '../../../src-main/ml/inference/predict.js';
 import { trainClassifier } from '../../../src-main/ml/training/train.js';
-import { classifyFolders } from '../../../src-main/runs/predict-service.js';
+import { classifyFolders, predictionsCsv } from '../../../src-main/runs/predict-service.js';
 import { detachedJob } from '../../../src-shared/progress.js';
 import { tempDir, writeImage } from '../../helpers/images.js';
 import { SHAPE_CLASSES, shapeDataset, useWasm } from '../ml/fixtures.js';
@@ -90,4 +90,15 @@ test('a folder of copies of catalogued images is classified too: every copy gets
   const again = await classifyFolders(catalog, run, classifier, [copy], null, detachedJob(), false);
   assert.equal(again.predicted, 5, 'the copies were skipped as duplicates and must still be read');
   assert.equal(catalog.imageRows().length, 5, 'no duplicate rows were added');
+  // The folder's CSV lists the copies under their own paths, with their twins' predictions.
+  const csv = (await predictionsCsv(catalog, run.id, copy)).trim().split('\n').slice(1);
+  assert.deepEqual(
+    csv.map((line) => line.split(',')[0]).sort(),
+    [0, 1, 2, 3, 4].map((i) => join(copy, `again_${i}.png`)),
+  );
+  const twins = (await predictionsCsv(catalog, run.id, first)).trim().split('\n').slice(1);
+  assert.deepEqual(
+    csv.map((line) => line.split(',').slice(1).join(',')).sort(),
+    twins.map((line) => line.split(',').slice(1).join(',')).sort(),
+  );
 });

@@ -63,22 +63,15 @@ test('the review takes the model’s second or third guess by rank, as model lab
 test('the folder CSV holds only that folder’s images, with each one’s current label', async (t) => {
   const { dir, catalog, run, ids, classes } = await projectWithPredictions(t);
   catalog.labels.setLabels([{ imageId: ids[0]!, classId: classes.x1 }]);
-  const rows = predictionsCsv(catalog, run.id, join(dir, 'walls', 'north'))
-    .trim()
-    .split('\n');
+  const rows = (await predictionsCsv(catalog, run.id, join(dir, 'walls', 'north'))).trim().split('\n');
   assert.equal(rows[0], 'path,label,predicted,confidence,top5');
   assert.equal(rows.length, 1 + 3, 'north has 3 images; south’s 2 are left out');
   const byPath = new Map(rows.slice(1).map((row) => [row.split(',')[0], row.split(',')]));
   assert.deepEqual(byPath.get(join(dir, 'walls', 'north', 'n_0.png'))?.slice(1, 4), ['X1', 'G17', '0.6000']);
   assert.deepEqual(byPath.get(join(dir, 'walls', 'north', 'n_1.png'))?.slice(1, 3), ['', 'G17']);
   // A folder whose name starts like another's is not inside it.
-  assert.equal(
-    predictionsCsv(catalog, run.id, join(dir, 'walls', 'nor'))
-      .trim()
-      .split('\n').length,
-    1,
-  );
-  assert.equal(predictionsCsv(catalog, run.id).trim().split('\n').length, 1 + 5, 'no folder: every prediction');
+  assert.equal((await predictionsCsv(catalog, run.id, join(dir, 'walls', 'nor'))).trim().split('\n').length, 1);
+  assert.equal((await predictionsCsv(catalog, run.id)).trim().split('\n').length, 1 + 5, 'no folder: every prediction');
 });
 
 test('the precision of an accept threshold is read from the validation predictions', () => {
