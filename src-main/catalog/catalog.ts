@@ -11,6 +11,7 @@ import { AppError } from '../../src-shared/errors.js';
 import { APPLICATION_ID, LATEST_VERSION, migrate, schemaVersion, type Migration, MIGRATIONS } from './migrations.js';
 import { ClassRepo } from './classes.js';
 import { EmbeddingRepo } from './embeddings.js';
+import { WallRepo } from './walls.js';
 import { GridQueries } from './grid.js';
 import { ImportHistory } from './import-undo.js';
 import { ImageRepo } from './images.js';
@@ -53,6 +54,7 @@ export class Catalog {
   readonly meta: MetaRepo;
   readonly splits: SplitRepo;
   readonly imports: ImportHistory;
+  readonly walls: WallRepo;
 
   private constructor(db: Database.Database, file: string) {
     this.#db = db;
@@ -68,6 +70,7 @@ export class Catalog {
     this.runs = new RunRepo(db, file === ':memory:' ? null : dirname(resolve(file)));
     this.reports = new ReportRepo(db);
     this.embeddings = new EmbeddingRepo(db);
+    this.walls = new WallRepo(db);
   }
 
   /**

@@ -199,6 +199,29 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'project meta, interrupted runs, import undo, split groups',
     up: migrateToTrust,
   },
+  {
+    version: 6,
+    name: 'wall photographs and their sign boxes',
+    // A crop is an ordinary image; wall_signs says which photo and box it was cut from.
+    // Deleting the image (undo import) deletes its box; deleting a wall deletes its boxes.
+    up: `
+      CREATE TABLE walls (
+        id INTEGER PRIMARY KEY,
+        photo_path TEXT NOT NULL UNIQUE,
+        width INTEGER NOT NULL CHECK (width > 0),
+        height INTEGER NOT NULL CHECK (height > 0),
+        added_at INTEGER NOT NULL
+      );
+      CREATE TABLE wall_signs (
+        image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+        wall_id INTEGER NOT NULL REFERENCES walls(id) ON DELETE CASCADE,
+        x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
+        sign_index INTEGER NOT NULL,
+        CHECK (x2 > x1 AND y2 > y1)
+      );
+      CREATE INDEX wall_signs_by_wall ON wall_signs (wall_id, sign_index);
+    `,
+  },
 ];
 
 /**

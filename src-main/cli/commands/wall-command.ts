@@ -32,15 +32,29 @@ async function importWalls(session: CliSession, photos: string[], boxesFile: str
   for (const photo of photos) {
     const { signs, from } = await boxesForPhoto(photo, boxesFile);
     const dir = wallDir(session.services.project.dir, photo);
-    await cutWall(photo, signs, dir, { withLabels: true });
-    walls.push({ photo, boxes: from, signs: signs.length, dir });
+    const manifest = await cutWall(photo, signs, dir, { withLabels: true });
+    walls.push({ photo, boxes: from, signs: signs.length, dir, manifest });
   }
   const task = await session.runTask('startImport', {
     roots: walls.map((wall) => wall.dir),
     labelSource: { kind: 'filename', pattern: UNAS_FILENAME_PATTERN },
     duplicates: 'keep',
   });
-  return { walls, import: (task.result as { counts: Record<string, number> }).counts };
+  // Each crop's image keeps its wall and box.
+  const catalog = session.services.catalog;
+  const byPath = new Map(catalog.imageRows().map((row) => [path.join(row.rootPath, row.relPath), row.id]));
+  const recorded = walls.map(({ manifest, dir, ...wall }) => {
+    const signs = manifest.signs.flatMap((sign) => {
+      const imageId = byPath.get(path.join(dir, sign.file));
+      return imageId === undefined ? [] : [{ imageId, box: sign.box, index: sign.index }];
+    });
+    const record = catalog.walls.record(
+      { photoPath: manifest.photo, width: manifest.width, height: manifest.height },
+      signs,
+    );
+    return { ...wall, dir, wallId: record.id, recorded: signs.length };
+  });
+  return { walls: recorded, import: (task.result as { counts: Record<string, number> }).counts };
 }
 
 async function readWall(

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
+import { Catalog } from '../../../src-main/catalog/catalog.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 
@@ -63,6 +64,19 @@ test('seshat wall import cuts labelled crops into the project; wall read reads t
   const crops = readdirSync(report.walls[0]!.dir).filter((name) => name.endsWith('.png'));
   assert.deepEqual(crops.slice(0, 2), ['0000_X1.png', '0001_O49.png']);
   assert.ok(existsSync(join(report.walls[0]!.dir, 'wall.json')));
+  // The catalog keeps each crop's wall and box.
+  const catalog = Catalog.open(join(project, 'seshat.sqlite'));
+  try {
+    const [wall] = catalog.walls.list();
+    assert.deepEqual([wall?.photoPath, wall?.width, wall?.height], [photo, 200, 240]);
+    const signs = catalog.walls.signs(wall!.id);
+    assert.equal(signs.length, 12);
+    assert.deepEqual(signs[7]!.box, [110, 43, 190, 77]);
+    const image = catalog.imageRows().find((row) => row.id === signs[7]!.imageId)!;
+    assert.equal(image.relPath, '0007_O49.png');
+  } finally {
+    catalog.close();
+  }
 
   assert.equal(seshat(['split', '--project', project, '--ratios', '50,50,0', '--json']).code, 0);
   const trained = seshat(['train', '--project', project, '--preset', 'small-cnn', '--epochs', '2', '--json']);
