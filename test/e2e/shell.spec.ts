@@ -47,6 +47,8 @@ test('navigation switches views with the rail and with Ctrl+number', async ({ pa
   await expect(page.locator('main')).toHaveAttribute('data-view', 'train');
   await page.keyboard.press('Control+5');
   await expect(page.locator('main')).toHaveAttribute('data-view', 'predict');
+  // No model yet: nothing to accept, so the button says so instead of doing nothing.
+  await expect(page.getByRole('button', { name: /Accept all/ })).toBeDisabled();
 });
 
 test('opening a missing project folder shows the error and keeps the current project', async ({ page }) => {

@@ -229,7 +229,10 @@ export class PredictState {
             .filter((item) => item.confidence >= this.threshold)
             .map((item) => item.imageId)
         : [...this.reviewSelection];
-      if (ids.length === 0) return;
+      if (ids.length === 0) {
+        this.message = `No unlabelled image has a prediction at ${(this.threshold * 100).toFixed(0)}% confidence or more.`;
+        return;
+      }
       const { changed } = await this.api.acceptPredictions({ runId, imageIds: ids });
       this.message = `${changed} predictions accepted as labels (label source: model). Undo in the Library with Ctrl+Z.`;
       await this.loadReview();
