@@ -7,6 +7,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../src-shared/errors.js';
+import { sha256Hex } from '../images/hash.js';
 import type { Box, WallSign } from './boxes.js';
 import { parseBoxesCsv, parseLocations } from './boxes.js';
 import { decodePhoto, framedCropPng } from './crops.js';
@@ -17,7 +18,8 @@ export interface WallManifest {
   photo: string;
   width: number;
   height: number;
-  signs: { file: string; box: Box; label: string | null; index: number }[];
+  /** Each crop with its content hash, which finds it in the catalog even when imported as a copy. */
+  signs: { file: string; box: Box; label: string | null; index: number; hash: string }[];
 }
 
 export interface CutWallOptions {
@@ -51,8 +53,9 @@ export async function cutWall(
     options.signal?.throwIfAborted();
     const number = String(sign.index).padStart(digits, '0');
     const file = options.withLabels && sign.label ? `${number}_${fileLabel(sign.label)}.png` : `${number}.png`;
-    await writeFile(path.join(outDir, file), await framedCropPng(photo, sign.box));
-    manifest.signs.push({ file, box: sign.box, label: sign.label, index: sign.index });
+    const png = await framedCropPng(photo, sign.box);
+    await writeFile(path.join(outDir, file), png);
+    manifest.signs.push({ file, box: sign.box, label: sign.label, index: sign.index, hash: await sha256Hex(png) });
     options.onProgress?.(i + 1, signs.length);
   }
   await writeFile(path.join(outDir, WALL_MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);

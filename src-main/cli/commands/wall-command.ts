@@ -12,7 +12,6 @@ import { readFile } from 'node:fs/promises';
 import { isGardinerSignTable, type GardinerSignTable } from '../../../src-shared/gardiner/gardiner.js';
 import { transcribe } from '../../../src-shared/gardiner/transcription.js';
 import { resourcesDir } from '../../app/paths.js';
-import { sha256Hex } from '../../images/hash.js';
 import { readingOrder } from '../../walls/reading-order.js';
 import { boxesForPhoto, cutWall, wallDir } from '../../walls/wall-crops.js';
 import type { CliCommand } from '../cli-io.js';
@@ -76,13 +75,11 @@ async function readWall(
   if (task.state === 'cancelled') throw new AppError('CANCELLED', 'Reading the wall was cancelled');
   const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
   const byPath = new Map(catalog.imageRows().map((row) => [path.join(row.rootPath, row.relPath), row.id]));
-  const hashes = new Map<string, string>();
-  for (const sign of manifest.signs) hashes.set(sign.file, await sha256Hex(await readFile(path.join(dir, sign.file))));
   const places = readingOrder(manifest.signs.map((sign) => sign.box));
   const read = manifest.signs.map((sign, i) => {
     // A crop identical to one already catalogued (the wall was imported) is read through that image.
     const file = path.join(dir, sign.file);
-    const imageId = byPath.get(file) ?? catalog.images.findByHash(hashes.get(sign.file)!)[0]?.id;
+    const imageId = byPath.get(file) ?? catalog.images.findByHash(sign.hash)[0]?.id;
     const prediction = imageId === undefined ? null : catalog.runs.prediction(run.id, imageId);
     const top = (prediction?.topK ?? []).map((t) => [names.get(t.classId) ?? null, t.p] as const);
     return {

@@ -3,6 +3,7 @@
  * mapping (which switches apply to which preset) is testable in plain Node.
  */
 import type { PresetSummary, SeshatApi } from '../../../src-shared/api/contract.js';
+import { ensembleByDefault } from '../../../src-shared/api/contract.js';
 
 export type PresetId = PresetSummary['id'];
 /** What startTraining accepts (the wire schema, narrower than the service's TrainSettings). */
@@ -29,6 +30,29 @@ export interface TrainForm {
   fineTuneTop: boolean;
   seed: number;
   keepBestOnCancel: boolean;
+}
+
+/** The form before a preset is chosen: CNN+, the glyph default (choosing a preset then takes its defaults). */
+export function defaultTrainForm(): TrainForm {
+  return {
+    preset: 'cnn-plus',
+    epochs: 60,
+    batchSize: 32,
+    learningRate: 0.002,
+    optimizer: 'adam',
+    schedule: 'plateau',
+    labelSmoothing: 0,
+    earlyStopping: true,
+    patience: 8,
+    classWeights: 'none',
+    adjustRare: true,
+    augment: true,
+    flip: false,
+    ensemble: ensembleByDefault('cnn-plus'),
+    fineTuneTop: false,
+    seed: 1,
+    keepBestOnCancel: false,
+  };
 }
 
 /** Whether the augmentation switches mean anything for this form: a frozen MobileNet head has nothing to augment. */

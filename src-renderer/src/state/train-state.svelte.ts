@@ -13,31 +13,13 @@ import type {
 } from '../../../src-shared/api/contract';
 import { ensembleByDefault } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
-import { trainSettingsOf, type PresetId, type TrainForm } from './train-settings';
+import { defaultTrainForm, trainSettingsOf, type PresetId, type TrainForm } from './train-settings';
 
 export type { PresetId, TrainForm } from './train-settings';
 
 export class TrainState {
   presets = $state<PresetSummary[]>([]);
-  form = $state<TrainForm>({
-    preset: 'cnn-plus',
-    epochs: 60,
-    batchSize: 32,
-    learningRate: 0.002,
-    optimizer: 'adam',
-    schedule: 'plateau',
-    labelSmoothing: 0,
-    earlyStopping: true,
-    patience: 8,
-    classWeights: 'none',
-    adjustRare: true,
-    augment: true,
-    flip: false,
-    ensemble: ensembleByDefault('cnn-plus'),
-    fineTuneTop: false,
-    seed: 1,
-    keepBestOnCancel: false,
-  });
+  form = $state<TrainForm>(defaultTrainForm());
   runs = $state<RunSummary[]>([]);
   selected = $state<RunDetails | null>(null);
   error = $state<ApiErrorPayload | null>(null);

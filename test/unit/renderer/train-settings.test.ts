@@ -1,28 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { trainSettings } from '../../../src-shared/api/methods/training-methods.js';
-import { trainSettingsOf, type TrainForm } from '../../../src-renderer/src/state/train-settings.js';
+import { defaultTrainForm, trainSettingsOf, type TrainForm } from '../../../src-renderer/src/state/train-settings.js';
 
-const form = (overrides: Partial<TrainForm> = {}): TrainForm => ({
-  preset: 'cnn-plus',
-  epochs: 60,
-  batchSize: 32,
-  learningRate: 0.002,
-  optimizer: 'adam',
-  schedule: 'plateau',
-  labelSmoothing: 0,
-  earlyStopping: true,
-  patience: 8,
-  classWeights: 'none',
-  adjustRare: true,
-  augment: true,
-  flip: false,
-  ensemble: true,
-  fineTuneTop: false,
-  seed: 1,
-  ...overrides,
-  keepBestOnCancel: false,
-});
+const form = (overrides: Partial<TrainForm> = {}): TrainForm => ({ ...defaultTrainForm(), ...overrides });
 
 test('train form: a conv preset sends its augmentation and ensemble, and no fine-tuning mode', () => {
   const settings = trainSettingsOf(form());

@@ -25,28 +25,34 @@ function statistics(classifier: Awaited<ReturnType<typeof loadClassifier>>): num
     .flatMap((tensor) => Array.from(tensor.dataSync()));
 }
 
-test('a folder is read with its own batch-norm statistics, and the shared model stays as trained', async (t) => {
-  const dir = tempDir(t);
+/** A trained model registered as a finished run of a fresh catalog in `dir`. */
+async function trainedRun(dir: string, preset: 'cnn-plus' | 'small-cnn', dataset: ReturnType<typeof shapeDataset>) {
   const trained = await trainClassifier(
     {
-      dataset: shapeDataset(24, 24, 16),
-      options: { preset: 'cnn-plus', epochs: 1, seed: 2, ensemble: false, input: { width: 16, height: 16 } },
+      dataset,
+      options: { preset, epochs: 1, seed: 2, ensemble: false, input: { width: 16, height: 16 } },
       runDir: join(dir, 'run'),
     },
     { signal: new AbortController().signal, onProgress: () => {} },
   );
-  // A new "wall": 40 images much darker than anything the model trained on.
-  const wall = join(dir, 'new-wall');
-  for (let i = 0; i < 40; i++) await writeImage(wall, `crop_${i}.png`, { seed: 10 + i, width: 16, height: 16 });
   const catalog = Catalog.open(join(dir, 'seshat.sqlite'));
-  t.after(() => catalog.close());
   for (const name of SHAPE_CLASSES) catalog.classes.create({ name });
-  const run = catalog.runs.update(catalog.runs.create({ name: 'r', preset: 'cnn-plus' }).id, {
+  const run = catalog.runs.update(catalog.runs.create({ name: 'r', preset }).id, {
     status: 'done',
     weightsPath: trained.modelDir!,
   });
+  return { catalog, run, modelDir: trained.modelDir! };
+}
 
-  const shared = await loadClassifier(trained.modelDir!);
+test('a folder is read with its own batch-norm statistics, and the shared model stays as trained', async (t) => {
+  const dir = tempDir(t);
+  const { catalog, run, modelDir } = await trainedRun(dir, 'cnn-plus', shapeDataset(24, 24, 16));
+  t.after(() => catalog.close());
+  // A new "wall": 40 images much darker than anything the model trained on.
+  const wall = join(dir, 'new-wall');
+  for (let i = 0; i < 40; i++) await writeImage(wall, `crop_${i}.png`, { seed: 10 + i, width: 16, height: 16 });
+
+  const shared = await loadClassifier(modelDir);
   t.after(() => shared.dispose());
   const before = statistics(shared);
   const plain = await classifyFolders(catalog, run, shared, [wall], null, detachedJob(), false);
@@ -63,28 +69,15 @@ test('a folder is read with its own batch-norm statistics, and the shared model 
 
 test('a folder of copies of catalogued images is classified too: every copy gets its twin’s prediction', async (t) => {
   const dir = tempDir(t);
-  const trained = await trainClassifier(
-    {
-      dataset: shapeDataset(12, 12, 16),
-      options: { preset: 'small-cnn', epochs: 1, seed: 2, ensemble: false, input: { width: 16, height: 16 } },
-      runDir: join(dir, 'run'),
-    },
-    { signal: new AbortController().signal, onProgress: () => {} },
-  );
+  const { catalog, run, modelDir } = await trainedRun(dir, 'small-cnn', shapeDataset(12, 12, 16));
+  t.after(() => catalog.close());
   const first = join(dir, 'first');
   const copy = join(dir, 'copy');
   for (let i = 0; i < 5; i++) {
     await writeImage(first, `crop_${i}.png`, { seed: 30 + i, width: 16, height: 16 });
     await writeImage(copy, `again_${i}.png`, { seed: 30 + i, width: 16, height: 16 });
   }
-  const catalog = Catalog.open(join(dir, 'seshat.sqlite'));
-  t.after(() => catalog.close());
-  for (const name of SHAPE_CLASSES) catalog.classes.create({ name });
-  const run = catalog.runs.update(catalog.runs.create({ name: 'r', preset: 'small-cnn' }).id, {
-    status: 'done',
-    weightsPath: trained.modelDir!,
-  });
-  const classifier = await loadClassifier(trained.modelDir!);
+  const classifier = await loadClassifier(modelDir);
   t.after(() => classifier.dispose());
   await classifyFolders(catalog, run, classifier, [first], null, detachedJob(), false);
   const again = await classifyFolders(catalog, run, classifier, [copy], null, detachedJob(), false);
