@@ -70,7 +70,7 @@ export class Catalog {
     this.runs = new RunRepo(db, file === ':memory:' ? null : dirname(resolve(file)));
     this.reports = new ReportRepo(db);
     this.embeddings = new EmbeddingRepo(db);
-    this.walls = new WallRepo(db);
+    this.walls = new WallRepo(db, this.images);
   }
 
   /**

@@ -222,6 +222,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX wall_signs_by_wall ON wall_signs (wall_id, sign_index);
     `,
   },
+  {
+    version: 7,
+    name: 'wall photos served by content, and the folder their crops live in',
+    // The Wall view shows the photo only while it is the file that was imported (size and
+    // hash, as for images); walls recorded before this have neither and are re-imported
+    // to be shown. The crops folder is where a drawn or moved box is cut to.
+    up: `
+      ALTER TABLE walls ADD COLUMN photo_hash TEXT;
+      ALTER TABLE walls ADD COLUMN photo_bytes INTEGER;
+      ALTER TABLE walls ADD COLUMN crops_dir TEXT;
+    `,
+  },
 ];
 
 /**

@@ -15,9 +15,13 @@ export interface DecodedPhoto {
   pixels: Buffer;
 }
 
-export async function decodePhoto(file: string): Promise<DecodedPhoto> {
+/** Decodes a photo from its file, or from bytes already read (and checked) with the file named for errors. */
+export async function decodePhoto(file: string, bytes?: Buffer): Promise<DecodedPhoto> {
   try {
-    const { data, info } = await sharp(file).rotate().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(bytes ?? file)
+      .rotate()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, channels: info.channels, pixels: data };
   } catch (error) {
     throw new AppError('IMAGE_UNREADABLE', `${file}: not a readable photograph (${(error as Error).message})`, {

@@ -187,3 +187,13 @@ export interface DroppedImageResult {
   top: Array<{ label: string; probability: number }>;
   milliseconds: number;
 }
+
+export type {
+  WallBox,
+  WallDetails,
+  WallExport,
+  WallExportFormat,
+  WallGuess,
+  WallSignView,
+  WallSummary,
+} from './wire-walls.js';
