@@ -12,7 +12,10 @@ export interface ImageRef {
 /** Hex digits of the content hash in an image URL: 64 bits, plenty to tell two versions apart. */
 export const IMAGE_URL_HASH_LENGTH = 16;
 
-/** The path of an image below `/api/images` (web) or `seshat://images` (Electron). */
-export function imageUrlPath(projectId: string, image: ImageRef, variant: 'thumb' | 'full'): string {
+/**
+ * The path of an image below `/api/images` (web) or `seshat://images` (Electron). For
+ * `wall-photo` the id and hash are a wall's and its photograph's.
+ */
+export function imageUrlPath(projectId: string, image: ImageRef, variant: 'thumb' | 'full' | 'wall-photo'): string {
   return `/${projectId}/${image.id}/${image.hash.slice(0, IMAGE_URL_HASH_LENGTH)}/${variant}`;
 }

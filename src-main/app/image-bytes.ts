@@ -12,13 +12,13 @@
  * Only catalogued files are served, and only while they are still the file that was
  * imported: a regular file (not a link swapped in since) with the same size and hash.
  */
-import { createHash } from 'node:crypto';
-import { constants, existsSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { AppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ImageRecord } from '../../src-shared/catalog-records.js';
+import { readCatalogedFile } from '../images/cataloged-file.js';
 import { DECODE_OPTIONS } from '../images/probe.js';
 import { renderThumbnail, thumbnailPath, writeThumbnail } from '../images/thumbnails.js';
 
@@ -27,7 +27,7 @@ export interface ImageBytes {
   contentType: string;
 }
 
-export type ImageVariantName = 'thumb' | 'full';
+export type ImageVariantName = 'thumb' | 'full' | 'wall-photo';
 
 /** What an image URL asks for. */
 export interface ImageRequest {
@@ -38,7 +38,7 @@ export interface ImageRequest {
   variant: ImageVariantName;
 }
 
-const IMAGE_PATH = /^\/([0-9a-f]{8,64})\/(\d{1,15})\/([0-9a-f]{8,64})\/(thumb|full)$/;
+const IMAGE_PATH = /^\/([0-9a-f]{8,64})\/(\d{1,15})\/([0-9a-f]{8,64})\/(thumb|full|wall-photo)$/;
 
 /**
  * `/<project>/<id>/<hash>/<variant>` (the part after `/api/images` or `seshat://images`,
@@ -59,51 +59,6 @@ const BROWSER_TYPES: Record<string, string> = {
   avif: 'image/avif',
 };
 
-/**
- * Reads a catalogued original only if it is still what was imported. O_NOFOLLOW and
- * fstat on the opened descriptor (not a path checked first and opened later) leave no
- * gap in which a link could be swapped in.
- */
-export async function readCatalogedFile(
-  file: string,
-  image: Pick<ImageRecord, 'id' | 'bytes' | 'hash'>,
-): Promise<Buffer> {
-  let handle;
-  try {
-    handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP' || code === 'EMLINK') {
-      throw new AppError(
-        'IMAGE_CHANGED',
-        `Image ${image.id} (${file}) is now a symbolic link, not the file that was imported: not shown`,
-      );
-    }
-    throw new AppError('NOT_FOUND', `Image ${image.id} is missing on disk (${file}): ${(error as Error).message}`);
-  }
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile())
-      throw new AppError('IMAGE_CHANGED', `Image ${image.id} (${file}) is no longer a regular file: not shown`);
-    if (stat.size !== image.bytes) {
-      throw new AppError(
-        'IMAGE_CHANGED',
-        `Image ${image.id} (${file}) changed on disk since it was imported (${stat.size} bytes, was ${image.bytes}): rescan its folder`,
-      );
-    }
-    const bytes = await handle.readFile();
-    if (createHash('sha256').update(bytes).digest('hex') !== image.hash) {
-      throw new AppError(
-        'IMAGE_CHANGED',
-        `Image ${image.id} (${file}) changed on disk since it was imported: rescan its folder`,
-      );
-    }
-    return bytes;
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Checks that a request names an image of the open project, at the content it has now. */
 export function resolveImageRequest(catalog: Catalog, request: ImageRequest): ImageRecord {
   if (request.projectId !== catalog.meta.projectId()) {
@@ -117,11 +72,35 @@ export function resolveImageRequest(catalog: Catalog, request: ImageRequest): Im
   return image;
 }
 
+/** A wall's photograph, only while it is the file that was imported (walls are catalogued too). */
+async function readWallPhoto(catalog: Catalog, request: ImageRequest): Promise<ImageBytes> {
+  if (request.projectId !== catalog.meta.projectId())
+    throw new AppError('NOT_FOUND', `Wall ${request.imageId} belongs to a project that is not open`);
+  const wall = catalog.walls.require(request.imageId);
+  if (wall.photoHash === null || wall.photoBytes === null)
+    throw new AppError(
+      'NOT_FOUND',
+      `Wall ${wall.id} was recorded without its photo's hash: import it again to show it`,
+    );
+  if (!wall.photoHash.startsWith(request.hash))
+    throw new AppError('NOT_FOUND', `Wall ${wall.id} has another photo now; reload to see it`);
+  const bytes = await readCatalogedFile(wall.photoPath, {
+    id: wall.id,
+    hash: wall.photoHash,
+    bytes: wall.photoBytes,
+    what: `The photo of wall ${wall.id}`,
+  });
+  const type = BROWSER_TYPES[wall.photoPath.split('.').pop()!.toLowerCase()];
+  if (type) return { body: bytes, contentType: type };
+  return { body: await sharp(bytes, DECODE_OPTIONS).autoOrient().png().toBuffer(), contentType: 'image/png' };
+}
+
 export async function readImageBytes(
   catalog: Catalog,
   thumbnailsDir: string,
   request: ImageRequest,
 ): Promise<ImageBytes> {
+  if (request.variant === 'wall-photo') return readWallPhoto(catalog, request);
   const image = resolveImageRequest(catalog, request);
   const original = catalog.images.absolutePath(image);
   if (request.variant === 'thumb') {

@@ -19,6 +19,7 @@ import { importMethods } from './methods/import-methods.js';
 import { libraryMethods } from './methods/library-methods.js';
 import { predictMethods } from './methods/predict-methods.js';
 import { trainingMethods } from './methods/training-methods.js';
+import { wallMethods } from './methods/wall-methods.js';
 import type { CatalogChange } from './methods/define.js';
 
 export type { CatalogChange, MethodEffects } from './methods/define.js';
@@ -33,6 +34,7 @@ export const apiMethods = {
   ...datasetMethods,
   ...trainingMethods,
   ...predictMethods,
+  ...wallMethods,
 } as const;
 
 export type ApiMethods = typeof apiMethods;
@@ -69,7 +71,8 @@ export type ApiEvent =
   | { type: 'training'; runId: number; epoch: EpochEvent };
 
 /** Image variants served by catalog id only (never by a path the renderer chooses). */
-export type ImageVariant = 'thumb' | 'full';
+/** A catalog image's thumbnail or original; `wall-photo` is a wall's photograph, by wall id. */
+export type ImageVariant = 'thumb' | 'full' | 'wall-photo';
 
 export { IMAGE_URL_HASH_LENGTH, imageUrlPath, type ImageRef } from '../image-url.js';
 export { reportItemOutcome, UNAS_FILENAME_PATTERN } from './wire-import.js';

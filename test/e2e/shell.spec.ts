@@ -45,7 +45,7 @@ test('navigation switches views with the rail and with Ctrl+number', async ({ pa
   await page.goto(served.openUrl);
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.locator('main')).toHaveAttribute('data-view', 'train');
-  await page.keyboard.press('Control+5');
+  await page.keyboard.press('Control+6');
   await expect(page.locator('main')).toHaveAttribute('data-view', 'predict');
   // No model yet: nothing to accept, so the button says so instead of doing nothing.
   await expect(page.getByRole('button', { name: /Accept all/ })).toBeDisabled();

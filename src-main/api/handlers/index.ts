@@ -12,6 +12,7 @@ import { trainingHandlers } from './training-handlers.js';
 import { libraryHandlers } from './library-handlers.js';
 import { projectHandlers } from './project-handlers.js';
 import { taskHandlers } from './task-handlers.js';
+import { wallHandlers } from './wall-handlers.js';
 
 export function createHandlers(services: AppServices): ApiHandlers {
   return {
@@ -23,5 +24,6 @@ export function createHandlers(services: AppServices): ApiHandlers {
     ...datasetHandlers(services),
     ...trainingHandlers(services),
     ...predictHandlers(services),
+    ...wallHandlers(services),
   };
 }

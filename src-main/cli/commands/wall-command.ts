@@ -6,54 +6,26 @@
  */
 import path from 'node:path';
 import { AppError } from '../../../src-shared/errors.js';
-import { UNAS_FILENAME_PATTERN } from '../../import/index.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
-import { readFile } from 'node:fs/promises';
-import { isGardinerSignTable, type GardinerSignTable } from '../../../src-shared/gardiner/gardiner.js';
 import { transcribe } from '../../../src-shared/gardiner/transcription.js';
 import { resourcesDir } from '../../app/paths.js';
 import { readingOrder } from '../../walls/reading-order.js';
 import { boxesForPhoto, cutWall, wallDir } from '../../walls/wall-crops.js';
+import type { WallImportResult } from '../../walls/wall-import.js';
+import { loadSignTable } from '../../walls/wall-workspace.js';
 import type { CliCommand } from '../cli-io.js';
 import { printJson } from '../cli-io.js';
 import { openCliSession, type CliSession } from '../cli-session.js';
 import { parseRunOption } from './eval-command.js';
 
-async function loadSignTable(): Promise<GardinerSignTable> {
-  const file = path.join(resourcesDir(), 'gardiner', 'signs.json');
-  const table: unknown = JSON.parse(await readFile(file, 'utf8'));
-  if (!isGardinerSignTable(table)) throw new AppError('INTERNAL', `${file} is not a sign table`);
-  return table;
-}
-
 async function importWalls(session: CliSession, photos: string[], boxesFile: string | undefined) {
-  const walls = [];
-  for (const photo of photos) {
-    const { signs, from } = await boxesForPhoto(photo, boxesFile);
-    const dir = wallDir(session.services.project.dir, photo);
-    const manifest = await cutWall(photo, signs, dir, { withLabels: true });
-    walls.push({ photo, boxes: from, signs: signs.length, dir, manifest });
-  }
-  const task = await session.runTask('startImport', {
-    roots: walls.map((wall) => wall.dir),
-    labelSource: { kind: 'filename', pattern: UNAS_FILENAME_PATTERN },
-    duplicates: 'keep',
+  const task = await session.runTask('startWallImport', {
+    photos,
+    requireBoxes: true,
+    ...(boxesFile ? { boxesFile } : {}),
   });
-  // Each crop's image keeps its wall and box.
-  const catalog = session.services.catalog;
-  const byPath = new Map(catalog.imageRows().map((row) => [path.join(row.rootPath, row.relPath), row.id]));
-  const recorded = walls.map(({ manifest, dir, ...wall }) => {
-    const signs = manifest.signs.flatMap((sign) => {
-      const imageId = byPath.get(path.join(dir, sign.file));
-      return imageId === undefined ? [] : [{ imageId, box: sign.box, index: sign.index }];
-    });
-    const record = catalog.walls.record(
-      { photoPath: manifest.photo, width: manifest.width, height: manifest.height },
-      signs,
-    );
-    return { ...wall, dir, wallId: record.id, recorded: signs.length };
-  });
-  return { walls: recorded, import: (task.result as { counts: Record<string, number> }).counts };
+  if (task.state !== 'done') throw new AppError('CANCELLED', 'Importing the walls was cancelled');
+  return task.result as WallImportResult;
 }
 
 async function readWall(
@@ -138,7 +110,7 @@ export const wallCommand: CliCommand = {
       const photo = path.resolve(photos[0]!);
       const result = await readWall(session, photo, boxesFile, parsed.values.model as string, adapt === 'on');
       if (parsed.values.mdc) {
-        const text = transcribe(await loadSignTable(), result.signs);
+        const text = transcribe(await loadSignTable(path.join(resourcesDir(), 'gardiner', 'signs.json')), result.signs);
         io.out(text.mdc);
       } else if (parsed.json) printJson(io, result);
       else

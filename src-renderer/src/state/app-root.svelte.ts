@@ -13,6 +13,7 @@ import { EvaluateState } from './evaluate-state.svelte';
 import { PredictState } from './predict-state.svelte';
 import { Router } from './router.svelte';
 import { TasksState } from './tasks-state.svelte';
+import { WallState } from './wall-state.svelte';
 
 /** Changes the Library shows: any of them re-reads its pages and counts. */
 const LIBRARY_CHANGES: readonly CatalogChange[] = ['images', 'labels', 'classes', 'splits', 'predictions'];
@@ -26,6 +27,7 @@ export class AppRoot {
   readonly train: TrainState;
   readonly evaluate: EvaluateState;
   readonly predict: PredictState;
+  readonly walls: WallState;
   readonly router = new Router();
 
   constructor(readonly transport: Transport) {
@@ -38,6 +40,7 @@ export class AppRoot {
     this.train = new TrainState(api);
     this.evaluate = new EvaluateState(api);
     this.predict = new PredictState(api, () => this.app.project?.name ?? 'project');
+    this.walls = new WallState(api);
     transport.onEvent((event) => {
       if (event.type === 'task') {
         this.tasks.apply(event.event);
@@ -46,12 +49,16 @@ export class AppRoot {
           task.type === 'started' ? task.task.kind : this.tasks.tasks.find((t) => t.id === task.taskId)?.kind;
         if (task.type !== 'started' && task.type !== 'progress') {
           this.evaluate.taskEnded(task.taskId);
-          if (kind === 'predict') void this.predict.load();
+          if (kind === 'predict') {
+            void this.predict.load();
+            if (this.router.view === 'walls') void this.walls.load();
+          }
         }
         if ((task.type === 'done' || task.type === 'cancelled') && kind === 'import') {
           this.importer.taskEnded(task.taskId, task.result);
           // An import keeps what it committed even when cancelled: show it.
           void this.library.reload();
+          if (this.router.view === 'walls') void this.walls.load();
         }
       } else if (event.type === 'backend') this.app.backend = event.backend;
       else if (event.type === 'project') {
@@ -60,6 +67,7 @@ export class AppRoot {
         this.splits.projectChanged();
         this.library.projectChanged();
         this.predict.projectChanged();
+        this.walls.projectChanged();
         this.evaluate.projectChanged();
         void this.tasks.refresh(); // the last project's finished tasks are gone from the list
         void this.library.reload({ newList: true });
@@ -92,6 +100,9 @@ export class AppRoot {
       if (LIBRARY_CHANGES.some((c) => changes.has(c))) void this.library.reload();
       if (this.router.view === 'splits' && (changes.has('splits') || changes.has('labels') || changes.has('images')))
         void this.splits.load();
+      // Predictions made or labels set elsewhere show on the wall (its own edits reload it already).
+      if (this.router.view === 'walls' && (changes.has('predictions') || changes.has('classes')))
+        void this.walls.load();
       if (changes.has('runs')) {
         if (this.router.view === 'train') void this.train.load();
         if (this.router.view === 'predict') void this.predict.load();

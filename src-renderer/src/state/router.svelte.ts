@@ -3,11 +3,12 @@
  */
 export const VIEWS = [
   { id: 'library', label: 'Library', key: '1' },
-  { id: 'splits', label: 'Splits', key: '2' },
-  { id: 'train', label: 'Train', key: '3' },
-  { id: 'evaluate', label: 'Evaluate', key: '4' },
-  { id: 'predict', label: 'Predict', key: '5' },
-  { id: 'settings', label: 'Project', key: '6' },
+  { id: 'walls', label: 'Walls', key: '2' },
+  { id: 'splits', label: 'Splits', key: '3' },
+  { id: 'train', label: 'Train', key: '4' },
+  { id: 'evaluate', label: 'Evaluate', key: '5' },
+  { id: 'predict', label: 'Predict', key: '6' },
+  { id: 'settings', label: 'Project', key: '7' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

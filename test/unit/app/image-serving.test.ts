@@ -3,14 +3,15 @@
  * content, and only while the file on disk is still the one that was imported.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { imageUrlPath } from '../../../src-shared/image-url.js';
-import type { GridPage, ProjectSummary } from '../../../src-shared/api/contract.js';
+import type { GridPage, ProjectSummary, WallSummary } from '../../../src-shared/api/contract.js';
 import { AppServices } from '../../../src-main/app/app-services.js';
 import { importFolders } from '../../../src-main/import/index.js';
 import { startWebServer } from '../../../src-main/web/web-server.js';
+import { generatedWall } from '../../helpers/generated-wall.js';
 import { tempDir, writeImage } from '../../helpers/images.js';
 import { createAppDispatcher } from '../../../src-main/api/app-dispatcher.js';
 
@@ -118,4 +119,24 @@ test('a file whose content changed since import is refused with IMAGE_CHANGED, n
   const body = (await response.json()) as { error: { code: string; message: string } };
   assert.equal(body.error.code, 'IMAGE_CHANGED');
   assert.match(body.error.message, /a\.png/);
+});
+
+test("a wall's photo is served by wall id and content, and refused once the file changes", async (t) => {
+  const served = await serve(t);
+  const { dir, call, get } = served;
+  const { photo } = await generatedWall(join(dir, 'walls-in'));
+  const { taskId } = await call<{ taskId: string }>('startWallImport', { photos: [photo] });
+  await served.services.tasks.waitFor(taskId);
+  const project = await call<ProjectSummary>('getProject', {});
+  const [wall] = await call<WallSummary[]>('listWalls', {});
+  const url = imageUrlPath(project.id, { id: wall!.id, hash: wall!.photoHash! }, 'wall-photo');
+  const ok = await get(url);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get('content-type'), 'image/png');
+  assert.deepEqual(Buffer.from(await ok.arrayBuffer()), readFileSync(photo));
+  // Another hash, another wall's id, or an image's id in its place: refused.
+  assert.equal((await get(imageUrlPath(project.id, { id: wall!.id, hash: 'ab'.repeat(8) }, 'wall-photo'))).status, 404);
+  assert.equal((await get(imageUrlPath(project.id, { id: 99, hash: wall!.photoHash! }, 'wall-photo'))).status, 404);
+  writeFileSync(photo, Buffer.concat([readFileSync(photo), Buffer.from([0])]));
+  assert.equal((await get(url)).status, 409);
 });

@@ -1,0 +1,48 @@
+import path from 'node:path';
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
+import type { GardinerSignTable } from '../../../src-shared/gardiner/gardiner.js';
+import type { AppServices } from '../../app/app-services.js';
+import { resourcesDir } from '../../app/paths.js';
+import { addWallBox, deleteWallBox, moveWallBox } from '../../walls/wall-edit.js';
+import { importWalls } from '../../walls/wall-import.js';
+import { exportWall, wallDetails, wallSummaries } from '../../walls/wall-view.js';
+import { loadSignTable, type WallWorkspace } from '../../walls/wall-workspace.js';
+
+type WallHandlers = Pick<
+  ApiHandlers,
+  'listWalls' | 'getWall' | 'startWallImport' | 'addWallBox' | 'moveWallBox' | 'deleteWallBox' | 'exportWall'
+>;
+
+export function wallHandlers(services: AppServices): WallHandlers {
+  const workspace = (): WallWorkspace => ({
+    catalog: services.catalog,
+    projectDir: services.project.dir,
+    thumbnailsDir: services.project.thumbnailsDir,
+  });
+  let signTable: Promise<GardinerSignTable> | null = null;
+  const signs = () => (signTable ??= loadSignTable(path.join(resourcesDir(), 'gardiner', 'signs.json')));
+  const edited = (imageId: number, wallId: number) => ({ imageId, wall: wallDetails(services.catalog, wallId) });
+  return {
+    listWalls: () => wallSummaries(services.catalog),
+    getWall: ({ wallId, runId }) => wallDetails(services.catalog, wallId, runId),
+    startWallImport: ({ photos, boxesFile, requireBoxes }) => {
+      const at = workspace();
+      const title = `Import wall ${photos.map((photo) => path.basename(photo)).join(', ')}`;
+      return {
+        taskId: services.tasks.start('import', title, (job) =>
+          importWalls(at, { photos, requireBoxes, ...(boxesFile ? { boxesFile } : {}) }, job),
+        ),
+      };
+    },
+    addWallBox: async ({ wallId, box, classId }) => edited(await addWallBox(workspace(), wallId, box, classId), wallId),
+    moveWallBox: async ({ imageId, box }) => {
+      await moveWallBox(workspace(), imageId, box);
+      return edited(imageId, services.catalog.walls.requireSign(imageId).wallId);
+    },
+    deleteWallBox: async ({ imageId }) => {
+      const removed = await deleteWallBox(workspace(), imageId);
+      return { ...edited(imageId, removed.wallId), removed: { box: [...removed.box], classId: removed.classId } };
+    },
+    exportWall: async ({ wallId, format, runId }) => exportWall(services.catalog, wallId, format, await signs(), runId),
+  };
+}

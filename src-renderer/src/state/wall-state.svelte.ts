@@ -1,0 +1,252 @@
+/**
+ * The Wall view: a wall photograph with its boxes, the selected box, and box edits
+ * (draw, move, resize, delete, label) that undo and redo. Every edit goes to the main
+ * process, which re-cuts crops; the wall comes back in reading order after each one.
+ */
+import type {
+  ApiErrorPayload,
+  SeshatApi,
+  WallBox,
+  WallDetails,
+  WallExport,
+  WallExportFormat,
+  WallSignView,
+  WallSummary,
+} from '../../../src-shared/api/contract';
+import { errorPayload } from '../api/api-client';
+
+/** One undoable edit, with what undoing it needs. Image ids change when a box is drawn again. */
+export type WallEdit =
+  | { kind: 'add'; imageId: number; box: WallBox; classId: number | null }
+  | { kind: 'delete'; imageId: number; box: WallBox; classId: number | null }
+  | { kind: 'move'; imageId: number; from: WallBox; to: WallBox }
+  | { kind: 'label'; imageId: number; from: number | null; to: number | null };
+
+export class WallState {
+  walls = $state<WallSummary[]>([]);
+  current = $state<WallDetails | null>(null);
+  selectedId = $state<number | null>(null);
+  busy = $state(false);
+  error = $state<ApiErrorPayload | null>(null);
+  importPhotos = $state('');
+  importBoxes = $state('');
+  lastImportTask = $state<string | null>(null);
+  readTask = $state<string | null>(null);
+  undoStack = $state<WallEdit[]>([]);
+  redoStack = $state<WallEdit[]>([]);
+
+  constructor(private readonly api: SeshatApi) {}
+
+  get selected(): WallSignView | null {
+    return this.current?.signs.find((sign) => sign.imageId === this.selectedId) ?? null;
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.walls = await this.api.listWalls({});
+      const keep = this.current && this.walls.find((wall) => wall.id === this.current!.wall.id);
+      const wallId = keep ? keep.id : this.walls[0]?.id;
+      if (wallId === undefined) this.current = null;
+      else await this.open(wallId, { keepHistory: Boolean(keep) });
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
+  projectChanged(): void {
+    this.current = null;
+    this.selectedId = null;
+    this.undoStack = [];
+    this.redoStack = [];
+  }
+
+  async open(wallId: number, options: { keepHistory?: boolean } = {}): Promise<void> {
+    try {
+      const details = await this.api.getWall({ wallId });
+      if (!options.keepHistory || this.current?.wall.id !== wallId) {
+        this.undoStack = [];
+        this.redoStack = [];
+        this.selectedId = details.signs[0]?.imageId ?? null;
+      }
+      this.current = details;
+      this.error = null;
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
+  select(imageId: number | null): void {
+    this.selectedId = imageId;
+  }
+
+  /** Steps through the boxes in reading order (+1 next, -1 previous). */
+  step(delta: number): void {
+    const signs = this.current?.signs ?? [];
+    if (signs.length === 0) return;
+    const at = signs.findIndex((sign) => sign.imageId === this.selectedId);
+    const next = at < 0 ? 0 : Math.min(signs.length - 1, Math.max(0, at + delta));
+    this.selectedId = signs[next]!.imageId;
+  }
+
+  async startImport(): Promise<void> {
+    const photos = this.importPhotos
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+    try {
+      const boxesFile = this.importBoxes.trim();
+      const { taskId } = await this.api.startWallImport({ photos, ...(boxesFile ? { boxesFile } : {}) });
+      this.lastImportTask = taskId;
+      this.error = null;
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
+  /** Classifies the wall's crops with the latest model, adapting it to this wall first (as Predict does). */
+  async read(): Promise<void> {
+    const cropsDir = this.current?.wall.cropsDir;
+    if (!cropsDir) return;
+    try {
+      const { taskId } = await this.api.startPrediction({
+        target: { kind: 'folders', roots: [cropsDir], adapt: true },
+      });
+      this.readTask = taskId;
+      this.error = null;
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
+  draw(box: WallBox, classId: number | null = null): Promise<void> {
+    return this.apply({ kind: 'add', imageId: 0, box, classId }, 'undo');
+  }
+
+  move(imageId: number, to: WallBox): Promise<void> {
+    const sign = this.current?.signs.find((candidate) => candidate.imageId === imageId);
+    if (!sign || sameBox(sign.box, to)) return Promise.resolve();
+    return this.apply({ kind: 'move', imageId, from: [...sign.box], to }, 'undo');
+  }
+
+  removeSelected(): Promise<void> {
+    const sign = this.selected;
+    if (!sign) return Promise.resolve();
+    return this.apply({ kind: 'delete', imageId: sign.imageId, box: [...sign.box], classId: sign.classId }, 'undo');
+  }
+
+  labelSelected(classId: number | null): Promise<void> {
+    const sign = this.selected;
+    if (!sign || sign.classId === classId) return Promise.resolve();
+    return this.apply({ kind: 'label', imageId: sign.imageId, from: sign.classId, to: classId }, 'undo');
+  }
+
+  /** Takes the model's first guess for the selected box as its label, and moves on. */
+  async acceptGuess(): Promise<void> {
+    const guess = this.selected?.guess?.classId;
+    if (guess == null) return;
+    await this.labelSelected(guess);
+    this.step(1);
+  }
+
+  async undo(): Promise<void> {
+    const edit = this.undoStack.at(-1);
+    if (!edit || this.busy) return;
+    this.undoStack = this.undoStack.slice(0, -1);
+    await this.apply(inverse(edit), 'redo', { fromHistory: true });
+  }
+
+  async redo(): Promise<void> {
+    const edit = this.redoStack.at(-1);
+    if (!edit || this.busy) return;
+    this.redoStack = this.redoStack.slice(0, -1);
+    await this.apply(inverse(edit), 'undo', { fromHistory: true });
+  }
+
+  async exportAs(format: WallExportFormat): Promise<WallExport | null> {
+    if (!this.current) return null;
+    try {
+      return await this.api.exportWall({ wallId: this.current.wall.id, format });
+    } catch (error) {
+      this.error = errorPayload(error);
+      return null;
+    }
+  }
+
+  /**
+   * Does an edit and records it on one stack (undo for new edits and redos, redo for
+   * undos). A new edit clears the redo stack, as in every editor.
+   */
+  private async apply(edit: WallEdit, record: 'undo' | 'redo', options: { fromHistory?: boolean } = {}): Promise<void> {
+    const wall = this.current?.wall;
+    if (!wall || this.busy) return;
+    this.busy = true;
+    try {
+      const done = await this.perform(wall.id, edit);
+      if (record === 'undo') this.undoStack = [...this.undoStack, done];
+      else this.redoStack = [...this.redoStack, done];
+      if (!options.fromHistory) this.redoStack = [];
+      this.error = null;
+    } catch (error) {
+      this.error = errorPayload(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Sends one edit; returns it with the image id the box has now. */
+  private async perform(wallId: number, edit: WallEdit): Promise<WallEdit> {
+    switch (edit.kind) {
+      case 'add': {
+        const result = await this.api.addWallBox({ wallId, box: edit.box, classId: edit.classId });
+        this.current = result.wall;
+        this.remap(edit.imageId, result.imageId);
+        this.selectedId = result.imageId;
+        return { ...edit, imageId: result.imageId };
+      }
+      case 'delete': {
+        const result = await this.api.deleteWallBox({ imageId: edit.imageId });
+        this.current = result.wall;
+        if (this.selectedId === edit.imageId) this.selectedId = null;
+        return edit;
+      }
+      case 'move': {
+        const result = await this.api.moveWallBox({ imageId: edit.imageId, box: edit.to });
+        this.current = result.wall;
+        this.selectedId = edit.imageId;
+        return edit;
+      }
+      case 'label': {
+        await this.api.setLabels({ imageIds: [edit.imageId], classId: edit.to });
+        this.current = await this.api.getWall({ wallId });
+        this.selectedId = edit.imageId;
+        return edit;
+      }
+    }
+  }
+
+  /** A box drawn again is a new image: later edits in both stacks follow it. */
+  private remap(oldId: number, newId: number): void {
+    if (oldId === 0 || oldId === newId) return;
+    const follow = (edit: WallEdit): WallEdit => (edit.imageId === oldId ? { ...edit, imageId: newId } : edit);
+    this.undoStack = this.undoStack.map(follow);
+    this.redoStack = this.redoStack.map(follow);
+  }
+}
+
+function sameBox(a: WallBox, b: WallBox): boolean {
+  return a.every((value, i) => value === b[i]);
+}
+
+/** The edit that takes `edit` back. */
+export function inverse(edit: WallEdit): WallEdit {
+  switch (edit.kind) {
+    case 'add':
+      return { ...edit, kind: 'delete' };
+    case 'delete':
+      return { ...edit, kind: 'add' };
+    case 'move':
+      return { ...edit, from: edit.to, to: edit.from };
+    case 'label':
+      return { ...edit, from: edit.to, to: edit.from };
+  }
+}
