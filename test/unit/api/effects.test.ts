@@ -23,6 +23,7 @@ const ANNOUNCED_ELSEWHERE: Partial<Record<ApiMethodName, string>> = {
   predictImage: 'a dropped image is not catalogued',
   startTraining: 'the trainer announces its run as it changes (run events)',
   resumeRun: 'the trainer announces its run as it changes (run events)',
+  exportWall: 'returns text; changes nothing',
 };
 const READS = /^(get|list|preview|pick)/;
 
@@ -60,6 +61,10 @@ const SAMPLE_INPUT: Partial<Record<ApiMethodName, unknown>> = {
   importModel: { dir: '/models/m' },
   renameRun: { runId: 1, name: 'r' },
   deleteRun: { runId: 1 },
+  startWallImport: { photos: ['/walls/wall3.jpg'] },
+  addWallBox: { wallId: 1, box: [1, 2, 30, 40] },
+  moveWallBox: { imageId: 1, box: [1, 2, 30, 40] },
+  deleteWallBox: { imageId: 1 },
 };
 
 test('the dispatcher announces each call’s declared changes, and a task’s when it ends', async () => {
