@@ -34,6 +34,11 @@ export function resourcesDir(): string {
   return join(appRootDir(), 'resources');
 }
 
+/** The bundled sign detector, trained on the six Unas walls. */
+export function signDetectorDir(): string {
+  return join(resourcesDir(), 'models', 'sign-detector');
+}
+
 export function rendererDistDir(): string {
   return join(appRootDir(), 'out', 'renderer');
 }

@@ -3,12 +3,13 @@
  * box re-cuts its crop in place (same image, so its label and split stay; the model's old
  * guesses go), a deleted box deletes its crop. Each catalog write is one transaction.
  */
-import { access, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../src-shared/errors.js';
 import { processImageFile } from '../images/process-file.js';
 import type { Box } from './boxes.js';
-import { clampBox, framedCropPng } from './crops.js';
+import type { WallRecord } from '../catalog/walls.js';
+import { clampBox, framedCropPng, type DecodedPhoto } from './crops.js';
 import { decodeWallPhoto, type WallWorkspace } from './wall-workspace.js';
 
 /** Smaller than this (photo pixels) is a slip of the mouse, not a sign. */
@@ -50,17 +51,33 @@ export async function addWallBox(
   const catalog = workspace.catalog;
   const wall = catalog.walls.require(wallId);
   if (classId !== null) catalog.classes.require(classId);
-  const photo = await decodeWallPhoto(wall);
-  const clamped = checkedBox(box, photo.width, photo.height);
+  const [imageId] = await addBoxesFrom(workspace, wall, await decodeWallPhoto(wall), [box]);
+  if (classId !== null) catalog.labels.setLabels([{ imageId: imageId!, classId }], { source: 'human' });
+  return imageId!;
+}
+
+/** Cuts boxes of one decoded photo into new crop images of its wall; returns their ids. */
+export async function addBoxesFrom(
+  workspace: WallWorkspace,
+  wall: WallRecord,
+  photo: DecodedPhoto,
+  boxes: readonly Box[],
+): Promise<number[]> {
+  const catalog = workspace.catalog;
+  const checked = boxes.map((box) => checkedBox(box, photo.width, photo.height));
   const dir = wall.cropsDir ?? path.join(workspace.projectDir, 'walls', path.parse(wall.photoPath).name);
-  let index = catalog.walls.nextIndex(wallId);
-  while (await exists(path.join(dir, `${String(index).padStart(4, '0')}.png`))) index++;
-  const relPath = `${String(index).padStart(4, '0')}.png`;
-  const content = await cutTo(workspace, path.join(dir, relPath), await framedCropPng(photo, clamped));
+  await mkdir(dir, { recursive: true });
   const root = catalog.images.ensureRoot(dir);
-  const imageId = catalog.walls.addSign(wallId, { ...content, rootId: root.id, relPath }, clamped, index);
-  if (classId !== null) catalog.labels.setLabels([{ imageId, classId }], { source: 'human' });
-  return imageId;
+  const ids: number[] = [];
+  let index = catalog.walls.nextIndex(wall.id);
+  for (const box of checked) {
+    while (await exists(path.join(dir, `${String(index).padStart(4, '0')}.png`))) index++;
+    const relPath = `${String(index).padStart(4, '0')}.png`;
+    const content = await cutTo(workspace, path.join(dir, relPath), await framedCropPng(photo, box));
+    ids.push(catalog.walls.addSign(wall.id, { ...content, rootId: root.id, relPath }, box, index));
+    index++;
+  }
+  return ids;
 }
 
 /** Moves or resizes a box and re-cuts its crop into the same image. */

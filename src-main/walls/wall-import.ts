@@ -13,6 +13,7 @@ import { sha256Hex } from '../images/hash.js';
 import { importFolders } from '../import/import-folders.js';
 import type { ImportCounts } from '../import/report.js';
 import type { WallSign } from './boxes.js';
+import { decodePhoto } from './crops.js';
 import { boxesForPhoto, cutWall, wallDir, type WallManifest } from './wall-crops.js';
 import type { WallWorkspace } from './wall-workspace.js';
 
@@ -20,8 +21,10 @@ export interface WallImportRequest {
   photos: string[];
   /** A Locations file or a CSV of boxes, for one photo. */
   boxesFile?: string;
-  /** Refuse a photo whose boxes cannot be found (the CLI), instead of importing it empty. */
+  /** Refuse a photo with no boxes file or Unas layout, instead of finding its signs (or importing it empty). */
   requireBoxes?: boolean;
+  /** Find the signs of a photo without boxes (default); false imports it empty, to draw on. */
+  findSigns?: boolean;
 }
 
 export interface ImportedWall {
@@ -39,13 +42,19 @@ export interface WallImportResult {
   import: ImportCounts;
 }
 
-async function boxesOf(photo: string, request: WallImportRequest): Promise<{ signs: WallSign[]; from: string | null }> {
+/** The photo's boxes: from the file given or the Unas layout, else found by the detector, else none. */
+export async function boxesOf(
+  workspace: WallWorkspace,
+  photo: string,
+  request: WallImportRequest,
+): Promise<{ signs: WallSign[]; from: string | null }> {
   try {
     return await boxesForPhoto(photo, request.boxesFile);
   } catch (error) {
     const noBoxes = error instanceof AppError && error.code === 'INVALID_INPUT' && !request.boxesFile;
-    if (noBoxes && !request.requireBoxes) return { signs: [], from: null };
-    throw error;
+    if (!noBoxes || request.requireBoxes) throw error;
+    if (!workspace.findSigns || request.findSigns === false) return { signs: [], from: null };
+    return { signs: await workspace.findSigns(await decodePhoto(photo)), from: 'sign detector' };
   }
 }
 
@@ -61,7 +70,7 @@ export async function importWalls(
   const cut: { photo: string; from: string | null; dir: string; manifest: WallManifest }[] = [];
   for (const [i, photo] of photos.entries()) {
     job.signal.throwIfAborted();
-    const { signs, from } = await boxesOf(photo, request);
+    const { signs, from } = await boxesOf(workspace, photo, request);
     const dir = wallDir(workspace.projectDir, photo);
     const manifest = await cutWall(photo, signs, dir, {
       withLabels: true,

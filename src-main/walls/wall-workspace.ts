@@ -8,12 +8,15 @@ import { isGardinerSignTable, type GardinerSignTable } from '../../src-shared/ga
 import type { Catalog } from '../catalog/catalog.js';
 import type { WallRecord } from '../catalog/walls.js';
 import { readCatalogedFile } from '../images/cataloged-file.js';
+import type { WallSign } from './boxes.js';
 import { decodePhoto, type DecodedPhoto } from './crops.js';
 
 export interface WallWorkspace {
   catalog: Catalog;
   projectDir: string;
   thumbnailsDir: string | null;
+  /** Proposes sign boxes on a photo (the learned detector); without it a photo with no boxes comes in empty. */
+  findSigns?: (photo: DecodedPhoto) => Promise<WallSign[]>;
 }
 
 /** The photo of a wall, decoded, only while it is the file that was imported. */

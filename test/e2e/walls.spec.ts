@@ -49,6 +49,8 @@ test('draw boxes on a photo, label them by key, undo, and find the crops in the 
   await page.goto(served.openUrl);
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Walls' }).click();
   await page.getByLabel('Photos (one path per line)').fill(wall.photo);
+  // An empty wall, to draw on: no boxes file, and no detector.
+  await page.getByLabel('Find the signs when no boxes file is given').uncheck();
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await waitForIdle(served);
   await expect(page.getByRole('button', { name: /wall99\.png/ })).toContainText('0/0 labelled');

@@ -2,7 +2,9 @@ import path from 'node:path';
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import type { GardinerSignTable } from '../../../src-shared/gardiner/gardiner.js';
 import type { AppServices } from '../../app/app-services.js';
-import { resourcesDir } from '../../app/paths.js';
+import { resourcesDir, signDetectorDir } from '../../app/paths.js';
+import { SignDetector } from '../../walls/find-signs.js';
+import { findMoreSigns } from '../../walls/wall-detect.js';
 import { addWallBox, deleteWallBox, moveWallBox } from '../../walls/wall-edit.js';
 import { importWalls } from '../../walls/wall-import.js';
 import { exportWall, wallDetails, wallSummaries } from '../../walls/wall-view.js';
@@ -10,14 +12,23 @@ import { loadSignTable, type WallWorkspace } from '../../walls/wall-workspace.js
 
 type WallHandlers = Pick<
   ApiHandlers,
-  'listWalls' | 'getWall' | 'startWallImport' | 'addWallBox' | 'moveWallBox' | 'deleteWallBox' | 'exportWall'
+  | 'listWalls'
+  | 'getWall'
+  | 'startWallImport'
+  | 'addWallBox'
+  | 'moveWallBox'
+  | 'deleteWallBox'
+  | 'findWallSigns'
+  | 'exportWall'
 >;
 
 export function wallHandlers(services: AppServices): WallHandlers {
+  const detector = new SignDetector(signDetectorDir());
   const workspace = (): WallWorkspace => ({
     catalog: services.catalog,
     projectDir: services.project.dir,
     thumbnailsDir: services.project.thumbnailsDir,
+    ...(detector.installed() ? { findSigns: (photo) => detector.find(photo) } : {}),
   });
   let signTable: Promise<GardinerSignTable> | null = null;
   const signs = () => (signTable ??= loadSignTable(path.join(resourcesDir(), 'gardiner', 'signs.json')));
@@ -25,12 +36,12 @@ export function wallHandlers(services: AppServices): WallHandlers {
   return {
     listWalls: () => wallSummaries(services.catalog),
     getWall: ({ wallId, runId }) => wallDetails(services.catalog, wallId, runId),
-    startWallImport: ({ photos, boxesFile, requireBoxes }) => {
+    startWallImport: ({ photos, boxesFile, requireBoxes, findSigns }) => {
       const at = workspace();
       const title = `Import wall ${photos.map((photo) => path.basename(photo)).join(', ')}`;
       return {
         taskId: services.tasks.start('import', title, (job) =>
-          importWalls(at, { photos, requireBoxes, ...(boxesFile ? { boxesFile } : {}) }, job),
+          importWalls(at, { photos, requireBoxes, findSigns, ...(boxesFile ? { boxesFile } : {}) }, job),
         ),
       };
     },
@@ -42,6 +53,10 @@ export function wallHandlers(services: AppServices): WallHandlers {
     deleteWallBox: async ({ imageId }) => {
       const removed = await deleteWallBox(workspace(), imageId);
       return { ...edited(imageId, removed.wallId), removed: { box: [...removed.box], classId: removed.classId } };
+    },
+    findWallSigns: async ({ wallId }) => {
+      const { added, found } = await findMoreSigns(workspace(), wallId);
+      return { wall: wallDetails(services.catalog, wallId), added, found };
     },
     exportWall: async ({ wallId, format, runId }) => exportWall(services.catalog, wallId, format, await signs(), runId),
   };

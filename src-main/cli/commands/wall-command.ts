@@ -8,10 +8,12 @@ import path from 'node:path';
 import { AppError } from '../../../src-shared/errors.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
 import { transcribe } from '../../../src-shared/gardiner/transcription.js';
-import { resourcesDir } from '../../app/paths.js';
+import { resourcesDir, signDetectorDir } from '../../app/paths.js';
 import { readingOrder } from '../../walls/reading-order.js';
-import { boxesForPhoto, cutWall, wallDir } from '../../walls/wall-crops.js';
-import type { WallImportResult } from '../../walls/wall-import.js';
+import { cutWall, wallDir } from '../../walls/wall-crops.js';
+import type { DecodedPhoto } from '../../walls/crops.js';
+import { SignDetector } from '../../walls/find-signs.js';
+import { boxesOf, type WallImportResult } from '../../walls/wall-import.js';
 import { loadSignTable } from '../../walls/wall-workspace.js';
 import type { CliCommand } from '../cli-io.js';
 import { printJson } from '../cli-io.js';
@@ -21,7 +23,6 @@ import { parseRunOption } from './eval-command.js';
 async function importWalls(session: CliSession, photos: string[], boxesFile: string | undefined) {
   const task = await session.runTask('startWallImport', {
     photos,
-    requireBoxes: true,
     ...(boxesFile ? { boxesFile } : {}),
   });
   if (task.state !== 'done') throw new AppError('CANCELLED', 'Importing the walls was cancelled');
@@ -37,7 +38,15 @@ async function readWall(
 ) {
   const catalog = session.services.catalog;
   const run = ClassifierCache.resolveRun(catalog, parseRunOption(model));
-  const { signs } = await boxesForPhoto(photo, boxesFile);
+  const detector = new SignDetector(signDetectorDir());
+  const workspace = {
+    catalog,
+    projectDir: session.services.project.dir,
+    thumbnailsDir: null,
+    ...(detector.installed() ? { findSigns: (decoded: DecodedPhoto) => detector.find(decoded) } : {}),
+  };
+  const { signs } = await boxesOf(workspace, photo, boxesFile ? { photos: [photo], boxesFile } : { photos: [photo] });
+  if (signs.length === 0) throw new AppError('INVALID_INPUT', `${photo}: no signs found or given (--boxes FILE)`);
   const dir = path.join(wallDir(session.services.project.dir, photo), 'read');
   const manifest = await cutWall(photo, signs, dir, { withLabels: false });
   const task = await session.runTask('startPrediction', {

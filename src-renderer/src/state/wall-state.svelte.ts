@@ -30,8 +30,12 @@ export class WallState {
   error = $state<ApiErrorPayload | null>(null);
   importPhotos = $state('');
   importBoxes = $state('');
+  /** Find the signs of a photo without a boxes file (else it comes in empty, to draw on). */
+  importFindSigns = $state(true);
   lastImportTask = $state<string | null>(null);
   readTask = $state<string | null>(null);
+  /** What the last "Find signs" did, in words. */
+  findReport = $state<string | null>(null);
   undoStack = $state<WallEdit[]>([]);
   redoStack = $state<WallEdit[]>([]);
 
@@ -95,7 +99,11 @@ export class WallState {
       .filter(Boolean);
     try {
       const boxesFile = this.importBoxes.trim();
-      const { taskId } = await this.api.startWallImport({ photos, ...(boxesFile ? { boxesFile } : {}) });
+      const { taskId } = await this.api.startWallImport({
+        photos,
+        findSigns: this.importFindSigns,
+        ...(boxesFile ? { boxesFile } : {}),
+      });
       this.lastImportTask = taskId;
       this.error = null;
     } catch (error) {
@@ -115,6 +123,27 @@ export class WallState {
       this.error = null;
     } catch (error) {
       this.error = errorPayload(error);
+    }
+  }
+
+  /**
+   * Proposes boxes for the signs no box covers yet. Not on the undo stack: it may add
+   * hundreds of boxes; each can be deleted (Del) like a drawn one.
+   */
+  async findSigns(): Promise<void> {
+    const wall = this.current?.wall;
+    if (!wall || this.busy) return;
+    this.busy = true;
+    try {
+      const result = await this.api.findWallSigns({ wallId: wall.id });
+      this.current = result.wall;
+      const kept = result.found - result.added.length;
+      this.findReport = `Found ${result.found} signs: ${result.added.length} new boxes${kept > 0 ? `, ${kept} already boxed` : ''}`;
+      this.error = null;
+    } catch (error) {
+      this.error = errorPayload(error);
+    } finally {
+      this.busy = false;
     }
   }
 

@@ -24,8 +24,10 @@ export const wallMethods = {
       .object({
         photos: z.array(folderPath).min(1, 'choose at least one photograph').max(200),
         boxesFile: folderPath.optional(),
-        /** Refuse a photo with no boxes found, instead of importing it as an empty wall to draw on. */
+        /** Refuse a photo with no boxes file (or Unas layout), instead of finding its signs with the detector. */
         requireBoxes: z.boolean().default(false),
+        /** Find the signs of a photo without boxes with the detector; false imports it empty, to draw on. */
+        findSigns: z.boolean().default(true),
       })
       .strict(),
     { taskChanges: ['images', 'labels', 'classes', 'splits'] },
@@ -39,6 +41,11 @@ export const wallMethods = {
   /** Deletes a box and its crop image; the result says what drawing it again needs. */
   deleteWallBox: method<WallEdit & { removed: { box: [number, number, number, number]; classId: number | null } }>()(
     z.object({ imageId: id }).strict(),
+    BOX_CHANGES,
+  ),
+  /** Proposes boxes for the signs no box covers yet (the learned detector); they come in unlabelled. */
+  findWallSigns: method<{ wall: WallDetails; added: number[]; found: number }>()(
+    z.object({ wallId: id }).strict(),
     BOX_CHANGES,
   ),
   exportWall: method<WallExport>()(

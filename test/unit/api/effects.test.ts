@@ -65,6 +65,7 @@ const SAMPLE_INPUT: Partial<Record<ApiMethodName, unknown>> = {
   addWallBox: { wallId: 1, box: [1, 2, 30, 40] },
   moveWallBox: { imageId: 1, box: [1, 2, 30, 40] },
   deleteWallBox: { imageId: 1 },
+  findWallSigns: { wallId: 1 },
 };
 
 test('the dispatcher announces each call’s declared changes, and a task’s when it ends', async () => {

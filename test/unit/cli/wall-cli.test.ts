@@ -77,9 +77,9 @@ test('seshat wall import cuts labelled crops into the project; wall read reads t
   assert.match(mdc.stdout, /^(X1|O49)(-(X1|O49)){5} !\n(X1|O49)(-(X1|O49)){5} !\n$/);
 });
 
-test('seshat wall refuses a photo with no boxes, naming it', () => {
+test('seshat wall refuses a photo it cannot read, naming it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'seshat-wall-'));
   const result = seshat(['wall', 'import', join(dir, 'photo.jpg'), '--project', join(dir, 'p'), '--json']);
   assert.notEqual(result.code, 0);
-  assert.match(result.stdout, /photo\.jpg: no boxes given/);
+  assert.match(result.stdout, /photo\.jpg/);
 });

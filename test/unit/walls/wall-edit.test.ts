@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import { Catalog } from '../../../src-main/catalog/catalog.js';
 import { sha256Hex } from '../../../src-main/images/hash.js';
 import { decodePhoto, framedCropPng } from '../../../src-main/walls/crops.js';
+import type { Box } from '../../../src-main/walls/boxes.js';
+import { findMoreSigns } from '../../../src-main/walls/wall-detect.js';
 import { addWallBox, deleteWallBox, moveWallBox } from '../../../src-main/walls/wall-edit.js';
 import { importWalls } from '../../../src-main/walls/wall-import.js';
 import { exportWall, wallDetails, wallSummaries } from '../../../src-main/walls/wall-view.js';
@@ -167,6 +169,41 @@ test('a wall exports as CSV, as a Locations file and as Manuel de Codage in read
     const mdc = exportWall(catalog, wallId, 'mdc', table);
     assert.equal(mdc.text, 'X1-O49-X1-O49-X1-O49 !\nX1-O49-X1-O49-X1-O49 !\n');
     assert.equal(mdc.unicode, '𓏏𓊖𓏏𓊖𓏏𓊖\n𓏏𓊖𓏏𓊖𓏏𓊖');
+  } finally {
+    catalog.close();
+  }
+});
+
+test('a photo without boxes gets the detector’s; Find signs adds only what no box covers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seshat-wall-find-'));
+  const { photo } = await generatedWall(dir);
+  const catalog = Catalog.open(':memory:');
+  try {
+    const proposals: Box[] = [
+      [10, 5, 90, 39],
+      [10, 43, 90, 77],
+    ];
+    const seen: number[] = [];
+    const workspace: WallWorkspace = {
+      catalog,
+      projectDir: join(dir, 'p'),
+      thumbnailsDir: null,
+      findSigns: async (decoded) => {
+        seen.push(decoded.width);
+        return proposals.map((box, index) => ({ box, label: null, file: null, index }));
+      },
+    };
+    const result = await importWalls(workspace, { photos: [photo] });
+    assert.deepEqual([result.walls[0]?.boxes, result.walls[0]?.signs, seen], ['sign detector', 2, [200]]);
+    const wallId = result.walls[0]!.wallId;
+    assert.equal(wallSummaries(catalog)[0]?.labelled, 0, 'found boxes come in unlabelled');
+    // One proposal more; the two already boxed (one moved a little by hand) are left alone.
+    await moveWallBox(workspace, wallDetails(catalog, wallId).signs[0]!.imageId, [12, 6, 90, 39]);
+    proposals.push([110, 5, 190, 39]);
+    const more = await findMoreSigns(workspace, wallId);
+    assert.deepEqual([more.found, more.added.length], [3, 1]);
+    assert.deepEqual(catalog.walls.signOfImage(more.added[0]!)?.box, [110, 5, 190, 39]);
+    assert.equal(wallDetails(catalog, wallId).signs.length, 3);
   } finally {
     catalog.close();
   }
