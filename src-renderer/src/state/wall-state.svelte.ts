@@ -20,12 +20,16 @@ export type WallEdit =
   | { kind: 'add'; imageId: number; box: WallBox; classId: number | null }
   | { kind: 'delete'; imageId: number; box: WallBox; classId: number | null }
   | { kind: 'move'; imageId: number; from: WallBox; to: WallBox }
-  | { kind: 'label'; imageId: number; from: number | null; to: number | null };
+  | { kind: 'label'; imageId: number; from: number | null; to: number | null }
+  /** Several edits that undo as one (split, merge). */
+  | { kind: 'group'; edits: WallEdit[] };
 
 export class WallState {
   walls = $state<WallSummary[]>([]);
   current = $state<WallDetails | null>(null);
   selectedId = $state<number | null>(null);
+  /** Boxes Ctrl+clicked beside the selected one: what Merge joins it with. */
+  extraIds = $state<number[]>([]);
   busy = $state(false);
   error = $state<ApiErrorPayload | null>(null);
   importPhotos = $state('');
@@ -79,8 +83,56 @@ export class WallState {
     }
   }
 
-  select(imageId: number | null): void {
+  select(imageId: number | null, options: { add?: boolean } = {}): void {
+    if (options.add && imageId !== null && this.selectedId !== null && imageId !== this.selectedId) {
+      this.extraIds = this.extraIds.includes(imageId)
+        ? this.extraIds.filter((id) => id !== imageId)
+        : [...this.extraIds, imageId];
+      return;
+    }
     this.selectedId = imageId;
+    this.extraIds = [];
+  }
+
+  /** Splits the selected box in two across its longer side (a box drawn around two signs). */
+  splitSelected(): Promise<void> {
+    const sign = this.selected;
+    if (!sign) return Promise.resolve();
+    const [x1, y1, x2, y2] = sign.box;
+    const wide = x2 - x1 >= y2 - y1;
+    const middle = Math.round(wide ? (x1 + x2) / 2 : (y1 + y2) / 2);
+    const first: WallBox = wide ? [x1, y1, middle, y2] : [x1, y1, x2, middle];
+    const second: WallBox = wide ? [middle, y1, x2, y2] : [x1, middle, x2, y2];
+    const edits: WallEdit[] = [
+      { kind: 'move', imageId: sign.imageId, from: [...sign.box], to: first },
+      { kind: 'add', imageId: 0, box: second, classId: null },
+    ];
+    return this.apply({ kind: 'group', edits }, 'undo');
+  }
+
+  /** Joins the Ctrl+clicked boxes into the selected one (a sign cut in pieces): one box around them all. */
+  mergeSelected(): Promise<void> {
+    const sign = this.selected;
+    const others = (this.current?.signs ?? []).filter((other) => this.extraIds.includes(other.imageId));
+    if (!sign || others.length === 0) return Promise.resolve();
+    const all = [sign, ...others];
+    const union: WallBox = [
+      Math.min(...all.map((s) => s.box[0])),
+      Math.min(...all.map((s) => s.box[1])),
+      Math.max(...all.map((s) => s.box[2])),
+      Math.max(...all.map((s) => s.box[3])),
+    ];
+    const edits: WallEdit[] = [
+      ...others.map((other): WallEdit => ({
+        kind: 'delete',
+        imageId: other.imageId,
+        box: [...other.box],
+        classId: other.classId,
+      })),
+      { kind: 'move', imageId: sign.imageId, from: [...sign.box], to: union },
+    ];
+    this.extraIds = [];
+    return this.apply({ kind: 'group', edits }, 'undo');
   }
 
   /** Steps through the boxes in reading order (+1 next, -1 previous). */
@@ -225,6 +277,11 @@ export class WallState {
   /** Sends one edit; returns it with the image id the box has now. */
   private async perform(wallId: number, edit: WallEdit): Promise<WallEdit> {
     switch (edit.kind) {
+      case 'group': {
+        const done: WallEdit[] = [];
+        for (const part of edit.edits) done.push(await this.perform(wallId, part));
+        return { kind: 'group', edits: done };
+      }
       case 'add': {
         const result = await this.api.addWallBox({ wallId, box: edit.box, classId: edit.classId });
         this.current = result.wall;
@@ -256,7 +313,12 @@ export class WallState {
   /** A box drawn again is a new image: later edits in both stacks follow it. */
   private remap(oldId: number, newId: number): void {
     if (oldId === 0 || oldId === newId) return;
-    const follow = (edit: WallEdit): WallEdit => (edit.imageId === oldId ? { ...edit, imageId: newId } : edit);
+    const follow = (edit: WallEdit): WallEdit =>
+      edit.kind === 'group'
+        ? { kind: 'group', edits: edit.edits.map(follow) }
+        : edit.imageId === oldId
+          ? { ...edit, imageId: newId }
+          : edit;
     this.undoStack = this.undoStack.map(follow);
     this.redoStack = this.redoStack.map(follow);
   }
@@ -269,6 +331,8 @@ function sameBox(a: WallBox, b: WallBox): boolean {
 /** The edit that takes `edit` back. */
 export function inverse(edit: WallEdit): WallEdit {
   switch (edit.kind) {
+    case 'group':
+      return { kind: 'group', edits: edit.edits.map(inverse).reverse() };
     case 'add':
       return { ...edit, kind: 'delete' };
     case 'delete':

@@ -13,6 +13,8 @@ export type WallAction =
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'draw' }
+  | { type: 'split' }
+  | { type: 'merge' }
   | { type: 'escape' }
   | { type: 'zoom'; factor: number };
 
@@ -31,6 +33,8 @@ export function wallAction(event: KeyboardEvent, keyToClass: ReadonlyMap<string,
   if (key === 'Backspace' || key === 'Delete') return { type: 'delete' };
   if (key === 'Escape') return { type: 'escape' };
   if (key === 'b') return { type: 'draw' };
+  if (key === 's') return { type: 'split' };
+  if (key === 'm') return { type: 'merge' };
   if (key === 'a') return { type: 'accept' };
   if (key === 'u') return { type: 'clear-label' };
   if (key === '+' || key === '=') return { type: 'zoom', factor: 1.25 };
