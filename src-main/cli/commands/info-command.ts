@@ -2,6 +2,7 @@ import type { CliCommand } from '../cli-io.js';
 import { printJson } from '../cli-io.js';
 import { openCliSession } from '../cli-session.js';
 import { APP_NAME, APP_VERSION } from '../../app/version.js';
+import { relaxedSimdAvailable } from '../../ml/kernels/gemm-kernel.js';
 
 export const infoCommand: CliCommand = {
   name: 'info',
@@ -19,6 +20,8 @@ export const infoCommand: CliCommand = {
         app: { name: APP_NAME, version: APP_VERSION },
         project: await session.call('getProject', {}),
         backend,
+        // Seshat's own SIMD kernels: with fused multiply-adds where the engine runs relaxed SIMD.
+        kernels: { fusedMultiplyAdds: relaxedSimdAvailable(), node: process.versions.node },
         catalog: await session.call('getCatalogStats', {}),
       };
       if (parsed.json) {
@@ -28,6 +31,9 @@ export const infoCommand: CliCommand = {
         io.out(`Project:  ${report.project.name} (${report.project.dir})`);
         io.out(`Backend:  ${backend.name} ${backend.version} — ${backend.device}${backend.forced ? ' (forced)' : ''}`);
         for (const skipped of backend.skipped) io.out(`          skipped ${skipped.name}: ${skipped.error}`);
+        io.out(
+          `Kernels:  SIMD, ${report.kernels.fusedMultiplyAdds ? 'with' : 'without'} fused multiply-adds (relaxed SIMD)`,
+        );
         const c = report.catalog;
         io.out(`Catalog:  ${c.images} images (${c.labelled} labelled, ${c.missing} missing), ${c.classes} classes`);
         io.out(

@@ -14,6 +14,7 @@
  * Bands of 4 rows, then single rows; blocks of 8 columns, then one of 4. Columns
  * must be a multiple of 4 (callers fall back to the native matmul otherwise).
  */
+import { setFlagsFromString } from 'node:v8';
 import { buildModule, FunctionBuilder, I32, V128, type ModuleFunction } from './wasm/wasm-emit.js';
 import { instantiateOnMemory, kernelsOnBackend, validateModule, type WasmMemory } from './wasm/wasm-api.js';
 import type { BackendWasm } from './wasm/wasm-heap.js';
@@ -206,13 +207,25 @@ export interface GemmKernels {
 
 const compiled = new WeakMap<BackendWasm, GemmKernels | null>();
 
-/** Whether this engine accepts relaxed SIMD (Node 20 only behind a flag; Electron and Node 22+ by default). */
-function relaxedSimdAvailable(): boolean {
+let relaxedSimd: boolean | null = null;
+
+/**
+ * Whether this engine runs relaxed SIMD (fused multiply-adds). Electron and Node 22+ do by
+ * default; Node 20 only behind a V8 flag, which is turned on here, before the first kernel
+ * compiles, so the CLI, web mode and trainer processes run what the bench measures (V8
+ * reads wasm feature flags per compile, and flags are per process: workers and forked
+ * trainers ask here too).
+ */
+export function relaxedSimdAvailable(): boolean {
+  if (relaxedSimd !== null) return relaxedSimd;
+  const bytes = gemmModuleBytes(true, false);
   try {
-    return validateModule(gemmModuleBytes(true, false));
+    if (!validateModule(bytes)) setFlagsFromString('--experimental-wasm-relaxed-simd');
+    relaxedSimd = validateModule(bytes);
   } catch {
-    return false;
+    relaxedSimd = false;
   }
+  return relaxedSimd;
 }
 
 /** Compiles the kernels against `memory`; throws where the engine lacks (relaxed) SIMD. */

@@ -27,6 +27,9 @@ test('seshat info --json prints one JSON document with the backend it chose', ()
     backend: { name: string; skipped: { name: string }[] };
   };
   assert.equal(report.project.dir, project);
+  // The CLI runs the kernels the bench measures: fused multiply-adds on, on Node 20 too
+  // (where V8 has them only behind a flag, which the kernels turn on).
+  assert.equal((report as unknown as { kernels: { fusedMultiplyAdds: boolean } }).kernels.fusedMultiplyAdds, true);
   // Here the native packages are absent and there is no GPU (at most llvmpipe, which the
   // probe never picks), so the probe lands on wasm and says why.
   assert.equal(report.backend.name, 'wasm');
