@@ -96,22 +96,25 @@ export async function framedCropPng(
   const scale = Math.min(1, frame.width / crop.width, frame.height / crop.height);
   const width = Math.max(1, Math.round(crop.width * scale));
   const height = Math.max(1, Math.round(crop.height * scale));
-  const raw = { width: crop.width, height: crop.height, channels: photo.channels };
-  const fitted = await sharp(crop.pixels, { raw })
-    .resize(width, height, { fit: 'fill' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const channels = photo.channels;
   const left = Math.floor((frame.width - width) / 2);
   const top = Math.floor((frame.height - height) / 2);
-  const [r, g = r, b = r, alpha = 255] = borderMedian(crop.pixels, crop.width, crop.height, photo.channels);
-  return sharp(fitted.data, { raw: { width, height, channels: photo.channels } })
-    .extend({
-      left,
-      right: frame.width - width - left,
-      top,
-      bottom: frame.height - height - top,
-      background: { r: r!, g, b, alpha: alpha / 255 },
-    })
+  const fill = borderMedian(crop.pixels, crop.width, crop.height, channels);
+  // Most signs fit unshrunk: those skip sharp's resize, and the frame is filled here rather
+  // than by a second pipeline, which was most of the time a 460-sign wall took to cut.
+  const fitted =
+    width === crop.width && height === crop.height
+      ? crop.pixels
+      : await sharp(crop.pixels, { raw: { width: crop.width, height: crop.height, channels } })
+          .resize(width, height, { fit: 'fill' })
+          .raw()
+          .toBuffer();
+  const framed = Buffer.alloc(frame.width * frame.height * channels);
+  for (let i = 0; i < frame.width * frame.height; i++)
+    for (let c = 0; c < channels; c++) framed[i * channels + c] = fill[c]!;
+  for (let y = 0; y < height; y++)
+    fitted.copy(framed, ((top + y) * frame.width + left) * channels, y * width * channels, (y + 1) * width * channels);
+  return sharp(framed, { raw: { width: frame.width, height: frame.height, channels } })
     .png({ compressionLevel: 6 })
     .toBuffer();
 }

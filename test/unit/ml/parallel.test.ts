@@ -64,8 +64,11 @@ describe('data-parallel training step', () => {
         assert.ok(Math.abs(a.loss - b.loss) < 1e-4, `loss ${a.loss} vs ${b.loss}`);
         assert.equal(a.correct, b.correct);
       }
+      // Shards sum in another order, and fused multiply-adds round once instead of twice:
+      // after three Adam steps (each moves a weight by up to 0.01) that leaves ~2e-4. A
+      // mis-weighted shard moves weights by ~1e-2.
       const difference = maxDifference(single.getWeights(), spread.getWeights());
-      assert.ok(difference < 1e-4, `weights differ by ${difference}`);
+      assert.ok(difference < 5e-4, `weights differ by ${difference}`);
       // The weights moved: equal weights are not just untouched ones.
       const fresh = buildSmallCnn({ width: 12, height: 16, channels: 1 }, CLASSES, 7);
       assert.ok(maxDifference(fresh.getWeights(), spread.getWeights()) > 1e-3);
