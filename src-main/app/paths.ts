@@ -34,6 +34,11 @@ export function resourcesDir(): string {
   return join(appRootDir(), 'resources');
 }
 
+/** Gardiner signs with their Unicode, JSesh codes and descriptions (from Unikemet). */
+export function signTableFile(): string {
+  return join(resourcesDir(), 'gardiner', 'signs.json');
+}
+
 /** The bundled sign detector, trained on the six Unas walls. */
 export function signDetectorDir(): string {
   return join(resourcesDir(), 'models', 'sign-detector');

@@ -10,6 +10,7 @@ import { processImageFile } from '../images/process-file.js';
 import type { Box } from './boxes.js';
 import type { WallRecord } from '../catalog/walls.js';
 import { clampBox, framedCropPng, type DecodedPhoto } from './crops.js';
+import { wallDir } from './wall-crops.js';
 import { decodeWallPhoto, type WallWorkspace } from './wall-workspace.js';
 
 /** Smaller than this (photo pixels) is a slip of the mouse, not a sign. */
@@ -34,7 +35,8 @@ async function exists(file: string): Promise<boolean> {
 
 async function cutTo(workspace: WallWorkspace, file: string, png: Buffer) {
   await writeFile(file, png);
-  const processed = await processImageFile(file, { thumbnailsDir: workspace.thumbnailsDir });
+  // Hashed and probed from the bytes just written, not read back from disk.
+  const processed = await processImageFile(file, { thumbnailsDir: workspace.thumbnailsDir, readFile: async () => png });
   const { width, height, channels, format } = processed.info;
   // The file's own mtime, so the next rescan sees it unchanged.
   const { mtimeMs } = await stat(file);
@@ -65,7 +67,7 @@ export async function addBoxesFrom(
 ): Promise<number[]> {
   const catalog = workspace.catalog;
   const checked = boxes.map((box) => checkedBox(box, photo.width, photo.height));
-  const dir = wall.cropsDir ?? path.join(workspace.projectDir, 'walls', path.parse(wall.photoPath).name);
+  const dir = wall.cropsDir ?? wallDir(workspace.projectDir, wall.photoPath);
   await mkdir(dir, { recursive: true });
   const root = catalog.images.ensureRoot(dir);
   const ids: number[] = [];

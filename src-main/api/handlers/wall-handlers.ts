@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import type { GardinerSignTable } from '../../../src-shared/gardiner/gardiner.js';
 import type { AppServices } from '../../app/app-services.js';
-import { resourcesDir, signDetectorDir } from '../../app/paths.js';
+import { signDetectorDir, signTableFile } from '../../app/paths.js';
 import { SignDetector } from '../../walls/find-signs.js';
 import { findMoreSigns } from '../../walls/wall-detect.js';
 import { addWallBox, deleteWallBox, moveWallBox } from '../../walls/wall-edit.js';
@@ -31,7 +31,7 @@ export function wallHandlers(services: AppServices): WallHandlers {
     ...(detector.installed() ? { findSigns: (photo) => detector.find(photo) } : {}),
   });
   let signTable: Promise<GardinerSignTable> | null = null;
-  const signs = () => (signTable ??= loadSignTable(path.join(resourcesDir(), 'gardiner', 'signs.json')));
+  const signs = () => (signTable ??= loadSignTable(signTableFile()));
   const edited = (imageId: number, wallId: number) => ({ imageId, wall: wallDetails(services.catalog, wallId) });
   return {
     listWalls: () => wallSummaries(services.catalog),

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { AppError } from '../../../src-shared/errors.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
 import { transcribe } from '../../../src-shared/gardiner/transcription.js';
-import { resourcesDir, signDetectorDir } from '../../app/paths.js';
+import { signDetectorDir, signTableFile } from '../../app/paths.js';
 import { readingOrder } from '../../walls/reading-order.js';
 import { cutWall, wallDir } from '../../walls/wall-crops.js';
 import type { DecodedPhoto } from '../../walls/crops.js';
@@ -119,7 +119,7 @@ export const wallCommand: CliCommand = {
       const photo = path.resolve(photos[0]!);
       const result = await readWall(session, photo, boxesFile, parsed.values.model as string, adapt === 'on');
       if (parsed.values.mdc) {
-        const text = transcribe(await loadSignTable(path.join(resourcesDir(), 'gardiner', 'signs.json')), result.signs);
+        const text = transcribe(await loadSignTable(signTableFile()), result.signs);
         io.out(text.mdc);
       } else if (parsed.json) printJson(io, result);
       else
