@@ -4,7 +4,8 @@
  * it trains on the other five and reports precision and recall at IoU ≥ 0.5 against the
  * dataset's boxes (at several peak thresholds, and at the app's), and how long finding
  * the signs takes. `--save=DIR` then trains on all six and saves the detector the app
- * ships (resources/models/sign-detector).
+ * ships (resources/models/sign-detector). `--keep=DIR` keeps each held-out wall's detector
+ * in DIR/<wall>/ (and reuses it on the next run), for `npm run bench -- walls --detectors=DIR`.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,8 +15,8 @@ import { decodeDetections } from '../src-main/ml/detector/model.js';
 import type { TrainingWall } from '../src-main/ml/detector/targets.js';
 import { DEFAULT_DETECTOR_TRAINING, trainDetector } from '../src-main/ml/detector/train.js';
 import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
-import { saveModelToFolder } from '../src-main/ml/model-io.js';
-import { intersectionOverUnion, parseLocations, type Box } from '../src-main/walls/boxes.js';
+import { hasModel, loadModelFromFolder, saveModelToFolder } from '../src-main/ml/model-io.js';
+import { matchBoxes, parseLocations, type Box } from '../src-main/walls/boxes.js';
 import { decodePhoto, type DecodedPhoto } from '../src-main/walls/crops.js';
 import { DETECTION_THRESHOLD, detectorPlane, findSigns, suppressOverlaps } from '../src-main/walls/find-signs.js';
 
@@ -25,6 +26,7 @@ const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${
 const held = (option('walls') ?? ALL_WALLS.join(',')).split(',').map(Number);
 const steps = Number(option('steps') ?? DEFAULT_DETECTOR_TRAINING.steps);
 const saveDir = option('save');
+const keepDir = option('keep');
 const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 
 interface Wall {
@@ -45,23 +47,9 @@ async function loadWall(wall: number): Promise<Wall> {
   return { wall, photo, boxes, training: { plane, boxes: planeBoxes } };
 }
 
-/** Greedy one-to-one matching, strongest proposals first: what counts as found. */
+/** Precision and recall of found boxes against the true ones, matched one to one at IoU ≥ 0.5. */
 function precisionRecall(found: readonly Box[], truth: readonly Box[]) {
-  const taken = new Set<number>();
-  let matched = 0;
-  for (const box of found) {
-    let best = -1;
-    let bestIou = 0.5;
-    truth.forEach((other, i) => {
-      if (taken.has(i)) return;
-      const iou = intersectionOverUnion(box, other);
-      if (iou >= bestIou) [best, bestIou] = [i, iou];
-    });
-    if (best >= 0) {
-      taken.add(best);
-      matched++;
-    }
-  }
+  const matched = matchBoxes(found, truth).length;
   const precision = found.length ? matched / found.length : 0;
   const recall = truth.length ? matched / truth.length : 0;
   const round = (value: number) => Number(value.toFixed(4));
@@ -80,15 +68,25 @@ const training = { ...DEFAULT_DETECTOR_TRAINING, steps };
 const results = [];
 for (const wall of walls.filter((candidate) => held.includes(candidate.wall))) {
   const started = Date.now();
-  const { model } = await trainDetector(
-    walls.filter((other) => other !== wall).map((other) => other.training),
-    training,
-    {
-      signal: new AbortController().signal,
-      onProgress: (p) => p.done % 100 === 0 && log(`wall ${wall.wall}: ${p.message}`),
-    },
-  );
+  const keptDir = keepDir ? join(keepDir, String(wall.wall)) : null;
+  const model =
+    keptDir && hasModel(keptDir)
+      ? await loadModelFromFolder(keptDir)
+      : (
+          await trainDetector(
+            walls.filter((other) => other !== wall).map((other) => other.training),
+            training,
+            {
+              signal: new AbortController().signal,
+              onProgress: (p) => p.done % 100 === 0 && log(`wall ${wall.wall}: ${p.message}`),
+            },
+          )
+        ).model;
   const trainSeconds = (Date.now() - started) / 1000;
+  if (keptDir && !hasModel(keptDir))
+    await saveModelToFolder(model, keptDir, {
+      seshat: { kind: 'sign-detector', trainedOn: `unas-glyphs walls other than ${wall.wall}`, steps },
+    });
   const sx = wall.photo.width / wall.training.plane.width;
   const sy = wall.photo.height / wall.training.plane.height;
   const byThreshold: Record<string, ReturnType<typeof precisionRecall>> = {};

@@ -1,75 +1,211 @@
 /**
- * `npm run bench -- walls [--models=DIR]`: the six Unas wall photographs read from
- * their boxes. Per wall: how much of the dataset's own numbering the reading order
- * reproduces (consecutive pairs in the right order), and with --models (a folder of
- * leave-one-picture-out models, `train --accuracy=walls --keep=DIR`) the top-1 of the
- * model that never saw the wall on crops Seshat cuts from the photo beside the same
- * model on the dataset's hand-cut crops. Finding the boxes is `npm run bench -- detector`.
+ * `npm run bench -- walls [--models=DIR] [--detectors=DIR]`: the six Unas wall photographs
+ * read from their boxes. Per wall: how much of the dataset's own numbering the reading
+ * order reproduces (consecutive pairs in the right order), and with --models (a folder of
+ * leave-one-picture-out models, `train --accuracy=walls --keep=DIR`):
+ * - the top-1 of the model that never saw the wall on crops Seshat cuts from the photo,
+ *   beside the same model on the dataset's hand-cut crops;
+ * - which way the model judges the signs face, on the photo and on its mirror image, and
+ *   the mirror image's reading order in the judged direction against the numbering mirrored.
+ * With --detectors (leave-one-wall-out detectors, `detector --keep=DIR`) the boxes come from
+ * the detector that never saw the wall: precision and recall at IoU ≥ 0.5, reading order on
+ * the matched boxes, and with --models the top-1 on the matched boxes' crops beside the
+ * dataset's crops of the same signs, and the share of all the wall's signs read right.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src-main/ml/backend.js';
 import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
-import { labelledProbabilities, loadClassifier } from '../src-main/ml/inference/predict.js';
-import { parseLocations, type WallSign } from '../src-main/walls/boxes.js';
-import { decodePhoto, framedCropPng } from '../src-main/walls/crops.js';
+import { loadModelFromFolder } from '../src-main/ml/model-io.js';
+import { labelledProbabilities, loadClassifier, type Classifier } from '../src-main/ml/inference/predict.js';
+import { matchBoxes, parseLocations, type Box, type WallSign } from '../src-main/walls/boxes.js';
+import { decodePhoto, framedCropPng, type DecodedPhoto } from '../src-main/walls/crops.js';
+import { classifierConfidence, directionOf, estimateFacing } from '../src-main/walls/facing.js';
+import { findSigns } from '../src-main/walls/find-signs.js';
 import { pairwiseOrderAgreement, readingOrder } from '../src-main/walls/reading-order.js';
 
 const root = resolve(import.meta.dirname, '../../shared/datasets/unas-glyphs');
 const WALLS = [3, 5, 7, 9, 20, 21];
-const modelsArg = process.argv.find((arg) => arg.startsWith('--models='))?.slice('--models='.length);
+const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const modelsArg = option('models');
+const detectorsArg = option('detectors');
 const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+const round = (value: number) => Number(value.toFixed(4));
 
-function top1(probabilities: Float32Array, labels: number[], classes: number): number {
-  let right = 0;
-  labels.forEach((label, i) => {
+function top1Hits(probabilities: Float32Array, labels: number[], classes: number): boolean[] {
+  return labels.map((label, i) => {
     let best = 0;
     for (let c = 1; c < classes; c++)
       if (probabilities[i * classes + c]! > probabilities[i * classes + best]!) best = c;
-    if (best === label) right++;
+    return best === label;
   });
-  return labels.length ? right / labels.length : 0;
 }
 
-async function accuracy(wall: number, signs: WallSign[]) {
+const share = (hits: boolean[]) => (hits.length ? round(hits.filter(Boolean).length / hits.length) : 0);
+
+/** Top-1 hits of the classifier on crops Seshat cuts from `photo`, one per sign, keyed by the sign's file. */
+async function hitsOnCuts(
+  classifier: Classifier,
+  photo: DecodedPhoto,
+  signs: { file: string; label: string; box: Box }[],
+) {
+  const images = [];
+  for (const sign of signs) {
+    const { data, info } = await sharp(await framedCropPng(photo, sign.box))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    images.push({
+      id: sign.file,
+      label: sign.label,
+      source: { kind: 'raw' as const, data, width: info.width, height: info.height, channels: info.channels as 3 },
+    });
+  }
+  return hitsOn(classifier, images);
+}
+
+async function hitsOn(
+  classifier: Classifier,
+  images: { id: string; label: string; source: Parameters<typeof labelledProbabilities>[1][number]['source'] }[],
+): Promise<Map<string, boolean>> {
+  // labelledProbabilities keeps the images whose class the model has, in order.
+  const known = images.filter((image) => classifier.labels.includes(image.label));
+  const { probabilities, labels } = await labelledProbabilities(classifier, known);
+  const hits = top1Hits(probabilities, labels, classifier.labels.length);
+  return new Map(known.map((image, i) => [image.id, hits[i]!]));
+}
+
+/** The photo mirrored left to right, as a wall written the other way would be photographed. */
+function mirrorPhoto(photo: DecodedPhoto): DecodedPhoto {
+  const { width, height, channels } = photo;
+  const pixels = Buffer.alloc(photo.pixels.length);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      photo.pixels.copy(
+        pixels,
+        (y * width + (width - 1 - x)) * channels,
+        (y * width + x) * channels,
+        (y * width + x + 1) * channels,
+      );
+  return { ...photo, pixels };
+}
+
+const mirrorBox = (box: Box, width: number): Box => [width - box[2], box[1], width - box[0], box[3]];
+
+/** The model's judgement of the signs' facing, from crops written to a temporary folder. */
+async function judgeFacingOf(classifier: Classifier, photo: DecodedPhoto, boxes: Box[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'seshat-bench-facing-'));
+  try {
+    const files = [];
+    for (const [i, box] of boxes.entries()) {
+      const file = join(dir, `${i}.png`);
+      writeFileSync(file, await framedCropPng(photo, box));
+      files.push(file);
+    }
+    return await estimateFacing(files, classifierConfidence(classifier));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type Scored = { file: string; label: string; box: Box };
+
+async function withModel(wall: number, photo: DecodedPhoto, signs: WallSign[], scored: Scored[]) {
   const modelDir = join(modelsArg!, String(wall), 'model');
   if (!existsSync(modelDir)) return null;
   const classifier = await loadClassifier(modelDir);
   try {
-    const photo = await decodePhoto(join(root, 'Pictures', `egyptianTexts${wall}.jpg`));
-    const scored = signs.filter((sign) => sign.label && sign.label !== 'UNKNOWN');
-    const ours = [];
-    for (const sign of scored) {
-      const { data, info } = await sharp(await framedCropPng(photo, sign.box))
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      ours.push({
-        id: sign.file!,
-        label: sign.label!,
-        source: { kind: 'raw' as const, data, width: info.width, height: info.height, channels: info.channels as 3 },
-      });
-    }
-    const theirs = scored.map((sign) => ({
-      id: sign.file!,
-      label: sign.label!,
-      source: { kind: 'file' as const, path: join(root, 'Manual', 'Preprocessed', String(wall), sign.file!) },
-    }));
-    const n = classifier.labels.length;
-    const a = await labelledProbabilities(classifier, ours);
-    const b = await labelledProbabilities(classifier, theirs);
+    const ours = await hitsOnCuts(classifier, photo, scored);
+    const theirs = await hitsOn(
+      classifier,
+      scored.map((sign) => ({
+        id: sign.file,
+        label: sign.label,
+        source: { kind: 'file' as const, path: join(root, 'Manual', 'Preprocessed', String(wall), sign.file) },
+      })),
+    );
+    const boxes = signs.map((sign) => sign.box);
+    const asPhotographed = await judgeFacingOf(classifier, photo, boxes);
+    const mirroredBoxes = boxes.map((box) => mirrorBox(box, photo.width));
+    const mirrored = await judgeFacingOf(classifier, mirrorPhoto(photo), mirroredBoxes);
+    const mirroredOrder = pairwiseOrderAgreement(
+      readingOrder(mirroredBoxes, directionOf(mirrored.mirrored)),
+      signs.map((_, i) => i),
+    );
+    const detected = detectorsArg ? await detectedAccuracy(wall, photo, signs, classifier, theirs) : null;
     return {
-      scored: a.labels.length,
-      top1_seshat_crops: Number(top1(a.probabilities, a.labels, n).toFixed(4)),
-      top1_dataset_crops: Number(top1(b.probabilities, b.labels, n).toFixed(4)),
-      failed: a.failed.length + b.failed.length,
+      accuracy: {
+        scored: ours.size,
+        top1_seshat_crops: share([...ours.values()]),
+        top1_dataset_crops: share([...theirs.values()]),
+      },
+      facing: {
+        photo: asPhotographed,
+        mirrored_photo: mirrored,
+        mirrored_photo_reading_order_pairs: round(mirroredOrder),
+      },
+      detected,
     };
   } finally {
     classifier.dispose();
   }
 }
 
-if (modelsArg) {
+/** The wall read from the held-out detector's boxes. */
+async function detectedAccuracy(
+  wall: number,
+  photo: DecodedPhoto,
+  signs: WallSign[],
+  classifier: Classifier | null,
+  datasetHits: Map<string, boolean> | null,
+) {
+  const dir = join(detectorsArg!, String(wall));
+  if (!existsSync(join(dir, 'model.json'))) return null;
+  const detector = await loadModelFromFolder(dir);
+  try {
+    const found = await findSigns(photo, detector);
+    const truth = signs.map((sign) => sign.box);
+    const pairs = matchBoxes(
+      found.map((sign) => sign.box),
+      truth,
+    );
+    // Reading order of the found boxes, over the signs they matched.
+    const places = readingOrder(found.map((sign) => sign.box));
+    const byTruth = [...pairs].sort((a, b) => a.truth - b.truth);
+    let inOrder = 0;
+    for (let i = 1; i < byTruth.length; i++)
+      if (places[byTruth[i]!.found]!.order > places[byTruth[i - 1]!.found]!.order) inOrder++;
+    const result: Record<string, unknown> = {
+      found: found.length,
+      precision: round(found.length ? pairs.length / found.length : 0),
+      recall: round(pairs.length / truth.length),
+      reading_order_pairs: round(byTruth.length > 1 ? inOrder / (byTruth.length - 1) : 1),
+    };
+    if (classifier && datasetHits) {
+      // The signs the model could name (scored) that a found box matched, cut from the found box.
+      const matched = pairs.flatMap((pair) => {
+        const sign = signs[pair.truth]!;
+        return datasetHits.has(sign.file!)
+          ? [{ file: sign.file!, label: sign.label!, box: found[pair.found]!.box }]
+          : [];
+      });
+      const hits = await hitsOnCuts(classifier, photo, matched);
+      const same = matched.map((sign) => datasetHits.get(sign.file)!);
+      result.matched_scored = matched.length;
+      result.top1_detected_crops = share([...hits.values()]);
+      result.top1_dataset_crops_same_signs = share(same);
+      // Of every sign the model could name, read right from a found box (a missed sign is wrong).
+      result.read_right_of_all_scored = round([...hits.values()].filter(Boolean).length / datasetHits.size);
+    }
+    return result;
+  } finally {
+    detector.dispose();
+  }
+}
+
+if (modelsArg || detectorsArg) {
   await selectBackend('wasm');
   registerWasmTrainingKernels();
 }
@@ -82,22 +218,35 @@ for (const wall of WALLS) {
   const orderMs = Date.now() - started;
   const columns = new Set(places.map((place) => place.column)).size;
   log(`wall ${wall}: ${signs.length} signs, ${columns} columns`);
+  const photo =
+    modelsArg || detectorsArg ? await decodePhoto(join(root, 'Pictures', `egyptianTexts${wall}.jpg`)) : null;
+  const scored = signs.flatMap((sign) =>
+    sign.label && sign.label !== 'UNKNOWN' ? [{ file: sign.file!, label: sign.label, box: sign.box }] : [],
+  );
+  const modelled = modelsArg ? await withModel(wall, photo!, signs, scored) : null;
+  const detected =
+    modelled?.detected ?? (detectorsArg && !modelled ? await detectedAccuracy(wall, photo!, signs, null, null) : null);
   walls.push({
     wall,
     signs: signs.length,
     columns,
-    reading_order_pairs: Number(
+    reading_order_pairs: round(
       pairwiseOrderAgreement(
         places,
         signs.map((_, i) => i),
-      ).toFixed(4),
+      ),
     ),
     reading_order_ms: orderMs,
-    accuracy: modelsArg ? await accuracy(wall, signs) : null,
+    accuracy: modelled?.accuracy ?? null,
+    facing: modelled?.facing ?? null,
+    detected,
   });
+  if (modelled) log(`wall ${wall}: ${JSON.stringify({ ...modelled.accuracy, facing: modelled.facing, detected })}`);
 }
-const mean = (values: number[]) => Number((values.reduce((a, b) => a + b, 0) / values.length).toFixed(4));
+const mean = (values: number[]) => (values.length ? round(values.reduce((a, b) => a + b, 0) / values.length) : null);
 const scoredWalls = walls.flatMap((wall) => (wall.accuracy ? [wall.accuracy] : []));
+const detectedWalls = walls.flatMap((wall) => (wall.detected ? [wall.detected as Record<string, number>] : []));
+const facingWalls = walls.flatMap((wall) => (wall.facing ? [wall.facing] : []));
 process.stdout.write(
   `${JSON.stringify(
     {
@@ -105,9 +254,29 @@ process.stdout.write(
       dataset: 'unas-glyphs (six wall photographs, the dataset’s own boxes)',
       walls,
       mean_reading_order_pairs: mean(walls.map((wall) => wall.reading_order_pairs)),
-      mean_top1_seshat_crops: scoredWalls.length ? mean(scoredWalls.map((a) => a.top1_seshat_crops)) : null,
-      mean_top1_dataset_crops: scoredWalls.length ? mean(scoredWalls.map((a) => a.top1_dataset_crops)) : null,
-      detection: 'boxes come from the dataset here; the learned detector is `npm run bench -- detector`',
+      mean_top1_seshat_crops: mean(scoredWalls.map((a) => a.top1_seshat_crops)),
+      mean_top1_dataset_crops: mean(scoredWalls.map((a) => a.top1_dataset_crops)),
+      facing_right: facingWalls.length
+        ? {
+            photos_read_as_trained: facingWalls.filter((f) => !f.photo.mirrored).length,
+            mirrored_photos_judged_mirrored: facingWalls.filter((f) => f.mirrored_photo.mirrored).length,
+            of: facingWalls.length,
+            mean_mirrored_photo_reading_order_pairs: mean(facingWalls.map((f) => f.mirrored_photo_reading_order_pairs)),
+          }
+        : null,
+      detected: detectedWalls.length
+        ? {
+            mean_precision: mean(detectedWalls.map((d) => d.precision!)),
+            mean_recall: mean(detectedWalls.map((d) => d.recall!)),
+            mean_reading_order_pairs: mean(detectedWalls.map((d) => d.reading_order_pairs!)),
+            mean_top1_detected_crops: mean(detectedWalls.flatMap((d) => d.top1_detected_crops ?? [])),
+            mean_top1_dataset_crops_same_signs: mean(
+              detectedWalls.flatMap((d) => d.top1_dataset_crops_same_signs ?? []),
+            ),
+            mean_read_right_of_all_scored: mean(detectedWalls.flatMap((d) => d.read_right_of_all_scored ?? [])),
+          }
+        : 'boxes from the dataset; --detectors=DIR reads them from the held-out detectors',
+      tensors_left: tf.memory().numTensors,
     },
     null,
     2,

@@ -234,6 +234,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE walls ADD COLUMN crops_dir TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'which way a wall is read',
+    // A wall's signs face the way its training walls' do, or the other way (mirrored:
+    // read right to left instead, say). A model's judgement fills it when the wall is
+    // read; a person's choice is kept over the model's. NULL: not judged yet.
+    up: `
+      ALTER TABLE walls ADD COLUMN mirrored INTEGER CHECK (mirrored IN (0, 1));
+      ALTER TABLE walls ADD COLUMN mirrored_by TEXT CHECK (mirrored_by IN ('model', 'person'));
+    `,
+  },
 ];
 
 /**

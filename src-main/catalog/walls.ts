@@ -21,6 +21,13 @@ export interface WallRecord {
   photoBytes: number | null;
   /** Where its crops are cut to. */
   cropsDir: string | null;
+  /** Whether its signs face the other way from the training walls', and who said so; null: not judged. */
+  facing: WallFacing | null;
+}
+
+export interface WallFacing {
+  mirrored: boolean;
+  by: 'model' | 'person';
 }
 
 /** A wall with how many boxes it has and how many of their crops carry a label. */
@@ -45,6 +52,8 @@ interface WallRow {
   photo_hash: string | null;
   photo_bytes: number | null;
   crops_dir: string | null;
+  mirrored: 0 | 1 | null;
+  mirrored_by: 'model' | 'person' | null;
 }
 
 interface SignRow {
@@ -66,6 +75,8 @@ const wallOf = (row: WallRow): WallRecord => ({
   photoHash: row.photo_hash,
   photoBytes: row.photo_bytes,
   cropsDir: row.crops_dir,
+  facing:
+    row.mirrored === null || row.mirrored_by === null ? null : { mirrored: row.mirrored === 1, by: row.mirrored_by },
 });
 
 const signOf = (row: SignRow): WallSignRecord => ({
@@ -114,6 +125,7 @@ export class WallRepo {
     }
   >;
   private readonly latestRun: Database.Statement<[number], { run: number | null }>;
+  private readonly putFacing: Database.Statement<{ wallId: number; mirrored: 0 | 1; by: WallFacing['by'] }>;
 
   constructor(
     private readonly db: Database.Database,
@@ -161,6 +173,17 @@ export class WallRepo {
            AND predictions.image_id = wall_signs.image_id
          WHERE wall_signs.wall_id = ?)`,
     );
+    // A model's judgement never replaces a person's choice.
+    this.putFacing = db.prepare(
+      `UPDATE walls SET mirrored = @mirrored, mirrored_by = @by
+       WHERE id = @wallId AND (@by = 'person' OR mirrored_by IS NOT 'person')`,
+    );
+  }
+
+  /** Records which way a wall's signs face; returns whether it was recorded (a model's judgement yields to a person's). */
+  setFacing(wallId: number, facing: WallFacing): boolean {
+    this.require(wallId);
+    return this.putFacing.run({ wallId, mirrored: facing.mirrored ? 1 : 0, by: facing.by }).changes > 0;
   }
 
   /** Records a wall (or updates its size) and its signs' boxes, in one transaction. */

@@ -94,3 +94,31 @@ export function intersectionOverUnion(a: Box, b: Box): number {
   const union = boxArea(a) + boxArea(b) - inter;
   return union > 0 ? inter / union : 0;
 }
+
+/**
+ * Greedy one-to-one matching of found boxes to true ones, in the order `found` is given
+ * (strongest first): each found box takes the untaken true box it overlaps most, at IoU
+ * ≥ `minIou`. What a detector's precision and recall count as found.
+ */
+export function matchBoxes(
+  found: readonly Box[],
+  truth: readonly Box[],
+  minIou = 0.5,
+): Array<{ found: number; truth: number; iou: number }> {
+  const taken = new Set<number>();
+  const pairs: Array<{ found: number; truth: number; iou: number }> = [];
+  found.forEach((box, f) => {
+    let best = -1;
+    let bestIou = minIou;
+    truth.forEach((other, t) => {
+      if (taken.has(t)) return;
+      const iou = intersectionOverUnion(box, other);
+      if (iou >= bestIou) [best, bestIou] = [t, iou];
+    });
+    if (best >= 0) {
+      taken.add(best);
+      pairs.push({ found: f, truth: best, iou: bestIou });
+    }
+  });
+  return pairs;
+}

@@ -15,6 +15,7 @@ import type { GardinerSignTable } from '../../src-shared/gardiner/gardiner.js';
 import { transcribe } from '../../src-shared/gardiner/transcription.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { WallRecord } from '../catalog/walls.js';
+import { directionOf } from './facing.js';
 import { readingOrder } from './reading-order.js';
 
 /** How much of the photo hash its URL carries: enough to tell contents apart. */
@@ -30,6 +31,7 @@ export function wallSummaries(catalog: Catalog): WallSummary[] {
 
 function summaryOf(wall: WallRecord): Omit<WallSummary, 'signs' | 'labelled'> {
   return {
+    facing: wall.facing,
     id: wall.id,
     name: path.basename(wall.photoPath),
     photoPath: wall.photoPath,
@@ -45,7 +47,11 @@ export function wallDetails(catalog: Catalog, wallId: number, runId?: number | n
   const wall = catalog.walls.require(wallId);
   const run = runId === undefined ? catalog.walls.latestRunWithGuesses(wallId) : runId;
   const rows = catalog.walls.signRowsOf(wallId, run);
-  const places = readingOrder(rows.map((row) => row.box));
+  const direction = directionOf(wall.facing?.mirrored);
+  const places = readingOrder(
+    rows.map((row) => row.box),
+    direction,
+  );
   const signs: WallSignView[] = rows.map((row, i) => ({
     imageId: row.imageId,
     hash: row.hash,
@@ -63,7 +69,7 @@ export function wallDetails(catalog: Catalog, wallId: number, runId?: number | n
   }));
   signs.sort((a, b) => a.order - b.order);
   const labelled = signs.filter((sign) => sign.classId !== null).length;
-  return { wall: { ...summaryOf(wall), signs: signs.length, labelled }, runId: run, signs };
+  return { wall: { ...summaryOf(wall), signs: signs.length, labelled }, direction, runId: run, signs };
 }
 
 /** A sign's reading: the label a person gave, else the model's guess. */

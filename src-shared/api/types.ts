@@ -193,7 +193,9 @@ export type {
   WallDetails,
   WallExport,
   WallExportFormat,
+  WallFacing,
   WallGuess,
+  WallReadingDirection,
   WallSignView,
   WallSummary,
 } from './wire-walls.js';

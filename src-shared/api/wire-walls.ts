@@ -19,6 +19,23 @@ export interface WallSummary {
   cropsDir: string | null;
   signs: number;
   labelled: number;
+  /**
+   * Whether its signs face the other way from the training walls' (so it is read the
+   * other way), and who said so: the model when the wall was read, or a person. Null
+   * until judged: read as the training walls are.
+   */
+  facing: WallFacing | null;
+}
+
+export interface WallFacing {
+  mirrored: boolean;
+  by: 'model' | 'person';
+}
+
+/** Which column is read first, and which of two signs side by side in a quadrat row. */
+export interface WallReadingDirection {
+  columns: 'left-first' | 'right-first';
+  withinRow: 'left-first' | 'right-first';
 }
 
 export interface WallGuess {
@@ -46,6 +63,8 @@ export interface WallSignView {
 
 export interface WallDetails {
   wall: WallSummary;
+  /** The direction `order` follows: the training walls' own, or mirrored when the wall's signs face the other way. */
+  direction: WallReadingDirection;
   /** The run whose guesses are shown, or null when no run classified these crops. */
   runId: number | null;
   /** In reading order. */

@@ -152,6 +152,18 @@ test('a wall imported with its boxes shows them in reading order and exports its
   const label = page.getByTestId('wall-selected-label');
   await page.keyboard.press('ArrowRight');
   await expect(label).not.toHaveText('');
+  // Read the other way round (the signs face the other way): the right column comes first.
+  const wallId = (await api<{ id: number; name: string }[]>('listWalls')).find((w) => w.name === 'wall99.png')!.id;
+  const firstX = async () => (await api<WallDetails>('getWall', { wallId })).signs[0]!.box[0]!;
+  expect(await firstX()).toBeLessThan(100);
+  const direction = page.getByTestId('wall-direction');
+  await expect(direction).toContainText('Read left column first');
+  await direction.getByRole('button', { name: 'Read the other way' }).click();
+  await expect(direction).toContainText('Read right column first');
+  await expect(direction).toContainText('your choice');
+  expect(await firstX()).toBeGreaterThanOrEqual(100);
+  await direction.getByRole('button', { name: 'Read the other way' }).click();
+  await expect(direction).toContainText('Read left column first');
   await page.getByRole('button', { name: 'MdC' }).click();
   await expect(page.getByTestId('wall-export')).toContainText('!');
   await expect(page.getByTestId('wall-unicode')).toContainText('𓏏');

@@ -7,6 +7,8 @@ import { SignDetector } from '../../walls/find-signs.js';
 import { findMoreSigns } from '../../walls/wall-detect.js';
 import { addWallBox, deleteWallBox, moveWallBox } from '../../walls/wall-edit.js';
 import { importWalls } from '../../walls/wall-import.js';
+import { readWallCrops } from '../../walls/wall-read.js';
+import { ClassifierCache } from '../../runs/classifier-cache.js';
 import { exportWall, wallDetails, wallSummaries } from '../../walls/wall-view.js';
 import { loadSignTable, type WallWorkspace } from '../../walls/wall-workspace.js';
 
@@ -19,6 +21,8 @@ type WallHandlers = Pick<
   | 'moveWallBox'
   | 'deleteWallBox'
   | 'findWallSigns'
+  | 'startWallRead'
+  | 'setWallFacing'
   | 'exportWall'
 >;
 
@@ -57,6 +61,28 @@ export function wallHandlers(services: AppServices): WallHandlers {
     findWallSigns: async ({ wallId }) => {
       const { added, found } = await findMoreSigns(workspace(), wallId);
       return { wall: wallDetails(services.catalog, wallId), added, found };
+    },
+    startWallRead: ({ wallId, runId, adapt }) => {
+      const catalog = services.catalog;
+      const wall = catalog.walls.require(wallId);
+      const run = ClassifierCache.resolveRun(catalog, runId);
+      return {
+        taskId: services.tasks.start('predict', `Read wall ${path.basename(wall.photoPath)}`, async (job) =>
+          readWallCrops(
+            catalog,
+            run,
+            await services.classifiers.get(run),
+            wallId,
+            services.project.thumbnailsDir,
+            job,
+            adapt,
+          ),
+        ),
+      };
+    },
+    setWallFacing: ({ wallId, mirrored }) => {
+      services.catalog.walls.setFacing(wallId, { mirrored, by: 'person' });
+      return wallDetails(services.catalog, wallId);
     },
     exportWall: async ({ wallId, format, runId }) => exportWall(services.catalog, wallId, format, await signs(), runId),
   };

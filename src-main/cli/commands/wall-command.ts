@@ -10,6 +10,7 @@ import { ClassifierCache } from '../../runs/classifier-cache.js';
 import { transcribe } from '../../../src-shared/gardiner/transcription.js';
 import { signDetectorDir, signTableFile } from '../../app/paths.js';
 import { readingOrder } from '../../walls/reading-order.js';
+import { classifierConfidence, directionOf, estimateFacing } from '../../walls/facing.js';
 import { cutWall, wallDir } from '../../walls/wall-crops.js';
 import type { DecodedPhoto } from '../../walls/crops.js';
 import { SignDetector } from '../../walls/find-signs.js';
@@ -35,6 +36,7 @@ async function readWall(
   boxesFile: string | undefined,
   model: string | undefined,
   adapt: boolean,
+  mirroredOption: 'auto' | 'yes' | 'no',
 ) {
   const catalog = session.services.catalog;
   const run = ClassifierCache.resolveRun(catalog, parseRunOption(model));
@@ -56,7 +58,25 @@ async function readWall(
   if (task.state === 'cancelled') throw new AppError('CANCELLED', 'Reading the wall was cancelled');
   const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
   const byPath = new Map(catalog.imageRows().map((row) => [path.join(row.rootPath, row.relPath), row.id]));
-  const places = readingOrder(manifest.signs.map((sign) => sign.box));
+  // Which way the signs face: a person's word (here, or in the app on this wall), else the run's judgement.
+  const said = catalog.walls.byPhoto(photo)?.facing;
+  const facing =
+    mirroredOption !== 'auto'
+      ? { mirrored: mirroredOption === 'yes', by: 'person' as const }
+      : said?.by === 'person'
+        ? said
+        : {
+            ...(await estimateFacing(
+              manifest.signs.map((sign) => path.join(dir, sign.file)),
+              classifierConfidence(await session.services.classifiers.get(run)),
+            )),
+            by: 'model' as const,
+          };
+  const direction = directionOf(facing.mirrored);
+  const places = readingOrder(
+    manifest.signs.map((sign) => sign.box),
+    direction,
+  );
   const read = manifest.signs.map((sign, i) => {
     // A crop identical to one already catalogued (the wall was imported) is read through that image.
     const file = path.join(dir, sign.file);
@@ -74,7 +94,15 @@ async function readWall(
     };
   });
   read.sort((a, b) => a.order - b.order);
-  return { photo: manifest.photo, width: manifest.width, height: manifest.height, runId: run.id, signs: read };
+  return {
+    photo: manifest.photo,
+    width: manifest.width,
+    height: manifest.height,
+    runId: run.id,
+    facing,
+    direction,
+    signs: read,
+  };
 }
 
 export const wallCommand: CliCommand = {
@@ -82,11 +110,12 @@ export const wallCommand: CliCommand = {
   summary: 'Wall photographs: import their sign boxes as crops, or read their signs in order',
   usage:
     'seshat wall import <photo>... --project DIR [--boxes FILE] [--json]\n' +
-    '       seshat wall read <photo> --project DIR [--boxes FILE] [--model RUN] [--adapt on|off] [--json|--mdc]',
+    '       seshat wall read <photo> --project DIR [--boxes FILE] [--model RUN] [--adapt on|off] [--mirrored auto|yes|no] [--json|--mdc]',
   options: {
     boxes: { type: 'string' },
     model: { type: 'string' },
     adapt: { type: 'string' },
+    mirrored: { type: 'string' },
     mdc: { type: 'boolean', default: false },
   },
   allowPositionals: true,
@@ -116,8 +145,11 @@ export const wallCommand: CliCommand = {
       const adapt = (parsed.values.adapt as string | undefined) ?? 'on';
       if (adapt !== 'on' && adapt !== 'off')
         throw new AppError('INVALID_INPUT', `--adapt takes on or off, not "${adapt}"`);
+      const mirrored = (parsed.values.mirrored as string | undefined) ?? 'auto';
+      if (mirrored !== 'auto' && mirrored !== 'yes' && mirrored !== 'no')
+        throw new AppError('INVALID_INPUT', `--mirrored takes auto, yes or no, not "${mirrored}"`);
       const photo = path.resolve(photos[0]!);
-      const result = await readWall(session, photo, boxesFile, parsed.values.model as string, adapt === 'on');
+      const result = await readWall(session, photo, boxesFile, parsed.values.model as string, adapt === 'on', mirrored);
       if (parsed.values.mdc) {
         const text = transcribe(await loadSignTable(signTableFile()), result.signs);
         io.out(text.mdc);

@@ -163,15 +163,29 @@ export class WallState {
     }
   }
 
-  /** Classifies the wall's crops with the latest model, adapting it to this wall first (as Predict does). */
+  /**
+   * Classifies the wall's crops with the latest model, adapting it to this wall first (as
+   * Predict does), and has it judge which way the signs face.
+   */
   async read(): Promise<void> {
-    const cropsDir = this.current?.wall.cropsDir;
-    if (!cropsDir) return;
+    const wall = this.current?.wall;
+    if (!wall?.cropsDir) return;
     try {
-      const { taskId } = await this.api.startPrediction({
-        target: { kind: 'folders', roots: [cropsDir], adapt: true },
-      });
+      // The read also judges which way the signs face, which sets the reading order.
+      const { taskId } = await this.api.startWallRead({ wallId: wall.id, adapt: true });
       this.readTask = taskId;
+      this.error = null;
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
+  /** A person's word on which way the signs face: the wall is then read that way, whatever a model says. */
+  async setFacing(mirrored: boolean): Promise<void> {
+    const wall = this.current?.wall;
+    if (!wall || this.busy) return;
+    try {
+      this.current = await this.api.setWallFacing({ wallId: wall.id, mirrored });
       this.error = null;
     } catch (error) {
       this.error = errorPayload(error);

@@ -48,6 +48,16 @@ export const wallMethods = {
     z.object({ wallId: id }).strict(),
     BOX_CHANGES,
   ),
+  /**
+   * Reads a wall: classifies its crops with a run (default: the latest), adapted to the
+   * wall unless `adapt` is false, and judges which way its signs face from the same run.
+   */
+  startWallRead: method<{ taskId: string }>()(
+    z.object({ wallId: id, runId: id.optional(), adapt: z.boolean().default(true) }).strict(),
+    { taskChanges: ['images', 'predictions'] },
+  ),
+  /** A person's word on which way the wall's signs face: kept over the model's judgement. */
+  setWallFacing: method<WallDetails>()(z.object({ wallId: id, mirrored: z.boolean() }).strict()),
   exportWall: method<WallExport>()(
     z.object({ wallId: id, format: z.enum(['csv', 'locations', 'mdc']), runId: id.nullable().optional() }).strict(),
   ),

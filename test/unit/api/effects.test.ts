@@ -24,6 +24,7 @@ const ANNOUNCED_ELSEWHERE: Partial<Record<ApiMethodName, string>> = {
   startTraining: 'the trainer announces its run as it changes (run events)',
   resumeRun: 'the trainer announces its run as it changes (run events)',
   exportWall: 'returns text; changes nothing',
+  setWallFacing: 'returns the wall as it now reads; only the Wall view shows the reading direction',
 };
 const READS = /^(get|list|preview|pick)/;
 
@@ -66,6 +67,7 @@ const SAMPLE_INPUT: Partial<Record<ApiMethodName, unknown>> = {
   moveWallBox: { imageId: 1, box: [1, 2, 30, 40] },
   deleteWallBox: { imageId: 1 },
   findWallSigns: { wallId: 1 },
+  startWallRead: { wallId: 1 },
 };
 
 test('the dispatcher announces each call’s declared changes, and a task’s when it ends', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Catalog } from '../../../src-main/catalog/catalog.js';
+import { wallDetails } from '../../../src-main/walls/wall-view.js';
 
 function catalogWithCrops(count: number) {
   const catalog = Catalog.open(':memory:');
@@ -69,6 +70,37 @@ test('undoing the import of a wall’s crops removes their boxes and keeps the w
     assert.equal(catalog.imageRows().length, 0);
     assert.deepEqual(catalog.walls.signs(wall.id), []);
     assert.equal(catalog.walls.list().length, 1);
+  } finally {
+    catalog.close();
+  }
+});
+
+test('which way a wall is read: not judged at first, the model’s judgement, and a person’s word kept over it', () => {
+  const { catalog, ids } = catalogWithCrops(4);
+  try {
+    // Two columns of two signs: left column at x 0–40, right one at x 100–140.
+    const wall = catalog.walls.record({ photoPath: '/photos/w1.jpg', width: 200, height: 200 }, [
+      { imageId: ids[0]!, box: [0, 0, 40, 40], index: 0 },
+      { imageId: ids[1]!, box: [0, 50, 40, 90], index: 1 },
+      { imageId: ids[2]!, box: [100, 0, 140, 40], index: 2 },
+      { imageId: ids[3]!, box: [100, 50, 140, 90], index: 3 },
+    ]);
+    assert.equal(wall.facing, null);
+    const order = () => wallDetails(catalog, wall.id).signs.map((sign) => sign.imageId);
+    assert.deepEqual(order(), [ids[0], ids[1], ids[2], ids[3]], 'as the training walls: left column first');
+
+    assert.equal(catalog.walls.setFacing(wall.id, { mirrored: true, by: 'model' }), true);
+    assert.deepEqual(catalog.walls.require(wall.id).facing, { mirrored: true, by: 'model' });
+    const details = wallDetails(catalog, wall.id);
+    assert.deepEqual(details.direction, { columns: 'right-first', withinRow: 'left-first' });
+    assert.deepEqual(order(), [ids[2], ids[3], ids[0], ids[1]], 'mirrored: the right column first');
+
+    assert.equal(catalog.walls.setFacing(wall.id, { mirrored: false, by: 'person' }), true);
+    assert.equal(catalog.walls.setFacing(wall.id, { mirrored: true, by: 'model' }), false, 'the model yields');
+    assert.deepEqual(catalog.walls.require(wall.id).facing, { mirrored: false, by: 'person' });
+    assert.deepEqual(order(), [ids[0], ids[1], ids[2], ids[3]]);
+    assert.equal(catalog.walls.setFacing(wall.id, { mirrored: true, by: 'person' }), true, 'a person may change it');
+    assert.throws(() => catalog.walls.setFacing(999, { mirrored: true, by: 'person' }), /No wall with id 999/);
   } finally {
     catalog.close();
   }

@@ -72,6 +72,24 @@ test('seshat wall import cuts labelled crops into the project; wall read reads t
     assert.ok(sign.confidence > 0 && sign.confidence <= 1);
   }
 
+  // Bars and discs look the same mirrored: the model's judgement keeps the training walls' direction.
+  const judged = JSON.parse(read.stdout) as { facing: { mirrored: boolean; by: string; compared: number } };
+  assert.deepEqual([judged.facing.mirrored, judged.facing.by, judged.facing.compared], [false, 'model', 12]);
+  // Told the signs face the other way, it reads the right column first, top to bottom.
+  const other = seshat(['wall', 'read', photo, '--boxes', boxes, '--project', project, '--mirrored', 'yes', '--json']);
+  assert.equal(other.code, 0, other.stderr);
+  const mirrored = JSON.parse(other.stdout) as {
+    direction: { columns: string };
+    signs: { box: number[]; order: number; column: number }[];
+  };
+  assert.equal(mirrored.direction.columns, 'right-first');
+  assert.deepEqual(mirrored.signs[0]!.box, [110, 5, 190, 39]);
+  assert.deepEqual(mirrored.signs[6]!.box, [10, 5, 90, 39]);
+  assert.equal(mirrored.signs[6]!.column, 1);
+  const refused = seshat(['wall', 'read', photo, '--boxes', boxes, '--project', project, '--mirrored', 'maybe']);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stdout + refused.stderr, /--mirrored takes auto, yes or no, not "maybe"/);
+
   const mdc = seshat(['wall', 'read', photo, '--boxes', boxes, '--project', project, '--mdc']);
   assert.equal(mdc.code, 0, mdc.stderr);
   assert.match(mdc.stdout, /^(X1|O49)(-(X1|O49)){5} !\n(X1|O49)(-(X1|O49)){5} !\n$/);

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { intersectionOverUnion, parseBoxesCsv, parseLocations } from '../../../src-main/walls/boxes.js';
+import {
+  intersectionOverUnion,
+  matchBoxes,
+  parseBoxesCsv,
+  parseLocations,
+  type Box,
+} from '../../../src-main/walls/boxes.js';
 
 test('Locations lines give the box, the label and the number from the crop name', () => {
   const signs = parseLocations('030000_S29.png,71,27,105,104,\r\n030001_D58.png,19,35,69,109,\n\n', '3.txt');
@@ -35,4 +41,27 @@ test('intersection over union', () => {
   assert.equal(intersectionOverUnion([0, 0, 10, 10], [0, 0, 10, 10]), 1);
   assert.equal(intersectionOverUnion([0, 0, 10, 10], [5, 0, 15, 10]), 50 / 150);
   assert.equal(intersectionOverUnion([0, 0, 10, 10], [20, 20, 30, 30]), 0);
+});
+
+test('found boxes match true ones one to one, strongest first, at IoU ≥ 0.5', () => {
+  const truth: Box[] = [
+    [0, 0, 10, 10],
+    [20, 0, 30, 10],
+  ];
+  const found: Box[] = [
+    [1, 0, 11, 10], // on the first
+    [0, 0, 10, 9], // on the first too: already taken, so unmatched
+    [22, 0, 32, 10], // on the second, IoU 8/12
+    [50, 50, 60, 60], // on nothing
+  ];
+  assert.deepEqual(
+    matchBoxes(found, truth).map(({ found: f, truth: t }) => [f, t]),
+    [
+      [0, 0],
+      [2, 1],
+    ],
+  );
+  assert.ok(Math.abs(matchBoxes(found, truth)[1]!.iou - 8 / 12) < 1e-9);
+  assert.equal(matchBoxes([[0, 0, 10, 10]], [[5, 0, 15, 10]]).length, 0, 'IoU 1/3 is no match');
+  assert.equal(matchBoxes([[0, 0, 10, 10]], [[5, 0, 15, 10]], 0.3).length, 1);
 });
