@@ -117,6 +117,7 @@ export async function trainRun(
             ...(event.valAccuracy === null ? {} : { valAccuracy: event.valAccuracy }),
             imagesPerSecond: event.imagesPerSecond,
             epochSeconds: event.epochSeconds,
+            learningRate: event.learningRate,
           });
           context.onEpoch?.(runId, event);
         },

@@ -3,6 +3,7 @@ import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import type { AppServices } from '../../app/app-services.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
 import { evaluateRun, storedEvaluation } from '../../runs/evaluate-service.js';
+import { runMetricsCsv, writeRunMetricsEvents } from '../../runs/metrics-export.js';
 import { exportRunModel, importRunModel } from '../../runs/model-files.js';
 import {
   acceptPredictions,
@@ -22,6 +23,7 @@ type PredictHandlers = Pick<
   | 'acceptPredictions'
   | 'getPredictionsCsv'
   | 'exportModel'
+  | 'exportRunMetrics'
   | 'importModel'
 >;
 
@@ -59,6 +61,10 @@ export function predictHandlers(services: AppServices): PredictHandlers {
     acceptPredictions: ({ runId, imageIds, rank }) => acceptPredictions(services.catalog, runId, imageIds, rank),
     getPredictionsCsv: ({ runId, folder }) => predictionsCsv(services.catalog, runId, folder),
     exportModel: ({ runId, outDir }) => exportRunModel(services.catalog, runId, outDir),
+    exportRunMetrics: (input) =>
+      input.format === 'csv'
+        ? runMetricsCsv(services.catalog, input.runId)
+        : writeRunMetricsEvents(services.catalog, input.runId, input.outDir),
     importModel: ({ dir, name }) => importRunModel(services.catalog, services.project.modelsDir, dir, name),
   };
 }

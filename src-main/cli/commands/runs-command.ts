@@ -1,7 +1,10 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { RunDetails, RunSummary } from '../../../src-shared/api/types.js';
 import { AppError } from '../../../src-shared/errors.js';
-import type { CliCommand } from '../cli-io.js';
+import type { CliCommand, CliIo, ParsedCommand } from '../cli-io.js';
 import { openServices, printJson } from '../cli-io.js';
+import { openCliSession } from '../cli-session.js';
 import { createAppDispatcher } from '../../api/app-dispatcher.js';
 
 interface RunLine {
@@ -24,12 +27,57 @@ function bestValAccuracy(run: RunDetails): number | null {
   return seen.length > 0 ? Math.max(...seen) : null;
 }
 
+/**
+ * `--metrics RUN`: the run's per-epoch metrics through the same call the app makes.
+ * CSV goes to stdout (so it pipes) unless --out names a folder; TensorBoard files
+ * always need --out, the log folder `tensorboard --logdir` is then pointed at.
+ */
+async function exportMetrics(parsed: ParsedCommand, io: CliIo): Promise<number> {
+  const value = parsed.values.metrics as string;
+  const runId = Number(value);
+  if (!Number.isInteger(runId) || runId <= 0)
+    throw new AppError('INVALID_INPUT', `--metrics must be a run id (a positive integer), not "${value}"`);
+  const format = (parsed.values.format as string | undefined) ?? 'csv';
+  const out = parsed.values.out as string | undefined;
+  if (format !== 'csv' && format !== 'tensorboard')
+    throw new AppError('INVALID_INPUT', `--format takes csv or tensorboard, not "${format}"`);
+  if (format === 'tensorboard' && out === undefined)
+    throw new AppError('INVALID_INPUT', '--format tensorboard needs --out DIR (the TensorBoard log folder)');
+  const session = openCliSession(parsed, io);
+  try {
+    const result = await session.call(
+      'exportRunMetrics',
+      format === 'csv' ? { runId, format } : { runId, format, outDir: out! },
+    );
+    if (!('text' in result)) {
+      if (parsed.json) printJson(io, result);
+      else io.out(`Wrote ${result.files.join(', ')}\nView it with: tensorboard --logdir ${path.resolve(out!)}`);
+    } else if (out === undefined) {
+      if (parsed.json) printJson(io, result);
+      else io.out(result.text);
+    } else {
+      const file = path.join(path.resolve(out), result.fileName);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, result.text);
+      if (parsed.json) printJson(io, { file });
+      else io.out(`Wrote ${file}`);
+    }
+    return 0;
+  } finally {
+    session.close();
+  }
+}
+
 export const runsCommand: CliCommand = {
   name: 'runs',
-  summary: 'List the training runs of a project with their status and best validation accuracy',
-  usage: 'seshat runs --project DIR [--json]',
-  options: {},
+  summary: "List the training runs of a project, or export one run's per-epoch metrics (CSV or TensorBoard)",
+  usage:
+    'seshat runs --project DIR [--json]\n       seshat runs --project DIR --metrics RUN [--format csv|tensorboard] [--out DIR] [--json]',
+  options: { metrics: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
   async run(parsed, io) {
+    if (parsed.values.metrics !== undefined) return exportMetrics(parsed, io);
+    if (parsed.values.format !== undefined || parsed.values.out !== undefined)
+      throw new AppError('INVALID_INPUT', '--format and --out go with --metrics RUN');
     const services = openServices(parsed, 'cli');
     try {
       // Through the dispatcher, as the Train view lists them (opening the project has

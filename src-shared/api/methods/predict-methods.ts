@@ -62,6 +62,16 @@ export const predictMethods = {
   /** The run's predictions as CSV: all of them, or those of the images under `folder` (a classified folder). */
   getPredictionsCsv: method<string>()(z.object({ runId: id, folder: folderPath.optional() }).strict()),
   exportModel: method<{ dir: string }>()(z.object({ runId: id, outDir: folderPath }).strict()),
+  /**
+   * A run's per-epoch metrics: CSV text for the renderer to download, or a TensorBoard
+   * event file written under `outDir` (a log folder; each run gets its own subfolder).
+   */
+  exportRunMetrics: method<{ fileName: string; text: string } | { dir: string; files: string[] }>()(
+    z.discriminatedUnion('format', [
+      z.object({ runId: id, format: z.literal('csv') }).strict(),
+      z.object({ runId: id, format: z.literal('tensorboard'), outDir: folderPath }).strict(),
+    ]),
+  ),
   importModel: method<{ runId: number }>()(
     z.object({ dir: folderPath, name: z.string().trim().min(1).max(200).optional() }).strict(),
     { changes: ['runs'] },

@@ -20,6 +20,7 @@ const ANNOUNCED_ELSEWHERE: Partial<Record<ApiMethodName, string>> = {
   startDemoTask: 'changes nothing',
   startExport: 'writes files outside the project',
   exportModel: 'writes files outside the project',
+  exportRunMetrics: 'returns CSV text or writes TensorBoard files outside the project; changes nothing',
   predictImage: 'a dropped image is not catalogued',
   startTraining: 'the trainer announces its run as it changes (run events)',
   resumeRun: 'the trainer announces its run as it changes (run events)',

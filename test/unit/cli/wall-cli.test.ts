@@ -52,6 +52,14 @@ test('seshat wall import cuts labelled crops into the project; wall read reads t
   assert.equal(seshat(['split', '--project', project, '--ratios', '50,50,0', '--json']).code, 0);
   const trained = seshat(['train', '--project', project, '--preset', 'small-cnn', '--epochs', '2', '--json']);
   assert.equal(trained.code, 0, trained.stderr);
+  // Each epoch is kept with the learning rate it ran at: the metrics export has it.
+  const metrics = seshat(['runs', '--project', project, '--metrics', '1', '--format', 'csv']);
+  assert.equal(metrics.code, 0, metrics.stderr);
+  const [header, ...rows] = metrics.stdout.trim().split('\n');
+  const rate = header!.split(',').indexOf('learning_rate');
+  assert.ok(rate > 0, header);
+  assert.equal(rows.length, 2);
+  for (const row of rows) assert.ok(Number(row.split(',')[rate]) > 0, row);
 
   const read = seshat(['wall', 'read', photo, '--boxes', boxes, '--project', project, '--json']);
   assert.equal(read.code, 0, read.stderr);
