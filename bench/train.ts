@@ -4,7 +4,8 @@
  *   node --import tsx bench/train.ts              speed only (~5 min: three rounds)
  *   node --import tsx bench/train.ts --accuracy   + accuracy on the shared datasets (~25 min)
  *   flags: --accuracy=glyphs | --accuracy=flowers (one of them), --accuracy=walls (leave one
- *          wall photograph out, each in turn: the headline glyph figure), --no-speed (skip speed),
+ *          wall photograph out, each in turn: the headline glyph figure), --accuracy=flowers-classes
+ *          (flower classes added one at a time, see class-by-class.ts), --no-speed (skip speed),
  *          --rounds=N (speed rounds, wasm and PyTorch alternating; default 3)
  *
  * Speed: images/s of one training step (forward, loss, gradients, Adam/SGD update —
@@ -38,6 +39,7 @@ import { trainClassifier } from '../src-main/ml/training/train.js';
 import type { Evaluation } from '../src-main/ml/inference/metrics.js';
 import type { TrainOptions, TrainResult } from '../src-main/ml/training/types.js';
 import { groupAwareSplit } from '../src-main/splits/group-aware.js';
+import { classByClass } from './class-by-class.js';
 import { imageDetail } from './image-detail.js';
 import { leaveOnePictureOut } from './walls.js';
 import { runPeerTorch, type PeerRow } from './peer-torch.js';
@@ -418,6 +420,8 @@ async function main(): Promise<void> {
         process.argv.find((arg) => arg.startsWith('--keep='))?.split('=')[1] ?? null,
       ),
     );
+  } else if (only === 'flowers-classes') {
+    accuracy.push(await classByClass(folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1), log));
   } else if (accuracyFlag && only !== 'flowers') {
     const glyphOptions = {
       preset: 'cnn-plus',
@@ -436,7 +440,7 @@ async function main(): Promise<void> {
       ),
     );
   }
-  if (accuracyFlag && only !== 'glyphs' && only !== 'walls') {
+  if (accuracyFlag && only !== 'glyphs' && only !== 'walls' && only !== 'flowers-classes') {
     const flowers = folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1);
     // --fine-tune=head: the frozen-backbone head alone, for comparison with the default (top).
     const fineTune = process.argv.find((arg) => arg.startsWith('--fine-tune='))?.split('=')[1];
