@@ -36,7 +36,7 @@ export interface EpochEvent {
   improved: boolean;
 }
 
-export const PRESET_IDS = ['small-cnn', 'cnn-plus', 'mobilenet'] as const;
+export const PRESET_IDS = ['small-cnn', 'cnn-plus', 'mobilenet', 'mlp', 'resnet'] as const;
 
 export type PresetId = (typeof PRESET_IDS)[number];
 
@@ -77,7 +77,7 @@ export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 
 export interface TrainOptions {
   preset: PresetId;
-  /** Size the conv presets take images at (the `mobilenet` preset always uses 224×224 RGB). */
+  /** Size the native-size presets take images at (the `mobilenet` preset always uses 224×224 RGB). */
   input: { width: number; height: number };
   colorMode: 'grayscale' | 'rgb';
   epochs: number;
@@ -126,10 +126,10 @@ export interface TrainOptions {
   /** Glyph images: forbids horizontal flips (a mirrored sign is another sign). */
   glyphMode: boolean;
   /**
-   * Conv presets: also train a MobileNet-features head on the same data and combine
-   * both models' probabilities (see ensemble.ts). Default on for CNN+. The companion
-   * trains with its own preset's defaults (epochs, rate, schedule, no smoothing);
-   * only the seed and class weights carry over.
+   * Native-size presets (all but MobileNet): also train a MobileNet-features head on
+   * the same data and combine both models' probabilities (see ensemble.ts). Default
+   * on for CNN+. The companion trains with its own preset's defaults (epochs, rate,
+   * schedule, no smoothing); only the seed and class weights carry over.
    */
   ensemble: boolean;
   /** Seeds initial weights, shuffling and augmentation (dropout masks are not seeded). */
@@ -181,8 +181,9 @@ export interface RunMetrics {
 
 /**
  * Whether a preset trains the MobileNet companion when the caller does not say: on for
- * CNN+ only (the Small CNN is the quick baseline; MobileNet needs no companion). The
- * Train view and the trainer both read it, so their defaults cannot drift apart.
+ * CNN+ only (the Small CNN, the MLP and the ResNet are baselines, compared alone;
+ * MobileNet needs no companion). The Train view and the trainer both read it, so
+ * their defaults cannot drift apart.
  */
 export function ensembleByDefault(preset: PresetId): boolean {
   return preset === 'cnn-plus';

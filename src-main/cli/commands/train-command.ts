@@ -9,7 +9,7 @@ export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train a classifier on the train split (validation split for early stopping)',
   usage:
-    'seshat train --project DIR [--preset small-cnn|cnn-plus|mobilenet] [--epochs N] [--batch-size N] [--learning-rate X] [--schedule plateau|cosine] [--label-smoothing X] [--ensemble on|off] [--fine-tune head|top] [--json]',
+    'seshat train --project DIR [--preset small-cnn|cnn-plus|mobilenet|mlp|resnet] [--epochs N] [--batch-size N] [--learning-rate X] [--schedule plateau|cosine] [--label-smoothing X] [--ensemble on|off] [--fine-tune head|top] [--json]',
   options: {
     preset: { type: 'string' },
     epochs: { type: 'string' },

@@ -1,16 +1,17 @@
 /**
- * The model presets a user picks from. Convolutional presets take the image at
- * its own (native) size; `mobilenet` is a frozen ImageNet backbone plus a small
+ * The model presets a user picks from. All but `mobilenet` take the image at its
+ * own (native) size; `mobilenet` is a frozen ImageNet backbone plus a small
  * trained head (see mobilenet.ts) and always takes 224×224 RGB.
  */
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../data/rng.js';
 import type { PixelFormat } from '../data/decode.js';
 import { SIGNED_SCALE, UNIT_SCALE, type Preprocessing } from '../data/batches.js';
 import type { PresetId } from '../../../src-shared/api/wire-training.js';
 export type { PresetId } from '../../../src-shared/api/wire-training.js';
 import { PRESET_IDS } from '../../../src-shared/api/wire-training.js';
 export { PRESET_IDS } from '../../../src-shared/api/wire-training.js';
+import { buildResnet } from './resnet.js';
+import { Seeds } from './seeds.js';
 
 export interface PresetInfo {
   id: PresetId;
@@ -45,24 +46,26 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
     fixedInput: { width: 224, height: 224, channels: 3 },
     preprocessing: SIGNED_SCALE,
   },
+  mlp: {
+    id: 'mlp',
+    title: 'MLP (fully connected)',
+    description:
+      'A fully connected baseline on the raw pixels (dense layers of 512 and 256 units, no convolutions), to see what the convolutional presets gain.',
+    fixedInput: null,
+    preprocessing: UNIT_SCALE,
+  },
+  resnet: {
+    id: 'resnet',
+    title: 'ResNet (small)',
+    description:
+      'A small residual network (a stem convolution, three stages of residual blocks with batch norm, global average pooling): the classic deep baseline for 28\u2013128 px images.',
+    fixedInput: null,
+    preprocessing: UNIT_SCALE,
+  },
 };
 
 export function isPresetId(value: unknown): value is PresetId {
   return typeof value === 'string' && (PRESET_IDS as readonly string[]).includes(value);
-}
-
-type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
-
-/** Seeded initializers, one seed per layer, so a run seed reproduces the initial weights. */
-class Seeds {
-  private count = 0;
-  constructor(private readonly seed: number) {}
-  kernel(): Initializer {
-    return tf.initializers.glorotUniform({ seed: deriveSeed(this.seed, `layer-${this.count++}`) });
-  }
-  heKernel(): Initializer {
-    return tf.initializers.heNormal({ seed: deriveSeed(this.seed, `layer-${this.count++}`) });
-  }
 }
 
 /** Conv(16)–Pool–Conv(32)–Pool–Conv(64)–Pool–Flatten–Dense(512)–Dense(n). */
@@ -136,14 +139,62 @@ export function buildEmbeddingHead(embeddingSize: number, numClasses: number, se
   return model;
 }
 
-/** Builds a convolutional preset (`mobilenet` is assembled by mobilenet.ts). */
+/** Units of the MLP's hidden layers. */
+const MLP_UNITS = [512, 256] as const;
+
+/**
+ * The most input values (width × height × channels) the MLP takes: its first layer
+ * holds 512 weights per input value, and training holds about five copies of them
+ * (weights, gradient, Adam's two moments, the best epoch's). At this limit a copy is
+ * 128 MiB; at a 500×375 RGB photo's 562 500 values it would be 1.1 GiB, and the five
+ * more than WebAssembly's 4 GiB can hold.
+ */
+export const MAX_MLP_INPUTS = 65_536;
+
+/** Flatten–Dense(512)–Dropout–Dense(256)–Dropout–Dense(n): every pixel is an input of its own. */
+export function buildMlp(input: PixelFormat, numClasses: number, seed: number): tf.Sequential {
+  const seeds = new Seeds(seed);
+  const model = tf.sequential({ name: 'mlp' });
+  model.add(tf.layers.inputLayer({ inputShape: [input.height, input.width, input.channels] }));
+  model.add(tf.layers.flatten());
+  for (const units of MLP_UNITS) {
+    model.add(tf.layers.dense({ units, activation: 'relu', kernelInitializer: seeds.heKernel() }));
+    // Rate as in Keras' MNIST MLP example. Not seeded: a seeded tfjs dropout layer draws the same mask at every step.
+    model.add(tf.layers.dropout({ rate: 0.2 }));
+  }
+  model.add(tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: seeds.kernel() }));
+  return model;
+}
+
+/** Why `preset` cannot take images of `input`'s size, or null when it can. */
+export function inputProblem(preset: PresetId, input: PixelFormat): string | null {
+  if (input.width < 8 || input.height < 8)
+    return `images of ${input.width}×${input.height} are too small for ${preset} (min 8×8)`;
+  const values = input.width * input.height * input.channels;
+  if (preset === 'mlp' && values > MAX_MLP_INPUTS) {
+    const size = `${input.width}×${input.height}×${input.channels}`;
+    return `images of ${size} are too large for the MLP (${values} input values, at most ${MAX_MLP_INPUTS}): train it at a smaller size, or pick a convolutional preset`;
+  }
+  return null;
+}
+
+/** Builds a preset that takes the images at their own size (`mobilenet` is assembled by mobilenet.ts). */
 export function buildConvPreset(
   preset: Exclude<PresetId, 'mobilenet'>,
   input: PixelFormat,
   numClasses: number,
   seed: number,
-): tf.Sequential {
-  if (input.width < 8 || input.height < 8)
-    throw new Error(`images of ${input.width}×${input.height} are too small for ${preset} (min 8×8)`);
-  return preset === 'small-cnn' ? buildSmallCnn(input, numClasses, seed) : buildCnnPlus(input, numClasses, seed);
+): tf.LayersModel {
+  const problem = inputProblem(preset, input);
+  if (problem) throw new Error(problem);
+  switch (preset) {
+    case 'small-cnn':
+      return buildSmallCnn(input, numClasses, seed);
+    case 'cnn-plus':
+      return buildCnnPlus(input, numClasses, seed);
+    case 'mlp':
+      return buildMlp(input, numClasses, seed);
+    case 'resnet':
+      return buildResnet(input, numClasses, seed);
+  }
 }

@@ -6,7 +6,7 @@ import { AppError } from '../../../src-shared/errors.js';
 import { resolveAugment } from '../data/augment.js';
 import type { PixelSource } from '../data/dataset.js';
 import type { PixelFormat } from '../data/decode.js';
-import { isPresetId, PRESETS, type PresetId } from '../models/presets.js';
+import { inputProblem, isPresetId, PRESETS, type PresetId } from '../models/presets.js';
 import {
   ensembleByDefault,
   FINE_TUNE_MODES,
@@ -54,6 +54,22 @@ const PRESET_DEFAULTS: Record<
     earlyStopping: { patience: 6, minDelta: 0 },
     learningRateSchedule: 'plateau',
   },
+  // The two baselines take Small CNN's and CNN+'s settings (the MLP has no batch norm,
+  // the ResNet has); not tuned on the bundled datasets.
+  mlp: {
+    epochs: 20,
+    batchSize: 32,
+    learningRate: 1e-3,
+    earlyStopping: { patience: 5, minDelta: 0 },
+    learningRateSchedule: 'plateau',
+  },
+  resnet: {
+    epochs: 60,
+    batchSize: 32,
+    learningRate: 1e-3,
+    earlyStopping: { patience: 8, minDelta: 0 },
+    learningRateSchedule: 'plateau',
+  },
 };
 
 /**
@@ -84,7 +100,7 @@ export async function nativeSize(source: PixelSource): Promise<{ width: number; 
 
 /**
  * Fills in defaults and checks ranges; throws INVALID_INPUT with a readable message.
- * `input` must be present for the conv presets (see `nativeSize`).
+ * `input` must be present for the native-size presets (see `nativeSize`).
  */
 export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset: PresetId }): TrainOptions {
   if (!isPresetId(requested.preset)) throw invalid(`unknown model preset "${String(requested.preset)}"`);
@@ -151,6 +167,9 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
     throw invalid(`unknown fine-tuning mode "${String(options.fineTune)}" (head or top)`);
   if (options.fineTune !== 'head' && options.preset !== 'mobilenet')
     throw invalid(`fine-tuning the top blocks needs the MobileNet preset; ${preset.title} trains whole`);
+  // Before any image is decoded: a size the model cannot take fails the run at once.
+  const sizeProblem = fixed ? null : inputProblem(options.preset, pixelFormatOf(options));
+  if (sizeProblem) throw invalid(sizeProblem);
   if (fixed && requested.ensemble === true)
     throw invalid(`the ensemble adds a MobileNet companion to a conv preset; ${preset.title} is MobileNet already`);
   try {

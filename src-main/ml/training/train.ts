@@ -14,7 +14,7 @@ import { classWeights, validateDataset } from '../data/dataset.js';
 import { deriveSeed } from '../data/rng.js';
 import { registerWasmTrainingKernels } from '../kernels/index.js';
 import { composeMobilenetClassifier, EMBEDDING_SIZE, releaseWeights } from '../models/mobilenet.js';
-import { buildConvPreset, buildEmbeddingHead, PRESETS } from '../models/presets.js';
+import { buildConvPreset, buildEmbeddingHead, PRESETS, type PresetId } from '../models/presets.js';
 import { composeFineTunedClassifier, mapClassifier } from '../models/mobilenet-top.js';
 import { TwoRateOptimizer } from './two-rate-optimizer.js';
 import {
@@ -61,7 +61,7 @@ async function resolveOptions(request: TrainRequest): Promise<TrainOptions> {
 
 /**
  * Threads per training step when the request does not say: the training cores for
- * the conv presets on wasm (single-threaded under Node, see parallel-step.ts), as
+ * the native-size presets on wasm (single-threaded under Node, see parallel-step.ts), as
  * long as each shard keeps MIN_SHARD examples, and only if the first batches run
  * faster that way (adaptive). The mobilenet head trains on vectors in
  * milliseconds and gains nothing.
@@ -140,7 +140,7 @@ export async function trainClassifier(
       ? mapClassifier(split, head)
       : head
     : buildConvPreset(
-        options.preset as 'small-cnn' | 'cnn-plus',
+        options.preset as Exclude<PresetId, 'mobilenet'>,
         pixelFormatOf(options),
         numClasses,
         deriveSeed(options.seed, 'init'),

@@ -79,7 +79,13 @@ test('presets carry the defaults the Train view fills its form with', async () =
         [d.learningRateSchedule, d.labelSmoothing, d.earlyStoppingPatience],
       ]),
     ),
-    { 'small-cnn': ['plateau', 0, 5], 'cnn-plus': ['plateau', 0, 8], mobilenet: ['plateau', 0, 6] },
+    {
+      'small-cnn': ['plateau', 0, 5],
+      'cnn-plus': ['plateau', 0, 8],
+      mobilenet: ['plateau', 0, 6],
+      mlp: ['plateau', 0, 5],
+      resnet: ['plateau', 0, 8],
+    },
   );
 });
 
