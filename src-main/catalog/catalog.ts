@@ -11,6 +11,7 @@ import { AppError } from '../../src-shared/errors.js';
 import { APPLICATION_ID, LATEST_VERSION, migrate, schemaVersion, type Migration, MIGRATIONS } from './migrations.js';
 import { ClassRepo } from './classes.js';
 import { EmbeddingRepo } from './embeddings.js';
+import { SweepRepo } from './sweeps.js';
 import { WallRepo } from './walls.js';
 import { GridQueries } from './grid.js';
 import { ImportHistory } from './import-undo.js';
@@ -55,6 +56,7 @@ export class Catalog {
   readonly splits: SplitRepo;
   readonly imports: ImportHistory;
   readonly walls: WallRepo;
+  readonly sweeps: SweepRepo;
 
   private constructor(db: Database.Database, file: string) {
     this.#db = db;
@@ -71,6 +73,7 @@ export class Catalog {
     this.reports = new ReportRepo(db);
     this.embeddings = new EmbeddingRepo(db);
     this.walls = new WallRepo(db, this.images);
+    this.sweeps = new SweepRepo(db);
   }
 
   /**

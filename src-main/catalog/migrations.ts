@@ -245,6 +245,36 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE walls ADD COLUMN mirrored_by TEXT CHECK (mirrored_by IN ('model', 'person'));
     `,
   },
+  {
+    version: 9,
+    name: 'hyper-parameter sweeps and their trials',
+    // Each trial is an ordinary run (its epochs and model are the run's); the sweep keeps
+    // what varied, each trial's parameters and where halving left it.
+    up: `
+      CREATE TABLE sweeps (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        preset TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'running'
+          CHECK (status IN ('running', 'done', 'cancelled', 'failed', 'interrupted')),
+        measured_on TEXT NOT NULL DEFAULT 'validation',
+        rungs TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+      );
+      CREATE TABLE sweep_trials (
+        sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        trial INTEGER NOT NULL,
+        params TEXT NOT NULL,
+        run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+          CHECK (status IN ('pending', 'running', 'paused', 'stopped', 'done', 'failed', 'cancelled')),
+        PRIMARY KEY (sweep_id, trial)
+      );
+      CREATE INDEX sweep_trials_by_run ON sweep_trials (run_id) WHERE run_id IS NOT NULL;
+    `,
+  },
 ];
 
 /**

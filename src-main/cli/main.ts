@@ -12,6 +12,7 @@ import { infoCommand } from './commands/info-command.js';
 import { splitCommand } from './commands/split-command.js';
 import { evalCommand } from './commands/eval-command.js';
 import { predictCommand } from './commands/predict-command.js';
+import { sweepCommand } from './commands/sweep-command.js';
 import { trainCommand } from './commands/train-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { runsCommand } from './commands/runs-command.js';
@@ -24,6 +25,7 @@ export const COMMANDS: CliCommand[] = [
   splitCommand,
   exportCommand,
   trainCommand,
+  sweepCommand,
   runsCommand,
   evalCommand,
   predictCommand,

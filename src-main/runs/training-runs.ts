@@ -18,7 +18,12 @@ import type { ProjectPaths } from '../projects/project.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
 import { isResumable } from './run-recovery.js';
 import { runDirOf } from './run-paths.js';
-import { trainRun } from './training-service.js';
+import type { SweepSpec } from '../../src-shared/api/wire-sweeps.js';
+import { snapshotDataset } from './dataset-snapshot.js';
+import { createSweep, runSweep, type TrialTrainer } from './sweep-runner.js';
+import { runTrainer } from './sweep-service.js';
+import { trialSettings } from './sweep-settings.js';
+import { ensureSplit, trainRun } from './training-service.js';
 
 export interface TrainingRunsDeps {
   tasks: TaskRunner;
@@ -115,6 +120,55 @@ export class TrainingRuns {
       }
     });
     return { taskId };
+  }
+
+  /**
+   * Plans a sweep and trains its trials one after another as one task; each trial is a
+   * run of its own, shown as it trains like any other.
+   */
+  startSweep(spec: SweepSpec): { taskId: string; sweepId: number } {
+    const { deps } = this;
+    const catalog = deps.catalog();
+    const project = deps.project();
+    ensureSplit(catalog);
+    const nativeSize = snapshotDataset(catalog).nativeSize;
+    const fullEpochs =
+      spec.base.epochs ?? resolveTrainOptions({ ...spec.base, input: spec.base.input ?? nativeSize }).epochs;
+    const sweep = createSweep(catalog, spec, fullEpochs);
+    const taskId = deps.tasks.start('train', `Sweep: ${sweep.name}`, async (job) => {
+      let current: number | null = null;
+      const trainer = runTrainer(
+        {
+          catalog,
+          modelsDir: project.modelsDir,
+          cacheDir: project.cacheDir,
+          embeddingCache: deps.embeddingCache(),
+          onRunCreated: (run) => {
+            current = run.id;
+            this.active.set(run.id, taskId);
+            deps.emit({ type: 'run', run: this.summary(run) });
+          },
+          onEpoch: (runId, epoch) => deps.emit({ type: 'training', runId, epoch }),
+        },
+        job.onProgress,
+      );
+      const tracked: TrialTrainer = {
+        ...trainer,
+        train: async (input) => {
+          try {
+            return await trainer.train(input);
+          } finally {
+            if (current !== null) {
+              this.active.delete(current);
+              const run = catalog.runs.get(current);
+              if (run) deps.emit({ type: 'run', run: this.summary(run) });
+            }
+          }
+        },
+      };
+      return runSweep(catalog, sweep.id, (params) => trialSettings(spec.base, params, nativeSize), tracked, job);
+    });
+    return { taskId, sweepId: sweep.id };
   }
 
   resume(runId: number): { taskId: string } {

@@ -33,6 +33,8 @@ export interface TrainingContext {
   keepBestOnCancel?: boolean;
   onEpoch?: (runId: number, event: EpochEvent) => void;
   onRunCreated?: (run: RunRecord) => void;
+  /** Stop after this epoch, checkpoint kept (status cancelled), to be resumed: a sweep's rung. */
+  pauseAfterEpoch?: number | null;
 }
 
 export interface TrainingOutcome {
@@ -105,7 +107,14 @@ export async function trainRun(
   heartbeat.unref();
   try {
     result = await runTrainingInWorker(
-      { dataset: snapshot.dataset, options, runDir, cacheDir: pixelCache, resume: resumeRunId !== undefined },
+      {
+        dataset: snapshot.dataset,
+        options,
+        runDir,
+        cacheDir: pixelCache,
+        resume: resumeRunId !== undefined,
+        pauseAfterEpoch: context.pauseAfterEpoch ?? null,
+      },
       {
         ...job,
         onEpoch: (event) => {

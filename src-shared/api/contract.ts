@@ -18,6 +18,7 @@ import { datasetMethods } from './methods/dataset-methods.js';
 import { importMethods } from './methods/import-methods.js';
 import { libraryMethods } from './methods/library-methods.js';
 import { predictMethods } from './methods/predict-methods.js';
+import { sweepMethods } from './methods/sweep-methods.js';
 import { trainingMethods } from './methods/training-methods.js';
 import { wallMethods } from './methods/wall-methods.js';
 import type { CatalogChange } from './methods/define.js';
@@ -33,6 +34,7 @@ export const apiMethods = {
   ...importMethods,
   ...datasetMethods,
   ...trainingMethods,
+  ...sweepMethods,
   ...predictMethods,
   ...wallMethods,
 } as const;

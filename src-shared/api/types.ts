@@ -199,3 +199,16 @@ export type {
   WallSignView,
   WallSummary,
 } from './wire-walls.js';
+
+export type {
+  SweepDetails,
+  SweepParameter,
+  SweepRange,
+  SweepSpace,
+  SweepSpec,
+  SweepStatus,
+  SweepSummary,
+  SweepTrial,
+  SweepValue,
+  TrialStatus,
+} from './wire-sweeps.js';

@@ -71,6 +71,28 @@ export interface AugmentOptions {
   stroke?: number;
 }
 
+/**
+ * Architecture knobs a sweep can turn, where the preset has them (left out: the preset's
+ * own). Small CNN and CNN+: `convBlocks` conv blocks, the first with `convFilters`
+ * filters and each next one twice as many, then an optional hidden dense layer of
+ * `denseUnits` and `dropout` before the softmax. MLP: the first hidden layer's width
+ * (the second is half) and the dropout after each. ResNet: stages and the first stage's
+ * filters, and dropout before the softmax. MobileNet's head: dropout only.
+ */
+export interface ArchitectureOptions {
+  dropout?: number;
+  denseUnits?: number;
+  convBlocks?: number;
+  convFilters?: number;
+}
+
+export const ARCHITECTURE_LIMITS = {
+  dropout: { min: 0, max: 0.9 },
+  denseUnits: { min: 8, max: 4096 },
+  convBlocks: { min: 1, max: 6 },
+  convFilters: { min: 4, max: 256 },
+} as const;
+
 export type ClassWeightMode = 'none' | 'balanced' | number[];
 
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
@@ -134,6 +156,8 @@ export interface TrainOptions {
   ensemble: boolean;
   /** Seeds initial weights, shuffling and augmentation (dropout masks are not seeded). */
   seed: number;
+  /** Architecture changes from the preset's own (sweeps vary them); absent: the preset as it is. */
+  architecture?: ArchitectureOptions;
 }
 
 export type TrainSettings = Partial<TrainOptions> & { preset: TrainOptions['preset'] };

@@ -1,9 +1,19 @@
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import type { AppServices } from '../../app/app-services.js';
+import { sweepDetails, sweepSummary } from '../../runs/sweep-service.js';
 
 type TrainingHandlers = Pick<
   ApiHandlers,
-  'listPresets' | 'startTraining' | 'resumeRun' | 'listRuns' | 'getRun' | 'renameRun' | 'deleteRun'
+  | 'listPresets'
+  | 'startTraining'
+  | 'resumeRun'
+  | 'listRuns'
+  | 'getRun'
+  | 'renameRun'
+  | 'deleteRun'
+  | 'startSweep'
+  | 'listSweeps'
+  | 'getSweep'
 >;
 
 export function trainingHandlers(services: AppServices): TrainingHandlers {
@@ -16,5 +26,8 @@ export function trainingHandlers(services: AppServices): TrainingHandlers {
     getRun: ({ runId }) => training.details(runId),
     renameRun: ({ runId, name }) => training.rename(runId, name),
     deleteRun: ({ runId }) => training.delete(runId),
+    startSweep: ({ spec }) => training.startSweep(spec),
+    listSweeps: () => services.catalog.sweeps.list().map((sweep) => sweepSummary(services.catalog, sweep)),
+    getSweep: ({ sweepId }) => sweepDetails(services.catalog, sweepId),
   };
 }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PixelFormat } from '../data/decode.js';
 import { SIGNED_SCALE, UNIT_SCALE, type Preprocessing } from '../data/batches.js';
-import type { PresetId } from '../../../src-shared/api/wire-training.js';
+import type { ArchitectureOptions, PresetId } from '../../../src-shared/api/wire-training.js';
 export type { PresetId } from '../../../src-shared/api/wire-training.js';
 import { PRESET_IDS } from '../../../src-shared/api/wire-training.js';
 export { PRESET_IDS } from '../../../src-shared/api/wire-training.js';
@@ -69,11 +69,16 @@ export function isPresetId(value: unknown): value is PresetId {
 }
 
 /** Conv(16)–Pool–Conv(32)–Pool–Conv(64)–Pool–Flatten–Dense(512)–Dense(n). */
-export function buildSmallCnn(input: PixelFormat, numClasses: number, seed: number): tf.Sequential {
+export function buildSmallCnn(
+  input: PixelFormat,
+  numClasses: number,
+  seed: number,
+  architecture: ArchitectureOptions = {},
+): tf.Sequential {
   const seeds = new Seeds(seed);
   const model = tf.sequential({ name: 'small_cnn' });
   model.add(tf.layers.inputLayer({ inputShape: [input.height, input.width, input.channels] }));
-  for (const filters of [16, 32, 64]) {
+  for (const filters of doubling(architecture.convFilters ?? 16, architecture.convBlocks ?? 3)) {
     model.add(
       tf.layers.conv2d({
         filters,
@@ -83,12 +88,25 @@ export function buildSmallCnn(input: PixelFormat, numClasses: number, seed: numb
         kernelInitializer: seeds.kernel(),
       }),
     );
-    model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    if (poolable(model)) model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   }
   model.add(tf.layers.flatten());
-  model.add(tf.layers.dense({ units: 512, activation: 'relu', kernelInitializer: seeds.kernel() }));
+  model.add(
+    tf.layers.dense({ units: architecture.denseUnits ?? 512, activation: 'relu', kernelInitializer: seeds.kernel() }),
+  );
+  if (architecture.dropout) model.add(tf.layers.dropout({ rate: architecture.dropout }));
   model.add(tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: seeds.kernel() }));
   return model;
+}
+
+/** `blocks` filter counts from `first`, each twice the one before. */
+function doubling(first: number, blocks: number): number[] {
+  return Array.from({ length: blocks }, (_, i) => first * 2 ** i);
+}
+
+/** Whether one more 2×2 pooling leaves both sides of the map at least one pixel. */
+function poolable(model: tf.Sequential): boolean {
+  return model.outputs[0]!.shape[1]! >= 2 && model.outputs[0]!.shape[2]! >= 2;
 }
 
 /**
@@ -102,11 +120,16 @@ export function buildSmallCnn(input: PixelFormat, numClasses: number, seed: numb
  * classes apart. Measured on unas-glyphs (stratified 80/20, same options otherwise):
  * global pooling 0.84 top-1, flatten 0.91.
  */
-export function buildCnnPlus(input: PixelFormat, numClasses: number, seed: number): tf.Sequential {
+export function buildCnnPlus(
+  input: PixelFormat,
+  numClasses: number,
+  seed: number,
+  architecture: ArchitectureOptions = {},
+): tf.Sequential {
   const seeds = new Seeds(seed);
   const model = tf.sequential({ name: 'cnn_plus' });
   model.add(tf.layers.inputLayer({ inputShape: [input.height, input.width, input.channels] }));
-  for (const filters of [16, 32, 64, 128]) {
+  for (const filters of doubling(architecture.convFilters ?? 16, architecture.convBlocks ?? 4)) {
     model.add(
       tf.layers.conv2d({
         filters,
@@ -119,27 +142,35 @@ export function buildCnnPlus(input: PixelFormat, numClasses: number, seed: numbe
     model.add(tf.layers.batchNormalization({ momentum: 0.9 }));
     model.add(tf.layers.activation({ activation: 'relu' }));
     // Very small images skip a pooling that would shrink a side to nothing.
-    if (model.outputs[0]!.shape[1]! >= 2 && model.outputs[0]!.shape[2]! >= 2)
-      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    if (poolable(model)) model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   }
   model.add(tf.layers.flatten());
+  if (architecture.denseUnits)
+    model.add(
+      tf.layers.dense({ units: architecture.denseUnits, activation: 'relu', kernelInitializer: seeds.kernel() }),
+    );
   // Not seeded: a seeded tfjs dropout layer draws the same mask at every step.
-  model.add(tf.layers.dropout({ rate: 0.5 }));
+  model.add(tf.layers.dropout({ rate: architecture.dropout ?? 0.5 }));
   model.add(tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: seeds.kernel() }));
   return model;
 }
 
 /** The trainable head on top of the frozen backbone's embedding. */
-export function buildEmbeddingHead(embeddingSize: number, numClasses: number, seed: number): tf.Sequential {
+export function buildEmbeddingHead(
+  embeddingSize: number,
+  numClasses: number,
+  seed: number,
+  architecture: ArchitectureOptions = {},
+): tf.Sequential {
   const seeds = new Seeds(seed);
   const model = tf.sequential({ name: 'head' });
   model.add(tf.layers.inputLayer({ inputShape: [embeddingSize] }));
-  model.add(tf.layers.dropout({ rate: 0.2 }));
+  model.add(tf.layers.dropout({ rate: architecture.dropout ?? 0.2 }));
   model.add(tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: seeds.kernel() }));
   return model;
 }
 
-/** Units of the MLP's hidden layers. */
+/** Units of the MLP's hidden layers (the second is half the first). */
 const MLP_UNITS = [512, 256] as const;
 
 /**
@@ -152,15 +183,21 @@ const MLP_UNITS = [512, 256] as const;
 export const MAX_MLP_INPUTS = 65_536;
 
 /** Flatten–Dense(512)–Dropout–Dense(256)–Dropout–Dense(n): every pixel is an input of its own. */
-export function buildMlp(input: PixelFormat, numClasses: number, seed: number): tf.Sequential {
+export function buildMlp(
+  input: PixelFormat,
+  numClasses: number,
+  seed: number,
+  architecture: ArchitectureOptions = {},
+): tf.Sequential {
   const seeds = new Seeds(seed);
   const model = tf.sequential({ name: 'mlp' });
   model.add(tf.layers.inputLayer({ inputShape: [input.height, input.width, input.channels] }));
   model.add(tf.layers.flatten());
-  for (const units of MLP_UNITS) {
+  const first = architecture.denseUnits ?? MLP_UNITS[0];
+  for (const units of [first, Math.max(1, Math.round(first / 2))]) {
     model.add(tf.layers.dense({ units, activation: 'relu', kernelInitializer: seeds.heKernel() }));
     // Rate as in Keras' MNIST MLP example. Not seeded: a seeded tfjs dropout layer draws the same mask at every step.
-    model.add(tf.layers.dropout({ rate: 0.2 }));
+    model.add(tf.layers.dropout({ rate: architecture.dropout ?? 0.2 }));
   }
   model.add(tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: seeds.kernel() }));
   return model;
@@ -184,17 +221,18 @@ export function buildConvPreset(
   input: PixelFormat,
   numClasses: number,
   seed: number,
+  architecture: ArchitectureOptions = {},
 ): tf.LayersModel {
   const problem = inputProblem(preset, input);
   if (problem) throw new Error(problem);
   switch (preset) {
     case 'small-cnn':
-      return buildSmallCnn(input, numClasses, seed);
+      return buildSmallCnn(input, numClasses, seed, architecture);
     case 'cnn-plus':
-      return buildCnnPlus(input, numClasses, seed);
+      return buildCnnPlus(input, numClasses, seed, architecture);
     case 'mlp':
-      return buildMlp(input, numClasses, seed);
+      return buildMlp(input, numClasses, seed, architecture);
     case 'resnet':
-      return buildResnet(input, numClasses, seed);
+      return buildResnet(input, numClasses, seed, architecture);
   }
 }

@@ -11,6 +11,7 @@
  * a Sequential has one path only.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ArchitectureOptions } from '../../../src-shared/api/wire-training.js';
 import type { PixelFormat } from '../data/decode.js';
 import { Seeds } from './seeds.js';
 
@@ -63,18 +64,31 @@ function basicBlock(x: tf.SymbolicTensor, filters: number, strides: number, seed
 }
 
 /** Stem, three stages of basic blocks, global average pooling, softmax. */
-export function buildResnet(input: PixelFormat, numClasses: number, seed: number): tf.LayersModel {
+export function buildResnet(
+  input: PixelFormat,
+  numClasses: number,
+  seed: number,
+  architecture: ArchitectureOptions = {},
+): tf.LayersModel {
   const seeds = new Seeds(seed);
+  // A sweep may change the stages and the first stage's filters; each stage doubles them.
+  const first = architecture.convFilters ?? RESNET_STAGE_FILTERS[0];
+  const stages = Array.from(
+    { length: architecture.convBlocks ?? RESNET_STAGE_FILTERS.length },
+    (_, i) => first * 2 ** i,
+  );
   const inputs = tf.input({ shape: [input.height, input.width, input.channels] });
-  let x = relu(convBn(inputs, RESNET_STAGE_FILTERS[0], 3, 1, seeds));
+  let x = relu(convBn(inputs, first, 3, 1, seeds));
   while (Math.min(x.shape[1]!, x.shape[2]!) > MAX_STAGE_ONE_SIDE)
     x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
-  RESNET_STAGE_FILTERS.forEach((filters, stage) => {
+  stages.forEach((filters, stage) => {
     for (let block = 0; block < BLOCKS_PER_STAGE; block++)
       x = basicBlock(x, filters, stage > 0 && block === 0 ? 2 : 1, seeds);
   });
   // Averaging over positions, not flattening: the classifier stays 128 × classes at any input size.
-  const pooled = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  let pooled = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  if (architecture.dropout)
+    pooled = tf.layers.dropout({ rate: architecture.dropout }).apply(pooled) as tf.SymbolicTensor;
   const outputs = tf.layers
     .dense({ units: numClasses, activation: 'softmax', kernelInitializer: seeds.kernel() })
     .apply(pooled) as tf.SymbolicTensor;

@@ -50,6 +50,11 @@ export interface LoopConfig {
   /** Spread only if timing the first batches shows it is faster (see ParallelOptions). */
   adaptiveParallelism: boolean;
   signal: AbortSignal;
+  /**
+   * End after this epoch as if cancelled (its checkpoint written): a sweep compares its
+   * trials at fixed epochs and resumes the ones it keeps. Null: train to the end.
+   */
+  pauseAfterEpoch?: number | null;
   onBatch?: (info: {
     epoch: number;
     batch: number;
@@ -304,6 +309,8 @@ async function runEpochs(
     if (config.earlyStopping && state.wait >= config.earlyStopping.patience && state.epoch < config.epochs) {
       return { status: 'early-stopped', state, bestWeights };
     }
+    if (config.pauseAfterEpoch && state.epoch >= config.pauseAfterEpoch && state.epoch < config.epochs)
+      return { status: 'cancelled', state, bestWeights };
   }
   return { status: 'completed', state, bestWeights };
 }

@@ -8,9 +8,11 @@ import type { PixelSource } from '../data/dataset.js';
 import type { PixelFormat } from '../data/decode.js';
 import { inputProblem, isPresetId, PRESETS, type PresetId } from '../models/presets.js';
 import {
+  ARCHITECTURE_LIMITS,
   ensembleByDefault,
   FINE_TUNE_MODES,
   MAX_LOGIT_ADJUSTMENT,
+  type ArchitectureOptions,
   type FineTuneMode,
 } from '../../../src-shared/api/wire-training.js';
 import { MAX_LABEL_SMOOTHING, type TrainOptions } from './types.js';
@@ -141,6 +143,9 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
     glyphMode,
     ensemble: fixed ? false : (requested.ensemble ?? ensembleByDefault(requested.preset)),
     seed: requested.seed ?? 1,
+    ...(requested.architecture && Object.keys(requested.architecture).length > 0
+      ? { architecture: { ...requested.architecture } }
+      : {}),
   };
   if (!(options.learningRate > 0 && options.learningRate < 10)) throw invalid('learning rate must be between 0 and 10');
   if (!['adam', 'sgd', 'rmsprop'].includes(options.optimizer))
@@ -167,6 +172,8 @@ export function resolveTrainOptions(requested: Partial<TrainOptions> & { preset:
     throw invalid(`unknown fine-tuning mode "${String(options.fineTune)}" (head or top)`);
   if (options.fineTune !== 'head' && options.preset !== 'mobilenet')
     throw invalid(`fine-tuning the top blocks needs the MobileNet preset; ${preset.title} trains whole`);
+  const architectureProblem = checkArchitecture(options);
+  if (architectureProblem) throw invalid(architectureProblem);
   // Before any image is decoded: a size the model cannot take fails the run at once.
   const sizeProblem = fixed ? null : inputProblem(options.preset, pixelFormatOf(options));
   if (sizeProblem) throw invalid(sizeProblem);
@@ -191,5 +198,29 @@ export function pixelFormatOf(options: TrainOptions): PixelFormat {
 /** Options that change the model's shape or meaning: a checkpoint can only resume with equal ones. */
 export function architectureKey(options: TrainOptions): string {
   // Runs from before fine-tuning existed trained the head only.
-  return JSON.stringify([options.preset, options.input, options.colorMode, options.fineTune ?? 'head']);
+  const key = [options.preset, options.input, options.colorMode, options.fineTune ?? 'head'];
+  // Runs from before architecture options had none: their key stays as it was.
+  return JSON.stringify(options.architecture ? [...key, options.architecture] : key);
+}
+
+/** Why the architecture options do not fit the preset or their ranges, or null. */
+function checkArchitecture(options: TrainOptions): string | null {
+  const architecture = options.architecture;
+  if (!architecture) return null;
+  for (const [name, value] of Object.entries(architecture) as [keyof ArchitectureOptions, number][]) {
+    const limits = ARCHITECTURE_LIMITS[name];
+    if (!limits) return `"${name}" is not an architecture option (${Object.keys(ARCHITECTURE_LIMITS).join(', ')})`;
+    if (!(value >= limits.min && value <= limits.max))
+      return `${name} ${value} is out of range (${limits.min}–${limits.max})`;
+    if (name !== 'dropout' && !Number.isInteger(value)) return `${name} takes a whole number, not ${value}`;
+  }
+  const has = (name: keyof ArchitectureOptions) => architecture[name] !== undefined;
+  const title = PRESETS[options.preset].title;
+  if (options.preset === 'mobilenet' && (has('denseUnits') || has('convBlocks') || has('convFilters')))
+    return `${title} trains a head on fixed features: of the architecture options only dropout applies`;
+  if (options.preset === 'mlp' && (has('convBlocks') || has('convFilters')))
+    return `${title} has no convolutions: convBlocks and convFilters do not apply`;
+  if (options.preset === 'resnet' && has('denseUnits'))
+    return `${title} has no hidden dense layer: denseUnits does not apply`;
+  return null;
 }

@@ -133,7 +133,9 @@ export async function trainClassifier(
 
   const numClasses = dataset.classes.length;
   const isMobilenet = options.preset === 'mobilenet';
-  const head = isMobilenet ? buildEmbeddingHead(EMBEDDING_SIZE, numClasses, deriveSeed(options.seed, 'init')) : null;
+  const head = isMobilenet
+    ? buildEmbeddingHead(EMBEDDING_SIZE, numClasses, deriveSeed(options.seed, 'init'), options.architecture)
+    : null;
   const split = prepared.split;
   const model = head
     ? split
@@ -144,6 +146,7 @@ export async function trainClassifier(
         pixelFormatOf(options),
         numClasses,
         deriveSeed(options.seed, 'init'),
+        options.architecture,
       );
   const optimizer = split
     ? new TwoRateOptimizer(
@@ -229,6 +232,7 @@ export async function trainClassifier(
         parallelism: request.parallelism ?? defaultParallelism(options),
         adaptiveParallelism: request.parallelism === undefined,
         signal: job.signal,
+        pauseAfterEpoch: request.pauseAfterEpoch ?? null,
         onBatch: (info) => {
           const done = (info.epoch - 1) * batches + info.batch;
           const perBatch = info.batch > 0 ? options.batchSize / info.imagesPerSecond : 0;

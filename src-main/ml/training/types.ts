@@ -37,6 +37,8 @@ export interface TrainRequest {
   memoryBudgetBytes?: number;
   /** Leave the confidences as the model gives them (the companion: its ensemble is calibrated whole). */
   skipCalibration?: boolean;
+  /** Stop after this epoch as a cancel does, checkpoint kept, to be resumed (a sweep's rung). */
+  pauseAfterEpoch?: number | null;
 }
 
 export interface TrainResult {

@@ -1,6 +1,12 @@
 /** Training runs. */
 import { z } from 'zod';
-import { FINE_TUNE_MODES, MAX_LABEL_SMOOTHING, MAX_LOGIT_ADJUSTMENT, PRESET_IDS } from '../wire-training.js';
+import {
+  ARCHITECTURE_LIMITS,
+  FINE_TUNE_MODES,
+  MAX_LABEL_SMOOTHING,
+  MAX_LOGIT_ADJUSTMENT,
+  PRESET_IDS,
+} from '../wire-training.js';
 import type { PresetSummary, RunDetails, RunSummary } from '../types.js';
 import { method } from './define.js';
 import { empty, id } from './schemas.js';
@@ -17,6 +23,16 @@ const augment = z
     blur: z.number().min(0).max(1).optional(),
     noise: z.number().min(0).max(0.3).optional(),
     stroke: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+
+const { dropout, denseUnits, convBlocks, convFilters } = ARCHITECTURE_LIMITS;
+const architecture = z
+  .object({
+    dropout: z.number().min(dropout.min).max(dropout.max).optional(),
+    denseUnits: z.number().int().min(denseUnits.min).max(denseUnits.max).optional(),
+    convBlocks: z.number().int().min(convBlocks.min).max(convBlocks.max).optional(),
+    convFilters: z.number().int().min(convFilters.min).max(convFilters.max).optional(),
   })
   .strict();
 
@@ -47,6 +63,7 @@ export const trainSettings = z
     glyphMode: z.boolean().optional(),
     ensemble: z.boolean().optional(),
     seed: z.number().int().optional(),
+    architecture: architecture.optional(),
   })
   .strict();
 

@@ -20,7 +20,7 @@ import { evaluateClassifier, loadClassifier, predictImages } from '../../../src-
 import { loadModelFromFolder } from '../../../src-main/ml/model-io.js';
 import { buildConvPreset } from '../../../src-main/ml/models/presets.js';
 import { buildResnet } from '../../../src-main/ml/models/resnet.js';
-import { resolveTrainOptions } from '../../../src-main/ml/training/options.js';
+import { architectureKey, resolveTrainOptions } from '../../../src-main/ml/training/options.js';
 import { createGradientStep } from '../../../src-main/ml/training/step.js';
 import { trainClassifier } from '../../../src-main/ml/training/train.js';
 import type { TrainJob } from '../../../src-main/ml/training/types.js';
@@ -295,4 +295,53 @@ describe('the ResNet through the rest of Seshat', () => {
     member.graph.dispose();
     model.dispose();
   });
+});
+
+test('architecture options reshape the preset they apply to, and are refused where they do not', () => {
+  const format = { width: 32, height: 32, channels: 1 as const };
+  const units = (model: tf.LayersModel) =>
+    model.layers.filter((l) => l.getClassName() === 'Dense').map((l) => (l.getConfig() as { units: number }).units);
+  const filters = (model: tf.LayersModel) =>
+    model.layers
+      .filter((l) => l.getClassName() === 'Conv2D')
+      .map((l) => (l.getConfig() as { filters: number }).filters);
+  const rates = (model: tf.LayersModel) =>
+    model.layers.filter((l) => l.getClassName() === 'Dropout').map((l) => (l.getConfig() as { rate: number }).rate);
+  const built: tf.LayersModel[] = [];
+  const build = (...args: Parameters<typeof buildConvPreset>) => {
+    const model = buildConvPreset(...args);
+    built.push(model);
+    return model;
+  };
+  try {
+    const small = build('small-cnn', format, 3, 1, { convBlocks: 2, convFilters: 8, denseUnits: 64, dropout: 0.3 });
+    assert.deepEqual(filters(small), [8, 16]);
+    assert.deepEqual(units(small), [64, 3]);
+    assert.deepEqual(rates(small), [0.3]);
+    assert.deepEqual(filters(build('small-cnn', format, 3, 1)), [16, 32, 64], 'no options: the preset as it is');
+    const plus = build('cnn-plus', format, 3, 1, { convBlocks: 3, denseUnits: 32, dropout: 0.25 });
+    assert.deepEqual(filters(plus), [16, 32, 64]);
+    assert.deepEqual(units(plus), [32, 3]);
+    assert.deepEqual(rates(plus), [0.25]);
+    const mlp = build('mlp', format, 3, 1, { denseUnits: 128, dropout: 0.1 });
+    assert.deepEqual(units(mlp), [128, 64, 3]);
+    assert.deepEqual(rates(mlp), [0.1, 0.1]);
+    const resnet = build('resnet', format, 3, 1, { convBlocks: 2, convFilters: 16, dropout: 0.2 });
+    assert.equal(Math.max(...filters(resnet)), 32);
+    assert.deepEqual(rates(resnet), [0.2]);
+  } finally {
+    built.forEach((model) => model.dispose());
+  }
+  const resolve = (preset: 'mlp' | 'mobilenet' | 'small-cnn', architecture: object) =>
+    resolveTrainOptions({ preset, input: { width: 32, height: 32 }, architecture });
+  assert.throws(() => resolve('mlp', { convBlocks: 2 }), /no convolutions/);
+  assert.throws(() => resolve('mobilenet', { denseUnits: 64 }), /only dropout applies/);
+  assert.throws(() => resolve('small-cnn', { dropout: 0.95 }), /dropout 0.95 is out of range/);
+  assert.throws(() => resolve('small-cnn', { convBlocks: 2.5 }), /whole number/);
+  assert.deepEqual(resolve('small-cnn', { dropout: 0.2 }).architecture, { dropout: 0.2 });
+  assert.notEqual(
+    architectureKey(resolve('small-cnn', { dropout: 0.2 })),
+    architectureKey(resolve('small-cnn', { dropout: 0.4 })),
+    'a checkpoint of another architecture is not resumed',
+  );
 });

@@ -1,0 +1,99 @@
+/**
+ * Sweeps in a project: a trial is trained as an ordinary run (training-service.ts), paused
+ * at a rung by the trainer itself once it has the rung's epochs (its checkpoint stays,
+ * and a promoted trial resumes from it), and a trial halving stops becomes a finished
+ * run with its best-so-far model. What the sweep looks like is read back from its trials' runs.
+ */
+import type { SweepDetails, SweepSpec, SweepSummary, SweepTrial } from '../../src-shared/api/wire-sweeps.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { SweepRecord } from '../catalog/sweeps.js';
+import type { TrialTrainer } from './sweep-runner.js';
+import { trainRun, type TrainingContext } from './training-service.js';
+
+/** Epochs, best validation loss and accuracy, and seconds of a run, from its recorded epochs. */
+function runFigures(catalog: Catalog, runId: number | null) {
+  const epochs = runId === null ? [] : catalog.runs.epochs(runId);
+  const values = (name: string) =>
+    epochs.map((epoch) => epoch.metrics[name]).filter((v): v is number => typeof v === 'number');
+  const losses = values('valLoss');
+  const accuracies = values('valAccuracy');
+  return {
+    epochs: epochs.length,
+    bestValLoss: losses.length ? Math.min(...losses) : null,
+    bestValAccuracy: accuracies.length ? Math.max(...accuracies) : null,
+    seconds: values('epochSeconds').reduce((a, b) => a + b, 0),
+  };
+}
+
+export function sweepSummary(catalog: Catalog, sweep: SweepRecord): SweepSummary {
+  const trials = catalog.sweeps.trials(sweep.id);
+  const full = sweep.rungs.at(-1) ?? 0;
+  return {
+    id: sweep.id,
+    name: sweep.name,
+    preset: sweep.preset,
+    status: sweep.status,
+    measuredOn: sweep.measuredOn,
+    halving: sweep.spec.halving,
+    rungs: sweep.rungs,
+    epochsTrained: trials.reduce((sum, trial) => sum + runFigures(catalog, trial.runId).epochs, 0),
+    epochsFull: trials.reduce((sum, trial) => sum + (Number(trial.params.epochs) || full), 0),
+    createdAt: sweep.createdAt,
+    finishedAt: sweep.finishedAt,
+  };
+}
+
+export function sweepDetails(catalog: Catalog, sweepId: number): SweepDetails {
+  const sweep = catalog.sweeps.require(sweepId);
+  const trials: SweepTrial[] = catalog.sweeps.trials(sweepId).map((trial) => ({
+    ...trial,
+    ...runFigures(catalog, trial.runId),
+  }));
+  // The best among trials trained to the end, since a stopped trial's figure is from fewer epochs.
+  const ranked = (pool: SweepTrial[]) =>
+    pool
+      .filter((trial) => trial.bestValLoss !== null)
+      .sort((a, b) => a.bestValLoss! - b.bestValLoss! || a.trial - b.trial)[0];
+  const best = ranked(trials.filter((trial) => trial.status === 'done')) ?? ranked(trials);
+  return {
+    ...sweepSummary(catalog, sweep),
+    spec: sweep.spec,
+    trials,
+    best: best ? { trial: best.trial, runId: best.runId, params: best.params } : null,
+  };
+}
+
+/** Trains trials as runs of the project in `context`. */
+export function runTrainer(context: TrainingContext, onProgress: TrainingJobProgress): TrialTrainer {
+  const { catalog } = context;
+  return {
+    async train({ settings, resumeRunId, pauseAfterEpoch, signal }) {
+      // The trainer stops itself after the rung's epoch (checkpoint kept), as a cancel would.
+      const outcome = await trainRun(
+        { ...context, keepBestOnCancel: true, pauseAfterEpoch },
+        settings,
+        { signal, onProgress },
+        resumeRunId ?? undefined,
+      );
+      const figures = runFigures(catalog, outcome.run.id);
+      return {
+        runId: outcome.run.id,
+        epochs: figures.epochs,
+        bestValLoss: figures.bestValLoss,
+        ended: outcome.result.status !== 'cancelled',
+      };
+    },
+    stop(runId) {
+      // Its model is the best of the epochs it had (kept when it paused): a finished run.
+      const run = catalog.runs.require(runId);
+      catalog.runs.update(runId, {
+        status: 'done',
+        ...(run.metrics ? { metrics: { ...run.metrics, status: 'stopped by halving' } } : {}),
+      });
+    },
+  };
+}
+
+type TrainingJobProgress = Parameters<typeof trainRun>[2]['onProgress'];
+
+export type { SweepSpec };

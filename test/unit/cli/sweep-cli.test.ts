@@ -1,0 +1,116 @@
+/**
+ * `seshat sweep` trains a grid's trials as ordinary runs with their own parameters, and
+ * halving stops the worse ones early; what it prints matches the catalog.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Catalog } from '../../../src-main/catalog/catalog.js';
+import { runCli } from '../../../src-main/cli/main.js';
+import { tempDir, writeImage } from '../../helpers/images.js';
+
+interface SweepJson {
+  sweep: number;
+  status: string;
+  rungs: number[];
+  epochs_trained: number;
+  epochs_full: number;
+  trials: Array<{
+    run: number;
+    params: Record<string, number>;
+    status: string;
+    epochs: number;
+    best_val_loss: number | null;
+  }>;
+  best: { run: number; params: Record<string, number> } | null;
+}
+
+test(
+  'a grid of four trials makes four runs with the right parameters; halving stops the worse',
+  { timeout: 240_000 },
+  async (t) => {
+    const dir = tempDir(t);
+    process.env.SESHAT_USER_DATA = join(dir, 'user');
+    t.after(() => delete process.env.SESHAT_USER_DATA);
+    for (let i = 0; i < 10; i++) await writeImage(join(dir, 'crops'), `G17/owl_${i}.png`, { seed: i + 1 });
+    for (let i = 0; i < 10; i++) await writeImage(join(dir, 'crops'), `M17/reed_${i}.png`, { seed: 30 + i });
+    const project = join(dir, 'project');
+    const out: string[] = [];
+    const io = { out: (text: string) => out.push(text), err: (text: string) => out.push(text) };
+    assert.equal(await runCli(['import', join(dir, 'crops'), '--project', project, '--json'], io), 0);
+    assert.equal(await runCli(['split', '--project', project, '--ratios', '60,40,0', '--json'], io), 0);
+    const sweep = async (halving: 'on' | 'off') => {
+      out.length = 0;
+      const code = await runCli(
+        [
+          'sweep',
+          '--project',
+          project,
+          '--preset',
+          'small-cnn',
+          '--grid',
+          'lr=0.001,0.01;dense=16,32',
+          '--epochs',
+          '4',
+          '--halving',
+          halving,
+          '--backend',
+          'wasm',
+          '--json',
+        ],
+        io,
+      );
+      assert.equal(code, 0, out.join('\n'));
+      return JSON.parse(out.join('\n')) as SweepJson;
+    };
+
+    const full = await sweep('off');
+    assert.equal(full.trials.length, 4);
+    assert.deepEqual(
+      full.trials.map((trial) => trial.params),
+      [
+        { learningRate: 0.001, denseUnits: 16 },
+        { learningRate: 0.001, denseUnits: 32 },
+        { learningRate: 0.01, denseUnits: 16 },
+        { learningRate: 0.01, denseUnits: 32 },
+      ],
+    );
+    assert.ok(full.trials.every((trial) => trial.status === 'done' && trial.epochs >= 1));
+    const catalog = Catalog.open(join(project, 'seshat.sqlite'));
+    try {
+      // Each trial is an ordinary run trained with its own settings.
+      for (const trial of full.trials) {
+        const run = catalog.runs.require(trial.run);
+        assert.equal(run.status, 'done');
+        assert.equal(run.options?.learningRate, trial.params.learningRate);
+        assert.deepEqual(run.options?.architecture, { denseUnits: trial.params.denseUnits });
+        assert.equal(catalog.runs.epochs(trial.run).length, trial.epochs);
+      }
+    } finally {
+      catalog.close();
+    }
+
+    const halved = await sweep('on');
+    assert.deepEqual(halved.rungs, [1, 4]);
+    // Four trials reach epoch 1; the best two by validation loss go on to the end.
+    assert.deepEqual(halved.trials.map((trial) => trial.status).sort(), ['done', 'done', 'stopped', 'stopped']);
+    const stopped = halved.trials.filter((trial) => trial.status === 'stopped');
+    const kept = halved.trials.filter((trial) => trial.status === 'done');
+    for (const trial of stopped) assert.equal(trial.epochs, 1);
+    const worstKept = Math.max(...kept.map((trial) => catalog1Loss(trial)));
+    for (const trial of stopped)
+      assert.ok(catalog1Loss(trial) >= worstKept - 1e-9, 'the stopped trials were the worse at epoch 1');
+    assert.ok(halved.epochs_trained < full.epochs_trained);
+    assert.ok(halved.best && kept.some((trial) => trial.run === halved.best!.run));
+
+    /** A trial's validation loss at epoch 1, read from its run. */
+    function catalog1Loss(trial: SweepJson['trials'][number]): number {
+      const reader = Catalog.open(join(project, 'seshat.sqlite'));
+      try {
+        return reader.runs.epochs(trial.run)[0]!.metrics.valLoss!;
+      } finally {
+        reader.close();
+      }
+    }
+  },
+);
