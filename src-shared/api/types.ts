@@ -212,3 +212,5 @@ export type {
   SweepValue,
   TrialStatus,
 } from './wire-sweeps.js';
+
+export type { ComparedRun, ComparedSplit, RunComparison } from './wire-compare.js';

@@ -1,5 +1,6 @@
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import type { AppServices } from '../../app/app-services.js';
+import { compareRuns } from '../../runs/compare-runs.js';
 import { sweepDetails, sweepSummary } from '../../runs/sweep-service.js';
 
 type TrainingHandlers = Pick<
@@ -14,6 +15,7 @@ type TrainingHandlers = Pick<
   | 'startSweep'
   | 'listSweeps'
   | 'getSweep'
+  | 'getRunComparison'
 >;
 
 export function trainingHandlers(services: AppServices): TrainingHandlers {
@@ -29,5 +31,6 @@ export function trainingHandlers(services: AppServices): TrainingHandlers {
     startSweep: ({ spec }) => training.startSweep(spec),
     listSweeps: () => services.catalog.sweeps.list().map((sweep) => sweepSummary(services.catalog, sweep)),
     getSweep: ({ sweepId }) => sweepDetails(services.catalog, sweepId),
+    getRunComparison: ({ runIds }) => compareRuns(services.catalog, runIds),
   };
 }

@@ -68,13 +68,53 @@ async function exportMetrics(parsed: ParsedCommand, io: CliIo): Promise<number> 
   }
 }
 
+/** `--compare RUN,RUN,…`: the runs side by side, as the app's runs comparison shows them. */
+async function compare(parsed: ParsedCommand, io: CliIo): Promise<number> {
+  const text = parsed.values.compare as string;
+  const runIds = text.split(',').map((part) => Number(part.trim()));
+  if (runIds.length < 2 || runIds.some((id) => !Number.isInteger(id) || id <= 0))
+    throw new AppError('INVALID_INPUT', `--compare takes two or more run ids separated by commas, not "${text}"`);
+  const session = openCliSession(parsed, io);
+  try {
+    const comparison = await session.call('getRunComparison', { runIds });
+    if (parsed.json) printJson(io, comparison);
+    else {
+      const pct = (value: number | null | undefined) => (value == null ? '—' : `${(value * 100).toFixed(1)}%`);
+      io.out('run\tpreset\tepochs\ttrain acc\tval acc\tval F1\ttest acc\tseconds\timg/s');
+      for (const run of comparison.runs)
+        io.out(
+          [
+            run.id,
+            run.preset,
+            run.epochs,
+            pct(run.train.accuracy),
+            pct(run.validation.accuracy),
+            run.validation.macroF1?.toFixed(3) ?? '—',
+            pct(run.test?.accuracy),
+            run.seconds?.toFixed(0) ?? '—',
+            run.imagesPerSecond?.toFixed(0) ?? '—',
+          ].join('\t'),
+        );
+    }
+    return 0;
+  } finally {
+    session.close();
+  }
+}
+
 export const runsCommand: CliCommand = {
   name: 'runs',
   summary: "List the training runs of a project, or export one run's per-epoch metrics (CSV or TensorBoard)",
   usage:
-    'seshat runs --project DIR [--json]\n       seshat runs --project DIR --metrics RUN [--format csv|tensorboard] [--out DIR] [--json]',
-  options: { metrics: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+    'seshat runs --project DIR [--json]\n       seshat runs --project DIR --metrics RUN [--format csv|tensorboard] [--out DIR] [--json]\n       seshat runs --project DIR --compare RUN,RUN,... [--json]',
+  options: {
+    metrics: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    compare: { type: 'string' },
+  },
   async run(parsed, io) {
+    if (parsed.values.compare !== undefined) return compare(parsed, io);
     if (parsed.values.metrics !== undefined) return exportMetrics(parsed, io);
     if (parsed.values.format !== undefined || parsed.values.out !== undefined)
       throw new AppError('INVALID_INPUT', '--format and --out go with --metrics RUN');

@@ -7,7 +7,7 @@ import {
   MAX_LOGIT_ADJUSTMENT,
   PRESET_IDS,
 } from '../wire-training.js';
-import type { PresetSummary, RunDetails, RunSummary } from '../types.js';
+import type { PresetSummary, RunComparison, RunDetails, RunSummary } from '../types.js';
 import { method } from './define.js';
 import { empty, id } from './schemas.js';
 
@@ -79,4 +79,6 @@ export const trainingMethods = {
     changes: ['runs'],
   }),
   deleteRun: method<{ deleted: boolean }>()(z.object({ runId: id }).strict(), { changes: ['runs', 'predictions'] }),
+  /** Runs side by side: train, validation and test figures, settings, time, and per-class F1. */
+  getRunComparison: method<RunComparison>()(z.object({ runIds: z.array(id).min(2).max(50) }).strict()),
 } as const;

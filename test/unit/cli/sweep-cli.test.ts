@@ -90,6 +90,31 @@ test(
       catalog.close();
     }
 
+    // The trials side by side, as the runs comparison shows them.
+    out.length = 0;
+    const ids = full.trials.map((trial) => trial.run).slice(0, 2);
+    assert.equal(await runCli(['runs', '--project', project, '--compare', ids.join(','), '--json'], io), 0);
+    const comparison = JSON.parse(out.join('\n')) as {
+      runs: Array<{ id: number; settings: { architecture?: object }; validation: { accuracy: number | null } }>;
+      perClassF1: Array<{ label: string; f1: Array<number | null> }>;
+    };
+    assert.deepEqual(
+      comparison.runs.map((run) => [run.id, run.settings.architecture]),
+      [
+        [ids[0], { denseUnits: 16 }],
+        [ids[1], { denseUnits: 32 }],
+      ],
+    );
+    assert.ok(comparison.runs.every((run) => run.validation.accuracy !== null));
+    assert.deepEqual(
+      comparison.perClassF1.map((row) => [row.label, row.f1.length]),
+      [
+        ['G17', 2],
+        ['M17', 2],
+      ],
+    );
+    assert.notEqual(await runCli(['runs', '--project', project, '--compare', String(ids[0])], io), 0);
+
     const halved = await sweep('on');
     assert.deepEqual(halved.rungs, [1, 4]);
     // Four trials reach epoch 1; the best two by validation loss go on to the end.
