@@ -8,6 +8,7 @@
  *   predict   folder classification rate and drop-to-result latency
  *   walls     the Unas wall photographs read from their boxes (order, crop accuracy)
  *   detector  the learned sign detector, leave one wall out (precision, recall at IoU 0.5)
+ *   sweep     a 12-trial Small CNN grid with successive halving against every trial to the end
  */
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -17,9 +18,17 @@ const [name, ...rest] = process.argv.slice(2);
 const here = import.meta.dirname;
 // Bench names that run a script of another name (walls.ts is the training bench's helper).
 const SCRIPTS: Record<string, string> = { walls: 'wall-photos', detector: 'sign-detector' };
-const available = ['import', 'catalog', 'train', 'backend-train', 'library', 'predict', 'walls', 'detector'].filter(
-  (bench) => existsSync(join(here, `${SCRIPTS[bench] ?? bench}.ts`)),
-);
+const available = [
+  'import',
+  'catalog',
+  'train',
+  'backend-train',
+  'library',
+  'predict',
+  'walls',
+  'detector',
+  'sweep',
+].filter((bench) => existsSync(join(here, `${SCRIPTS[bench] ?? bench}.ts`)));
 if (!name || !available.includes(name)) {
   process.stderr.write(`Usage: npm run bench -- <${available.join('|')}> [options]\n`);
   process.exit(2);

@@ -5,7 +5,8 @@
  *   node --import tsx bench/train.ts --accuracy   + accuracy on the shared datasets (~25 min)
  *   flags: --accuracy=glyphs | --accuracy=flowers (one of them), --accuracy=walls (leave one
  *          wall photograph out, each in turn: the headline glyph figure), --accuracy=flowers-classes
- *          (flower classes added one at a time, see class-by-class.ts), --no-speed (skip speed),
+ *          (flower classes added one at a time, see class-by-class.ts), --accuracy=architectures
+ *          (MLP, Small CNN, CNN+ and ResNet on one split, see architectures.ts), --no-speed (skip speed),
  *          --rounds=N (speed rounds, wasm and PyTorch alternating; default 3)
  *
  * Speed: images/s of one training step (forward, loss, gradients, Adam/SGD update —
@@ -20,13 +21,11 @@
  * split that holds out whole pictures; flowers-sample with mobilenet, stratified
  * random 80/20.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { DEFAULT_AUGMENT, type AugmentOptions } from '../src-main/ml/data/augment.js';
-import { stratifiedSplit, type Dataset, type Sample } from '../src-main/ml/data/dataset.js';
 import { trainingCores } from '../src-main/ml/cores.js';
 import { gemmFor } from '../src-main/ml/kernels/gemm-kernel.js';
 import type { BackendWasm } from '../src-main/ml/kernels/wasm/wasm-heap.js';
@@ -35,10 +34,8 @@ import { buildSmallCnn } from '../src-main/ml/models/presets.js';
 import { createParallelStep } from '../src-main/ml/worker/parallel-step.js';
 import { createOptimizer } from '../src-main/ml/training/optimizers.js';
 import { createTrainStep } from '../src-main/ml/training/step.js';
-import { trainClassifier } from '../src-main/ml/training/train.js';
-import type { Evaluation } from '../src-main/ml/inference/metrics.js';
-import type { TrainOptions, TrainResult } from '../src-main/ml/training/types.js';
-import { groupAwareSplit } from '../src-main/splits/group-aware.js';
+import { accuracyRun, folderDataset, glyphDataset, SHARED } from './accuracy-runs.js';
+import { architectures } from './architectures.js';
 import { classByClass } from './class-by-class.js';
 import { imageDetail } from './image-detail.js';
 import { leaveOnePictureOut } from './walls.js';
@@ -47,7 +44,6 @@ import { eventLoopDuringTraining } from './train-responsiveness.js';
 
 /** Cores the data-parallel rows use (training's default caps at 4). */
 const CORES = trainingCores();
-const SHARED = process.env.SESHAT_SHARED ?? join(import.meta.dirname, '..', '..', 'shared');
 const log = (...parts: unknown[]): void => console.error('[bench]', ...parts);
 
 interface SpeedRow {
@@ -238,128 +234,6 @@ async function speedRounds(rounds: number) {
   return { speed, torch: { available: torchAvailable, reason: torchReason, rows: torchRows }, ratios };
 }
 
-// --- accuracy -------------------------------------------------------------
-
-/**
- * unas-glyphs, split either stratified at random (80/20) or by picture: the app's
- * group-aware split with the picture as group, so no wall contributes to both
- * sides (what pre-labelling a new wall looks like).
- */
-function glyphDataset(seed: number, by: 'random' | 'picture'): Dataset | null {
-  const root = join(SHARED, 'datasets', 'unas-glyphs', 'Manual', 'Preprocessed');
-  if (!existsSync(root)) return null;
-  const files = readdirSync(root).flatMap((picture) =>
-    readdirSync(join(root, picture)).map((file) => ({ picture, path: join(root, picture, file) })),
-  );
-  // The label is the Gardiner code after the underscore (030001_D58.png → D58); UNKNOWN is not a class.
-  const labelled = files
-    .filter((item) => item.path.endsWith('.png'))
-    .map((item) => ({ ...item, name: basename(item.path, '.png').split('_').slice(1).join('_') }))
-    .filter((item) => item.name && item.name !== 'UNKNOWN');
-  const classes = [...new Set(labelled.map((item) => item.name))].sort();
-  const samples: Sample[] = labelled.map((item) => ({
-    id: item.path,
-    label: classes.indexOf(item.name),
-    source: { kind: 'file', path: item.path },
-  }));
-  if (by === 'random') {
-    const { train, validation } = stratifiedSplit(samples, 0.2, seed);
-    return { classes, train, validation };
-  }
-  const split = groupAwareSplit(
-    labelled.map((item, id) => ({ id, classKey: item.name, groupKey: item.picture })),
-    { ratios: { train: 0.8, validation: 0.2, test: 0 }, seed },
-  );
-  const side = new Map(split.assignments.map((a) => [a.id, a.split]));
-  return {
-    classes,
-    train: samples.filter((_, id) => side.get(id) === 'train'),
-    validation: samples.filter((_, id) => side.get(id) === 'validation'),
-  };
-}
-
-/** Validation accuracy counted only over classes the training side has (unseen ones cannot be right). */
-function seenClassAccuracy(dataset: Dataset, evaluation: Evaluation | null): { images: number; top1: number } | null {
-  if (!evaluation) return null;
-  const seen = new Set(dataset.train.map((s) => s.label));
-  let images = 0;
-  let correct = 0;
-  evaluation.confusion.forEach((row, truth) => {
-    if (!seen.has(truth)) return;
-    images += row.reduce((a, b) => a + b, 0);
-    correct += row[truth]!;
-  });
-  return { images, top1: images ? Math.round((correct / images) * 10000) / 10000 : 0 };
-}
-
-function folderDataset(root: string, seed: number): Dataset | null {
-  if (!existsSync(root)) return null;
-  const classes = readdirSync(root)
-    .filter((name) => !name.startsWith('.'))
-    .sort();
-  const samples: Sample[] = classes.flatMap((name, label) =>
-    readdirSync(join(root, name)).map((file) => ({
-      id: join(name, file),
-      label,
-      source: { kind: 'file' as const, path: join(root, name, file) },
-    })),
-  );
-  const { train, validation } = stratifiedSplit(samples, 0.2, seed);
-  return { classes, train, validation };
-}
-
-async function accuracyRun(
-  name: string,
-  split: string,
-  dataset: Dataset | null,
-  options: Partial<TrainOptions> & { preset: TrainOptions['preset'] },
-): Promise<Record<string, unknown>> {
-  if (!dataset) return { dataset: name, skipped: 'dataset not found' };
-  log(
-    `${name}: ${dataset.train.length} train / ${dataset.validation.length} validation, ${dataset.classes.length} classes`,
-  );
-  const start = performance.now();
-  let lastPhase = '';
-  const result: TrainResult = await trainClassifier(
-    { dataset, options, runDir: join(process.env.TMPDIR ?? '/tmp', `seshat-bench-${name}-${process.pid}`) },
-    {
-      signal: new AbortController().signal,
-      onProgress: (p) => {
-        const phase = p.message?.split(' ')[0] ?? '';
-        if (phase !== lastPhase) log(name, p.message);
-        lastPhase = phase;
-      },
-      onEpoch: (e) =>
-        log(
-          name,
-          `epoch ${e.epoch}: loss ${e.loss.toFixed(3)} acc ${e.accuracy.toFixed(3)} val_loss ${e.valLoss?.toFixed(3)} val_acc ${e.valAccuracy?.toFixed(3)} ${e.imagesPerSecond.toFixed(0)} img/s`,
-        ),
-    },
-  );
-  const evaluation = result.evaluation;
-  return {
-    dataset: name,
-    split,
-    preset: options.preset,
-    classes: dataset.classes.length,
-    train_images: dataset.train.length,
-    validation_images: dataset.validation.length,
-    status: result.status,
-    epochs_run: result.epochsCompleted,
-    best_epoch: result.bestEpoch,
-    val_top1: evaluation?.accuracy ?? null,
-    val_top5: evaluation?.topK?.accuracy ?? null,
-    val_macro_f1: evaluation?.macroF1 ?? null,
-    val_seen_classes: seenClassAccuracy(dataset, evaluation),
-    ensemble_members: result.ensemble?.members ?? null,
-    threads: result.threads,
-    train_img_per_s: result.history.length ? Math.round(median(result.history.map((e) => e.imagesPerSecond))) : null,
-    wall_seconds: Math.round((performance.now() - start) / 1000),
-    options: result.options,
-    skipped_images: result.skipped.length,
-  };
-}
-
 /** --augment=gamma:0.3,stroke:0.3: augmentation on top of the defaults (a quick check of one change). */
 function augmentFlag(): { augment: Partial<AugmentOptions> } | Record<string, never> {
   const flag = process.argv.find((arg) => arg.startsWith('--augment='));
@@ -420,6 +294,8 @@ async function main(): Promise<void> {
         process.argv.find((arg) => arg.startsWith('--keep='))?.split('=')[1] ?? null,
       ),
     );
+  } else if (only === 'architectures') {
+    accuracy.push(await architectures(log));
   } else if (only === 'flowers-classes') {
     accuracy.push(await classByClass(folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1), log));
   } else if (accuracyFlag && only !== 'flowers') {
@@ -440,7 +316,7 @@ async function main(): Promise<void> {
       ),
     );
   }
-  if (accuracyFlag && only !== 'glyphs' && only !== 'walls' && only !== 'flowers-classes') {
+  if (accuracyFlag && (only === undefined || only === 'flowers')) {
     const flowers = folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1);
     // --fine-tune=head: the frozen-backbone head alone, for comparison with the default (top).
     const fineTune = process.argv.find((arg) => arg.startsWith('--fine-tune='))?.split('=')[1];
