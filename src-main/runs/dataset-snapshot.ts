@@ -39,9 +39,15 @@ function sample(row: CatalogRow, label: number): Sample {
   };
 }
 
-export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
+/**
+ * The labelled, split images as a training dataset. `includeValidation` trains on the
+ * validation images too (the final model of a sweep's best settings): the run then has
+ * no validation split of its own.
+ */
+export function snapshotDataset(catalog: Catalog, options: { includeValidation?: boolean } = {}): DatasetSnapshot {
   const rows = catalog.imageRows({ labelledOnly: true }).filter((row) => row.split !== null);
-  const trainRows = rows.filter((row) => row.split === 'train');
+  const trains = options.includeValidation ? ['train', 'validation'] : ['train'];
+  const trainRows = rows.filter((row) => trains.includes(row.split!));
   if (trainRows.length === 0)
     throw new AppError('CONFLICT', 'No labelled image is in the train split: label and split images first');
   // Classes are those the model can learn: present in train. Sorted for a stable output order.
@@ -49,7 +55,9 @@ export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
   if (classes.length < 2)
     throw new AppError('CONFLICT', `Training needs at least two classes with training images; found ${classes.length}`);
   const index = new Map(classes.map((name, i) => [name, i]));
-  const validationRows = rows.filter((row) => row.split === 'validation' && index.has(row.className!));
+  const validationRows = options.includeValidation
+    ? []
+    : rows.filter((row) => row.split === 'validation' && index.has(row.className!));
   const dataset: Dataset = {
     classes,
     train: trainRows.map((row) => sample(row, index.get(row.className!)!)),
@@ -76,7 +84,7 @@ export function snapshotDataset(catalog: Catalog): DatasetSnapshot {
       images,
       counts: {
         train: trainRows.length,
-        validation: validationRows.length,
+        validation: options.includeValidation ? 0 : validationRows.length,
         test: rows.filter((row) => row.split === 'test').length,
       },
     },

@@ -21,7 +21,7 @@ import { runDirOf } from './run-paths.js';
 import type { SweepSpec } from '../../src-shared/api/wire-sweeps.js';
 import { snapshotDataset } from './dataset-snapshot.js';
 import { createSweep, runSweep, type TrialTrainer } from './sweep-runner.js';
-import { runTrainer } from './sweep-service.js';
+import { runTrainer, sweepDetails } from './sweep-service.js';
 import { trialSettings } from './sweep-settings.js';
 import { ensureSplit, trainRun } from './training-service.js';
 
@@ -169,6 +169,26 @@ export class TrainingRuns {
       return runSweep(catalog, sweep.id, (params) => trialSettings(spec.base, params, nativeSize), tracked, job);
     });
     return { taskId, sweepId: sweep.id };
+  }
+
+  /** The sweep's best trial, trained again on train and validation for its best epoch count. */
+  trainBestOfSweep(sweepId: number): { taskId: string } {
+    const catalog = this.deps.catalog();
+    const sweep = catalog.sweeps.require(sweepId);
+    const best = sweepDetails(catalog, sweepId).best;
+    const run = best?.runId ? catalog.runs.get(best.runId) : undefined;
+    if (!best || !run) throw new AppError('CONFLICT', `Sweep ${sweep.name} has no trial with a validation figure yet`);
+    const epochs = run.metrics?.bestEpoch ?? catalog.runs.epochs(run.id).length;
+    if (!(epochs >= 1))
+      throw new AppError('CONFLICT', `Trial ${best.trial + 1} of sweep ${sweep.name} trained no epoch`);
+    const settings: TrainSettings = {
+      ...trialSettings(sweep.spec.base, best.params, snapshotDataset(catalog).nativeSize),
+      epochs,
+      // No validation images are left to stop on or to fit a temperature with.
+      earlyStopping: null,
+      includeValidation: true,
+    };
+    return this.start(settings, false);
   }
 
   resume(runId: number): { taskId: string } {

@@ -75,7 +75,8 @@ export async function trainRun(
     const note = ensureSplit(catalog);
     if (note) notes.push(note);
   }
-  const snapshot = snapshotDataset(catalog);
+  const requestedSettings = resumeRunId === undefined ? settings : (run!.options ?? settings);
+  const snapshot = snapshotDataset(catalog, { includeValidation: requestedSettings.includeValidation === true });
   if (snapshot.unvalidated.length)
     notes.push(`${snapshot.unvalidated.length} classes have no validation images, so their accuracy is not measured`);
   if (resumeRunId === undefined) {

@@ -158,6 +158,12 @@ export interface TrainOptions {
   seed: number;
   /** Architecture changes from the preset's own (sweeps vary them); absent: the preset as it is. */
   architecture?: ArchitectureOptions;
+  /**
+   * Train on the validation images too, for a fixed number of epochs (a sweep's best
+   * settings, trained for good): no early stopping, no temperature fitted, and the run's
+   * own figures are only on the test split.
+   */
+  includeValidation?: boolean;
 }
 
 export type TrainSettings = Partial<TrainOptions> & { preset: TrainOptions['preset'] };

@@ -16,6 +16,7 @@ type TrainingHandlers = Pick<
   | 'listSweeps'
   | 'getSweep'
   | 'getRunComparison'
+  | 'trainBestOfSweep'
 >;
 
 export function trainingHandlers(services: AppServices): TrainingHandlers {
@@ -32,5 +33,6 @@ export function trainingHandlers(services: AppServices): TrainingHandlers {
     listSweeps: () => services.catalog.sweeps.list().map((sweep) => sweepSummary(services.catalog, sweep)),
     getSweep: ({ sweepId }) => sweepDetails(services.catalog, sweepId),
     getRunComparison: ({ runIds }) => compareRuns(services.catalog, runIds),
+    trainBestOfSweep: ({ sweepId }) => training.trainBestOfSweep(sweepId),
   };
 }

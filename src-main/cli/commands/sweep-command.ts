@@ -48,7 +48,7 @@ export const sweepCommand: CliCommand = {
   name: 'sweep',
   summary: 'Hyper-parameter sweep: a grid or random search of one preset, poor trials stopped early',
   usage:
-    'seshat sweep --project DIR --preset P --grid "dropout=0,0.25,0.5;dense=128,256" [--random N --range "lr=1e-4:1e-2:log"] [--epochs E] [--halving on|off] [--seed N] [--json]',
+    'seshat sweep --project DIR --preset P --grid "dropout=0,0.25,0.5;dense=128,256" [--random N --range "lr=1e-4:1e-2:log"] [--epochs E] [--halving on|off] [--seed N] [--train-best] [--json]',
   options: {
     preset: { type: 'string' },
     grid: { type: 'string' },
@@ -57,6 +57,7 @@ export const sweepCommand: CliCommand = {
     epochs: { type: 'string' },
     halving: { type: 'string' },
     seed: { type: 'string' },
+    'train-best': { type: 'boolean', default: false },
   },
   async run(parsed, io) {
     const preset = ((parsed.values.preset as string | undefined) ?? 'small-cnn') as PresetId;
@@ -90,7 +91,13 @@ export const sweepCommand: CliCommand = {
       const task = await session.services.tasks.waitFor(started.taskId).finally(() => process.off('SIGINT', cancel));
       if (task.state === 'failed') throw new AppError('INTERNAL', task.error?.message ?? 'The sweep failed');
       const details = await session.call('getSweep', { sweepId: started.sweepId });
-      const result = report(details);
+      const result: ReturnType<typeof report> & { final?: { run: number | null; status: string } } = report(details);
+      if (parsed.values['train-best'] && details.status === 'done') {
+        // The best settings trained again on train and validation: the model to keep.
+        const final = await session.runTask('trainBestOfSweep', { sweepId: details.id });
+        const outcome = final.result as { runId?: number; status?: string } | undefined;
+        result.final = { run: outcome?.runId ?? null, status: outcome?.status ?? final.state };
+      }
       if (parsed.json) printJson(io, result);
       else {
         io.out(`Sweep ${details.id} (${details.name}): ${details.status}, compared on ${details.measuredOn}`);
@@ -102,6 +109,8 @@ export const sweepCommand: CliCommand = {
           `Trained ${result.epochs_trained} of ${result.epochs_full} epochs (${(result.saved * 100).toFixed(0)}% saved by halving)`,
         );
         if (result.best) io.out(`Best: run ${result.best.run} ${JSON.stringify(result.best.params)}`);
+        if (result.final)
+          io.out(`Trained on train and validation as run ${result.final.run ?? '—'}: ${result.final.status}`);
       }
       return details.status === 'done' ? 0 : 1;
     } finally {

@@ -37,4 +37,9 @@ export const sweepMethods = {
   listSweeps: method<SweepSummary[]>()(empty),
   /** A sweep with every trial's parameters, status and best validation figures. */
   getSweep: method<SweepDetails>()(z.object({ sweepId: id }).strict()),
+  /**
+   * Trains the sweep's best trial again on train and validation together, for as many
+   * epochs as its best epoch: the model to keep. Its figures are then on the test split.
+   */
+  trainBestOfSweep: method<{ taskId: string }>()(z.object({ sweepId: id }).strict(), { taskChanges: ['runs'] }),
 } as const;

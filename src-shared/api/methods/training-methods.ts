@@ -64,6 +64,7 @@ export const trainSettings = z
     ensemble: z.boolean().optional(),
     seed: z.number().int().optional(),
     architecture: architecture.optional(),
+    includeValidation: z.boolean().optional(),
   })
   .strict();
 

@@ -69,6 +69,8 @@ const SAMPLE_INPUT: Partial<Record<ApiMethodName, unknown>> = {
   deleteWallBox: { imageId: 1 },
   findWallSigns: { wallId: 1 },
   startWallRead: { wallId: 1 },
+  startSweep: { spec: { base: { preset: 'small-cnn' }, space: { grid: { learningRate: [0.001, 0.01] } } } },
+  trainBestOfSweep: { sweepId: 1 },
 };
 
 test('the dispatcher announces each call’s declared changes, and a task’s when it ends', async () => {

@@ -23,6 +23,7 @@ interface SweepJson {
     best_val_loss: number | null;
   }>;
   best: { run: number; params: Record<string, number> } | null;
+  final?: { run: number | null; status: string };
 }
 
 test(
@@ -39,7 +40,7 @@ test(
     const io = { out: (text: string) => out.push(text), err: (text: string) => out.push(text) };
     assert.equal(await runCli(['import', join(dir, 'crops'), '--project', project, '--json'], io), 0);
     assert.equal(await runCli(['split', '--project', project, '--ratios', '60,40,0', '--json'], io), 0);
-    const sweep = async (halving: 'on' | 'off') => {
+    const sweep = async (halving: 'on' | 'off', ...more: string[]) => {
       out.length = 0;
       const code = await runCli(
         [
@@ -57,6 +58,7 @@ test(
           '--backend',
           'wasm',
           '--json',
+          ...more,
         ],
         io,
       );
@@ -115,7 +117,7 @@ test(
     );
     assert.notEqual(await runCli(['runs', '--project', project, '--compare', String(ids[0])], io), 0);
 
-    const halved = await sweep('on');
+    const halved = await sweep('on', '--train-best');
     assert.deepEqual(halved.rungs, [1, 4]);
     // Four trials reach epoch 1; the best two by validation loss go on to the end.
     assert.deepEqual(halved.trials.map((trial) => trial.status).sort(), ['done', 'done', 'stopped', 'stopped']);
@@ -127,6 +129,20 @@ test(
       assert.ok(catalog1Loss(trial) >= worstKept - 1e-9, 'the stopped trials were the worse at epoch 1');
     assert.ok(halved.epochs_trained < full.epochs_trained);
     assert.ok(halved.best && kept.some((trial) => trial.run === halved.best!.run));
+    // The best settings, trained again on train and validation for the best run's best epoch count.
+    assert.equal(halved.final?.status, 'completed');
+    const check = Catalog.open(join(project, 'seshat.sqlite'));
+    try {
+      const bestRun = check.runs.require(halved.best!.run);
+      const final = check.runs.require(halved.final!.run!);
+      assert.equal(final.options?.includeValidation, true);
+      assert.deepEqual(final.options?.architecture, bestRun.options?.architecture);
+      assert.equal(final.options?.learningRate, bestRun.options?.learningRate);
+      assert.equal(check.runs.epochs(final.id).length, bestRun.metrics?.bestEpoch);
+      assert.deepEqual(final.metrics?.counts, { train: 20, validation: 0, test: 0 });
+    } finally {
+      check.close();
+    }
 
     /** A trial's validation loss at epoch 1, read from its run. */
     function catalog1Loss(trial: SweepJson['trials'][number]): number {
