@@ -1,6 +1,7 @@
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import type { AppServices } from '../../app/app-services.js';
 import { compareRuns } from '../../runs/compare-runs.js';
+import { sweepCsv, writeSweepEvents } from '../../runs/sweep-export.js';
 import { sweepDetails, sweepSummary } from '../../runs/sweep-service.js';
 
 type TrainingHandlers = Pick<
@@ -17,6 +18,7 @@ type TrainingHandlers = Pick<
   | 'getSweep'
   | 'getRunComparison'
   | 'trainBestOfSweep'
+  | 'exportSweepMetrics'
 >;
 
 export function trainingHandlers(services: AppServices): TrainingHandlers {
@@ -34,5 +36,9 @@ export function trainingHandlers(services: AppServices): TrainingHandlers {
     getSweep: ({ sweepId }) => sweepDetails(services.catalog, sweepId),
     getRunComparison: ({ runIds }) => compareRuns(services.catalog, runIds),
     trainBestOfSweep: ({ sweepId }) => training.trainBestOfSweep(sweepId),
+    exportSweepMetrics: (input) =>
+      input.format === 'csv'
+        ? sweepCsv(services.catalog, input.sweepId)
+        : writeSweepEvents(services.catalog, input.sweepId, input.outDir),
   };
 }

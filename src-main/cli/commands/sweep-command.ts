@@ -48,7 +48,7 @@ export const sweepCommand: CliCommand = {
   name: 'sweep',
   summary: 'Hyper-parameter sweep: a grid or random search of one preset, poor trials stopped early',
   usage:
-    'seshat sweep --project DIR --preset P --grid "dropout=0,0.25,0.5;dense=128,256" [--random N --range "lr=1e-4:1e-2:log"] [--epochs E] [--halving on|off] [--seed N] [--train-best] [--json]',
+    'seshat sweep --project DIR --preset P --grid "dropout=0,0.25,0.5;dense=128,256" [--random N --range "lr=1e-4:1e-2:log"] [--epochs E] [--halving on|off] [--seed N] [--train-best] [--log-dir DIR] [--json]',
   options: {
     preset: { type: 'string' },
     grid: { type: 'string' },
@@ -58,6 +58,7 @@ export const sweepCommand: CliCommand = {
     halving: { type: 'string' },
     seed: { type: 'string' },
     'train-best': { type: 'boolean', default: false },
+    'log-dir': { type: 'string' },
   },
   async run(parsed, io) {
     const preset = ((parsed.values.preset as string | undefined) ?? 'small-cnn') as PresetId;
@@ -91,7 +92,20 @@ export const sweepCommand: CliCommand = {
       const task = await session.services.tasks.waitFor(started.taskId).finally(() => process.off('SIGINT', cancel));
       if (task.state === 'failed') throw new AppError('INTERNAL', task.error?.message ?? 'The sweep failed');
       const details = await session.call('getSweep', { sweepId: started.sweepId });
-      const result: ReturnType<typeof report> & { final?: { run: number | null; status: string } } = report(details);
+      const result: ReturnType<typeof report> & {
+        final?: { run: number | null; status: string };
+        log_dir?: string;
+      } = report(details);
+      const logDir = parsed.values['log-dir'] as string | undefined;
+      // Every trial's curves for TensorBoard, one sub-folder per trial run.
+      if (logDir) {
+        const logs = await session.call('exportSweepMetrics', {
+          sweepId: details.id,
+          format: 'tensorboard',
+          outDir: logDir,
+        });
+        if ('dir' in logs) result.log_dir = logs.dir;
+      }
       if (parsed.values['train-best'] && details.status === 'done') {
         // The best settings trained again on train and validation: the model to keep.
         const final = await session.runTask('trainBestOfSweep', { sweepId: details.id });
@@ -109,6 +123,7 @@ export const sweepCommand: CliCommand = {
           `Trained ${result.epochs_trained} of ${result.epochs_full} epochs (${(result.saved * 100).toFixed(0)}% saved by halving)`,
         );
         if (result.best) io.out(`Best: run ${result.best.run} ${JSON.stringify(result.best.params)}`);
+        if (result.log_dir) io.out(`TensorBoard logs: tensorboard --logdir ${result.log_dir}`);
         if (result.final)
           io.out(`Trained on train and validation as run ${result.final.run ?? '—'}: ${result.final.status}`);
       }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { SWEEP_PARAMETERS, type SweepDetails, type SweepSummary } from '../wire-sweeps.js';
 import { method } from './define.js';
-import { empty, id } from './schemas.js';
+import { empty, folderPath, id } from './schemas.js';
 import { trainSettings } from './training-methods.js';
 
 const parameter = z.enum(SWEEP_PARAMETERS);
@@ -41,5 +41,12 @@ export const sweepMethods = {
    * Trains the sweep's best trial again on train and validation together, for as many
    * epochs as its best epoch: the model to keep. Its figures are then on the test split.
    */
+  /** The trials as CSV, or a TensorBoard log folder with one sub-folder per trial. */
+  exportSweepMetrics: method<{ fileName: string; text: string } | { dir: string; files: string[] }>()(
+    z.discriminatedUnion('format', [
+      z.object({ sweepId: id, format: z.literal('csv') }).strict(),
+      z.object({ sweepId: id, format: z.literal('tensorboard'), outDir: folderPath }).strict(),
+    ]),
+  ),
   trainBestOfSweep: method<{ taskId: string }>()(z.object({ sweepId: id }).strict(), { taskChanges: ['runs'] }),
 } as const;

@@ -25,6 +25,7 @@ const ANNOUNCED_ELSEWHERE: Partial<Record<ApiMethodName, string>> = {
   startTraining: 'the trainer announces its run as it changes (run events)',
   resumeRun: 'the trainer announces its run as it changes (run events)',
   exportWall: 'returns text; changes nothing',
+  exportSweepMetrics: 'writes files outside the project',
   setWallFacing: 'returns the wall as it now reads; only the Wall view shows the reading direction',
 };
 const READS = /^(get|list|preview|pick)/;

@@ -3,6 +3,7 @@
  * halving stops the worse ones early; what it prints matches the catalog.
  */
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../../src-main/catalog/catalog.js';
@@ -66,7 +67,9 @@ test(
       return JSON.parse(out.join('\n')) as SweepJson;
     };
 
-    const full = await sweep('off');
+    const full = await sweep('off', '--log-dir', join(dir, 'logs'));
+    // One TensorBoard folder per trial run under the sweep's log folder.
+    assert.equal(readdirSync(join(dir, 'logs', `sweep-${full.sweep}`)).length, 4);
     assert.equal(full.trials.length, 4);
     assert.deepEqual(
       full.trials.map((trial) => trial.params),

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { Catalog } from '../../../src-main/catalog/catalog.js';
 import { halvingRungs, parseGrid, parseRanges, planTrials, promote } from '../../../src-main/runs/sweep-plan.js';
 import { createSweep, runSweep, type TrialTrainer } from '../../../src-main/runs/sweep-runner.js';
+import { sweepCsv } from '../../../src-main/runs/sweep-export.js';
 import { trialSettings } from '../../../src-main/runs/sweep-settings.js';
 import type { SweepSpec } from '../../../src-shared/api/wire-sweeps.js';
 import type { TrainSettings } from '../../../src-shared/api/wire-training.js';
@@ -40,7 +41,12 @@ test('a grid plans every combination; random search draws within ranges, reprodu
 });
 
 test('sweep input that cannot mean anything is refused, naming it', () => {
-  assert.throws(() => parseGrid('lr=0.1,0.2'), /"lr" is not a sweep parameter/);
+  assert.throws(() => parseGrid('lrate=0.1,0.2'), /"lrate" is not a sweep parameter/);
+  assert.deepEqual(
+    parseGrid('lr=0.1;dense=8'),
+    { learningRate: [0.1], denseUnits: [8] },
+    'short names as people type them',
+  );
   assert.throws(() => parseGrid('dropout'), /write name=value,value/);
   assert.throws(() => parseRanges('learningRate=0.1:0.01'), /max > min/);
   assert.throws(() => parseRanges('learningRate=0:0.1:log'), /log range needs min > 0/);
@@ -218,6 +224,39 @@ test('a trial that fails ranks last and the sweep goes on', async () => {
       catalog.sweeps.trials(sweep.id).map((trial) => trial.status),
       ['stopped', 'failed', 'stopped', 'done'],
     );
+  } finally {
+    catalog.close();
+  }
+});
+
+test('a sweep’s trials export as CSV: parameters, status and best figures per trial', async () => {
+  const catalog = Catalog.open(':memory:');
+  try {
+    const sweep = createSweep(catalog, GRID_SPEC, 9);
+    const { trainer } = standIn(catalog, [0.5, 0.2, 0.9, 0.3]);
+    await runSweep(
+      catalog,
+      sweep.id,
+      (params) => trialSettings(GRID_SPEC.base, params, { width: 8, height: 8 }),
+      trainer,
+      job(),
+    );
+    // The stand-in records no epochs: figures come from each run's epochs, so give trial 2 one.
+    const trials = catalog.sweeps.trials(sweep.id);
+    catalog.runs.addEpoch(trials[1]!.runId!, 1, {
+      loss: 0.4,
+      accuracy: 0.9,
+      valLoss: 0.25,
+      valAccuracy: 0.875,
+      epochSeconds: 2,
+    });
+    const { fileName, text } = sweepCsv(catalog, sweep.id);
+    assert.equal(fileName, `sweep-${sweep.id}-trials.csv`);
+    const lines = text.trim().split('\n');
+    assert.equal(lines[0], 'trial,run,learningRate,batchSize,status,epochs,best_val_loss,best_val_accuracy,seconds');
+    assert.equal(lines.length, 5);
+    assert.equal(lines[2], `2,${trials[1]!.runId},0.001,32,done,1,0.25,0.875,2.0`);
+    assert.match(lines[1]!, /^1,\d+,0\.001,16,stopped,0,,,0\.0$/);
   } finally {
     catalog.close();
   }
