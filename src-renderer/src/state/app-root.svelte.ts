@@ -8,6 +8,7 @@ import { AppState } from './app-state.svelte';
 import { ImportState } from './import-state.svelte';
 import { LibraryState } from './library-state.svelte';
 import { SplitsState } from './splits-state.svelte';
+import { SweepState } from './sweep-state.svelte';
 import { TrainState } from './train-state.svelte';
 import { EvaluateState } from './evaluate-state.svelte';
 import { PredictState } from './predict-state.svelte';
@@ -25,6 +26,7 @@ export class AppRoot {
   readonly importer: ImportState;
   readonly splits: SplitsState;
   readonly train: TrainState;
+  readonly sweep: SweepState;
   readonly evaluate: EvaluateState;
   readonly predict: PredictState;
   readonly walls: WallState;
@@ -38,6 +40,7 @@ export class AppRoot {
     this.importer = new ImportState(api);
     this.splits = new SplitsState(api);
     this.train = new TrainState(api);
+    this.sweep = new SweepState(api, () => this.train.form);
     this.evaluate = new EvaluateState(api);
     this.predict = new PredictState(api, () => this.app.project?.name ?? 'project');
     this.walls = new WallState(api);
@@ -47,6 +50,10 @@ export class AppRoot {
         const task = event.event;
         const kind =
           task.type === 'started' ? task.task.kind : this.tasks.tasks.find((t) => t.id === task.taskId)?.kind;
+        if (task.type !== 'started' && this.router.view === 'train') {
+          const info = this.tasks.tasks.find((t) => t.id === task.taskId);
+          this.sweep.taskChanged(info, task.type !== 'progress');
+        }
         if (task.type !== 'started' && task.type !== 'progress') {
           this.evaluate.taskEnded(task.taskId);
           if (kind === 'predict') {
@@ -69,11 +76,16 @@ export class AppRoot {
         this.predict.projectChanged();
         this.walls.projectChanged();
         this.evaluate.projectChanged();
+        this.sweep.projectChanged();
         void this.tasks.refresh(); // the last project's finished tasks are gone from the list
         void this.library.reload({ newList: true });
-      } else if (event.type === 'run') this.train.runChanged(event.run);
-      else if (event.type === 'training') this.train.epochFinished(event.runId, event.epoch);
-      else if (event.type === 'catalog') this.catalogChanged(event.change);
+      } else if (event.type === 'run') {
+        this.train.runChanged(event.run);
+        if (this.router.view === 'train') this.sweep.runChanged(event.run.id);
+      } else if (event.type === 'training') {
+        this.train.epochFinished(event.runId, event.epoch);
+        if (this.router.view === 'train') this.sweep.runChanged(event.runId);
+      } else if (event.type === 'catalog') this.catalogChanged(event.change);
     });
     transport.onConnection((state) => {
       const reconnected = state === 'open' && this.app.connection !== 'open';
@@ -104,7 +116,7 @@ export class AppRoot {
       if (this.router.view === 'walls' && (changes.has('predictions') || changes.has('classes')))
         void this.walls.load();
       if (changes.has('runs')) {
-        if (this.router.view === 'train') void this.train.load();
+        if (this.router.view === 'train') void Promise.all([this.train.load(), this.sweep.load()]);
         if (this.router.view === 'predict') void this.predict.load();
         if (this.router.view === 'evaluate') void this.evaluate.load();
       }
