@@ -15,12 +15,14 @@ function runFigures(catalog: Catalog, runId: number | null) {
   const epochs = runId === null ? [] : catalog.runs.epochs(runId);
   const values = (name: string) =>
     epochs.map((epoch) => epoch.metrics[name]).filter((v): v is number => typeof v === 'number');
-  const losses = values('valLoss');
-  const accuracies = values('valAccuracy');
+  // The epoch the run keeps (lowest validation loss): its accuracy is the kept model's, as Runs shows it.
+  const best = epochs
+    .filter((epoch) => typeof epoch.metrics.valLoss === 'number')
+    .reduce<(typeof epochs)[number] | null>((a, b) => (a && a.metrics.valLoss! <= b.metrics.valLoss! ? a : b), null);
   return {
     epochs: epochs.length,
-    bestValLoss: losses.length ? Math.min(...losses) : null,
-    bestValAccuracy: accuracies.length ? Math.max(...accuracies) : null,
+    bestValLoss: best?.metrics.valLoss ?? null,
+    bestValAccuracy: best?.metrics.valAccuracy ?? null,
     seconds: values('epochSeconds').reduce((a, b) => a + b, 0),
   };
 }
@@ -63,14 +65,32 @@ export function sweepDetails(catalog: Catalog, sweepId: number): SweepDetails {
   };
 }
 
+/** A trial run's name: its sweep, its number and what it varies, so Runs tells the trials apart. */
+export function trialRunName(sweep: SweepRecord, trial: number, catalog: Catalog): string {
+  const entry = catalog.sweeps.trials(sweep.id).find((t) => t.trial === trial);
+  const params = Object.entries(entry?.params ?? {})
+    .map(([name, value]) => `${name} ${String(value)}`)
+    .join(', ');
+  return `Sweep ${sweep.id} · trial ${trial + 1}${params ? ` · ${params}` : ''}`;
+}
+
 /** Trains trials as runs of the project in `context`. */
-export function runTrainer(context: TrainingContext, onProgress: TrainingJobProgress): TrialTrainer {
+export function runTrainer(
+  context: TrainingContext,
+  onProgress: TrainingJobProgress,
+  sweep?: SweepRecord,
+): TrialTrainer {
   const { catalog } = context;
   return {
-    async train({ settings, resumeRunId, pauseAfterEpoch, signal }) {
+    async train({ trial, settings, resumeRunId, pauseAfterEpoch, signal }) {
       // The trainer stops itself after the rung's epoch (checkpoint kept), as a cancel would.
       const outcome = await trainRun(
-        { ...context, keepBestOnCancel: true, pauseAfterEpoch },
+        {
+          ...context,
+          keepBestOnCancel: true,
+          pauseAfterEpoch,
+          ...(sweep ? { runName: trialRunName(sweep, trial, catalog) } : {}),
+        },
         settings,
         { signal, onProgress },
         resumeRunId ?? undefined,

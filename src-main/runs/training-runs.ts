@@ -151,6 +151,7 @@ export class TrainingRuns {
           onEpoch: (runId, epoch) => deps.emit({ type: 'training', runId, epoch }),
         },
         job.onProgress,
+        sweep,
       );
       const tracked: TrialTrainer = {
         ...trainer,

@@ -35,6 +35,8 @@ export interface TrainingContext {
   onRunCreated?: (run: RunRecord) => void;
   /** Stop after this epoch, checkpoint kept (status cancelled), to be resumed: a sweep's rung. */
   pauseAfterEpoch?: number | null;
+  /** The new run's name (default: preset and time). */
+  runName?: string;
 }
 
 export interface TrainingOutcome {
@@ -81,7 +83,7 @@ export async function trainRun(
     notes.push(`${snapshot.unvalidated.length} classes have no validation images, so their accuracy is not measured`);
   if (resumeRunId === undefined) {
     run = catalog.runs.create({
-      name: runName(settings),
+      name: context.runName ?? runName(settings),
       preset: settings.preset,
       options: settings,
       datasetHash: snapshot.record.hash,

@@ -62,7 +62,7 @@ export interface SweepTrial {
   params: Partial<Record<SweepParameter, SweepValue>>;
   runId: number | null;
   status: TrialStatus;
-  /** Epochs trained, and the best validation loss and accuracy over them. */
+  /** Epochs trained; the lowest validation loss, and the validation accuracy at that epoch (the kept model's). */
   epochs: number;
   bestValLoss: number | null;
   bestValAccuracy: number | null;

@@ -117,4 +117,16 @@ test('sweep a 2 × 2 grid from the Train view: trials fill the table, the chart,
   expect(details.epochsTrained).toBeLessThan(details.epochsFull);
   const runs = await api<Array<{ id: number }>>('listRuns');
   for (const trial of details.trials) expect(runs.map((run) => run.id)).toContain(trial.runId);
+
+  // One click trains the best settings on train and validation together: a fifth run.
+  await page.getByRole('button', { name: 'Train it on train + validation' }).click();
+  await expect(page.getByRole('button', { name: 'Training it on train + validation…' })).toBeDisabled();
+  await expect
+    .poll(async () => (await api<Array<{ id: number; status: string }>>('listRuns')).length, { timeout: 30_000 })
+    .toBe(5);
+  const best = details.trials.find((trial) => trial.trial === details.best!.trial)!;
+  const [final] = (await api<Array<{ id: number; options: Record<string, unknown> }>>('listRuns')).filter(
+    (run) => !details.trials.some((trial) => trial.runId === run.id),
+  );
+  expect(final!.options).toMatchObject({ includeValidation: true, learningRate: best.params.learningRate });
 });

@@ -13,6 +13,8 @@ export class SweepState {
   form = $state<SweepForm>(defaultSweepForm());
   sweeps = $state<SweepSummary[]>([]);
   selected = $state<SweepDetails | null>(null);
+  /** The sweep whose best settings were last sent to train on train + validation. */
+  trainedBest = $state<number | null>(null);
   error = $state<ApiErrorPayload | null>(null);
   starting = $state(false);
   /** The parameters the Train form's preset has: the others are not shown. */
@@ -87,6 +89,22 @@ export class SweepState {
   }
 
   /**
+   * Trains the chosen sweep's best settings on train and validation together, for the
+   * best trial's epoch count: the model to keep. It shows in Runs like any run.
+   */
+  async trainBest(): Promise<void> {
+    const sweep = this.selected;
+    if (!sweep?.best) return;
+    this.error = null;
+    try {
+      await this.api.trainBestOfSweep({ sweepId: sweep.id });
+      this.trainedBest = sweep.id;
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
+  /**
    * A sweep task made progress or ended: re-read the chosen sweep while it runs, and the
    * list and the sweep once the task ends (its final status, the best trial).
    */
@@ -136,6 +154,7 @@ export class SweepState {
   projectChanged(): void {
     this.sweeps = [];
     this.selected = null;
+    this.trainedBest = null;
     this.error = null;
     this.sweepOfTask.clear();
   }
