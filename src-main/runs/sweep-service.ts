@@ -10,7 +10,7 @@ import type { SweepRecord } from '../catalog/sweeps.js';
 import type { TrialTrainer } from './sweep-runner.js';
 import { trainRun, type TrainingContext } from './training-service.js';
 
-/** Epochs, best validation loss and accuracy, and seconds of a run, from its recorded epochs. */
+/** Epochs, best validation loss and accuracy, seconds and the validation curve of a run, from one read of its epochs. */
 function runFigures(catalog: Catalog, runId: number | null) {
   const epochs = runId === null ? [] : catalog.runs.epochs(runId);
   const values = (name: string) =>
@@ -24,11 +24,24 @@ function runFigures(catalog: Catalog, runId: number | null) {
     bestValLoss: best?.metrics.valLoss ?? null,
     bestValAccuracy: best?.metrics.valAccuracy ?? null,
     seconds: values('epochSeconds').reduce((a, b) => a + b, 0),
+    curve: epochs.map((epoch) => ({
+      epoch: epoch.epoch,
+      valLoss: epoch.metrics.valLoss ?? null,
+      valAccuracy: epoch.metrics.valAccuracy ?? null,
+    })),
   };
 }
 
-export function sweepSummary(catalog: Catalog, sweep: SweepRecord): SweepSummary {
-  const trials = catalog.sweeps.trials(sweep.id);
+/** Each trial of a sweep with its run's figures: every run's epochs read once. */
+function trialsWithFigures(catalog: Catalog, sweepId: number): SweepTrial[] {
+  return catalog.sweeps.trials(sweepId).map((trial) => ({ ...trial, ...runFigures(catalog, trial.runId) }));
+}
+
+export function sweepSummary(
+  catalog: Catalog,
+  sweep: SweepRecord,
+  trials: SweepTrial[] = trialsWithFigures(catalog, sweep.id),
+): SweepSummary {
   const full = sweep.rungs.at(-1) ?? 0;
   return {
     id: sweep.id,
@@ -38,7 +51,7 @@ export function sweepSummary(catalog: Catalog, sweep: SweepRecord): SweepSummary
     measuredOn: sweep.measuredOn,
     halving: sweep.spec.halving,
     rungs: sweep.rungs,
-    epochsTrained: trials.reduce((sum, trial) => sum + runFigures(catalog, trial.runId).epochs, 0),
+    epochsTrained: trials.reduce((sum, trial) => sum + trial.epochs, 0),
     epochsFull: trials.reduce((sum, trial) => sum + (Number(trial.params.epochs) || full), 0),
     createdAt: sweep.createdAt,
     finishedAt: sweep.finishedAt,
@@ -47,10 +60,7 @@ export function sweepSummary(catalog: Catalog, sweep: SweepRecord): SweepSummary
 
 export function sweepDetails(catalog: Catalog, sweepId: number): SweepDetails {
   const sweep = catalog.sweeps.require(sweepId);
-  const trials: SweepTrial[] = catalog.sweeps.trials(sweepId).map((trial) => ({
-    ...trial,
-    ...runFigures(catalog, trial.runId),
-  }));
+  const trials = trialsWithFigures(catalog, sweepId);
   // The best among trials trained to the end, since a stopped trial's figure is from fewer epochs.
   const ranked = (pool: SweepTrial[]) =>
     pool
@@ -58,7 +68,7 @@ export function sweepDetails(catalog: Catalog, sweepId: number): SweepDetails {
       .sort((a, b) => a.bestValLoss! - b.bestValLoss! || a.trial - b.trial)[0];
   const best = ranked(trials.filter((trial) => trial.status === 'done')) ?? ranked(trials);
   return {
-    ...sweepSummary(catalog, sweep),
+    ...sweepSummary(catalog, sweep, trials),
     spec: sweep.spec,
     trials,
     best: best ? { trial: best.trial, runId: best.runId, params: best.params } : null,

@@ -67,6 +67,14 @@ export interface SweepTrial {
   bestValLoss: number | null;
   bestValAccuracy: number | null;
   seconds: number;
+  /** Each epoch's validation figures, in order (a stopped trial's ends at its rung; null: no validation set). */
+  curve: TrialCurvePoint[];
+}
+
+export interface TrialCurvePoint {
+  epoch: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
 }
 
 export interface SweepSummary {

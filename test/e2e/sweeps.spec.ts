@@ -50,7 +50,9 @@ test.afterAll(async () => {
   await served?.stop();
 });
 
-test('sweep a 2 × 2 grid from the Train view: trials fill the table, the chart, and the catalog', async ({ page }) => {
+test('sweep a 2 × 2 grid from the Train view: trials fill the table, the chart, the curves and the catalog', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   await page.goto(served.openUrl);
   await page.getByRole('button', { name: 'Train' }).click();
@@ -117,6 +119,36 @@ test('sweep a 2 × 2 grid from the Train view: trials fill the table, the chart,
   expect(details.epochsTrained).toBeLessThan(details.epochsFull);
   const runs = await api<Array<{ id: number }>>('listRuns');
   for (const trial of details.trials) expect(runs.map((run) => run.id)).toContain(trial.runId);
+
+  // Every trial's curves overlaid: one line per trial in each panel, as long as the trial
+  // trained (a stopped trial ends at its rung), the best one picked out.
+  expect(details.trials.map((trial) => trial.curve.length)).toEqual(details.trials.map((trial) => trial.epochs));
+  await results.getByRole('tab', { name: 'Curves' }).click();
+  const curves = results.getByTestId('sweep-curves');
+  for (const metric of ['valAccuracy', 'valLoss']) {
+    const lines = curves.locator(`figure[data-metric="${metric}"] g.trial`);
+    await expect(lines).toHaveCount(4);
+    for (const trial of details.trials) {
+      const line = lines.and(curves.locator(`[data-trial="${trial.trial}"]`));
+      await expect(line).toHaveAttribute('data-epochs', String(trial.epochs));
+      const end = expect(line.locator('circle.end'));
+      await (trial.status === 'done' ? end.not.toHaveClass(/hollow/) : end.toHaveClass(/hollow/));
+    }
+    await expect(curves.locator(`figure[data-metric="${metric}"] g.trial.best`)).toHaveAttribute(
+      'data-trial',
+      String(details.best!.trial),
+    );
+  }
+  await expect(curves.locator('figure[data-metric="valAccuracy"] line.rung')).toHaveCount(1);
+  // Picking a trial in the legend fades the others' lines.
+  const legend = results.getByRole('list', { name: 'Trials' });
+  await legend.getByRole('button', { name: /Trial 1\b/ }).click();
+  await expect(curves.locator('g.trial.faded')).toHaveCount(6);
+  await legend.getByRole('button', { name: /Trial 1\b/ }).click();
+  await page.mouse.move(0, 0);
+  await expect(curves.locator('g.trial.faded')).toHaveCount(0);
+  await legend.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: test.info().outputPath('sweep-curves.png') });
 
   // One click trains the best settings on train and validation together: a fifth run.
   await page.getByRole('button', { name: 'Train it on train + validation' }).click();

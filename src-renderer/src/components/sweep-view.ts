@@ -116,3 +116,55 @@ export function accuracyDomain(values: number[]): [number, number] {
   const high = Math.min(1, Math.ceil((Math.max(...values) + 0.02) * 10) / 10);
   return high > low ? [low, high] : [0, 1];
 }
+
+/** About `count` round tick values from `low` to `high` (steps of 1, 2 or 5 × a power of ten). */
+export function niceTicks(low: number, high: number, count = 4): number[] {
+  if (!(high > low)) return [low];
+  const raw = (high - low) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  // The round step nearest the asked one from below a little: 0–1 in fifths, not halves.
+  const step = ([1, 2, 5, 10].find((m) => m * power >= raw * 0.75) ?? 10) * power;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(low / step - 1e-9) * step; v <= high + step * 1e-9; v += step)
+    ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+/**
+ * The loss axis' top: the largest loss, unless a diverging trial's few huge losses would
+ * flatten every other line (then three times the median, rounded up; those points run off
+ * the top), as TensorBoard ignores outliers when it scales a chart.
+ */
+export function lossTop(values: number[]): number {
+  const finite = values.filter((v) => Number.isFinite(v) && v >= 0).sort((a, b) => a - b);
+  if (finite.length === 0) return 1;
+  const max = finite.at(-1)!;
+  const median = finite[Math.floor(finite.length / 2)]!;
+  const top = median > 0 ? Math.min(max, 3 * median) : max;
+  const ticks = niceTicks(0, top || 1);
+  const step = ticks[1] !== undefined ? ticks[1] - ticks[0]! : top || 1;
+  return Math.ceil((top || 1) / step - 1e-9) * step;
+}
+
+/** An SVG path through the points, broken where a value is missing (an epoch with no validation figure). */
+export function linePath(points: Array<{ x: number; y: number | null }>): string {
+  let path = '';
+  let pen = false;
+  for (const { x, y } of points) {
+    if (y === null) pen = false;
+    else {
+      path += `${pen ? 'L' : 'M'}${x.toFixed(1)} ${y.toFixed(1)}`;
+      pen = true;
+    }
+  }
+  return path;
+}
+
+/** Whole-epoch ticks from 1 to `last`, at most about `count` of them. */
+export function epochTicks(last: number, count = 8): number[] {
+  const step = [1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000].find((s) => last / s <= count) ?? Math.ceil(last / count);
+  const ticks = [1];
+  for (let e = step; e <= last; e += step) if (e > 1) ticks.push(e);
+  if (ticks.at(-1) !== last && last - ticks.at(-1)! >= step / 2) ticks.push(last);
+  return ticks;
+}

@@ -77,6 +77,7 @@ export class AppRoot {
         this.walls.projectChanged();
         this.evaluate.projectChanged();
         this.sweep.projectChanged();
+        this.train.projectChanged();
         void this.tasks.refresh(); // the last project's finished tasks are gone from the list
         void this.library.reload({ newList: true });
       } else if (event.type === 'run') {

@@ -1,12 +1,14 @@
 /**
  * The Train view: choosing a preset and its options, starting and resuming runs,
- * the live curves of the run being trained, and the list of past runs.
+ * the live curves of the run being trained, the list of past runs, and runs ticked
+ * in that list compared side by side.
  */
 import type {
   ApiErrorPayload,
   EpochEvent,
   EpochRecord,
   PresetSummary,
+  RunComparison,
   RunDetails,
   RunSummary,
   SeshatApi,
@@ -24,6 +26,12 @@ export class TrainState {
   selected = $state<RunDetails | null>(null);
   error = $state<ApiErrorPayload | null>(null);
   starting = $state(false);
+  /** Runs ticked in the Runs table, to compare. */
+  ticked = $state<number[]>([]);
+  /** The runs compared side by side (null: the panel is closed). */
+  comparison = $state<RunComparison | null>(null);
+  comparing = $state(false);
+  compareError = $state<ApiErrorPayload | null>(null);
 
   constructor(private readonly api: SeshatApi) {}
 
@@ -38,8 +46,48 @@ export class TrainState {
       this.runs = runs.sort((a, b) => b.id - a.id);
       const focus = this.selected?.id ?? this.runs[0]?.id;
       if (focus !== undefined) await this.select(focus);
+      // A deleted run (or another project's) leaves the ticks and the comparison; the rest are read afresh.
+      const exists = (id: number) => this.runs.some((run) => run.id === id);
+      this.ticked = this.ticked.filter(exists);
+      if (this.comparison) await this.fetchComparison(this.comparison.runs.map((run) => run.id).filter(exists));
     } catch (error) {
       this.error = errorPayload(error);
+    }
+  }
+
+  /** Another project: its runs have ids of their own, so ticks and a comparison of this one's must not carry over. */
+  projectChanged(): void {
+    this.ticked = [];
+    this.closeComparison();
+  }
+
+  toggleTicked(runId: number, on: boolean): void {
+    this.ticked = on ? [...new Set([...this.ticked, runId])] : this.ticked.filter((id) => id !== runId);
+  }
+
+  /** Compares the ticked runs, oldest first, so the columns read in the order they were trained. */
+  async compare(): Promise<void> {
+    await this.fetchComparison(this.ticked.slice().sort((a, b) => a - b));
+  }
+
+  closeComparison(): void {
+    this.comparison = null;
+    this.compareError = null;
+  }
+
+  private async fetchComparison(runIds: number[]): Promise<void> {
+    if (runIds.length < 2) {
+      this.closeComparison();
+      return;
+    }
+    this.comparing = true;
+    this.compareError = null;
+    try {
+      this.comparison = await this.api.getRunComparison({ runIds });
+    } catch (error) {
+      this.compareError = errorPayload(error);
+    } finally {
+      this.comparing = false;
     }
   }
 

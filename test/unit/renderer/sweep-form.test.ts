@@ -117,6 +117,7 @@ const trial = (n: number, accuracy: number | null, status: SweepTrial['status'] 
   bestValLoss: accuracy === null ? null : 1 - accuracy,
   bestValAccuracy: accuracy,
   seconds: 2,
+  curve: [],
 });
 
 test('sweep view: sorting puts untrained trials last; wide values get a log axis', () => {
