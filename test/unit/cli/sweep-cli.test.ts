@@ -87,7 +87,7 @@ test(
       for (const trial of full.trials) {
         const run = catalog.runs.require(trial.run);
         assert.equal(run.status, 'done');
-      assert.match(run.name, /^Sweep \d+ · trial \d · learningRate 0\.0\d+, denseUnits (16|32)$/);
+        assert.match(run.name, /^Sweep \d+ · trial \d · learningRate 0\.0\d+, denseUnits (16|32)$/);
         assert.equal(run.options?.learningRate, trial.params.learningRate);
         assert.deepEqual(run.options?.architecture, { denseUnits: trial.params.denseUnits });
         assert.equal(catalog.runs.epochs(trial.run).length, trial.epochs);
