@@ -1,19 +1,25 @@
 /**
  * Grid latency on a synthetic catalog: build N images (default 1,000,000) through
- * the public API, then time open and a page of 200 under each filter. Prints one
- * JSON document; progress goes to stderr.
+ * the public API, then time open, a page of 200 under every filter and sort the
+ * Library offers (alone and within each split), path search, the sidebar's class
+ * counts, a keyset page in the middle of the list and a jump there. Prints one JSON
+ * document, each figure beside its target (issue 22: cold p95 at 1M images on 2 cores);
+ * progress goes to stderr.
  *
- *   node --import tsx bench/catalog.ts [--count 1000000] [--classes 1000] [--samples 20]
+ *   node --import tsx bench/catalog.ts [--count 1000000] [--classes 1000] [--samples 20] [--keep FILE]
  *
  * "cold" = the first page right after a write (what the grid does after each
- * labelling action: the cached totals were invalidated, so COUNTs run again);
- * "warm" = the next page by keyset cursor with the total cached.
+ * labelling action: the cached totals were invalidated, so they are read again);
+ * "warm" = the next page by keyset cursor with the total cached. With --keep FILE of
+ * an older schema, the first open migrates it, and the result says how long that took.
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Catalog, type ImageFilter, type NewImage, type PageRequest, type Split } from '../src-main/catalog/index.js';
+import Database from 'better-sqlite3';
+import { Catalog, LATEST_VERSION, type ImageFilter, type PageRequest } from '../src-main/catalog/index.js';
+import { buildSyntheticCatalog, rng } from './catalog-build.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,44 +35,11 @@ const CLASSES = Number(values.classes);
 const SAMPLES = Number(values.samples);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Deterministic PRNG (mulberry32) so runs are comparable. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Issue 22's targets: cold p95 in ms at 1M images on 2 cores. */
+const TARGET_MS = { page: 20, search: 20, classCounts: 50, keysetPage: 20 } as const;
+
 const random = rng(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-
-/** Zipf-like class sizes (a few big classes, a long tail), like real label sets. */
-const weights = Array.from({ length: CLASSES }, (_, k) => 1 / Math.pow(k + 1, 0.8));
-const cumulative = weights.map(
-  (
-    (sum) => (w: number) =>
-      (sum += w)
-  )(0),
-);
-const totalWeight = cumulative.at(-1)!;
-function zipfClass(): number {
-  const x = random() * totalWeight;
-  let lo = 0;
-  let hi = CLASSES - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cumulative[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-const hex = () =>
-  Array.from({ length: 8 }, () =>
-    Math.floor(random() * 0x100000000)
-      .toString(16)
-      .padStart(8, '0'),
-  ).join('');
 
 const dir = values.keep
   ? path.dirname(path.resolve(values.keep))
@@ -74,16 +47,21 @@ const dir = values.keep
 const file = values.keep ? path.resolve(values.keep) : path.join(dir, 'seshat.sqlite');
 const reuse = values.keep !== undefined && existsSync(file);
 try {
-  // --- build -------------------------------------------------------------------
+  // --- build (or migrate a kept catalog) -----------------------------------------
+  const versionBefore = reuse ? schemaVersionOf(file) : null;
+  const bytesBefore = reuse ? statSync(file).size : null;
+  const openStart = performance.now();
   let catalog = Catalog.open(file);
+  const firstOpenSeconds = (performance.now() - openStart) / 1000;
   const buildStart = performance.now();
-  if (!reuse) build(catalog);
+  if (!reuse) buildSyntheticCatalog(catalog, { images: N, classes: CLASSES, random, log });
   const buildSeconds = (performance.now() - buildStart) / 1000;
   const stats = catalog.stats();
   catalog.close();
   const fileBytes = statSync(file).size;
+  const images = stats.images;
   log(
-    `${reuse ? 'reused' : 'built'} ${N} images in ${buildSeconds.toFixed(1)} s, ${(fileBytes / 2 ** 20).toFixed(0)} MiB`,
+    `${reuse ? `reused (schema ${versionBefore})` : 'built'} ${images} images in ${(reuse ? firstOpenSeconds : buildSeconds).toFixed(1)} s, ${(fileBytes / 2 ** 20).toFixed(0)} MiB`,
   );
 
   // --- open --------------------------------------------------------------------
@@ -100,149 +78,174 @@ try {
     .list()
     .filter((c) => c.name !== 'bench-dummy')
     .map((c) => c.id);
-
-  // --- queries -----------------------------------------------------------------
-  const bigClass = catalog.classes.findByName('class-0')!.id;
-  const scenarios: Array<{ name: string; filter: () => ImageFilter; request?: PageRequest }> = [
-    { name: 'all, by path', filter: () => ({}) },
-    { name: 'all, newest first', filter: () => ({}), request: { sort: 'imported', descending: true } },
-    { name: 'largest class, by path', filter: () => ({ classId: bigClass }) },
-    { name: 'random class, by path', filter: () => ({ classId: pick(classIds) }) },
-    {
-      name: 'random class + train split, newest first',
-      filter: () => ({ classId: pick(classIds), split: 'train' }),
-      request: { sort: 'imported', descending: true },
-    },
-    { name: 'unlabeled, by path', filter: () => ({ unlabeled: true }) },
-    { name: 'split validation, by path', filter: () => ({ split: 'validation' }) },
-    { name: 'no split, by path', filter: () => ({ split: 'none' }) },
-    { name: 'label source human, by path', filter: () => ({ labelSource: 'human' }) },
-    { name: 'predicted class, by path', filter: () => ({ predictedClassId: pick(classIds) }) },
-    {
-      name: 'confidence 0.4–0.6, by confidence',
-      filter: () => ({ confidenceMin: 0.4, confidenceMax: 0.6 }),
-      request: { sort: 'confidence' },
-    },
-    { name: 'low confidence first', filter: () => ({}), request: { sort: 'confidence' } },
-    {
-      name: 'path text (rare)',
-      filter: () => ({ pathContains: `IMG_${String(Math.floor(random() * N)).padStart(7, '0')}` }),
-    },
-    {
-      name: 'path text (common folder)',
-      filter: () => ({ pathContains: `roll-0${String(Math.floor(random() * 100)).padStart(2, '0')}/` }),
-    },
-  ];
   const dummy = catalog.classes.findByName('bench-dummy')?.id ?? catalog.classes.create({ name: 'bench-dummy' }).id;
   let touch = 0;
+  /** A write: every cached total and count is read again afterwards. */
   const invalidate = () => catalog.classes.update(dummy, { description: String(touch++) });
-  const queries: Record<string, unknown> = {};
-  for (const scenario of scenarios) {
+
+  // --- pages under every filter × split × sort -----------------------------------
+  const bigClass = catalog.classes.findByName('class-0')!.id;
+  const rarePath = () => `IMG_${String(Math.floor(random() * images)).padStart(7, '0')}`;
+  const folderPath = () => `roll-0${String(Math.floor(random() * 100)).padStart(2, '0')}/`;
+  const filters: Array<{ name: string; filter: () => ImageFilter; search?: boolean }> = [
+    { name: 'all', filter: () => ({}) },
+    { name: 'largest class', filter: () => ({ classId: bigClass }) },
+    { name: 'random class', filter: () => ({ classId: pick(classIds) }) },
+    { name: 'unlabeled', filter: () => ({ unlabeled: true }) },
+    { name: 'label source human', filter: () => ({ labelSource: 'human' }) },
+    { name: 'label source model', filter: () => ({ labelSource: 'model' }) },
+    { name: 'predicted class', filter: () => ({ predictedClassId: pick(classIds) }) },
+    { name: 'path text (rare)', filter: () => ({ pathContains: rarePath() }), search: true },
+    { name: 'path text (common folder)', filter: () => ({ pathContains: folderPath() }), search: true },
+  ];
+  const splits: Array<ImageFilter['split']> = [undefined, 'train', 'validation', 'test', 'none'];
+  const sorts: PageRequest[] = [{ sort: 'path' }, { sort: 'imported' }, { sort: 'confidence' }];
+  const pages: Record<string, unknown> = {};
+  const searches: Record<string, unknown> = {};
+  let worst = { name: '', p95: 0 };
+  for (const base of filters) {
+    for (const split of splits) {
+      for (const request of sorts) {
+        const name = `${base.name} | ${split ? `split ${split}` : 'any split'} | by ${request.sort}`;
+        const figure = timePages(() => ({ ...base.filter(), ...(split ? { split } : {}) }), request);
+        const target = base.search ? TARGET_MS.search : TARGET_MS.page;
+        const entry = { total: figure.total, coldMs: withTarget(figure.cold, target), warmNextPageMs: figure.warm };
+        (base.search ? searches : pages)[name] = entry;
+        if (figure.cold.p95 > worst.p95) worst = { name, p95: figure.cold.p95 };
+        log(`${name}: cold p50 ${figure.cold.p50} p95 ${figure.cold.p95} ms (total ${figure.total})`);
+      }
+    }
+  }
+  for (const [name, request, filter] of [
+    ['all | any split | newest first', { sort: 'imported', descending: true }, {}],
+    [
+      'confidence 0.4–0.6 | any split | by confidence',
+      { sort: 'confidence' },
+      { confidenceMin: 0.4, confidenceMax: 0.6 },
+    ],
+  ] as Array<[string, PageRequest, ImageFilter]>) {
+    const figure = timePages(() => filter, request);
+    pages[name] = { total: figure.total, coldMs: withTarget(figure.cold, TARGET_MS.page), warmNextPageMs: figure.warm };
+  }
+
+  // --- the sidebar's class counts --------------------------------------------------
+  const classCounts: Record<string, unknown> = {};
+  for (const [name, filter] of [
+    ['any split', () => ({})],
+    ['split train', () => ({ split: 'train' })],
+    ['no split', () => ({ split: 'none' })],
+    ['label source human', () => ({ labelSource: 'human' })],
+    ['split train + label source model', () => ({ split: 'train', labelSource: 'model' })],
+    ['predicted class', () => ({ predictedClassId: pick(classIds) })],
+    ['path text (common folder)', () => ({ pathContains: folderPath() })],
+    ['path text (common folder) + split train', () => ({ pathContains: folderPath(), split: 'train' })],
+  ] as Array<[string, () => ImageFilter]>) {
+    const samples: number[] = [];
+    for (let s = 0; s < SAMPLES; s++) {
+      const f = filter();
+      invalidate();
+      const t = performance.now();
+      catalog.grid.classCounts(f);
+      samples.push(performance.now() - t);
+    }
+    classCounts[name] = withTarget(summary(samples), TARGET_MS.classCounts);
+  }
+
+  // --- the middle of the list: by keyset, and a jump there ------------------------
+  const middle: Record<string, unknown> = {};
+  for (const [name, filter, request] of [
+    ['all | by path', {}, { sort: 'path' }],
+    ['all | by imported', {}, { sort: 'imported' }],
+    ['split train | by path', { split: 'train' }, { sort: 'path' }],
+    ['unlabeled | by imported', { unlabeled: true }, { sort: 'imported' }],
+  ] as Array<[string, ImageFilter, PageRequest]>) {
+    const total = catalog.grid.count(filter);
+    const at = Math.floor(total / 2);
+    invalidate();
+    let t = performance.now();
+    const jump = catalog.grid.page(filter, { ...request, at });
+    const jumpMs = performance.now() - t;
+    const from: number[] = [];
+    const after: number[] = [];
+    for (let s = 0; s < SAMPLES; s++) {
+      invalidate();
+      t = performance.now();
+      const page = catalog.grid.page(filter, { ...request, from: jump.firstCursor });
+      from.push(performance.now() - t);
+      t = performance.now();
+      catalog.grid.page(filter, { ...request, after: page.nextCursor });
+      after.push(performance.now() - t);
+    }
+    middle[name] = {
+      position: at,
+      keysetPageColdMs: withTarget(summary(from), TARGET_MS.keysetPage),
+      keysetNextPageMs: summary(after),
+      // Not a page the grid loads while scrolling: a jump (the scrollbar dragged) with no page nearby.
+      jumpByPositionMs: round(jumpMs),
+    };
+    log(`middle of ${name}: keyset p95 ${summary(from).p95} ms, jump ${round(jumpMs)} ms`);
+  }
+
+  const result = {
+    bench: 'catalog',
+    machine: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+    load: { note: 'figures are inflated when other work shares the cores', loadAverage1m: round(os.loadavg()[0]!) },
+    images,
+    classes: stats.classes,
+    labelled: stats.labelled,
+    predictions: Math.ceil(images / 2),
+    schema: { version: LATEST_VERSION, migratedFrom: versionBefore, firstOpenSeconds: round(firstOpenSeconds) },
+    buildSeconds: reuse ? null : round(buildSeconds),
+    fileBytes,
+    bytesPerImage: round(fileBytes / images),
+    bytesPerImageBeforeMigration: bytesBefore === null ? null : round(bytesBefore / images),
+    openMs,
+    targetsMs: TARGET_MS,
+    worstPageColdP95: { ...worst, targetMs: TARGET_MS.page },
+    pageOf200: pages,
+    search: searches,
+    classCountsMs: classCounts,
+    middleOfList: middle,
+  };
+  catalog.close();
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+
+  /** Cold first pages and warm next pages of a filter (drawn afresh for each sample). */
+  function timePages(filter: () => ImageFilter, request: PageRequest) {
     const cold: number[] = [];
     const warm: number[] = [];
     let total = 0;
     for (let s = 0; s < SAMPLES; s++) {
-      const filter = scenario.filter();
+      const f = filter();
       invalidate();
       let t = performance.now();
-      const page = catalog.grid.page(filter, { limit: 200, ...scenario.request });
+      const page = catalog.grid.page(f, { limit: 200, ...request });
       cold.push(performance.now() - t);
       total = page.total;
       if (page.nextCursor) {
         t = performance.now();
-        catalog.grid.page(filter, { limit: 200, ...scenario.request, after: page.nextCursor });
+        catalog.grid.page(f, { limit: 200, ...request, after: page.nextCursor });
         warm.push(performance.now() - t);
       }
     }
-    queries[scenario.name] = { total, coldMs: summary(cold), warmNextPageMs: summary(warm) };
-    log(`${scenario.name}: cold p50 ${summary(cold).p50} ms, warm p50 ${summary(warm).p50} ms`);
+    return { total, cold: summary(cold), warm: summary(warm) };
   }
-  const classCounts = (filter: ImageFilter) => {
-    const samples: number[] = [];
-    for (let s = 0; s < Math.min(SAMPLES, 10); s++) {
-      invalidate();
-      const t = performance.now();
-      catalog.grid.classCounts(filter);
-      samples.push(performance.now() - t);
-    }
-    return summary(samples);
-  };
-  const deepOffset = (() => {
-    const t = performance.now();
-    catalog.grid.page({}, { limit: 200, offset: Math.floor(N / 2) });
-    return round(performance.now() - t);
-  })();
-  const result = {
-    bench: 'catalog',
-    machine: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    images: N,
-    classes: stats.classes,
-    labelled: stats.labelled,
-    predictions: Math.ceil(N / 2),
-    buildSeconds: round(buildSeconds),
-    fileBytes,
-    bytesPerImage: round(fileBytes / N),
-    openMs,
-    pageOf200: queries,
-    classCountsMs: { all: classCounts({}), trainSplit: classCounts({ split: 'train' }) },
-    offsetPageAtHalfMs: deepOffset,
-  };
-  catalog.close();
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
 }
 
-/** Inserts N synthetic images with labels, splits, human/model corrections and predictions. */
-function build(catalog: Catalog): void {
-  const roots = [catalog.images.ensureRoot('/data/site-a'), catalog.images.ensureRoot('/data/site-b')];
-  const op = catalog.labels.beginOperation('import', 'bench', { undoable: false });
-  const BATCH = 10_000;
-  for (let start = 0; start < N; start += BATCH) {
-    const batch: NewImage[] = [];
-    for (let i = start; i < Math.min(N, start + BATCH); i++) {
-      const r = random();
-      const split: Split | undefined = r < 0.63 ? 'train' : r < 0.765 ? 'validation' : r < 0.9 ? 'test' : undefined;
-      batch.push({
-        rootId: roots[i < N / 2 ? 0 : 1]!.id,
-        relPath: `roll-${String((i >> 10) % 100).padStart(3, '0')}/day-${(i >> 6) % 30}/IMG_${String(i).padStart(7, '0')}.jpg`,
-        hash: hex(),
-        width: 640,
-        height: 480,
-        channels: 3,
-        format: 'jpeg',
-        bytes: 50_000 + (i % 1000),
-        mtimeMs: 1_700_000_000_000 + i,
-        label: random() < 0.8 ? `class-${zipfClass()}` : undefined,
-        split,
-        splitLocked: false,
-      });
-    }
-    catalog.images.insertBatch(batch, { operationId: op });
-    if ((start / BATCH) % 10 === 0) log(`inserted ${start + batch.length}`);
+/** The schema version of a kept catalog, read before Catalog.open migrates it. */
+function schemaVersionOf(catalogFile: string): number {
+  const db = new Database(catalogFile, { readonly: true });
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
   }
-  const classIds = catalog.classes.list().map((c) => c.id);
-  // Human corrections (5%) and model labels (1%), each one operation, as the UI would.
-  const humanIds = Array.from({ length: Math.floor(N * 0.05) }, () => 1 + Math.floor(random() * N));
-  catalog.labels.setLabels(
-    humanIds.map((imageId) => ({ imageId, classId: pick(classIds) })),
-    { source: 'human' },
-  );
-  const modelIds = Array.from({ length: Math.floor(N * 0.01) }, () => 1 + Math.floor(random() * N));
-  catalog.labels.setLabels(
-    modelIds.map((imageId) => ({ imageId, classId: pick(classIds) })),
-    { source: 'model' },
-  );
-  // Predictions of one run for half the images.
-  const run = catalog.runs.create({ name: 'bench', preset: 'mobilenet' });
-  for (let start = 1; start <= N; start += 2 * BATCH) {
-    const preds = [];
-    for (let id = start; id < Math.min(N + 1, start + 2 * BATCH); id += 2) {
-      const classId = pick(classIds);
-      preds.push({ imageId: id, classId, confidence: random(), topK: [{ classId, p: 0.5 }] });
-    }
-    catalog.runs.savePredictions(run.id, preds);
-  }
+}
+
+function withTarget(figure: { p50: number; p95: number }, targetMs: number) {
+  return { ...figure, targetMs, met: figure.p95 < targetMs };
 }
 
 function summary(samples: number[]): { p50: number; p95: number } {

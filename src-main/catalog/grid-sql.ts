@@ -1,20 +1,32 @@
 /**
- * SQL text for the grid: counts that read only the tables a filter needs, and
- * page queries in two shapes.
+ * SQL text for the grid: counts, and page queries in two shapes.
  *
- * - seek: let SQLite start from the filter's index (labels_class, splits_split, …)
- *   and sort the matches. Cheap when few images match.
+ * Every class / unlabeled / split / label-source filter tests the copies of an image's
+ * label and split on its own row (`images.grid_*`, migration 10), and any combination
+ * of them is a prefix of one index; prediction filters test `predictions p`, path
+ * search the trigram index (grid-search.ts).
+ *
+ * - seek: start from the filter's index (or the path index's matches) and sort what
+ *   matches. Cheap when few images match.
  * - scan: walk images (or predictions, for the confidence sort) in the sort's own
- *   index order and probe each row's label/split/prediction by primary key,
- *   stopping at `limit` matches. Cheap when many images match: about limit/fraction
- *   rows are visited, and no sort happens.
+ *   index order and test each row, stopping at `limit` matches. Cheap when many
+ *   images match: about limit/fraction rows are visited, and no sort happens.
  *
  * GridQueries picks the shape from the filter's (cached) total: seek costs about
  * fraction·N, scan about limit/fraction, so scan wins above fraction = √(limit/N).
- * SQLite's planner alone cannot know this (it always prefers the index + sort), and
- * CROSS JOIN is SQLite's documented way to fix the join order.
+ * SQLite's planner alone cannot know this, so the shape is spelled out: CROSS JOIN
+ * fixes the join order, and a unary + keeps SQLite from using an index for a term
+ * (scan: the filter's terms, so it walks the sort's index; seek: the sort key, so it
+ * starts from the filter's index).
+ *
+ * Pages are keyset pages: a cursor holds the sort key of a row, and a page is the
+ * `limit` rows after it (or before it, walking the order backwards), so a page deep
+ * in the list costs what the first does. Only a jump to a position (`keyAtSql`) steps
+ * over rows, reading sort keys alone.
  */
+import { AppError } from '../../src-shared/errors.js';
 import type { ImageFilter } from '../../src-shared/api/wire-library.js';
+import { pathCondition, usesPathIndex } from './grid-search.js';
 
 export type GridSort = 'path' | 'imported' | 'confidence';
 
@@ -23,110 +35,125 @@ export interface SqlParts {
   params: unknown[];
 }
 
-export function imageSide(filter: ImageFilter): boolean {
-  return filter.rootId !== undefined || filter.pathContains !== undefined || filter.status !== undefined;
-}
-
 export function hasPredictionFilter(filter: ImageFilter): boolean {
   return (
     filter.predictedClassId !== undefined || filter.confidenceMin !== undefined || filter.confidenceMax !== undefined
   );
 }
 
-const wantsLabel = (f: ImageFilter) => f.classId !== undefined || f.labelSource !== undefined;
-const wantsSplit = (f: ImageFilter) => f.split !== undefined && f.split !== 'none';
+/** Whether the filter tests columns of `images` (the path index answers a search by image id alone). */
+function readsImages(filter: ImageFilter): boolean {
+  return (
+    filter.rootId !== undefined ||
+    filter.status !== undefined ||
+    filter.classId !== undefined ||
+    filter.unlabeled === true ||
+    filter.split !== undefined ||
+    filter.labelSource !== undefined ||
+    filter.pathContains !== undefined
+  );
+}
 
-/** WHERE terms of a filter; `id` is the image-id expression of the driving table; `joined` when l and s are LEFT-joined. */
-export function conditions(filter: ImageFilter, id: string, joined: boolean): { where: string[]; params: unknown[] } {
+/** Label sources with an index of their own (migration 10); 'import' is most labels, and has none. */
+const INDEXED_SOURCES = new Set(['human', 'model']);
+
+/** Whether the filter has a path search the trigram index can list. */
+export function searchesPathIndex(filter: ImageFilter): boolean {
+  return filter.pathContains !== undefined && usesPathIndex(filter.pathContains);
+}
+
+/** Whether no index finds the filter's images (then a seek would read every image); `pathIndex`: a search uses its index. */
+export function unindexed(filter: ImageFilter, pathIndex: boolean): boolean {
+  return !(
+    filter.rootId !== undefined ||
+    filter.status === 'missing' ||
+    filter.classId !== undefined ||
+    filter.unlabeled === true ||
+    filter.split !== undefined ||
+    (filter.labelSource !== undefined && INDEXED_SOURCES.has(filter.labelSource)) ||
+    (pathIndex && searchesPathIndex(filter)) ||
+    hasPredictionFilter(filter)
+  );
+}
+
+/**
+ * WHERE terms of a filter. `id` is the image-id expression of the driving table;
+ * `scan` marks the scan shape: its terms are tests of a row already read (a unary +
+ * on each column keeps SQLite from starting at their index instead). `pathIndex`:
+ * a path search starts from the trigram index's list (see grid-search.ts).
+ */
+export function conditions(
+  filter: ImageFilter,
+  id: string,
+  scan: boolean,
+  pathIndex: boolean,
+): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
+  const test = (column: string) => (scan ? `+${column}` : column);
   const add = (sql: string, ...values: unknown[]): void => {
     where.push(sql);
     params.push(...values);
   };
-  if (filter.rootId !== undefined) add('i.root_id = ?', filter.rootId);
-  if (filter.status !== undefined) add('i.status = ?', filter.status);
-  if (filter.pathContains !== undefined) {
-    // The folder's own name counts as part of the path ("wall-3/" finds the crops of wall-3 imported as a folder).
-    const pattern = `%${escapeLike(filter.pathContains.replace(/\\/g, '/'))}%`;
-    add("((SELECT rn.name FROM roots rn WHERE rn.id = i.root_id) || '/' || i.rel_path) LIKE ? ESCAPE '\\'", pattern);
+  if (filter.rootId !== undefined) add(`${test('i.root_id')} = ?`, filter.rootId);
+  if (filter.status !== undefined) add(`${test('i.status')} = ?`, filter.status);
+  if (filter.classId !== undefined) add(`${test('i.grid_class_id')} = ?`, filter.classId);
+  if (filter.unlabeled) add(`${test('i.grid_class_id')} = 0`);
+  if (filter.split !== undefined) add(`${test('i.grid_split')} = ?`, filter.split === 'none' ? '' : filter.split);
+  if (filter.labelSource !== undefined) {
+    // A literal (one of three words, checked here), so that SQLite can use the partial index for it.
+    if (!['human', 'import', 'model'].includes(filter.labelSource))
+      throw new AppError('INVALID_INPUT', `Unknown label source ${JSON.stringify(filter.labelSource)}`);
+    add(`${test('i.grid_source')} = '${filter.labelSource}'`);
   }
-  if (filter.classId !== undefined) add('l.class_id = ?', filter.classId);
-  if (filter.labelSource !== undefined) add('l.source = ?', filter.labelSource);
-  if (filter.unlabeled)
-    add(joined ? 'l.image_id IS NULL' : `NOT EXISTS (SELECT 1 FROM labels lx WHERE lx.image_id = ${id})`);
-  if (filter.split === 'none')
-    add(joined ? 's.image_id IS NULL' : `NOT EXISTS (SELECT 1 FROM splits sx WHERE sx.image_id = ${id})`);
-  else if (filter.split !== undefined) add('s.split = ?', filter.split);
-  if (filter.predictedClassId !== undefined) add('p.class_id = ?', filter.predictedClassId);
+  if (filter.pathContains !== undefined) {
+    const search = pathCondition(filter.pathContains, id, pathIndex && !scan && usesPathIndex(filter.pathContains));
+    add(search.sql, ...search.params);
+  }
+  if (filter.predictedClassId !== undefined) add(`${test('p.class_id')} = ?`, filter.predictedClassId);
   if (filter.confidenceMin !== undefined) add('p.confidence >= ?', filter.confidenceMin);
   if (filter.confidenceMax !== undefined) add('p.confidence <= ?', filter.confidenceMax);
   return { where, params };
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 const whereClause = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')}` : '');
 
-/**
- * COUNT(*) of the filter, reading only the tables it touches and starting from the
- * narrowest (every label/split/prediction row belongs to an image, by foreign key,
- * so a class filter counts labels_class entries without visiting images). Must not
- * be called with unlabeled or split 'none' set unless images is the driver anyway.
- */
-export function countSql(filter: ImageFilter, runId: number | null, predictedOnly: boolean): SqlParts {
-  const needsImages = imageSide(filter) || filter.unlabeled === true || filter.split === 'none';
-  const driver = needsImages
-    ? 'images'
-    : wantsLabel(filter)
-      ? 'labels'
-      : hasPredictionFilter(filter) || predictedOnly
-        ? 'predictions'
-        : wantsSplit(filter)
-          ? 'splits'
-          : 'images';
-  return groupSql(filter, runId, driver, predictedOnly, 'COUNT(*)', '');
-}
-
-/** Matching images that have a label: labels drive, other filters join in. */
-export function labelledCountSql(filter: ImageFilter, runId: number | null, predictedOnly: boolean): SqlParts {
-  return groupSql(filter, runId, 'labels', predictedOnly, 'COUNT(*)', '');
-}
-
-/** Per-class counts: labels drive, other filters join in. */
-export function classCountsSql(filter: ImageFilter, runId: number | null): SqlParts {
-  return groupSql(filter, runId, 'labels', false, 'l.class_id AS classId, COUNT(*) AS n', 'GROUP BY l.class_id');
-}
-
-function groupSql(
+/** The tables a count reads: predictions only when the filter needs them, images only when it or `withImages` does. */
+function matching(
   filter: ImageFilter,
   runId: number | null,
-  driver: 'images' | 'labels' | 'splits' | 'predictions',
   predictedOnly: boolean,
-  select: string,
-  tail: string,
+  withImages: boolean,
+  pathIndex: boolean,
+): { from: string; where: string[]; params: unknown[] } {
+  if (predictedOnly || hasPredictionFilter(filter)) {
+    const cond = conditions(filter, 'p.image_id', false, pathIndex);
+    return {
+      from: `predictions p${withImages || readsImages(filter) ? ' JOIN images i ON i.id = p.image_id' : ''}`,
+      where: ['p.run_id = ?', ...cond.where],
+      params: [runId, ...cond.params],
+    };
+  }
+  return { from: 'images i', ...conditions(filter, 'i.id', false, pathIndex) };
+}
+
+/** COUNT(*) of the filter (GridCounts answers the class / split / source filters without this). */
+export function countSql(
+  filter: ImageFilter,
+  runId: number | null,
+  predictedOnly: boolean,
+  pathIndex: boolean,
 ): SqlParts {
-  const idOf = { images: 'i.id', labels: 'l.image_id', splits: 's.image_id', predictions: 'p.image_id' }[driver];
-  const parts = [{ images: 'images i', labels: 'labels l', splits: 'splits s', predictions: 'predictions p' }[driver]];
-  const params: unknown[] = [];
-  const where: string[] = [];
-  if (driver === 'predictions') {
-    where.push('p.run_id = ?');
-    params.push(runId);
-  }
-  if (driver !== 'images' && imageSide(filter)) parts.push(`JOIN images i ON i.id = ${idOf}`);
-  if (driver !== 'labels' && wantsLabel(filter)) parts.push(`JOIN labels l ON l.image_id = ${idOf}`);
-  if (driver !== 'splits' && wantsSplit(filter)) parts.push(`JOIN splits s ON s.image_id = ${idOf}`);
-  if (driver !== 'predictions' && (hasPredictionFilter(filter) || predictedOnly)) {
-    parts.push(`JOIN predictions p ON p.run_id = ? AND p.image_id = ${idOf}`);
-    params.push(runId);
-  }
-  const cond = conditions(filter, idOf, false);
+  const { from, where, params } = matching(filter, runId, predictedOnly, false, pathIndex);
+  return { sql: `SELECT COUNT(*) FROM ${from} ${whereClause(where)}`, params };
+}
+
+/** Images per class (0: unlabeled) under the filter. */
+export function classCountsSql(filter: ImageFilter, runId: number | null, pathIndex: boolean): SqlParts {
+  const { from, where, params } = matching(filter, runId, false, true, pathIndex);
   return {
-    sql: `SELECT ${select} FROM ${parts.join(' ')} ${whereClause([...where, ...cond.where])} ${tail}`,
-    params: [...params, ...cond.params],
+    sql: `SELECT i.grid_class_id AS classId, COUNT(*) AS n FROM ${from} ${whereClause(where)} GROUP BY i.grid_class_id`,
+    params,
   };
 }
 
@@ -146,60 +173,116 @@ function sentinel(sort: GridSort, descending: boolean, rootId: number | undefine
   return [descending ? Number.MAX_SAFE_INTEGER : 0];
 }
 
-/** The page query; `cursor` holds the last row's sort key values for keyset paging. */
-export function pageSql(
-  filter: ImageFilter,
-  options: {
-    runId: number | null;
-    sort: GridSort;
-    descending: boolean;
-    scan: boolean;
-    cursor: unknown[] | null;
-    limit: number;
-    offset: number;
-  },
-): SqlParts {
-  const { sort, scan } = options;
-  const needsPrediction = sort === 'confidence' || hasPredictionFilter(filter);
-  // In scan mode the filtering joins are CROSS JOINs: same result as JOIN, but SQLite
-  // keeps the written order, so the sort's index drives and the filters are probes.
-  const inner = scan ? 'CROSS JOIN' : 'JOIN';
-  const labelJoin = wantsLabel(filter) ? inner : 'LEFT JOIN';
-  const splitJoin = wantsSplit(filter) ? inner : 'LEFT JOIN';
+/** A row's sort key values; `inclusive` when the page starts at that row rather than after it. */
+export interface Cursor {
+  values: unknown[];
+  inclusive: boolean;
+}
+
+export interface PageShape {
+  runId: number | null;
+  sort: GridSort;
+  /** The direction this query walks: the list's own, or its reverse for the page before a cursor. */
+  descending: boolean;
+  scan: boolean;
+  /** A path search starts from the trigram index's list (a seek only). */
+  pathIndex: boolean;
+  cursor: Cursor | null;
+  limit: number;
+}
+
+const IMAGE_COLUMNS = `i.id, i.root_id, i.rel_path, i.hash, i.width, i.height, i.format, i.status,
+  i.grid_class_id, i.grid_source, i.grid_split`;
+
+/**
+ * The shown prediction of a page's rows when the filter does not test predictions,
+ * looked up for the rows returned only. As a LEFT JOIN, SQLite may first build a Bloom
+ * filter over all of the run's predictions (~5 ms per 100k) for a 200-row page, and a
+ * seek would look up every match before sorting them.
+ */
+function shownPrediction(image: string): string {
+  return `(SELECT class_id FROM predictions WHERE run_id = ? AND image_id = ${image}) AS predicted_class_id,
+    (SELECT confidence FROM predictions WHERE run_id = ? AND image_id = ${image}) AS confidence`;
+}
+
+/** The page query: `limit` rows from the cursor on, with what the grid shows of each. */
+export function pageSql(filter: ImageFilter, shape: PageShape): SqlParts {
+  return orderedSql(filter, shape, false);
+}
+
+/**
+ * The sort key of the row `offset` rows into the list: where a jump to a position
+ * starts its page. It still steps over `offset` rows, but reads only what the filter
+ * tests and the sort key, not what the grid shows.
+ */
+export function keyAtSql(filter: ImageFilter, shape: Omit<PageShape, 'cursor' | 'limit'>, offset: number): SqlParts {
+  const { sql, params } = orderedSql(filter, { ...shape, cursor: null, limit: 1 }, true);
+  return { sql: `${sql} OFFSET ?`, params: [...params, offset] };
+}
+
+function orderedSql(filter: ImageFilter, shape: PageShape, keysOnly: boolean): SqlParts {
+  const { sort, scan } = shape;
+  const joinsPredictions = sort === 'confidence' || hasPredictionFilter(filter);
+  // A seek sorts its matches: their predictions are looked up after, for the page's rows.
+  const predictionsAfter = !keysOnly && !joinsPredictions && !scan;
   const params: unknown[] = [];
+  let select = sortKeys(sort).join(', ');
+  if (!keysOnly && joinsPredictions) select = `${IMAGE_COLUMNS}, p.class_id AS predicted_class_id, p.confidence`;
+  else if (predictionsAfter) select = IMAGE_COLUMNS;
+  else if (!keysOnly) {
+    select = `${IMAGE_COLUMNS}, ${shownPrediction('i.id')}`;
+    params.push(shape.runId, shape.runId);
+  }
   let from: string;
   if (sort === 'confidence') {
-    from = `predictions p ${inner} images i ON i.id = p.image_id`;
+    // Scan: predictions in confidence order, each image looked up. Seek: start from the
+    // images' index, unless a prediction filter (a predicted class) is the narrower start.
+    from =
+      scan || hasPredictionFilter(filter) || unindexed(filter, shape.pathIndex)
+        ? 'predictions p CROSS JOIN images i ON i.id = p.image_id'
+        : 'images i CROSS JOIN predictions p ON p.image_id = i.id';
   } else {
-    from = `images i ${needsPrediction ? inner : 'LEFT JOIN'} predictions p ON p.run_id = ? AND p.image_id = i.id`;
-    params.push(options.runId);
+    from = 'images i';
+    if (joinsPredictions) {
+      from += ` ${scan ? 'CROSS JOIN' : 'JOIN'} predictions p ON p.run_id = ? AND p.image_id = i.id`;
+      params.push(shape.runId);
+    }
   }
-  from += ` ${labelJoin} labels l ON l.image_id = i.id ${splitJoin} splits s ON s.image_id = i.id`;
-  const cond = conditions(filter, 'i.id', true);
+  const cond = conditions(filter, 'i.id', scan, shape.pathIndex);
   const where = [...cond.where];
-  params.push(...cond.params);
   if (sort === 'confidence') {
     where.unshift('p.run_id = ?');
-    params.splice(0, 0, options.runId);
+    params.push(shape.runId);
   }
-  const keys = sortKeys(sort);
-  const dir = options.descending ? 'DESC' : 'ASC';
+  params.push(...cond.params);
+  // Seek: the sort key behind a unary +, so that no index serves the ORDER BY and
+  // SQLite starts from the filter's index instead.
+  const keys = sortKeys(sort).map((key) => (scan ? key : `+${key}`));
+  const dir = shape.descending ? 'DESC' : 'ASC';
   // In scan mode a first page gets a bound that every row passes: without one SQLite
   // sees a full SCAN and first builds Bloom filters over the probed tables (reading
   // all of predictions, ~100 ms at 1M), not knowing LIMIT stops the scan early.
   // (The confidence sort needs none: its run_id = ? already makes the scan a SEARCH,
   // and a sentinel would displace the confidence range as the index bound.)
   const cursor =
-    options.cursor ?? (scan && sort !== 'confidence' ? sentinel(sort, options.descending, filter.rootId) : null);
+    shape.cursor ??
+    (scan && sort !== 'confidence'
+      ? { values: sentinel(sort, shape.descending, filter.rootId), inclusive: false }
+      : null);
   if (cursor) {
-    where.push(`(${keys.join(', ')}) ${options.descending ? '<' : '>'} (${keys.map(() => '?').join(', ')})`);
-    params.push(...cursor);
+    const op = `${shape.descending ? '<' : '>'}${cursor.inclusive ? '=' : ''}`;
+    where.push(`(${keys.join(', ')}) ${op} (${keys.map(() => '?').join(', ')})`);
+    params.push(...cursor.values);
   }
+  const query = `SELECT ${select} FROM ${from} ${whereClause(where)}
+    ORDER BY ${keys.map((k) => `${k} ${dir}`).join(', ')} LIMIT ?`;
+  params.push(shape.limit);
+  if (!predictionsAfter) return { sql: query, params };
+  // MATERIALIZED: SQLite would otherwise fold the page back into one query.
+  const order = sortKeys(sort).map((key) => `${key.replace(/^i\./, 'page.')} ${dir}`);
   return {
-    sql: `SELECT i.id, i.root_id, i.rel_path, i.hash, i.width, i.height, i.format, i.status,
-        l.class_id, l.source, s.split, p.class_id AS predicted_class_id, p.confidence
-      FROM ${from} ${whereClause(where)}
-      ORDER BY ${keys.map((k) => `${k} ${dir}`).join(', ')} LIMIT ? OFFSET ?`,
-    params: [...params, options.limit, options.offset],
+    sql: `WITH page AS MATERIALIZED (${query})
+      SELECT page.*, ${shownPrediction('page.id')} FROM page ORDER BY ${order.join(', ')}`,
+    params: [...params, shape.runId, shape.runId],
   };
 }

@@ -3,35 +3,54 @@
  * per-class counts under the same filter.
  *
  * Keeping this fast at ~1M images:
- * - Totals and class counts are COUNT(*)s that read only the tables the filter
- *   touches (see grid-sql.ts), and are cached per filter until the catalog changes,
- *   so paging and scrolling recount nothing. "Changed" is total_changes() of this
- *   connection plus PRAGMA data_version (commits by other connections, e.g. the CLI).
- *   "Unlabeled" and "no split" are counted as a difference (all − labelled), never
- *   by probing every image.
+ * - Totals and class counts under class, split and label-source filters are read from
+ *   counts kept exact by triggers, overall and per run for the confidence sort
+ *   (grid-counts.ts); other totals are COUNT(*)s that read only the tables the filter
+ *   touches (see grid-sql.ts), and path search reads a trigram index (grid-search.ts).
+ *   All are cached per filter until the catalog changes, so paging and scrolling
+ *   recount nothing. "Changed" is total_changes() of this connection plus PRAGMA
+ *   data_version (commits by other connections, e.g. the CLI).
  * - The page query's shape (seek the filter's index and sort, or scan the sort's
  *   index and probe) is chosen from that total; see grid-sql.ts.
- * - Keyset cursors (`after`) keep deep pages as cheap as the first; offsets work
- *   too but cost O(offset).
+ * - Pages are keyset pages (`after`, `before`, `from` a cursor), as cheap deep in the
+ *   list as at its top. A jump to a position (`at`) steps over that many sort keys.
  */
 import type Database from 'better-sqlite3';
 import { AppError } from '../../src-shared/errors.js';
-import { classCountsSql, countSql, labelledCountSql, pageSql, sortKeys, type GridSort } from './grid-sql.js';
-import type { ImageStatus, LabelOrigin, Split } from '../../src-shared/catalog-records.js';
-import type { ImageFilter, GridItem, GridPage, ClassCounts } from '../../src-shared/api/wire-library.js';
+import { GridCounts } from './grid-counts.js';
+import { pathIndexListSql } from './grid-search.js';
+import { decodeCursor, encodeCursor, keyOf, toItem, type PageRow } from './grid-rows.js';
+import {
+  classCountsSql,
+  countSql,
+  keyAtSql,
+  pageSql,
+  searchesPathIndex,
+  sortKeys,
+  unindexed,
+  type Cursor,
+  type GridSort,
+} from './grid-sql.js';
+import type { ImageFilter, GridPage, ClassCounts } from '../../src-shared/api/wire-library.js';
 export type { ImageFilter, GridItem, GridPage, ClassCounts } from '../../src-shared/api/wire-library.js';
 
 export type { GridSort } from './grid-sql.js';
 
+/** Where a page starts: at most one of after, before, from and at; none is the top of the list. */
 export interface PageRequest {
   /** 'imported' is import order; 'confidence' lists only images the run predicted. */
   sort?: GridSort;
   descending?: boolean;
   /** 1..1000, default 200. */
   limit?: number;
-  offset?: number;
-  /** `nextCursor` of the previous page: keyset paging, O(limit) at any depth. */
+  /** A page's `nextCursor`: the page after it. */
   after?: string | null;
+  /** A page's `firstCursor`: the `limit` rows before it (fewer at the top of the list). */
+  before?: string | null;
+  /** A page's `firstCursor`: the page again from its first row on (reloading it in place). */
+  from?: string | null;
+  /** A position in the list (a jump, e.g. the scrollbar dragged): steps over `at` sort keys. */
+  at?: number;
 }
 
 const MAX_CACHE = 128;
@@ -41,9 +60,12 @@ export class GridQueries {
   private cacheVersion = '';
 
   private readonly changes: Database.Statement<[], number>;
+  /** Images per class, split and label source, kept by triggers (see migrations-grid.ts). */
+  readonly counts: GridCounts;
 
   constructor(private readonly db: Database.Database) {
     this.changes = db.prepare('SELECT total_changes()').pluck() as Database.Statement<[], number>;
+    this.counts = new GridCounts(db);
   }
 
   /** The ids of every image matching `filter`, in path order, at most `cap` ("Select all"). */
@@ -63,33 +85,67 @@ export class GridQueries {
     const runId = this.resolveRun(filter);
     const sort = request.sort ?? 'path';
     const limit = request.limit ?? 200;
+    const descending = request.descending === true;
     const predictedOnly = sort === 'confidence';
     const total = this.cached(`total:${predictedOnly}:${JSON.stringify(filter)}:${runId}`, () =>
       this.countMatching(filter, runId, predictedOnly),
     );
-    const all = this.cached(`total:false:{}:${runId}`, () => this.countMatching({}, runId, false));
+    const listed = this.cached(`total:${predictedOnly}:{}:${runId}`, () =>
+      this.countMatching({}, runId, predictedOnly),
+    );
+    if (total === 0) return { items: [], total, firstCursor: null, nextCursor: null, runId };
+    // Scan visits about limit·listed/total rows; seek about the filter's index range:
+    // its images (for the confidence sort, predicted or not: they are read before their
+    // predictions), all the path index lists for a search, or every row when no index
+    // finds the filter's images.
+    const scanRows = (limit * listed) / total;
+    const pathIndex = this.worthPathIndex(filter);
+    const matches = predictedOnly ? this.count(filter) : total;
+    const seekRows = pathIndex ? this.pathIndexList(filter)! : unindexed(filter, false) ? listed : matches;
+    const shape = { runId, sort, descending, scan: scanRows < seekRows, pathIndex };
+    const keys = sortKeys(sort).length;
+    let cursor: Cursor | null = null;
+    if (request.after) cursor = { values: decodeCursor(request.after, keys), inclusive: false };
+    else if (request.before) cursor = { values: decodeCursor(request.before, keys), inclusive: false };
+    else if (request.from) cursor = { values: decodeCursor(request.from, keys), inclusive: true };
+    else if (request.at) {
+      const start = this.keyAt(filter, shape, request.at);
+      if (!start) return { items: [], total, firstCursor: null, nextCursor: null, runId };
+      cursor = { values: start, inclusive: true };
+    }
+    // The page before a cursor is the first rows walking the list backwards, turned round.
+    const backwards = Boolean(request.before);
     const { sql, params } = pageSql(filter, {
-      runId,
-      sort,
-      descending: request.descending === true,
-      scan: total > Math.sqrt(limit * Math.max(all, 1)),
-      cursor: request.after ? decodeCursor(request.after, sortKeys(sort).length) : null,
+      ...shape,
+      descending: descending !== backwards,
+      cursor,
       limit,
-      offset: request.offset ?? 0,
     });
     const rows = this.db.prepare(sql).all(...params) as PageRow[];
+    if (backwards) rows.reverse();
+    const first = rows.at(0);
     const last = rows.at(-1);
-    const nextCursor =
-      rows.length === limit && last
-        ? encodeCursor(
-            sort === 'path'
-              ? [last.root_id, last.rel_path]
-              : sort === 'confidence'
-                ? [last.confidence, last.id]
-                : [last.id],
-          )
-        : null;
-    return { items: rows.map(toItem), total, nextCursor, runId };
+    return {
+      items: rows.map(toItem),
+      total,
+      firstCursor: first ? encodeCursor(keyOf(sort, first)) : null,
+      // Rows follow a full page, and always follow a page read backwards (the cursor's own row).
+      nextCursor: last && (rows.length === limit || backwards) ? encodeCursor(keyOf(sort, last)) : null,
+      runId,
+    };
+  }
+
+  /** The sort key of the row at `position`, or undefined past the end. */
+  private keyAt(
+    filter: ImageFilter,
+    shape: { runId: number | null; sort: GridSort; descending: boolean; scan: boolean; pathIndex: boolean },
+    position: number,
+  ): unknown[] | undefined {
+    const { sql, params } = keyAtSql(filter, shape, position);
+    return this.db
+      .prepare(sql)
+      .raw()
+      .get(...params) as unknown[] | undefined;
   }
 
   /** Images matching the filter. */
@@ -109,12 +165,14 @@ export class GridQueries {
     validate(rest, {});
     const runId = this.resolveRun(rest);
     return this.cached(`classes:${JSON.stringify(rest)}:${runId}`, () => {
-      const { sql, params } = classCountsSql(rest, runId);
+      if (GridCounts.covers(rest)) return this.counts.classCounts(rest);
+      const { sql, params } = classCountsSql(rest, runId, this.worthPathIndex(rest));
       const byClass: Record<number, number> = {};
-      for (const row of this.db.prepare(sql).all(...params) as Array<{ classId: number; n: number }>)
-        byClass[row.classId] = row.n;
-      const unlabeled =
-        rest.labelSource === undefined ? this.countMatching({ ...rest, unlabeled: true }, runId, false) : 0;
+      let unlabeled = 0;
+      for (const row of this.db.prepare(sql).all(...params) as Array<{ classId: number; n: number }>) {
+        if (row.classId === 0) unlabeled = row.n;
+        else byClass[row.classId] = row.n;
+      }
       return { byClass, unlabeled };
     });
   }
@@ -127,43 +185,37 @@ export class GridQueries {
     );
   }
 
-  /**
-   * COUNT(*) under the filter. "Without a label" and "without a split" are counted
-   * as (matching) − (matching and labelled), because an anti-join would probe every
-   * image while both terms read only indexes.
-   */
+  /** Images under the filter (with `predictedOnly`, those the run predicted): maintained counts, else COUNT(*). */
   private countMatching(filter: ImageFilter, runId: number | null, predictedOnly: boolean): number {
-    const run = (f: ImageFilter) => {
-      const { sql, params } = countSql(f, runId, predictedOnly);
-      return this.db
-        .prepare(sql)
-        .pluck()
-        .get(...params) as number;
-    };
-    if (filter.unlabeled) {
-      const rest: ImageFilter = { ...filter };
-      delete rest.unlabeled;
-      return this.countMatching(rest, runId, predictedOnly) - this.countLabelled(rest, runId, predictedOnly);
-    }
-    if (filter.split === 'none') {
-      const rest: ImageFilter = { ...filter };
-      delete rest.split;
-      const withSplit = (['train', 'validation', 'test'] as const).reduce(
-        (n, split) => n + this.countMatching({ ...rest, split }, runId, predictedOnly),
-        0,
-      );
-      return this.countMatching(rest, runId, predictedOnly) - withSplit;
-    }
-    return run(filter);
-  }
-
-  /** Matching images that have a label (of any class). */
-  private countLabelled(filter: ImageFilter, runId: number | null, predictedOnly: boolean): number {
-    const { sql, params } = labelledCountSql(filter, runId, predictedOnly);
+    if (GridCounts.covers(filter)) return this.counts.count(filter, predictedOnly ? runId : undefined);
+    const { sql, params } = countSql(filter, runId, predictedOnly, this.worthPathIndex(filter));
     return this.db
       .prepare(sql)
       .pluck()
       .get(...params) as number;
+  }
+
+  /** How many images the path index lists for the filter's search (cached), or undefined without one. */
+  private pathIndexList(filter: ImageFilter): number | undefined {
+    if (!searchesPathIndex(filter)) return undefined;
+    const text = filter.pathContains!;
+    return this.cached(`paths:${text}`, () => {
+      const { sql, params } = pathIndexListSql(text);
+      return this.db
+        .prepare(sql)
+        .pluck()
+        .get(...params) as number;
+    });
+  }
+
+  /**
+   * Whether a count should start from the path index's list: each listed image is then
+   * read and checked (~1 µs), where reading every path costs ~0.2 µs an image; so the
+   * list pays while it is under a fifth of the catalog.
+   */
+  private worthPathIndex(filter: ImageFilter): boolean {
+    const listed = this.pathIndexList(filter);
+    return listed !== undefined && listed * 5 < this.counts.count({});
   }
 
   private cached<T>(key: string, compute: () => T): T {
@@ -180,40 +232,6 @@ export class GridQueries {
   }
 }
 
-interface PageRow {
-  id: number;
-  root_id: number;
-  rel_path: string;
-  hash: string;
-  width: number;
-  height: number;
-  format: string;
-  status: ImageStatus;
-  class_id: number | null;
-  source: LabelOrigin | null;
-  split: Split | null;
-  predicted_class_id: number | null;
-  confidence: number | null;
-}
-
-function toItem(row: PageRow): GridItem {
-  return {
-    id: row.id,
-    rootId: row.root_id,
-    relPath: row.rel_path,
-    hash: row.hash,
-    width: row.width,
-    height: row.height,
-    format: row.format,
-    status: row.status,
-    classId: row.class_id,
-    labelSource: row.source,
-    split: row.split,
-    predictedClassId: row.predicted_class_id,
-    confidence: row.confidence,
-  };
-}
-
 function validate(filter: ImageFilter, request: PageRequest): void {
   if (filter.unlabeled && (filter.classId !== undefined || filter.labelSource !== undefined)) {
     throw new AppError('INVALID_INPUT', 'The unlabeled filter cannot be combined with a class or label-source filter');
@@ -221,27 +239,10 @@ function validate(filter: ImageFilter, request: PageRequest): void {
   const limit = request.limit ?? 200;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new AppError('INVALID_INPUT', `Page limit ${limit} is not in 1..1000`);
-  const offset = request.offset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0)
-    throw new AppError('INVALID_INPUT', `Page offset ${offset} is not a whole number ≥ 0`);
-}
-
-function encodeCursor(values: unknown[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
-}
-
-function decodeCursor(cursor: string, length: number): unknown[] {
-  try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(values) &&
-      values.length === length &&
-      values.every((v) => typeof v === 'number' || typeof v === 'string')
-    ) {
-      return values;
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new AppError('INVALID_INPUT', `Invalid page cursor ${JSON.stringify(cursor.slice(0, 40))}`);
+  const at = request.at ?? 0;
+  if (!Number.isInteger(at) || at < 0)
+    throw new AppError('INVALID_INPUT', `Page position ${at} is not a whole number ≥ 0`);
+  const starts = [request.after, request.before, request.from, request.at].filter((v) => v !== undefined && v !== null);
+  if (starts.length > 1)
+    throw new AppError('INVALID_INPUT', 'A page starts after, before, from a cursor or at a position: one of them');
 }

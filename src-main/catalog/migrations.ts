@@ -10,6 +10,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { compareGardinerCodes } from '../../src-shared/gardiner/gardiner.js';
 import { DEFAULT_HOTKEYS } from './classes.js';
+import { GRID_MIGRATIONS } from './migrations-grid.js';
 
 export interface Migration {
   version: number;
@@ -275,6 +276,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sweep_trials_by_run ON sweep_trials (run_id) WHERE run_id IS NOT NULL;
     `,
   },
+  // 10 and 11 (the grid's counts and path index) live beside the grid code that reads them.
+  ...GRID_MIGRATIONS,
 ];
 
 /**

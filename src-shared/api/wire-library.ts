@@ -42,7 +42,9 @@ export interface GridItem {
 export interface GridPage {
   items: GridItem[];
   total: number;
-  /** Pass as `after` for the next page; null on the last page. */
+  /** The first row's cursor: pass as `before` for the page above, or `from` to load this page again; null when empty. */
+  firstCursor: string | null;
+  /** The last row's cursor: pass as `after` for the next page; null on the last page. */
   nextCursor: string | null;
   /** The run whose predictions fill predictedClassId/confidence, or null. */
   runId: number | null;

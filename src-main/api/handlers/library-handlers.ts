@@ -31,8 +31,8 @@ export function libraryHandlers(services: AppServices): LibraryHandlers {
     getCatalogStats: () => catalog().stats(),
     listClasses: ({ includeArchived }) => catalog().classes.list({ includeArchived }),
     getClassCounts: ({ filter }) => ({ ...catalog().grid.classCounts(filter), total: catalog().grid.count(filter) }),
-    getImagePage: ({ filter, sort, descending, offset, limit }) =>
-      catalog().grid.page(filter, { sort, descending, offset, limit }),
+    getImagePage: ({ filter, sort, descending, limit, start }) =>
+      catalog().grid.page(filter, { sort, descending, limit, ...start }),
     getImageIds: ({ filter }) => catalog().grid.ids(filter, MAX_SELECT_ALL),
     getImageDetails: ({ imageId }) => imageDetails(catalog(), imageId),
     setLabels: ({ imageIds, classId }) =>

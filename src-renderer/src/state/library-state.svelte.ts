@@ -7,6 +7,7 @@ import type {
   ApiErrorPayload,
   ClassRecord,
   GridItem,
+  GridPage,
   ImageDetails,
   ImageFilter,
   SeshatApi,
@@ -20,6 +21,9 @@ const PAGE_SIZE = 200;
 const REFRESH_AFTER_LABEL_MS = 120;
 export type LibrarySort = 'path' | 'imported' | 'confidence';
 type ItemLabel = Pick<GridItem, 'classId' | 'labelSource'>;
+/** A loaded page: its rows and the cursors that load its neighbours by keyset. */
+type LoadedPage = Pick<GridPage, 'items' | 'firstCursor' | 'nextCursor'>;
+type PageStart = { after: string } | { before: string } | { from: string } | { at: number };
 
 export class LibraryState {
   filter = $state<ImageFilter>({});
@@ -46,9 +50,30 @@ export class LibraryState {
   /** Thumbnails show the model's guess (the newest run that classified each image). */
   showPredictions = $state(false);
 
-  private pages = new Map<number, GridItem[]>();
-  private loading = new Set<number>();
+  /**
+   * Pages by index (page k holds list positions k·200 …), always one unbroken run. A
+   * page next to the run is read by keyset from its neighbour's cursor, which costs the
+   * same anywhere in a list of a million; only a jump away from the run (the scrollbar
+   * dragged) starts a new run, its first page asked for by position. One run, because
+   * pages read by keyset agree with each other even when rows came or went above them
+   * (their positions then all shift together, and the ends of the list set them right),
+   * whereas two runs read at different times might overlap or leave a gap.
+   */
+  private pages = new Map<number, LoadedPage>();
+  private inFlight = new Map<number, Promise<void>>();
+  /** Bumped whenever the run of pages is replaced (a reload, a jump): reads for the old one are dropped. */
+  private run = 0;
   private generation = 0;
+  /**
+   * Bumped by actions that may add or remove rows anywhere in the list (bulk labels,
+   * undo, merges, splits): a reload that has not seen the latest bump asks for its pages
+   * by position, since the loaded pages' places in the list may have moved. After
+   * labelling the focused image, rows change only inside the loaded pages, and a reload
+   * re-reads them from their cursors. A count, not a flag, so that a reload already
+   * under way when an action ends does not take the action's bump with it.
+   */
+  private moves = 0;
+  private movesSettled = 0;
 
   readonly classById = $derived(new Map(this.classes.map((c) => [c.id, c])));
   readonly focused = $derived(this.focusIndex >= 0 ? this.getItem(this.focusIndex) : undefined);
@@ -75,16 +100,18 @@ export class LibraryState {
    * Re-reads classes, counts and the pages around the focus. The new pages replace the
    * old ones in one step (no flash of empty cells), and the focused image keeps the
    * focus if it is still in the list: labelling under "Unlabeled" moves on to the
-   * next image instead of skipping one.
+   * next image instead of skipping one. `exact` asks for the pages by position, for
+   * when rows may have come or gone anywhere in the list.
    */
-  async reload(options: { newList?: boolean } = {}): Promise<void> {
+  async reload(options: { newList?: boolean; exact?: boolean } = {}): Promise<void> {
     const generation = ++this.generation;
-    this.loading.clear();
     if (options.newList) {
       // Another filter or sort: the old pages say nothing about the new list.
       this.pages = new Map();
       this.version++;
     }
+    const moves = this.moves;
+    const byPosition = options.exact === true || moves !== this.movesSettled;
     try {
       const [classes, counts] = await Promise.all([
         this.api.listClasses({}),
@@ -92,27 +119,18 @@ export class LibraryState {
       ]);
       if (generation !== this.generation) return;
       const center = Math.max(0, Math.min(this.focusIndex, counts.total - 1));
-      const fresh = new Map<number, GridItem[]>();
       const firstPage = Math.floor(Math.max(0, center - 50) / PAGE_SIZE);
       const lastPage = Math.floor(Math.min(counts.total - 1, center + 100) / PAGE_SIZE);
-      await Promise.all(
-        Array.from({ length: Math.max(0, lastPage - firstPage + 1) }, async (_, i) => {
-          const page = firstPage + i;
-          const result = await this.api.getImagePage({
-            filter: this.filter,
-            sort: this.sort,
-            offset: page * PAGE_SIZE,
-            limit: PAGE_SIZE,
-          });
-          fresh.set(page, result.items);
-        }),
-      );
+      const fresh = await this.readPages(firstPage, lastPage, counts.total, byPosition);
       if (generation !== this.generation) return;
       const focusedId = options.newList ? undefined : this.getItem(this.focusIndex)?.id;
       this.classes = sortClasses(classes);
       this.counts = counts;
       this.total = counts.total;
       this.pages = fresh;
+      this.run++;
+      this.inFlight.clear();
+      this.movesSettled = moves;
       this.version++;
       const kept = focusedId === undefined ? -1 : indexOfImage(fresh, focusedId);
       if (kept >= 0) this.focusIndex = kept;
@@ -125,38 +143,112 @@ export class LibraryState {
     }
   }
 
-  getItem(index: number): GridItem | undefined {
-    void this.version;
-    return this.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
+  /**
+   * Pages first..last of a list of `total` rows: the first from its own first row as it
+   * was loaded (keyset: still right when rows changed only inside the loaded pages), or
+   * by position when it was not loaded or `byPosition`; the rest each after the one
+   * before. Read by keyset and holding other rows than its place says (rows came or
+   * went above it), the whole run is read again by position.
+   */
+  private async readPages(
+    first: number,
+    last: number,
+    total: number,
+    byPosition: boolean,
+  ): Promise<Map<number, LoadedPage>> {
+    const fresh = new Map<number, LoadedPage>();
+    for (let page = first; page <= last; page++) {
+      const previous = fresh.get(page - 1);
+      const cached = this.pages.get(page)?.firstCursor;
+      const start: PageStart = previous?.nextCursor
+        ? { after: previous.nextCursor }
+        : cached && !byPosition
+          ? { from: cached }
+          : { at: page * PAGE_SIZE };
+      const result = await this.readPage(start);
+      if (!('at' in start) && !fits(page, result, total)) return this.readPages(first, last, total, true);
+      fresh.set(page, result);
+    }
+    return fresh;
   }
 
-  /** Fetches the pages covering [first, last] that are not cached yet. */
+  private readPage(start: PageStart): Promise<LoadedPage> {
+    return this.api.getImagePage({ filter: this.filter, sort: this.sort, limit: PAGE_SIZE, start });
+  }
+
+  getItem(index: number): GridItem | undefined {
+    void this.version;
+    return this.pages.get(Math.floor(index / PAGE_SIZE))?.items[index % PAGE_SIZE];
+  }
+
+  /** Fetches the pages covering [first, last] that are not loaded yet. */
   async ensureRange(first: number, last: number): Promise<void> {
-    const wanted: Promise<void>[] = [];
-    for (let page = Math.floor(Math.max(0, first) / PAGE_SIZE); page <= Math.floor(last / PAGE_SIZE); page++) {
-      if (page * PAGE_SIZE >= this.total || this.pages.has(page) || this.loading.has(page)) continue;
-      wanted.push(this.loadPage(page));
+    const top = Math.floor(Math.max(0, first) / PAGE_SIZE);
+    const bottom = Math.min(Math.floor(last / PAGE_SIZE), Math.ceil(this.total / PAGE_SIZE) - 1);
+    if (bottom < top) return;
+    const held = [...this.pages.keys(), ...this.inFlight.keys()];
+    const low = Math.min(...held);
+    const high = Math.max(...held);
+    if (held.length === 0 || bottom < low - 1 || top > high + 1) {
+      // A jump: a new run of pages where the view is now.
+      this.pages = new Map();
+      this.inFlight.clear();
+      this.run++;
+      this.version++;
+      await this.extend(top, bottom, 1);
+      return;
     }
-    await Promise.all(wanted);
+    await Promise.all([
+      top < low ? this.extend(low - 1, top, -1) : undefined,
+      bottom > high ? this.extend(high + 1, bottom, 1) : undefined,
+    ]);
+  }
+
+  /** Loads pages from..to (step ±1), each after (or before) the one loaded just before it. */
+  private async extend(from: number, to: number, step: 1 | -1): Promise<void> {
+    const run = this.run;
+    for (let page = from; step > 0 ? page <= to : page >= to; page += step) {
+      if (run !== this.run) return; // reloaded or jumped meanwhile
+      if (this.pages.has(page)) continue;
+      // The neighbour it is read from may be on its way (another range asked for it).
+      await this.inFlight.get(page - step);
+      if (run !== this.run || this.pages.has(page)) continue;
+      let pending = this.inFlight.get(page);
+      if (!pending) {
+        pending = this.loadPage(page);
+        this.inFlight.set(page, pending);
+      }
+      await pending;
+      if (run === this.run) this.inFlight.delete(page);
+      if (!this.pages.has(page)) return; // failed, or found the run out of place
+    }
+  }
+
+  /** A page next to a loaded one comes by keyset from that page's cursor; any other by position. */
+  private startOf(page: number): PageStart {
+    const above = this.pages.get(page - 1);
+    if (above?.nextCursor) return { after: above.nextCursor };
+    const below = this.pages.get(page + 1);
+    if (below?.firstCursor) return { before: below.firstCursor };
+    return { at: page * PAGE_SIZE };
   }
 
   private async loadPage(page: number): Promise<void> {
-    const generation = this.generation;
-    this.loading.add(page);
+    const run = this.run;
     try {
-      const result = await this.api.getImagePage({
-        filter: this.filter,
-        sort: this.sort,
-        offset: page * PAGE_SIZE,
-        limit: PAGE_SIZE,
-      });
-      if (generation !== this.generation) return; // the filter changed meanwhile
-      this.pages.set(page, result.items);
+      const start = this.startOf(page);
+      const result = await this.readPage(start);
+      if (run !== this.run) return;
+      if (!('at' in start) && !fits(page, result, this.total)) {
+        // Rows came or went above the run since it was read: read it again by position.
+        this.moves++;
+        void this.reload();
+        return;
+      }
+      this.pages.set(page, result);
       this.version++;
     } catch (error) {
       this.error = errorPayload(error);
-    } finally {
-      this.loading.delete(page);
     }
   }
 
@@ -264,6 +356,8 @@ export class LibraryState {
     const imageIds = this.targets();
     if (imageIds.length === 0) return false;
     const single = this.selection.size === 0;
+    // Selected images may lie anywhere in the list; the focused one lies in the loaded pages.
+    if (!single) this.moves++;
     const targets = new Set(imageIds);
     const before = this.labelsOf(targets);
     this.pending = new Set([...this.pending, ...imageIds]);
@@ -272,6 +366,7 @@ export class LibraryState {
     if (single) this.focus(this.focusIndex + 1);
     try {
       await this.api.setLabels({ imageIds, classId });
+      if (!single) this.moves++;
       this.scheduleRefresh();
       void this.refreshUndoState();
       if (this.details && targets.has(this.details.image.id)) void this.loadDetails();
@@ -290,7 +385,7 @@ export class LibraryState {
   /** The cached labels of some images, to put back if their write fails. */
   private labelsOf(imageIds: ReadonlySet<number>): Map<number, ItemLabel> {
     const labels = new Map<number, ItemLabel>();
-    for (const items of this.pages.values()) {
+    for (const { items } of this.pages.values()) {
       for (const item of items)
         if (imageIds.has(item.id)) labels.set(item.id, { classId: item.classId, labelSource: item.labelSource });
     }
@@ -302,7 +397,7 @@ export class LibraryState {
    * grid passes each item through a derived value, which only notifies on a new reference.
    */
   private applyLabels(labels: ReadonlyMap<number, ItemLabel>): void {
-    for (const items of this.pages.values()) {
+    for (const { items } of this.pages.values()) {
       items.forEach((item, at) => {
         const label = labels.get(item.id);
         if (label) items[at] = { ...item, ...label };
@@ -329,7 +424,7 @@ export class LibraryState {
     if (imageIds.length === 0) return false;
     try {
       await this.api.setImageSplit({ imageIds, split });
-      await this.reload(); // split badges, counts, and the list under a split filter
+      await this.reload({ exact: true }); // split badges, counts, and the list under a split filter
       return true;
     } catch (error) {
       this.error = errorPayload(error);
@@ -406,7 +501,7 @@ export class LibraryState {
   async importClassList(text: string): Promise<{ created: number; updated: number } | null> {
     try {
       const result = await this.api.importClassList({ text });
-      await this.reload();
+      await this.reload({ exact: true });
       return result;
     } catch (error) {
       this.error = errorPayload(error);
@@ -414,10 +509,13 @@ export class LibraryState {
     }
   }
 
+  /** Undo, redo, merge and delete change rows anywhere in the list: the reload reads pages by position. */
   private async runAndReload(action: () => Promise<unknown>): Promise<void> {
     try {
+      this.moves++;
       await action();
-      await this.reload();
+      this.moves++;
+      await this.reload({ exact: true });
     } catch (error) {
       this.error = errorPayload(error);
     }
@@ -428,8 +526,13 @@ export class LibraryState {
   }
 }
 
-function indexOfImage(pages: ReadonlyMap<number, GridItem[]>, imageId: number): number {
-  for (const [page, items] of pages) {
+/** Whether a page holds as many rows as its place in a list of `total` says it should. */
+function fits(page: number, result: LoadedPage, total: number): boolean {
+  return result.items.length === Math.max(0, Math.min(PAGE_SIZE, total - page * PAGE_SIZE));
+}
+
+function indexOfImage(pages: ReadonlyMap<number, LoadedPage>, imageId: number): number {
+  for (const [page, { items }] of pages) {
     const at = items.findIndex((item) => item.id === imageId);
     if (at >= 0) return page * PAGE_SIZE + at;
   }

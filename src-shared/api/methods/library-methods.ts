@@ -12,6 +12,19 @@ const colour = z
   .regex(/^#[0-9a-fA-F]{6}$/, 'colour must look like #1f4fa3')
   .nullable();
 
+const cursor = z.string().min(1).max(4000);
+/**
+ * Where a page starts. Keyset: right after a page (its nextCursor), the rows before a
+ * page (its firstCursor), or a page again from its first row. `at` is a position in
+ * the list, for a jump with no page loaded nearby: it steps over that many rows.
+ */
+const pageStart = z.union([
+  z.object({ after: cursor }).strict(),
+  z.object({ before: cursor }).strict(),
+  z.object({ from: cursor }).strict(),
+  z.object({ at: z.number().int().min(0) }).strict(),
+]);
+
 export const libraryMethods = {
   getCatalogStats: method<CatalogStats>()(empty),
   listClasses: method<ClassRecord[]>()(z.object({ includeArchived: z.boolean().default(false) }).strict()),
@@ -22,8 +35,8 @@ export const libraryMethods = {
         filter: imageFilter.default({}),
         sort: z.enum(['path', 'imported', 'confidence']).default('path'),
         descending: z.boolean().default(false),
-        offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(200),
+        start: pageStart.default({ at: 0 }),
       })
       .strict(),
   ),

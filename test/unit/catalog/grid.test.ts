@@ -159,14 +159,43 @@ test('keyset paging visits every image once, in order, for each sort', () => {
       assert.deepEqual(seen, all, `${sort} ${descending ? 'desc' : 'asc'}`);
     }
   }
-  const offsetPage = catalog.grid.page({}, { limit: 5, offset: 5 }).items.map((i) => i.id);
-  assert.deepEqual(
-    offsetPage,
-    catalog.grid
-      .page({}, { limit: 1000 })
-      .items.slice(5, 10)
-      .map((i) => i.id),
-  );
+  catalog.close();
+});
+
+test('pages before a cursor, from a cursor and at a position match the whole list, under each filter and sort', () => {
+  const { catalog, cls } = fixture();
+  const filters: ImageFilter[] = [
+    {},
+    { split: 'train' },
+    { unlabeled: true },
+    { classId: cls.dog! },
+    { pathContains: 'odd' },
+  ];
+  for (const filter of filters) {
+    for (const sort of ['path', 'imported', 'confidence'] as const) {
+      for (const descending of [false, true]) {
+        const where = `${JSON.stringify(filter)} ${sort} ${descending ? 'desc' : 'asc'}`;
+        const ids = (page: { items: Array<{ id: number }> }) => page.items.map((i) => i.id);
+        const all = ids(catalog.grid.page(filter, { sort, descending, limit: 1000 }));
+        // Limit 3 makes most lists "many matches" (the scan shape); 1000 keeps the seek shape.
+        for (const limit of [3, 1000]) {
+          for (let at = 0; at <= all.length; at += 4) {
+            const page = catalog.grid.page(filter, { sort, descending, limit, at });
+            assert.deepEqual(ids(page), all.slice(at, at + limit), `at ${at}, limit ${limit}: ${where}`);
+            if (!page.firstCursor) continue;
+            assert.deepEqual(
+              ids(catalog.grid.page(filter, { sort, descending, limit, from: page.firstCursor })),
+              ids(page),
+            );
+            const before = catalog.grid.page(filter, { sort, descending, limit, before: page.firstCursor });
+            assert.deepEqual(ids(before), all.slice(Math.max(0, at - limit), at), `before ${at}: ${where}`);
+            assert.equal(before.nextCursor === null, before.items.length === 0, 'rows follow a page read backwards');
+          }
+        }
+        assert.deepEqual(catalog.grid.page(filter, { sort, descending, at: all.length + 5 }).items, []);
+      }
+    }
+  }
   catalog.close();
 });
 
@@ -199,6 +228,9 @@ test('invalid page requests are INVALID_INPUT', () => {
   assert.throws(() => catalog.grid.page({}, { limit: 0 }), invalid);
   assert.throws(() => catalog.grid.page({}, { limit: 5000 }), invalid);
   assert.throws(() => catalog.grid.page({}, { after: 'not-a-cursor' }), invalid);
+  const cursor = catalog.grid.page({}, { limit: 2 }).nextCursor!;
+  assert.throws(() => catalog.grid.page({}, { after: cursor, at: 4 }), invalid);
+  assert.throws(() => catalog.grid.page({}, { at: -1 }), invalid);
   catalog.close();
 });
 
@@ -223,4 +255,57 @@ test('path search matches the imported folder’s own name, so one can filter by
     'case-insensitive, across the folder boundary',
   );
   assert.equal(catalog.grid.page({ pathContains: 'crop_' }).total, 6);
+});
+
+test('path search ignores ASCII case only and takes every character literally, with or without the path index', () => {
+  const catalog = Catalog.open(':memory:');
+  const root = catalog.images.ensureRoot('/data/Fouilles');
+  const paths = ['École/a.png', 'école/b.png', 'ECOLE/c.png', 'x"y/100%.png', 'x_y/1000.png', 'ÀB/d.png', 'àb/e.png'];
+  // Filler that matches none of the searches below, so that a search lists few of the
+  // images (the index pays) or most of them (".png": every path is read instead).
+  const filler = Array.from({ length: 60 }, (_, i) => `other/${i}.png`);
+  catalog.images.insertBatch(
+    [...paths, ...filler].map((relPath, i) => ({
+      rootId: root.id,
+      relPath,
+      hash: `h${i}`,
+      width: 1,
+      height: 1,
+      channels: 1,
+      format: 'png',
+      bytes: 1,
+      mtimeMs: 1,
+    })),
+    { operationId: null },
+  );
+  const found = (pathContains: string) => {
+    const page = catalog.grid.page({ pathContains }, { limit: 1000 });
+    assert.equal(page.total, page.items.length, `total of ${pathContains}`);
+    assert.equal(catalog.grid.classCounts({ pathContains }).unlabeled, page.total);
+    // Limit 2 walks the path order (scan) for searches with many matches.
+    const walked: string[] = [];
+    let after: string | null = null;
+    do {
+      const next = catalog.grid.page({ pathContains }, { limit: 2, after });
+      walked.push(...next.items.map((item) => item.relPath));
+      after = next.nextCursor;
+    } while (after);
+    const relPaths = page.items.map((item) => item.relPath).sort();
+    assert.deepEqual([...walked].sort(), relPaths, `pages of ${pathContains}`);
+    return relPaths.filter((relPath) => !relPath.startsWith('other/'));
+  };
+  // Too short for the index (one or two characters).
+  assert.deepEqual(found('à'), ['àb/e.png']);
+  assert.deepEqual(found('%'), ['x"y/100%.png']);
+  assert.deepEqual(found('_'), ['x_y/1000.png']);
+  // Three and more: listed by the trigram index (which folds É and é together), checked by LIKE.
+  assert.deepEqual(found('cole'), ['ECOLE/c.png', 'École/a.png', 'école/b.png']);
+  assert.deepEqual(found('ÉCOLE'), ['École/a.png']);
+  assert.deepEqual(found('ecole/'), ['ECOLE/c.png']);
+  assert.deepEqual(found('x"y'), ['x"y/100%.png']);
+  assert.deepEqual(found('0%.'), ['x"y/100%.png']);
+  assert.deepEqual(found('fouilles/àB'), ['àb/e.png']);
+  assert.deepEqual(found('.PNG'), paths.slice().sort());
+  assert.deepEqual(found('a OR b'), [], 'no FTS5 query syntax leaks through');
+  catalog.close();
 });
