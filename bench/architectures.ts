@@ -11,13 +11,18 @@ import type { PresetId } from '../src-main/ml/models/presets.js';
 import { accuracyRun, glyphDataset } from './accuracy-runs.js';
 
 const COMPARED: Exclude<PresetId, 'mobilenet'>[] = ['mlp', 'small-cnn', 'cnn-plus', 'resnet'];
+/** `--models=resnet,mlp`: compare only these (a rerun of one). */
+const only = process.argv
+  .find((arg) => arg.startsWith('--models='))
+  ?.slice('--models='.length)
+  .split(',');
 
 export async function architectures(log: (...parts: unknown[]) => void) {
   const dataset = glyphDataset(1, 'picture');
   if (!dataset) return { dataset: 'unas-glyphs', skipped: 'dataset not found' };
   const input = { width: 50, height: 75 };
   const rows = [];
-  for (const preset of COMPARED) {
+  for (const preset of COMPARED.filter((p) => !only || only.includes(p))) {
     const model = buildConvPreset(preset, { ...input, channels: 1 }, dataset.classes.length, 1);
     const weights = model.countParams();
     model.dispose();
