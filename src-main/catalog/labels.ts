@@ -64,6 +64,7 @@ function toOperation(row: OperationRow): OperationRecord {
 
 export class LabelRepo {
   private readonly current: Database.Statement<[number], LabelRow>;
+  private readonly imageExists: Database.Statement<[number], { one: number }>;
   private readonly upsert: Database.Statement;
   private readonly remove: Database.Statement;
   private readonly record: Database.Statement;
@@ -76,6 +77,7 @@ export class LabelRepo {
     private readonly imports: ImportHistory,
   ) {
     this.current = db.prepare('SELECT class_id, source FROM labels WHERE image_id = ?');
+    this.imageExists = db.prepare('SELECT 1 AS one FROM images WHERE id = ?');
     this.upsert = db.prepare(
       `INSERT INTO labels (image_id, class_id, source, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (image_id) DO UPDATE SET class_id = excluded.class_id, source = excluded.source,
@@ -310,7 +312,9 @@ export class LabelRepo {
       const untouched =
         (now?.class_id ?? null) === expectClass && (expectClass === null || now?.source === expectSource);
       const targetExists = toClass === null || this.classes.get(toClass) !== undefined;
-      if (!untouched || !targetExists) {
+      // An undone import may have taken the image away since: nothing to label there.
+      const imageExists = this.imageExists.get(row.image_id) !== undefined;
+      if (!untouched || !targetExists || !imageExists) {
         conflicts++;
         continue;
       }

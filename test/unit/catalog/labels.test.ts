@@ -121,6 +121,40 @@ test('a new action after undo discards the redo stack', () => {
   catalog.close();
 });
 
+test('redo of labels whose images an undone import took away skips them, rather than failing', () => {
+  const catalog = Catalog.open(':memory:');
+  try {
+    const root = catalog.images.ensureRoot('/walls/w1');
+    const reportId = catalog.reports.create('import', ['/walls/w1'], {});
+    const op = catalog.imports.begin(reportId, 'Import of w1');
+    const ids = catalog.images.insertBatch(
+      [0, 1].map((i) => ({
+        rootId: root.id,
+        relPath: `${i}.png`,
+        hash: `h${i}`,
+        width: 5,
+        height: 5,
+        channels: 1,
+        format: 'png' as const,
+        bytes: 1,
+        mtimeMs: 1,
+      })),
+      { operationId: op },
+    );
+    catalog.reports.finish(reportId, 'done', { imported: 2 });
+    const M17 = catalog.classes.create({ name: 'M17' }).id;
+    catalog.labels.setLabels([{ imageId: ids[0]!, classId: M17 }]);
+    catalog.labels.undo(); // the label
+    catalog.labels.undo(); // the import: its images go
+    assert.equal(catalog.imageRows().length, 0);
+    const redone = catalog.labels.redo();
+    assert.deepEqual([redone?.changed, redone?.conflicts], [0, 1]);
+    assert.equal(catalog.labels.get(ids[0]!), undefined);
+  } finally {
+    catalog.close();
+  }
+});
+
 test('undo leaves alone images relabelled since by an action it does not revert', () => {
   const { catalog, ids, A, C } = seeded();
   catalog.labels.setLabels(ids.slice(0, 2).map((imageId) => ({ imageId, classId: A })));
