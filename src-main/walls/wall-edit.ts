@@ -58,6 +58,20 @@ export async function addWallBox(
   return imageId!;
 }
 
+/** Several unlabelled boxes at once (redoing "Find signs"): the photo is decoded once. */
+export async function addWallBoxes(workspace: WallWorkspace, wallId: number, boxes: readonly Box[]): Promise<number[]> {
+  const wall = workspace.catalog.walls.require(wallId);
+  return addBoxesFrom(workspace, wall, await decodeWallPhoto(wall), boxes);
+}
+
+/** Deletes several boxes of one wall (undoing "Find signs"); returns the wall. */
+export async function deleteWallBoxes(workspace: WallWorkspace, imageIds: readonly number[]): Promise<number> {
+  const walls = new Set(imageIds.map((imageId) => workspace.catalog.walls.requireSign(imageId).wallId));
+  if (walls.size !== 1) throw new AppError('INVALID_INPUT', 'Delete boxes of one wall at a time');
+  for (const imageId of imageIds) await deleteWallBox(workspace, imageId);
+  return [...walls][0]!;
+}
+
 /** Cuts boxes of one decoded photo into new crop images of its wall; returns their ids. */
 export async function addBoxesFrom(
   workspace: WallWorkspace,

@@ -129,6 +129,22 @@ test('draw boxes on a photo, label them by key, undo, and find the crops in the 
   await expect.poll(boxesNow).toEqual(before);
   await expect(page.locator('[data-testid="wall-box"][data-label="X1"]')).toHaveCount(1);
 
+  // Find signs boxes the ten signs no box covers yet, as one step: undo takes them all back.
+  await page.getByRole('button', { name: 'Find signs' }).click();
+  await expect(page.getByTestId('find-report')).toContainText('10 new boxes, 2 already boxed');
+  await expect(boxes).toHaveCount(12);
+  const signsNow = async () => (await api<WallDetails>('getWall', { wallId: summary!.id })).signs.length;
+  expect(await signsNow()).toBe(12);
+  await page.keyboard.press('Control+z');
+  await expect(boxes).toHaveCount(2);
+  await expect.poll(boxesNow).toEqual(before);
+  await page.keyboard.press('Control+Shift+z');
+  await expect(boxes).toHaveCount(12);
+  expect(await signsNow()).toBe(12);
+  await page.keyboard.press('Control+z');
+  await expect(boxes).toHaveCount(2);
+  expect(await signsNow()).toBe(2);
+
   // The crops are ordinary images: the Library shows them, one labelled X1.
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Library' }).click();
   await expect(page.getByRole('button', { name: /\.png, labelled X1/ })).toHaveCount(1);

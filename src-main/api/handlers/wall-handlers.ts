@@ -5,7 +5,7 @@ import type { AppServices } from '../../app/app-services.js';
 import { signDetectorDir, signTableFile } from '../../app/paths.js';
 import { SignDetector } from '../../walls/find-signs.js';
 import { findMoreSigns } from '../../walls/wall-detect.js';
-import { addWallBox, deleteWallBox, moveWallBox } from '../../walls/wall-edit.js';
+import { addWallBox, addWallBoxes, deleteWallBox, deleteWallBoxes, moveWallBox } from '../../walls/wall-edit.js';
 import { importWalls } from '../../walls/wall-import.js';
 import { readWallCrops } from '../../walls/wall-read.js';
 import { ClassifierCache } from '../../runs/classifier-cache.js';
@@ -20,6 +20,8 @@ type WallHandlers = Pick<
   | 'addWallBox'
   | 'moveWallBox'
   | 'deleteWallBox'
+  | 'addWallBoxes'
+  | 'deleteWallBoxes'
   | 'findWallSigns'
   | 'startWallRead'
   | 'setWallFacing'
@@ -58,6 +60,13 @@ export function wallHandlers(services: AppServices): WallHandlers {
       const removed = await deleteWallBox(workspace(), imageId);
       return { ...edited(imageId, removed.wallId), removed: { box: [...removed.box], classId: removed.classId } };
     },
+    addWallBoxes: async ({ wallId, boxes }) => ({
+      imageIds: await addWallBoxes(workspace(), wallId, boxes),
+      wall: wallDetails(services.catalog, wallId),
+    }),
+    deleteWallBoxes: async ({ imageIds }) => ({
+      wall: wallDetails(services.catalog, await deleteWallBoxes(workspace(), imageIds)),
+    }),
     findWallSigns: async ({ wallId }) => {
       const { added, found } = await findMoreSigns(workspace(), wallId);
       return { wall: wallDetails(services.catalog, wallId), added, found };

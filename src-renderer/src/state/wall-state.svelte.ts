@@ -193,8 +193,8 @@ export class WallState {
   }
 
   /**
-   * Proposes boxes for the signs no box covers yet. Not on the undo stack: it may add
-   * hundreds of boxes; each can be deleted (Del) like a drawn one.
+   * Proposes boxes for the signs no box covers yet. One step on the undo stack: undoing
+   * it deletes the boxes it added (in one call), redoing cuts them again.
    */
   async findSigns(): Promise<void> {
     const wall = this.current?.wall;
@@ -203,6 +203,14 @@ export class WallState {
     try {
       const result = await this.api.findWallSigns({ wallId: wall.id });
       this.current = result.wall;
+      const added = new Set(result.added);
+      const edits: WallEdit[] = result.wall.signs
+        .filter((sign) => added.has(sign.imageId))
+        .map((sign) => ({ kind: 'add', imageId: sign.imageId, box: sign.box, classId: null }));
+      if (edits.length > 0) {
+        this.undoStack = [...this.undoStack, { kind: 'group', edits }];
+        this.redoStack = [];
+      }
       const kept = result.found - result.added.length;
       this.findReport = `Found ${result.found} signs: ${result.added.length} new boxes${kept > 0 ? `, ${kept} already boxed` : ''}`;
       this.error = null;
@@ -292,6 +300,11 @@ export class WallState {
   private async perform(wallId: number, edit: WallEdit): Promise<WallEdit> {
     switch (edit.kind) {
       case 'group': {
+        // Many boxes added or deleted together ("Find signs" and its undo) go in one call.
+        if (edit.edits.length > 1 && edit.edits.every((part) => part.kind === 'delete'))
+          return this.deleteMany(edit.edits);
+        if (edit.edits.length > 1 && edit.edits.every((part) => part.kind === 'add' && part.classId === null))
+          return this.addMany(wallId, edit.edits);
         const done: WallEdit[] = [];
         for (const part of edit.edits) done.push(await this.perform(wallId, part));
         return { kind: 'group', edits: done };
@@ -322,6 +335,22 @@ export class WallState {
         return edit;
       }
     }
+  }
+
+  private async deleteMany(edits: WallEdit[]): Promise<WallEdit> {
+    const ids = edits.map((part) => (part as { imageId: number }).imageId);
+    const result = await this.api.deleteWallBoxes({ imageIds: ids });
+    this.current = result.wall;
+    if (this.selectedId !== null && ids.includes(this.selectedId)) this.selectedId = null;
+    return { kind: 'group', edits };
+  }
+
+  private async addMany(wallId: number, edits: WallEdit[]): Promise<WallEdit> {
+    const parts = edits as Array<Extract<WallEdit, { kind: 'add' }>>;
+    const result = await this.api.addWallBoxes({ wallId, boxes: parts.map((part) => part.box) });
+    this.current = result.wall;
+    parts.forEach((part, i) => this.remap(part.imageId, result.imageIds[i]!));
+    return { kind: 'group', edits: parts.map((part, i) => ({ ...part, imageId: result.imageIds[i]! })) };
   }
 
   /** A box drawn again is a new image: later edits in both stacks follow it. */

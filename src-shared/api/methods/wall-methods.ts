@@ -43,6 +43,16 @@ export const wallMethods = {
     z.object({ imageId: id }).strict(),
     BOX_CHANGES,
   ),
+  /** Several unlabelled boxes at once (redoing "Find signs"): their crops' image ids, in the boxes' order. */
+  addWallBoxes: method<{ imageIds: number[]; wall: WallDetails }>()(
+    z.object({ wallId: id, boxes: z.array(box).min(1).max(5000) }).strict(),
+    BOX_CHANGES,
+  ),
+  /** Deletes several boxes of one wall and their crops (undoing "Find signs"). */
+  deleteWallBoxes: method<{ wall: WallDetails }>()(
+    z.object({ imageIds: z.array(id).min(1).max(5000) }).strict(),
+    BOX_CHANGES,
+  ),
   /** Proposes boxes for the signs no box covers yet (the learned detector); they come in unlabelled. */
   findWallSigns: method<{ wall: WallDetails; added: number[]; found: number }>()(
     z.object({ wallId: id }).strict(),

@@ -69,6 +69,8 @@ const SAMPLE_INPUT: Partial<Record<ApiMethodName, unknown>> = {
   moveWallBox: { imageId: 1, box: [1, 2, 30, 40] },
   deleteWallBox: { imageId: 1 },
   findWallSigns: { wallId: 1 },
+  addWallBoxes: { wallId: 1, boxes: [[1, 2, 30, 40]] },
+  deleteWallBoxes: { imageIds: [1] },
   startWallRead: { wallId: 1 },
   startSweep: { spec: { base: { preset: 'small-cnn' }, space: { grid: { learningRate: [0.001, 0.01] } } } },
   trainBestOfSweep: { sweepId: 1 },

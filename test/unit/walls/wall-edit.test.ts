@@ -8,7 +8,13 @@ import { sha256Hex } from '../../../src-main/images/hash.js';
 import { decodePhoto, framedCropPng } from '../../../src-main/walls/crops.js';
 import type { Box } from '../../../src-main/walls/boxes.js';
 import { findMoreSigns } from '../../../src-main/walls/wall-detect.js';
-import { addWallBox, deleteWallBox, moveWallBox } from '../../../src-main/walls/wall-edit.js';
+import {
+  addWallBox,
+  addWallBoxes,
+  deleteWallBox,
+  deleteWallBoxes,
+  moveWallBox,
+} from '../../../src-main/walls/wall-edit.js';
 import { importWalls } from '../../../src-main/walls/wall-import.js';
 import { exportWall, wallDetails, wallSummaries } from '../../../src-main/walls/wall-view.js';
 import { loadSignTable, type WallWorkspace } from '../../../src-main/walls/wall-workspace.js';
@@ -204,6 +210,33 @@ test('a photo without boxes gets the detector’s; Find signs adds only what no 
     assert.deepEqual([more.found, more.added.length], [3, 1]);
     assert.deepEqual(catalog.walls.signOfImage(more.added[0]!)?.box, [110, 5, 190, 39]);
     assert.equal(wallDetails(catalog, wallId).signs.length, 3);
+  } finally {
+    catalog.close();
+  }
+});
+
+test('boxes added and deleted in bulk (Find signs and its undo) cut and remove their crops', async () => {
+  const { catalog, workspace, wallId } = await importedWall();
+  try {
+    const boxes: Box[] = [
+      [12, 200, 60, 236],
+      [120, 200, 180, 236],
+    ];
+    const ids = await addWallBoxes(workspace, wallId, boxes);
+    assert.equal(ids.length, 2);
+    assert.deepEqual(
+      ids.map((id) => catalog.walls.signOfImage(id)?.box),
+      boxes,
+    );
+    const files = ids.map((id) => catalog.images.absolutePath(catalog.images.require(id)));
+    assert.ok(files.every((file) => existsSync(file)));
+    assert.equal(await deleteWallBoxes(workspace, ids), wallId);
+    assert.ok(
+      files.every((file) => !existsSync(file)),
+      'the crops are gone with their boxes',
+    );
+    assert.equal(wallDetails(catalog, wallId).signs.length, 12);
+    await assert.rejects(deleteWallBoxes(workspace, [999]), /not a box on any wall/);
   } finally {
     catalog.close();
   }
