@@ -33,9 +33,11 @@ export class ProjectSession {
     return new ProjectSession(paths, catalog);
   }
 
-  /** This process's trainers die with it: their runs stop as interrupted, resumable from the last epoch. */
+  /** This process's trainers die with it: their runs (and sweeps) stop as interrupted, resumable from the last epoch. */
   interruptOwnRuns(): void {
-    if (this.catalog.isOpen) this.catalog.runs.markInterrupted(new Set(), { all: true });
+    if (!this.catalog.isOpen) return;
+    this.catalog.runs.markInterrupted(new Set(), { all: true });
+    this.catalog.sweeps.markInterrupted();
   }
 
   close(): void {

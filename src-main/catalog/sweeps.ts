@@ -72,6 +72,7 @@ export class SweepRepo {
   private readonly trialsOf: Database.Statement<[number], TrialRow>;
   private readonly setTrial: Database.Statement;
   private readonly setStatus: Database.Statement;
+  private readonly orphans: Database.Statement<[], { sweep_id: number; trial: number }>;
 
   constructor(private readonly db: Database.Database) {
     this.insertSweep = db.prepare(
@@ -86,9 +87,34 @@ export class SweepRepo {
     this.setTrial = db.prepare(
       `UPDATE sweep_trials SET status = @status, run_id = coalesce(@runId, run_id) WHERE sweep_id = @sweepId AND trial = @trial`,
     );
+    this.orphans = db.prepare(
+      `SELECT sweep_trials.sweep_id, sweep_trials.trial FROM sweep_trials
+         JOIN sweeps ON sweeps.id = sweep_trials.sweep_id
+         JOIN runs ON runs.id = sweep_trials.run_id
+       WHERE sweeps.status = 'running' AND sweep_trials.status = 'running' AND runs.status <> 'running'`,
+    );
     this.setStatus = db.prepare(
       `UPDATE sweeps SET status = @status, finished_at = CASE WHEN @status = 'running' THEN NULL ELSE @at END WHERE id = @id`,
     );
+  }
+
+  /**
+   * Sweeps left `running` whose trial in training has a run that is no longer running
+   * (its trainer died and runs.markInterrupted said so): the sweep is interrupted, and
+   * that trial cancelled (its run stays resumable). Returns the sweep ids it marked.
+   */
+  markInterrupted(): number[] {
+    return this.db
+      .transaction(() => {
+        const rows = this.orphans.all();
+        const at = Date.now();
+        for (const row of rows) {
+          this.setTrial.run({ sweepId: row.sweep_id, trial: row.trial, status: 'cancelled', runId: null });
+          this.setStatus.run({ id: row.sweep_id, status: 'interrupted', at });
+        }
+        return [...new Set(rows.map((row) => row.sweep_id))];
+      })
+      .immediate();
   }
 
   /** A new sweep with its planned trials, in one transaction. */

@@ -20,6 +20,8 @@ export function recoverRuns(
   activeHere: ReadonlySet<number> = new Set(),
 ): RecoveryReport {
   const interrupted = catalog.runs.markInterrupted(activeHere);
+  // A sweep whose trial in training lost its trainer stops with it (not "running" for ever).
+  catalog.sweeps.markInterrupted();
   const failed: RecoveryReport['failed'] = [];
   for (const run of catalog.runs.list()) {
     if (run.status !== 'interrupted' && run.status !== 'cancelled') continue;

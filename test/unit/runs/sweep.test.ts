@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { Catalog } from '../../../src-main/catalog/catalog.js';
 import { halvingRungs, parseGrid, parseRanges, planTrials, promote } from '../../../src-main/runs/sweep-plan.js';
 import { createSweep, runSweep, type TrialTrainer } from '../../../src-main/runs/sweep-runner.js';
+import { recoverRuns } from '../../../src-main/runs/run-recovery.js';
 import { sweepCsv } from '../../../src-main/runs/sweep-export.js';
 import { trialSettings } from '../../../src-main/runs/sweep-settings.js';
 import type { SweepSpec } from '../../../src-shared/api/wire-sweeps.js';
@@ -257,6 +258,34 @@ test('a sweep’s trials export as CSV: parameters, status and best figures per 
     assert.equal(lines.length, 5);
     assert.equal(lines[2], `2,${trials[1]!.runId},0.001,32,done,1,0.25,0.875,2.0`);
     assert.match(lines[1]!, /^1,\d+,0\.001,16,stopped,0,,,0\.0$/);
+  } finally {
+    catalog.close();
+  }
+});
+
+test('a sweep whose trainer died is found interrupted, not running, when the project opens', () => {
+  const catalog = Catalog.open(':memory:');
+  try {
+    const sweep = createSweep(catalog, GRID_SPEC, 9);
+    // Trial 2 was training when the app was killed: its run is still "running" with a dead owner.
+    const run = catalog.runs.create({ name: 'trial 2', preset: 'small-cnn' });
+    catalog.runs.update(run.id, { status: 'running' });
+    catalog.sweeps.updateTrial(sweep.id, 0, { status: 'done' });
+    catalog.sweeps.updateTrial(sweep.id, 1, { status: 'running', runId: run.id });
+    recoverRuns(catalog, '/nonexistent/models');
+    assert.equal(catalog.runs.require(run.id).status, 'interrupted');
+    assert.equal(catalog.sweeps.require(sweep.id).status, 'interrupted');
+    assert.deepEqual(
+      catalog.sweeps.trials(sweep.id).map((trial) => trial.status),
+      ['done', 'cancelled', 'pending', 'pending'],
+    );
+    // A sweep still training in a live process (its run's owner is alive) is left alone.
+    const live = createSweep(catalog, GRID_SPEC, 9);
+    const running = catalog.runs.create({ name: 'live', preset: 'small-cnn' });
+    catalog.runs.update(running.id, { status: 'running' });
+    catalog.sweeps.updateTrial(live.id, 0, { status: 'running', runId: running.id });
+    recoverRuns(catalog, '/nonexistent/models', new Set([running.id]));
+    assert.equal(catalog.sweeps.require(live.id).status, 'running');
   } finally {
     catalog.close();
   }
