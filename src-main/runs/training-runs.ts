@@ -79,7 +79,12 @@ export class TrainingRuns {
     });
   }
 
-  start(settings: TrainSettings, keepBestOnCancel: boolean, resumeRunId?: number): { taskId: string } {
+  start(
+    settings: TrainSettings,
+    keepBestOnCancel: boolean,
+    resumeRunId?: number,
+    runName?: string,
+  ): { taskId: string } {
     const { deps } = this;
     const catalog = deps.catalog();
     const project = deps.project();
@@ -94,6 +99,7 @@ export class TrainingRuns {
             cacheDir: project.cacheDir,
             embeddingCache: deps.embeddingCache(),
             keepBestOnCancel,
+            ...(runName ? { runName } : {}),
             onRunCreated: (run) => {
               currentRun = run.id;
               this.active.set(run.id, taskId);
@@ -189,7 +195,12 @@ export class TrainingRuns {
       earlyStopping: null,
       includeValidation: true,
     };
-    return this.start(settings, false);
+    return this.start(
+      settings,
+      false,
+      undefined,
+      `Sweep ${sweep.id} · best (trial ${best.trial + 1}), train + validation`,
+    );
   }
 
   resume(runId: number): { taskId: string } {

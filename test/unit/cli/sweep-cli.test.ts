@@ -140,6 +140,7 @@ test(
       const bestRun = check.runs.require(halved.best!.run);
       const final = check.runs.require(halved.final!.run!);
       assert.equal(final.options?.includeValidation, true);
+      assert.match(final.name, /^Sweep \d+ · best \(trial \d\), train \+ validation$/);
       assert.deepEqual(final.options?.architecture, bestRun.options?.architecture);
       assert.equal(final.options?.learningRate, bestRun.options?.learningRate);
       assert.equal(check.runs.epochs(final.id).length, bestRun.metrics?.bestEpoch);
