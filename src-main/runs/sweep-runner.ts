@@ -56,6 +56,8 @@ export interface TrialTrainer {
   }): Promise<TrialOutcome & { runId: number }>;
   /** A trial halving stopped: its run becomes a finished run with its best-so-far model. */
   stop(runId: number): void;
+  /** How far a trial's run has trained: what a resumed sweep starts from. */
+  progress(runId: number): { epochs: number; bestValLoss: number | null };
 }
 
 export interface SweepRunResult {
@@ -75,9 +77,27 @@ export async function runSweep(
 ): Promise<SweepRunResult> {
   const sweep = catalog.sweeps.require(sweepId);
   const trials = catalog.sweeps.trials(sweepId);
-  const outcomes = new Map<number, TrialOutcome>();
   const rungs = sweep.rungs;
-  let alive = trials.map((trial) => trial.trial);
+  // A resumed sweep (its app was killed, or it was cancelled) goes on from where its
+  // trials are: finished and stopped ones stay, the others continue from their runs, and
+  // the rungs whose halving already stopped trials are not decided again.
+  const outcomes = new Map<number, TrialOutcome>();
+  for (const trial of trials) {
+    if (trial.runId === null || trial.status === 'pending') continue;
+    const { epochs, bestValLoss } = trainer.progress(trial.runId);
+    const ended = trial.status === 'done' || trial.status === 'failed';
+    outcomes.set(trial.trial, {
+      runId: trial.runId,
+      epochs,
+      bestValLoss: trial.status === 'failed' ? null : bestValLoss,
+      ended,
+    });
+  }
+  const decided = trials
+    .filter((trial) => trial.status === 'stopped')
+    .map((trial) => rungs.indexOf(outcomes.get(trial.trial)?.epochs ?? -1));
+  const firstRung = decided.length > 0 ? Math.max(...decided) + 1 : 0;
+  let alive = trials.filter((trial) => trial.status !== 'stopped').map((trial) => trial.trial);
   let trained = 0;
   const total = trials.length;
   const finish = (status: 'done' | 'cancelled'): SweepRunResult => {
@@ -88,10 +108,12 @@ export async function runSweep(
   };
   try {
     for (const [rungIndex, rung] of rungs.entries()) {
+      if (rungIndex < firstRung) continue;
       const last = rungIndex === rungs.length - 1;
       for (const index of alive) {
         const previous = outcomes.get(index);
         if (previous?.ended) continue; // stopped early on its own before this rung
+        if (!last && previous && previous.epochs >= rung) continue; // paused here before a resume
         if (job.signal.aborted) return finish('cancelled');
         const trial = trials[index]!;
         catalog.sweeps.updateTrial(sweepId, index, { status: 'running' });

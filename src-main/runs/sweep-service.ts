@@ -113,6 +113,10 @@ export function runTrainer(
         ended: outcome.result.status !== 'cancelled',
       };
     },
+    progress(runId) {
+      const { epochs, bestValLoss } = runFigures(catalog, runId);
+      return { epochs, bestValLoss };
+    },
     stop(runId) {
       // Its model is the best of the epochs it had (kept when it paused): a finished run.
       const run = catalog.runs.require(runId);

@@ -19,6 +19,7 @@ import type { TaskRunner } from '../tasks/task-runner.js';
 import { isResumable } from './run-recovery.js';
 import { runDirOf } from './run-paths.js';
 import type { SweepSpec } from '../../src-shared/api/wire-sweeps.js';
+import type { SweepRecord } from '../catalog/sweeps.js';
 import { snapshotDataset } from './dataset-snapshot.js';
 import { createSweep, runSweep, type TrialTrainer } from './sweep-runner.js';
 import { runTrainer, sweepDetails } from './sweep-service.js';
@@ -133,14 +134,32 @@ export class TrainingRuns {
    * run of its own, shown as it trains like any other.
    */
   startSweep(spec: SweepSpec): { taskId: string; sweepId: number } {
-    const { deps } = this;
-    const catalog = deps.catalog();
-    const project = deps.project();
+    const catalog = this.deps.catalog();
     ensureSplit(catalog);
     const nativeSize = snapshotDataset(catalog).nativeSize;
     const fullEpochs =
       spec.base.epochs ?? resolveTrainOptions({ ...spec.base, input: spec.base.input ?? nativeSize }).epochs;
     const sweep = createSweep(catalog, spec, fullEpochs);
+    return { taskId: this.sweepTask(sweep, nativeSize), sweepId: sweep.id };
+  }
+
+  /** Goes on with a sweep that was cancelled or whose app was killed, from where its trials are. */
+  resumeSweep(sweepId: number): { taskId: string; sweepId: number } {
+    const catalog = this.deps.catalog();
+    const sweep = catalog.sweeps.require(sweepId);
+    if (sweep.status !== 'cancelled' && sweep.status !== 'interrupted')
+      throw new AppError('CONFLICT', `Sweep ${sweep.name} is ${sweep.status}: only a stopped sweep resumes`);
+    const nativeSize = snapshotDataset(catalog).nativeSize;
+    catalog.sweeps.finish(sweepId, 'running');
+    return { taskId: this.sweepTask(catalog.sweeps.require(sweepId), nativeSize), sweepId };
+  }
+
+  /** Trains a sweep's trials as one task; each trial's run shows as it trains, like any run. */
+  private sweepTask(sweep: SweepRecord, nativeSize: { width: number; height: number }): string {
+    const { deps } = this;
+    const catalog = deps.catalog();
+    const project = deps.project();
+    const spec = sweep.spec;
     const taskId = deps.tasks.start('train', `Sweep: ${sweep.name}`, async (job) => {
       let current: number | null = null;
       const trainer = runTrainer(
@@ -175,7 +194,7 @@ export class TrainingRuns {
       };
       return runSweep(catalog, sweep.id, (params) => trialSettings(spec.base, params, nativeSize), tracked, job);
     });
-    return { taskId, sweepId: sweep.id };
+    return taskId;
   }
 
   /** The sweep's best trial, trained again on train and validation for its best epoch count. */

@@ -14,6 +14,7 @@ type TrainingHandlers = Pick<
   | 'renameRun'
   | 'deleteRun'
   | 'startSweep'
+  | 'resumeSweep'
   | 'listSweeps'
   | 'getSweep'
   | 'getRunComparison'
@@ -32,6 +33,7 @@ export function trainingHandlers(services: AppServices): TrainingHandlers {
     renameRun: ({ runId, name }) => training.rename(runId, name),
     deleteRun: ({ runId }) => training.delete(runId),
     startSweep: ({ spec }) => training.startSweep(spec),
+    resumeSweep: ({ sweepId }) => training.resumeSweep(sweepId),
     listSweeps: () => services.catalog.sweeps.list().map((sweep) => sweepSummary(services.catalog, sweep)),
     getSweep: ({ sweepId }) => sweepDetails(services.catalog, sweepId),
     getRunComparison: ({ runIds }) => compareRuns(services.catalog, runIds),

@@ -88,6 +88,21 @@ export class SweepState {
     }
   }
 
+  /** Goes on with the chosen sweep, stopped (cancelled, or its app killed), from where its trials are. */
+  async resume(): Promise<void> {
+    const sweep = this.selected;
+    if (!sweep || (sweep.status !== 'cancelled' && sweep.status !== 'interrupted')) return;
+    this.error = null;
+    try {
+      const { taskId, sweepId } = await this.api.resumeSweep({ sweepId: sweep.id });
+      this.sweepOfTask.set(taskId, sweepId);
+      this.selected = await this.api.getSweep({ sweepId });
+      await this.load();
+    } catch (error) {
+      this.error = errorPayload(error);
+    }
+  }
+
   /**
    * Trains the chosen sweep's best settings on train and validation together, for the
    * best trial's epoch count: the model to keep. It shows in Runs like any run.

@@ -34,6 +34,10 @@ export const sweepMethods = {
   startSweep: method<{ taskId: string; sweepId: number }>()(z.object({ spec: sweepSpec }).strict(), {
     taskChanges: ['runs'],
   }),
+  /** Goes on with a cancelled or interrupted sweep from where its trials are. */
+  resumeSweep: method<{ taskId: string; sweepId: number }>()(z.object({ sweepId: id }).strict(), {
+    taskChanges: ['runs'],
+  }),
   listSweeps: method<SweepSummary[]>()(empty),
   /** A sweep with every trial's parameters, status and best validation figures. */
   getSweep: method<SweepDetails>()(z.object({ sweepId: id }).strict()),

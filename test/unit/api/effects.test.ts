@@ -74,6 +74,7 @@ const SAMPLE_INPUT: Partial<Record<ApiMethodName, unknown>> = {
   startWallRead: { wallId: 1 },
   startSweep: { spec: { base: { preset: 'small-cnn' }, space: { grid: { learningRate: [0.001, 0.01] } } } },
   trainBestOfSweep: { sweepId: 1 },
+  resumeSweep: { sweepId: 1 },
 };
 
 test('the dispatcher announces each call’s declared changes, and a task’s when it ends', async () => {

@@ -7,6 +7,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../../src-main/catalog/catalog.js';
+import { createAppDispatcher } from '../../../src-main/api/app-dispatcher.js';
+import { AppServices } from '../../../src-main/app/app-services.js';
 import { runCli } from '../../../src-main/cli/main.js';
 import { tempDir, writeImage } from '../../helpers/images.js';
 
@@ -147,6 +149,42 @@ test(
       assert.deepEqual(final.metrics?.counts, { train: 20, validation: 0, test: 0 });
     } finally {
       check.close();
+    }
+
+    // A sweep cancelled as it starts resumes through the API and ends as one never stopped.
+    const app = AppServices.open({
+      userDataDir: join(dir, 'user'),
+      projectDir: project,
+      platform: { transport: 'cli', electronVersion: null },
+      backend: 'wasm',
+      remember: false,
+    });
+    try {
+      const call = createAppDispatcher(app);
+      const spec = { base: { preset: 'small-cnn', epochs: 4 }, space: { grid: { learningRate: [0.001, 0.01] } } };
+      const started = (await call('startSweep', { spec })) as { ok: true; value: { taskId: string; sweepId: number } };
+      app.tasks.cancel(started.value.taskId);
+      await app.tasks.waitFor(started.value.taskId);
+      const sweepOf = async () =>
+        (
+          (await call('getSweep', { sweepId: started.value.sweepId })) as {
+            ok: true;
+            value: { status: string; trials: Array<{ status: string }> };
+          }
+        ).value;
+      assert.equal((await sweepOf()).status, 'cancelled');
+      const resumed = (await call('resumeSweep', { sweepId: started.value.sweepId })) as {
+        ok: true;
+        value: { taskId: string };
+      };
+      await app.tasks.waitFor(resumed.value.taskId);
+      const after = await sweepOf();
+      assert.equal(after.status, 'done');
+      assert.deepEqual(after.trials.map((trial) => trial.status).sort(), ['done', 'stopped']);
+      const again = await call('resumeSweep', { sweepId: started.value.sweepId });
+      assert.equal(again.ok, false, 'a finished sweep does not resume');
+    } finally {
+      app.close();
     }
 
     /** A trial's validation loss at epoch 1, read from its run. */

@@ -94,23 +94,31 @@ test('a trial’s settings are the base settings with its parameters laid over t
  * A trainer whose trial t has validation loss `losses[t]` at every epoch; it counts the
  * epochs each run trained and records every call.
  */
-function standIn(catalog: Catalog, losses: number[], onTrain?: (trial: number) => void) {
+function standIn(
+  catalog: Catalog,
+  losses: number[],
+  onTrain?: (trial: number) => void,
+  // What the runs hold, shared by a stand-in for the process that resumes the sweep.
+  memory = { epochsOf: new Map<number, number>(), trialOf: new Map<number, number>() },
+) {
   const calls: Array<{ trial: number; resumeRunId: number | null; pauseAfterEpoch: number | null }> = [];
-  const epochsOf = new Map<number, number>();
+  const { epochsOf, trialOf } = memory;
   const stopped: number[] = [];
   const trainer: TrialTrainer = {
     async train({ trial, settings, resumeRunId, pauseAfterEpoch, signal }) {
       calls.push({ trial, resumeRunId, pauseAfterEpoch });
       onTrain?.(trial);
       const runId = resumeRunId ?? catalog.runs.create({ name: `trial ${trial}`, preset: settings.preset }).id;
+      trialOf.set(runId, trial);
       if (signal.aborted) return { runId, epochs: epochsOf.get(runId) ?? 0, bestValLoss: null, ended: false };
       const epochs = pauseAfterEpoch ?? settings.epochs!;
       epochsOf.set(runId, epochs);
       return { runId, epochs, bestValLoss: losses[trial]!, ended: pauseAfterEpoch === null };
     },
     stop: (runId) => stopped.push(runId),
+    progress: (runId) => ({ epochs: epochsOf.get(runId) ?? 0, bestValLoss: losses[trialOf.get(runId)!] ?? null }),
   };
-  return { trainer, calls, stopped };
+  return { trainer, calls, stopped, memory };
 }
 
 const GRID_SPEC: SweepSpec = {
@@ -212,6 +220,7 @@ test('a trial that fails ranks last and the sweep goes on', async () => {
         return trainer.train(input);
       },
       stop: trainer.stop,
+      progress: trainer.progress,
     };
     const result = await runSweep(
       catalog,
@@ -286,6 +295,46 @@ test('a sweep whose trainer died is found interrupted, not running, when the pro
     catalog.sweeps.updateTrial(live.id, 0, { status: 'running', runId: running.id });
     recoverRuns(catalog, '/nonexistent/models', new Set([running.id]));
     assert.equal(catalog.sweeps.require(live.id).status, 'running');
+  } finally {
+    catalog.close();
+  }
+});
+
+test('a sweep stopped mid-rung resumes where it was: decided rungs stay decided, paused trials do not retrain', async () => {
+  const catalog = Catalog.open(':memory:');
+  try {
+    const sweep = createSweep(catalog, GRID_SPEC, 9);
+    const settings = (params: Parameters<typeof trialSettings>[1]) =>
+      trialSettings(GRID_SPEC.base, params, { width: 8, height: 8 });
+    const controller = new AbortController();
+    let calls = 0;
+    // Killed while the second promoted trial trains to epoch 3.
+    const first = standIn(catalog, [0.5, 0.2, 0.9, 0.3], () => ++calls === 6 && controller.abort());
+    const stopped = await runSweep(catalog, sweep.id, settings, first.trainer, {
+      signal: controller.signal,
+      onProgress: () => {},
+    });
+    assert.equal(stopped.status, 'cancelled');
+    assert.deepEqual(
+      catalog.sweeps.trials(sweep.id).map((trial) => trial.status),
+      ['stopped', 'paused', 'stopped', 'cancelled'],
+    );
+    const again = standIn(catalog, [0.5, 0.2, 0.9, 0.3], undefined, first.memory);
+    const resumed = await runSweep(catalog, sweep.id, settings, again.trainer, job());
+    assert.equal(resumed.status, 'done');
+    const trials = catalog.sweeps.trials(sweep.id);
+    assert.deepEqual(
+      again.calls.map((call) => [call.trial, call.resumeRunId, call.pauseAfterEpoch]),
+      [
+        [3, trials[3]!.runId, 3],
+        [1, trials[1]!.runId, null],
+      ],
+    );
+    assert.deepEqual(
+      trials.map((trial) => trial.status),
+      ['stopped', 'done', 'stopped', 'stopped'],
+      'the same outcome as a sweep never stopped',
+    );
   } finally {
     catalog.close();
   }
