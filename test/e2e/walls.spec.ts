@@ -185,3 +185,32 @@ test('a wall imported with its boxes shows them in reading order and exports its
   await expect(page.getByTestId('wall-unicode')).toContainText('𓏏');
   await page.screenshot({ path: test.info().outputPath('wall-view.png') });
 });
+
+test('an undo pressed while an edit is still on its way takes that edit back, not nothing', async ({ page }) => {
+  await page.goto(served.openUrl);
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Walls' }).click();
+  const wallId = (await api<{ id: number; name: string }[]>('listWalls')).find((w) => w.name === 'wall99.png')!.id;
+  const boxesNow = async () => (await api<WallDetails>('getWall', { wallId })).signs.map((sign) => sign.box).sort();
+  const before = await boxesNow();
+  const boxes = page.getByTestId('wall-box');
+  await expect(boxes).toHaveCount(before.length);
+  // A slow main process: each box edit answers late, so the keys below arrive mid-edit.
+  await page.route(/\/api\/call\/(moveWallBox|addWallBox)$/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await route.continue();
+  });
+  await page.getByTestId('wall-box').nth(3).locator('rect').click();
+  const splitSent = page.waitForRequest(/\/api\/call\/moveWallBox$/, { timeout: 10_000 });
+  const undoSent = page.waitForRequest(/\/api\/call\/deleteWallBox$/, { timeout: 10_000 });
+  await page.keyboard.press('s');
+  await splitSent;
+  await page.keyboard.press('Control+z');
+  await undoSent;
+  await expect.poll(boxesNow, { timeout: 10_000 }).toEqual(before);
+  await expect(boxes).toHaveCount(before.length);
+  // And redo, pressed at once too, splits it again.
+  await page.keyboard.press('Control+Shift+z');
+  await expect.poll(async () => (await boxesNow()).length, { timeout: 10_000 }).toBe(before.length + 1);
+  await page.keyboard.press('Control+z');
+  await expect.poll(boxesNow, { timeout: 10_000 }).toEqual(before);
+});

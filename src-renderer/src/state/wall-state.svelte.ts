@@ -14,6 +14,7 @@ import type {
   WallSummary,
 } from '../../../src-shared/api/contract';
 import { errorPayload } from '../api/api-client';
+import { SerialQueue } from './serial-queue';
 
 /** One undoable edit, with what undoing it needs. Image ids change when a box is drawn again. */
 export type WallEdit =
@@ -42,6 +43,9 @@ export class WallState {
   findReport = $state<string | null>(null);
   undoStack = $state<WallEdit[]>([]);
   redoStack = $state<WallEdit[]>([]);
+
+  /** Edits go one at a time, in the order asked: an undo pressed mid-split waits for the split. */
+  private readonly edits = new SerialQueue((busy) => (this.busy = busy));
 
   constructor(private readonly api: SeshatApi) {}
 
@@ -96,6 +100,10 @@ export class WallState {
 
   /** Splits the selected box in two across its longer side (a box drawn around two signs). */
   splitSelected(): Promise<void> {
+    return this.edits.run(() => this.split());
+  }
+
+  private split(): Promise<void> {
     const sign = this.selected;
     if (!sign) return Promise.resolve();
     const [x1, y1, x2, y2] = sign.box;
@@ -112,6 +120,10 @@ export class WallState {
 
   /** Joins the Ctrl+clicked boxes into the selected one (a sign cut in pieces): one box around them all. */
   mergeSelected(): Promise<void> {
+    return this.edits.run(() => this.merge());
+  }
+
+  private merge(): Promise<void> {
     const sign = this.selected;
     const others = (this.current?.signs ?? []).filter((other) => this.extraIds.includes(other.imageId));
     if (!sign || others.length === 0) return Promise.resolve();
@@ -181,9 +193,13 @@ export class WallState {
   }
 
   /** A person's word on which way the signs face: the wall is then read that way, whatever a model says. */
-  async setFacing(mirrored: boolean): Promise<void> {
+  setFacing(mirrored: boolean): Promise<void> {
+    return this.edits.run(() => this.face(mirrored));
+  }
+
+  private async face(mirrored: boolean): Promise<void> {
     const wall = this.current?.wall;
-    if (!wall || this.busy) return;
+    if (!wall) return;
     try {
       this.current = await this.api.setWallFacing({ wallId: wall.id, mirrored });
       this.error = null;
@@ -196,10 +212,13 @@ export class WallState {
    * Proposes boxes for the signs no box covers yet. One step on the undo stack: undoing
    * it deletes the boxes it added (in one call), redoing cuts them again.
    */
-  async findSigns(): Promise<void> {
+  findSigns(): Promise<void> {
+    return this.edits.run(() => this.find());
+  }
+
+  private async find(): Promise<void> {
     const wall = this.current?.wall;
-    if (!wall || this.busy) return;
-    this.busy = true;
+    if (!wall) return;
     try {
       const result = await this.api.findWallSigns({ wallId: wall.id });
       this.current = result.wall;
@@ -216,31 +235,36 @@ export class WallState {
       this.error = null;
     } catch (error) {
       this.error = errorPayload(error);
-    } finally {
-      this.busy = false;
     }
   }
 
   draw(box: WallBox, classId: number | null = null): Promise<void> {
-    return this.apply({ kind: 'add', imageId: 0, box, classId }, 'undo');
+    return this.edits.run(() => this.apply({ kind: 'add', imageId: 0, box, classId }, 'undo'));
   }
 
   move(imageId: number, to: WallBox): Promise<void> {
-    const sign = this.current?.signs.find((candidate) => candidate.imageId === imageId);
-    if (!sign || sameBox(sign.box, to)) return Promise.resolve();
-    return this.apply({ kind: 'move', imageId, from: [...sign.box], to }, 'undo');
+    return this.edits.run(() => {
+      const sign = this.current?.signs.find((candidate) => candidate.imageId === imageId);
+      if (!sign || sameBox(sign.box, to)) return Promise.resolve();
+      return this.apply({ kind: 'move', imageId, from: [...sign.box], to }, 'undo');
+    });
   }
 
   removeSelected(): Promise<void> {
-    const sign = this.selected;
-    if (!sign) return Promise.resolve();
-    return this.apply({ kind: 'delete', imageId: sign.imageId, box: [...sign.box], classId: sign.classId }, 'undo');
+    return this.edits.run(() => {
+      const sign = this.selected;
+      if (!sign) return Promise.resolve();
+      return this.apply({ kind: 'delete', imageId: sign.imageId, box: [...sign.box], classId: sign.classId }, 'undo');
+    });
   }
 
+  /** Labels the box selected when the label's turn comes: a box drawn a moment ago, if the key came right after. */
   labelSelected(classId: number | null): Promise<void> {
-    const sign = this.selected;
-    if (!sign || sign.classId === classId) return Promise.resolve();
-    return this.apply({ kind: 'label', imageId: sign.imageId, from: sign.classId, to: classId }, 'undo');
+    return this.edits.run(() => {
+      const sign = this.selected;
+      if (!sign || sign.classId === classId) return Promise.resolve();
+      return this.apply({ kind: 'label', imageId: sign.imageId, from: sign.classId, to: classId }, 'undo');
+    });
   }
 
   /** Takes the model's first guess for the selected box as its label, and moves on. */
@@ -251,18 +275,23 @@ export class WallState {
     this.step(1);
   }
 
-  async undo(): Promise<void> {
-    const edit = this.undoStack.at(-1);
-    if (!edit || this.busy) return;
-    this.undoStack = this.undoStack.slice(0, -1);
-    await this.apply(inverse(edit), 'redo', { fromHistory: true });
+  /** Takes back the last edit, once every edit asked for before it has been done. */
+  undo(): Promise<void> {
+    return this.edits.run(async () => {
+      const edit = this.undoStack.at(-1);
+      if (!edit) return;
+      this.undoStack = this.undoStack.slice(0, -1);
+      await this.apply(inverse(edit), 'redo', { fromHistory: true });
+    });
   }
 
-  async redo(): Promise<void> {
-    const edit = this.redoStack.at(-1);
-    if (!edit || this.busy) return;
-    this.redoStack = this.redoStack.slice(0, -1);
-    await this.apply(inverse(edit), 'undo', { fromHistory: true });
+  redo(): Promise<void> {
+    return this.edits.run(async () => {
+      const edit = this.redoStack.at(-1);
+      if (!edit) return;
+      this.redoStack = this.redoStack.slice(0, -1);
+      await this.apply(inverse(edit), 'undo', { fromHistory: true });
+    });
   }
 
   async exportAs(format: WallExportFormat): Promise<WallExport | null> {
@@ -277,12 +306,12 @@ export class WallState {
 
   /**
    * Does an edit and records it on one stack (undo for new edits and redos, redo for
-   * undos). A new edit clears the redo stack, as in every editor.
+   * undos). A new edit clears the redo stack, as in every editor. Runs only inside the
+   * edit queue, so no two edits interleave.
    */
   private async apply(edit: WallEdit, record: 'undo' | 'redo', options: { fromHistory?: boolean } = {}): Promise<void> {
     const wall = this.current?.wall;
-    if (!wall || this.busy) return;
-    this.busy = true;
+    if (!wall) return;
     try {
       const done = await this.perform(wall.id, edit);
       if (record === 'undo') this.undoStack = [...this.undoStack, done];
@@ -291,8 +320,6 @@ export class WallState {
       this.error = null;
     } catch (error) {
       this.error = errorPayload(error);
-    } finally {
-      this.busy = false;
     }
   }
 
