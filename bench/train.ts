@@ -28,6 +28,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { DEFAULT_AUGMENT, type AugmentOptions } from '../src-main/ml/data/augment.js';
 import { trainingCores } from '../src-main/ml/cores.js';
 import { gemmFor } from '../src-main/ml/kernels/gemm-kernel.js';
+import { startGemmTeam, stopGemmTeam } from '../src-main/ml/kernels/gemm-team.js';
 import type { BackendWasm } from '../src-main/ml/kernels/wasm/wasm-heap.js';
 import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
 import { buildSmallCnn } from '../src-main/ml/models/presets.js';
@@ -46,10 +47,18 @@ import { eventLoopDuringTraining } from './train-responsiveness.js';
 const CORES = trainingCores();
 const log = (...parts: unknown[]): void => console.error('[bench]', ...parts);
 
+/**
+ * How a step uses more than one thread: `team` shares each product of the step between
+ * threads on the shared heap (gemm-team.ts, what training uses); `shards` splits the
+ * batch between threads that each run the step (parallel-step.ts, the fallback).
+ */
+type Mode = 'single' | 'team' | 'shards';
+
 interface SpeedRow {
   backend: string;
-  /** Threads per training step (data-parallel above 1; inference always runs on one). */
+  /** Threads per training step (and per inference batch, in `team` mode). */
   threads: number;
+  mode: Mode;
   model: string;
   batch: number;
   steps: number;
@@ -82,6 +91,7 @@ async function speed(
   warmup: number,
   steps: number,
   threads = 1,
+  mode: Mode = 'single',
 ): Promise<SpeedRow> {
   const size = shape.reduce((a, b) => a * b, 1);
   const pool = Array.from({ length: 4 }, () => {
@@ -92,7 +102,9 @@ async function speed(
   });
   const weights = new Float32Array(batch).fill(1);
   // The app's own step: one thread, or spread over `threads` as training does on wasm.
-  const parallel = threads > 1 ? await createParallelStep(model, optimizer, shape, classes, threads - 1) : null;
+  const parallel = mode === 'shards' ? await createParallelStep(model, optimizer, shape, classes, threads - 1) : null;
+  const wasm = tf.backend() as BackendWasm;
+  if (mode === 'team' && !(await startGemmTeam(wasm, threads))) throw new Error('the GEMM team could not start');
   const step = parallel?.step ?? createTrainStep(model, optimizer, shape, classes);
   const times: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
@@ -113,10 +125,12 @@ async function speed(
     inferTimes.push(performance.now() - start);
   }
   input.dispose();
+  if (mode === 'team') await stopGemmTeam(wasm);
   const ms = median(times);
   return {
     backend,
     threads,
+    mode,
     model: name,
     batch,
     steps,
@@ -134,9 +148,17 @@ async function speedBench(includeCpu: boolean): Promise<SpeedRow[]> {
     if (backend === 'wasm') registerWasmTrainingKernels();
     // The pure-JS backend is ~100× slower: a few small steps are enough to show it.
     const [warmup, steps] = backend === 'cpu' ? [1, 2] : [3, 12];
-    // wasm also data-parallel over every core (what training uses); cpu is too slow to bother.
-    for (const threads of backend === 'wasm' && CORES > 1 ? [1, CORES] : [1]) {
-      log(backend, 'small_cnn', `${threads} thread(s)`);
+    // wasm also on every core, both ways (team: what training uses); cpu is too slow to bother.
+    const ways: Array<[number, Mode]> =
+      backend === 'wasm' && CORES > 1
+        ? [
+            [1, 'single'],
+            [CORES, 'team'],
+            [CORES, 'shards'],
+          ]
+        : [[1, 'single']];
+    for (const [threads, mode] of ways) {
+      log(backend, 'small_cnn', `${threads} thread(s), ${mode}`);
       const small = buildSmallCnn({ width: 50, height: 75, channels: 3 }, 4, 1);
       // The app's own optimizers (on wasm, Adam is the fused one from fused-adam.ts).
       const adam = createOptimizer('adam', 1e-3, 0);
@@ -152,14 +174,17 @@ async function speedBench(includeCpu: boolean): Promise<SpeedRow[]> {
           warmup,
           steps,
           threads,
+          mode,
         ),
       );
       small.dispose();
       adam.dispose();
-      log(backend, 'mnist_cnn', `${threads} thread(s)`);
+      log(backend, 'mnist_cnn', `${threads} thread(s), ${mode}`);
       const mnist = mnistCnn();
       const sgd = createOptimizer('sgd', 0.01, 0.9);
-      rows.push(await speed(backend, 'mnist_cnn_1x28x28', mnist, sgd, [28, 28, 1], 10, 32, warmup, steps, threads));
+      rows.push(
+        await speed(backend, 'mnist_cnn_1x28x28', mnist, sgd, [28, 28, 1], 10, 32, warmup, steps, threads, mode),
+      );
       mnist.dispose();
       sgd.dispose();
     }
@@ -186,8 +211,10 @@ function roundRatios(speedRows: SpeedRow[], torchRows: PeerRow[]) {
       return {
         model: row.model,
         threads: row.threads,
+        mode: row.mode,
         wasm_over_torch_train_same_threads: ratio(row.train_img_per_s, same ? Number(same.train_img_per_s) : null),
         wasm_over_torch_1_thread_train: ratio(row.train_img_per_s, single ? Number(single.train_img_per_s) : null),
+        wasm_over_torch_infer_same_threads: ratio(row.infer_img_per_s, same ? Number(same.infer_img_per_s) : null),
         wasm_over_torch_1_thread_infer:
           row.threads === 1 ? ratio(row.infer_img_per_s, single ? Number(single.infer_img_per_s) : null) : null,
       };
@@ -225,10 +252,12 @@ async function speedRounds(rounds: number) {
   const ratios = (perRound[0] ?? []).map((first, i) => ({
     model: first.model,
     threads: first.threads,
+    mode: first.mode,
     rounds: perRound.length,
     wasm_over_torch_train_same_threads: middle(perRound.map((r) => r[i]!.wasm_over_torch_train_same_threads)),
     wasm_over_torch_1_thread_train: middle(perRound.map((r) => r[i]!.wasm_over_torch_1_thread_train)),
     wasm_over_torch_1_thread_infer: middle(perRound.map((r) => r[i]!.wasm_over_torch_1_thread_infer)),
+    wasm_over_torch_infer_same_threads: middle(perRound.map((r) => r[i]!.wasm_over_torch_infer_same_threads)),
     per_round_train_same_threads: perRound.map((r) => r[i]!.wasm_over_torch_train_same_threads),
   }));
   return { speed, torch: { available: torchAvailable, reason: torchReason, rows: torchRows }, ratios };

@@ -175,7 +175,7 @@ function conv2DBackpropFilter(args: {
   requireFloat32('Conv2DBackpropFilter', x, dy);
   const info = convInfoFor('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
   const simd = simdConvKernels(backend, info);
-  if (simd) return conv2DFilterGradient(backend, simd, x, dy, info);
+  if (simd) return conv2DFilterGradient(backend, x, dy, info);
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const Cout = info.outChannels;
   const positions = info.outHeight * info.outWidth;

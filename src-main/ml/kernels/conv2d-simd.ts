@@ -17,6 +17,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { gemmFor, type GemmKernels } from './gemm-kernel.js';
+import { convTask, TaskKind, type ConvGeometry } from './gemm-tasks.js';
+import { runGemmTask } from './gemm-team.js';
 import { allocate, f32, heapAddress, release, type BackendWasm } from './wasm/wasm-heap.js';
 
 export type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
@@ -91,80 +93,61 @@ function paddedInput(backend: BackendWasm, x: TensorInfo, info: Conv2DInfo): Pad
   return { info: padded, height, width, owned: true };
 }
 
-/** y = conv2d(x, filter) (NHWC, HWIO), with `kernels` from simdConvKernels. */
-export function conv2DForward(
-  backend: BackendWasm,
-  kernels: GemmKernels,
-  x: TensorInfo,
-  filter: TensorInfo,
-  info: Conv2DInfo,
-): TensorInfo {
-  const { batchSize: N, inChannels: Cin, outChannels: Cout, outHeight: OH, outWidth: OW } = info;
-  const { filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: sw } = info;
+/** The task geometry of a convolution over its padded input. */
+function geometryOf(info: Conv2DInfo, padded: PaddedInput): ConvGeometry {
+  return {
+    batch: info.batchSize,
+    inChannels: info.inChannels,
+    outChannels: info.outChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    paddedHeight: padded.height,
+    paddedWidth: padded.width,
+  };
+}
+
+/**
+ * y = conv2d(x, filter) (NHWC, HWIO), where simdConvKernels said it can: one product per
+ * output row (gemm-tasks.ts), shared between the backend's GEMM threads.
+ */
+export function conv2DForward(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo {
+  const { batchSize: N, outChannels: Cout, outHeight: OH, outWidth: OW } = info;
   const padded = paddedInput(backend, x, info);
   const out = allocate(backend, [N, OH, OW, Cout], true);
-  const xAt = heapAddress(backend, padded.info);
-  const filterAt = heapAddress(backend, filter);
-  const outAt = heapAddress(backend, out);
-  const rowBytes = padded.width * Cin * 4;
-  for (let n = 0; n < N; n++) {
-    for (let oh = 0; oh < OH; oh++) {
-      kernels.gemm(
-        xAt + (n * padded.height + oh * sh) * rowBytes, // A(ow, fh, (fw,ci))
-        sw * Cin * 4,
-        4,
-        rowBytes,
-        filterAt, // B(fh, (fw,ci), co)
-        Cout * 4,
-        FW * Cin * Cout * 4,
-        outAt + (n * OH + oh) * OW * Cout * 4,
-        Cout * 4,
-        OW,
-        Cout,
-        FW * Cin,
-        FH,
-      );
-    }
-  }
+  const task = convTask(
+    TaskKind.ConvForward,
+    heapAddress(backend, padded.info),
+    heapAddress(backend, filter),
+    heapAddress(backend, out),
+    geometryOf(info, padded),
+  );
+  runGemmTask(backend, task);
   if (padded.owned) release(backend, padded.info);
   return out;
 }
 
-/** dW of conv2d(x, ·) given dy (NHWC, HWIO), with `kernels` from simdConvKernels. */
+/** dW of conv2d(x, ·) given dy (NHWC, HWIO), where simdConvKernels said it can. */
 export function conv2DFilterGradient(
   backend: BackendWasm,
-  kernels: GemmKernels,
   x: TensorInfo,
   dy: TensorInfo,
   info: Conv2DInfo,
 ): TensorInfo {
-  const { batchSize: N, inChannels: Cin, outChannels: Cout, outHeight: OH, outWidth: OW } = info;
-  const { filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: sw } = info;
+  const { inChannels: Cin, outChannels: Cout, filterHeight: FH, filterWidth: FW } = info;
   const padded = paddedInput(backend, x, info);
   const dW = allocate(backend, [FH, FW, Cin, Cout], true);
-  const xAt = heapAddress(backend, padded.info);
-  const dyAt = heapAddress(backend, dy);
-  const dWAt = heapAddress(backend, dW);
-  const rowBytes = padded.width * Cin * 4;
-  for (let n = 0; n < N; n++) {
-    for (let fh = 0; fh < FH; fh++) {
-      kernels.gemmTransposedA(
-        xAt + (n * padded.height + fh) * rowBytes, // A((fw,ci), oh, ow)
-        4,
-        sw * Cin * 4,
-        sh * rowBytes,
-        dyAt + n * OH * OW * Cout * 4, // B(oh, ow, co)
-        Cout * 4,
-        OW * Cout * 4,
-        dWAt + fh * FW * Cin * Cout * 4,
-        Cout * 4,
-        FW * Cin,
-        Cout,
-        OW,
-        OH,
-      );
-    }
-  }
+  const task = convTask(
+    TaskKind.ConvFilterGradient,
+    heapAddress(backend, padded.info),
+    heapAddress(backend, dy),
+    heapAddress(backend, dW),
+    geometryOf(info, padded),
+  );
+  runGemmTask(backend, task);
   if (padded.owned) release(backend, padded.info);
   return dW;
 }
@@ -192,7 +175,7 @@ function conv2D(args: {
   if (x.dtype === 'float32' && filter.dtype === 'float32' && attrs.dataFormat !== 'NCHW') {
     const info = convInfoFor('Conv2D', x.shape, filter.shape, attrs);
     const simd = simdConvKernels(backend, info);
-    if (simd) return conv2DForward(backend, simd, x, filter, info);
+    if (simd) return conv2DForward(backend, x, filter, info);
   }
   return nativeConv2D!(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
 }

@@ -18,6 +18,7 @@ import { setFlagsFromString } from 'node:v8';
 import { buildModule, FunctionBuilder, I32, V128, type ModuleFunction } from './wasm/wasm-emit.js';
 import { instantiateOnMemory, kernelsOnBackend, validateModule, type WasmMemory } from './wasm/wasm-api.js';
 import type { BackendWasm } from './wasm/wasm-heap.js';
+import { productTask, runTask } from './gemm-tasks.js';
 
 /**
  * (a, aRow, aStep, aOuter, b, ldb, bOuter, c, ldc, rows, cols, inner, outer), all
@@ -242,14 +243,6 @@ export function gemmFor(backend: BackendWasm): GemmKernels | null {
   return kernelsOnBackend(compiled, backend, (memory) => instantiateGemm(memory, relaxedSimdAvailable()));
 }
 
-/**
- * Shared-dimension steps per call, so that the slice of B one call streams (for
- * each band of rows) stays near 128 KiB, in L2, instead of coming from memory again.
- */
-function depthBlock(cols: number): number {
-  return Math.max(64, Math.floor((128 * 1024) / (cols * 4)));
-}
-
 export interface MatrixOperand {
   /** Byte address of element [0, 0]. */
   address: number;
@@ -272,28 +265,18 @@ export function gemmAccumulate(
   depth: number,
 ): boolean {
   if (cols % 4 !== 0) return false;
-  if (rows === 0 || cols === 0 || depth === 0) return true;
-  const kernel = a.transposed ? kernels.gemmTransposedA : kernels.gemm;
-  const aStep = a.transposed ? a.rowStride * 4 : 4; // bytes from one depth step of A to the next
-  const aRow = a.transposed ? 4 : a.rowStride * 4; // bytes from one row of C's A to the next
-  const block = depthBlock(cols);
-  for (let k0 = 0; k0 < depth; k0 += block) {
-    const steps = Math.min(block, depth - k0);
-    kernel(
-      a.address + k0 * aStep,
-      aRow,
-      aStep,
-      0,
-      b.address + k0 * b.rowStride * 4,
-      b.rowStride * 4,
-      0,
-      c.address,
-      c.rowStride * 4,
-      rows,
-      cols,
-      steps,
-      1,
-    );
-  }
+  const task = productTask({
+    a: a.address,
+    aRowStride: a.rowStride,
+    transposedA: Boolean(a.transposed),
+    b: b.address,
+    bRowStride: b.rowStride,
+    c: c.address,
+    cRowStride: c.rowStride,
+    rows,
+    cols,
+    depth,
+  });
+  runTask(kernels, task, 0, 1);
   return true;
 }

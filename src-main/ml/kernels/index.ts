@@ -20,6 +20,10 @@ import { maxPoolGradConfig } from './pool-grads.js';
 import { captureNativeReductions, meanConfig, sumConfig } from './sum.js';
 import { captureNativeTile, tileConfig } from './tile.js';
 import { captureNativeMatMul } from './wasm/wasm-heap.js';
+import { shareWasmBackendHeap } from './wasm/shared-heap.js';
+
+// Before any tf.setBackend('wasm'): the backend's heap is shared so that helper threads can multiply on it.
+shareWasmBackendHeap();
 
 /** Kernels tfjs-backend-wasm 4.22 does not have. */
 const MISSING: KernelConfig[] = [

@@ -19,7 +19,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { gemmAccumulate, gemmFor } from './gemm-kernel.js';
+import { gemmFor } from './gemm-kernel.js';
+import { productTask } from './gemm-tasks.js';
+import { runGemmTask } from './gemm-team.js';
 import { allocate, f32, heapAddress, nativeMatMul, release, type BackendWasm } from './wasm/wasm-heap.js';
 
 /** Tile edge for the blocked transpose: 32×32 floats = 4 KiB per tile, L1-sized. */
@@ -100,15 +102,19 @@ function simdProduct(backend: BackendWasm, a: TensorInfo, b: TensorInfo, transpo
   for (let i = 0; i < batch; i++) {
     const aAt = batchA === 1 ? aBase : aBase + i * rows * depth * 4;
     const bAt = batchB === 1 ? bBase : bBase + i * depth * cols * 4;
-    gemmAccumulate(
-      kernels,
-      { address: aAt, rowStride: transposeA ? rows : depth, transposed: transposeA },
-      { address: bAt, rowStride: cols },
-      { address: outBase + i * rows * cols * 4, rowStride: cols },
+    const task = productTask({
+      a: aAt,
+      aRowStride: transposeA ? rows : depth,
+      transposedA: transposeA,
+      b: bAt,
+      bRowStride: cols,
+      c: outBase + i * rows * cols * 4,
+      cRowStride: cols,
       rows,
       cols,
       depth,
-    );
+    });
+    runGemmTask(backend, task);
   }
   return out;
 }

@@ -16,6 +16,8 @@ import { Rng } from '../data/rng.js';
 import type { LoopState } from './checkpoint.js';
 import { setLearningRate } from './optimizers.js';
 import { createParallelStep } from '../worker/parallel-step.js';
+import { startGemmTeam, stopGemmTeam } from '../kernels/gemm-team.js';
+import type { BackendWasm } from '../kernels/wasm/wasm-heap.js';
 import { createTrainStep, EPSILON, type TrainStep } from './step.js';
 import type { EpochEvent } from './types.js';
 
@@ -172,6 +174,11 @@ async function stepperFor(config: LoopConfig): Promise<Stepper> {
     close: async () => {},
   });
   if (config.parallelism <= 1 || tf.getBackend() !== 'wasm') return single(null);
+  // Every core on each product of one step, on the shared heap: no weights or gradients
+  // copied between threads (gemm-team.ts). Shards across threads only where that cannot start.
+  const backend = tf.backend() as BackendWasm;
+  const team = await startGemmTeam(backend, config.parallelism).catch(() => null);
+  if (team) return { ...single(null), threads: () => team.threads, close: () => stopGemmTeam(backend) };
   try {
     return await createParallelStep(model, optimizer, train.source.exampleShape, numClasses, config.parallelism - 1, {
       adaptive: config.adaptiveParallelism,
