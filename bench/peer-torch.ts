@@ -25,10 +25,23 @@ export function runPeerTorch(shared: string, args: string[], log: (message: stri
   }
   if (!existsSync(script)) return { available: false, reason: `${script} not found` };
   log(`torch: peer_torch.py ${args.join(' ')}`);
-  const out = execFileSync(PYTHON, [script, ...args], { encoding: 'utf8', timeout: 900_000 });
+  let out: string;
+  try {
+    out = execFileSync(PYTHON, [script, ...args], { encoding: 'utf8', timeout: 900_000 });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim().split('\n').at(-1);
+    return { available: false, reason: `peer_torch.py ${args.join(' ')} failed: ${stderr ?? String(error)}` };
+  }
   const rows = out
     .split('\n')
     .filter((line) => line.trim().startsWith('{'))
     .map((line) => JSON.parse(line) as PeerRow);
+  // Debian's torch multiplies through whatever libblas.so.3 points at: the reference BLAS
+  // (no libopenblas0-pthread) is several times slower and would flatter every ratio.
+  if (rows.some((row) => row.model && row['openblas_threads'] == null))
+    return {
+      available: false,
+      reason: 'PyTorch runs on the reference BLAS here: apt-get install libopenblas0-pthread for a fair peer',
+    };
   return { available: true, rows };
 }

@@ -21,6 +21,7 @@
  * split that holds out whole pictures; flowers-sample with mobilenet, stratified
  * random 80/20.
  */
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -32,6 +33,7 @@ import { startGemmTeam, stopGemmTeam } from '../src-main/ml/kernels/gemm-team.js
 import type { BackendWasm } from '../src-main/ml/kernels/wasm/wasm-heap.js';
 import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
 import { buildSmallCnn } from '../src-main/ml/models/presets.js';
+import { loadMobilenetBackbone } from '../src-main/ml/models/mobilenet.js';
 import { createParallelStep } from '../src-main/ml/worker/parallel-step.js';
 import { createOptimizer } from '../src-main/ml/training/optimizers.js';
 import { createTrainStep } from '../src-main/ml/training/step.js';
@@ -42,6 +44,7 @@ import { imageDetail } from './image-detail.js';
 import { leaveOnePictureOut } from './walls.js';
 import { runPeerTorch, type PeerRow } from './peer-torch.js';
 import { eventLoopDuringTraining } from './train-responsiveness.js';
+import { endToEndTrain, type EndToEndRow } from './train-end-to-end.js';
 
 /** Cores the data-parallel rows use (training's default caps at 4). */
 const CORES = trainingCores();
@@ -140,6 +143,28 @@ async function speed(
   };
 }
 
+/**
+ * MobileNetV2 α 0.35 at 224 px, every layer trained (batch 32, Adam), as peer_torch.py's
+ * mobilenet_v2_035_224 row: the bundled ImageNet backbone with a 5-class head. Shards
+ * would copy 1.4 M weights per step: only one thread and the team are timed.
+ */
+async function mobilenetSpeed(threads: number, mode: Mode): Promise<SpeedRow> {
+  log('wasm mobilenet_v2_035_224', `${threads} thread(s), ${mode}`);
+  const backbone = await loadMobilenetBackbone();
+  backbone.trainable = true;
+  const input = tf.input({ shape: [224, 224, 3] });
+  const features = backbone.apply(input) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: 5, activation: 'softmax' }).apply(features) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output });
+  const adam = createOptimizer('adam', 1e-3, 0);
+  try {
+    return await speed('wasm', 'mobilenet_v2_035_224', model, adam, [224, 224, 3], 5, 32, 2, 5, threads, mode);
+  } finally {
+    model.dispose();
+    adam.dispose();
+  }
+}
+
 async function speedBench(includeCpu: boolean): Promise<SpeedRow[]> {
   const rows: SpeedRow[] = [];
   for (const backend of includeCpu ? ['wasm', 'cpu'] : ['wasm']) {
@@ -187,6 +212,7 @@ async function speedBench(includeCpu: boolean): Promise<SpeedRow[]> {
       );
       mnist.dispose();
       sgd.dispose();
+      if (backend === 'wasm' && mode !== 'shards') rows.push(await mobilenetSpeed(threads, mode));
     }
   }
   await tf.setBackend('wasm');
@@ -194,7 +220,16 @@ async function speedBench(includeCpu: boolean): Promise<SpeedRow[]> {
 }
 
 function torchBench(): { available: boolean; reason?: string; rows?: PeerRow[] } {
-  return runPeerTorch(SHARED, ['--threads', CORES > 1 ? `1,${CORES}` : '1'], log);
+  const threads = CORES > 1 ? `1,${CORES}` : '1';
+  const small = runPeerTorch(SHARED, ['--threads', threads], log);
+  if (!small.available) return small;
+  // MobileNet needs torchvision; without it the small models' rows still stand.
+  const mobile = runPeerTorch(
+    SHARED,
+    ['--threads', threads, '--models', 'mobilenet_v2_035_224', '--steps', '5', '--warmup', '2'],
+    log,
+  );
+  return { available: true, rows: [...small.rows, ...(mobile.available ? mobile.rows : [])] };
 }
 
 const ratio = (a: number, b: number | null): number | null => (b ? Math.round((a / b) * 1000) / 1000 : null);
@@ -263,6 +298,17 @@ async function speedRounds(rounds: number) {
   return { speed, torch: { available: torchAvailable, reason: torchReason, rows: torchRows }, ratios };
 }
 
+/** The app's own `seshat train` rate (train-end-to-end.ts), or why it was not measured. */
+function endToEndRow(): EndToEndRow | { skipped: string } {
+  if (!existsSync(join(import.meta.dirname, '..', 'out', 'src-main', 'cli', 'main.js')))
+    return { skipped: 'the CLI is not built (npm run build)' };
+  try {
+    return endToEndTrain(SHARED, log);
+  } catch (error) {
+    return { skipped: `seshat train failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
 /** --augment=gamma:0.3,stroke:0.3: augmentation on top of the defaults (a quick check of one change). */
 function augmentFlag(): { augment: Partial<AugmentOptions> } | Record<string, never> {
   const flag = process.argv.find((arg) => arg.startsWith('--augment='));
@@ -296,6 +342,7 @@ async function main(): Promise<void> {
   const measured = withSpeed ? await speedRounds(rounds) : null;
   const glyphs = glyphDataset(1, 'random');
   const responsiveness = withSpeed && glyphs ? await eventLoopDuringTraining(glyphs, 30, log) : null;
+  const endToEnd = withSpeed ? endToEndRow() : null;
   const torch = measured?.torch ?? { available: false, reason: 'skipped (--no-speed)' };
   const speedRows = measured?.speed ?? [];
   const ratios = measured?.ratios ?? [];
@@ -364,7 +411,15 @@ async function main(): Promise<void> {
   }
   console.log(
     JSON.stringify(
-      { env, speed: speedRows, torch, ratios, responsiveness, accuracy: accuracyFlag ? accuracy : null },
+      {
+        env,
+        speed: speedRows,
+        torch,
+        ratios,
+        end_to_end: endToEnd,
+        responsiveness,
+        accuracy: accuracyFlag ? accuracy : null,
+      },
       null,
       2,
     ),

@@ -102,6 +102,11 @@ export const trainCommand: CliCommand = {
         threads: result.threads,
         bestEpoch: result.bestEpoch,
         epochs: result.epochsCompleted,
+        // The training rate the app reached (median over epochs, validation excluded): the
+        // train bench prints it beside its kernel rows.
+        imagesPerSecond: medianRate(
+          run.epochs.map((epoch) => epoch.metrics['imagesPerSecond']).filter((rate) => rate !== undefined),
+        ),
         validation: result.evaluation && {
           accuracy: result.evaluation.accuracy,
           macroF1: result.evaluation.macroF1,
@@ -132,3 +137,9 @@ export const trainCommand: CliCommand = {
     }
   },
 };
+
+function medianRate(rates: number[]): number | null {
+  if (rates.length === 0) return null;
+  const sorted = [...rates].sort((a, b) => a - b);
+  return Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10;
+}

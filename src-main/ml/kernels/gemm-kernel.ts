@@ -277,6 +277,6 @@ export function gemmAccumulate(
     cols,
     depth,
   });
-  runTask(kernels, task, 0, 1);
+  runTask(kernels, task);
   return true;
 }

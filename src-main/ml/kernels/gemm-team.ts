@@ -14,21 +14,60 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { entryScript, startThread } from '../worker/thread.js';
-import { gemmFor } from './gemm-kernel.js';
-import { runTask, TASK_FLOATS, TaskKind, taskWork } from './gemm-tasks.js';
+import { gemmFor, type GemmKernels } from './gemm-kernel.js';
+import {
+  PARTIALS,
+  runTask,
+  runUnits,
+  sumsPartials,
+  TASK_FLOATS,
+  taskOutput,
+  taskUnits,
+  taskWork,
+} from './gemm-tasks.js';
 import { backendMemory, type WasmMemory } from './wasm/wasm-api.js';
-import type { BackendWasm } from './wasm/wasm-heap.js';
+import { allocate, f32, heapAddress, release, type BackendWasm } from './wasm/wasm-heap.js';
 
-/** Control words in the shared Int32Array. */
-export const Control = { Sequence: 0, Done: 1, Failed: 2, Words: 4 } as const;
+/**
+ * Control words in the shared Int32Array. `Next` counts a task's units up from −units:
+ * a thread takes `chunk` units by adding to it, and a value still below zero is a unit
+ * of the task now in the buffer (its numbers are written before `Next` is reset, and
+ * not rewritten until every unit is `Finished`), so a helper that wakes late, even
+ * after the task, can never take a unit twice or read a half-written task.
+ */
+export const Control = { Sequence: 0, Next: 1, Finished: 2, Failed: 3, Stop: 4, Chunk: 5, Words: 8 } as const;
+
+/** Takes and runs chunks of the task in `task` until none are left; returns how many units this thread ran. */
+export function takeUnits(kernels: GemmKernels, control: Int32Array, task: Float64Array, thread: number): number {
+  let ran = 0;
+  for (;;) {
+    const chunk = Atomics.load(control, Control.Chunk);
+    const taken = Atomics.add(control, Control.Next, chunk);
+    if (taken >= 0) return ran;
+    const units = taskUnits(task);
+    const from = taken + units;
+    const to = Math.min(units, from + chunk);
+    try {
+      runUnits(kernels, task, from, to, thread);
+    } catch (error) {
+      Atomics.store(control, Control.Failed, 1);
+      if (thread === 0) throw error;
+    } finally {
+      // Counted even when it failed, so that the caller stops waiting.
+      if (Atomics.add(control, Control.Finished, to - from) + (to - from) >= units)
+        Atomics.notify(control, Control.Finished);
+    }
+    ran += to - from;
+  }
+}
 
 /** What a helper thread is started with. */
 export interface GemmHelperInput {
   memory: WasmMemory;
   control: SharedArrayBuffer;
   task: SharedArrayBuffer;
-  part: number;
-  parts: number;
+  /** This helper's thread number (1, 2, …): which partial buffer its sums go to. */
+  thread: number;
   relaxed: boolean;
 }
 
@@ -57,13 +96,37 @@ export function gemmTeamFor(backend: BackendWasm): GemmTeam | null {
 export function runGemmTask(backend: BackendWasm, task: Float64Array): boolean {
   const team = teams.get(backend);
   if (team) {
-    team.run(task);
+    if (sumsPartials(task) && taskWork(task) >= MIN_SHARED_WORK) runWithPartials(backend, team, task);
+    else team.run(task);
     return true;
   }
   const kernels = gemmFor(backend);
   if (!kernels) return false;
-  runTask(kernels, task, 0, 1);
+  runTask(kernels, task);
   return true;
+}
+
+/** A task whose threads each sum into their own buffer (gemm-tasks.ts): the helpers' sums are then added to the output. */
+function runWithPartials(backend: BackendWasm, team: GemmTeam, task: Float64Array): void {
+  const output = taskOutput(task);
+  const floats = output.rows * output.cols;
+  const scratch = allocate(backend, [team.threads - 1, floats], true);
+  try {
+    task[PARTIALS] = heapAddress(backend, scratch);
+    team.run(task);
+    const partials = f32(backend, scratch);
+    const out = new Float32Array(partials.buffer, output.address, (output.rows - 1) * output.rowStride + output.cols);
+    for (let p = 0; p < team.threads - 1; p++) {
+      for (let r = 0; r < output.rows; r++) {
+        const from = p * floats + r * output.cols;
+        const to = r * output.rowStride;
+        for (let j = 0; j < output.cols; j++) out[to + j]! += partials[from + j]!;
+      }
+    }
+  } finally {
+    task[PARTIALS] = 0;
+    release(backend, scratch);
+  }
 }
 
 /**
@@ -81,13 +144,12 @@ export async function startGemmTeam(backend: BackendWasm, threads: number): Prom
   const taskBuffer = new SharedArrayBuffer(TASK_FLOATS * 8);
   const helpers: Worker[] = [];
   try {
-    for (let part = 1; part < threads; part++) {
+    for (let thread = 1; thread < threads; thread++) {
       const input: GemmHelperInput = {
         memory,
         control,
         task: taskBuffer,
-        part,
-        parts: threads,
+        thread,
         relaxed: kernels.relaxed,
       };
       helpers.push(await startHelper(input));
@@ -121,32 +183,32 @@ function startHelper(input: GemmHelperInput): Promise<Worker> {
   });
 }
 
-function createTeam(
-  kernels: NonNullable<ReturnType<typeof gemmFor>>,
-  control: Int32Array,
-  task: Float64Array,
-  helpers: Worker[],
-): GemmTeam {
+function createTeam(kernels: GemmKernels, control: Int32Array, task: Float64Array, helpers: Worker[]): GemmTeam {
   const threads = helpers.length + 1;
   let stopped = false;
   return {
     threads,
     run(next: Float64Array): void {
       if (stopped || taskWork(next) < MIN_SHARED_WORK) {
-        runTask(kernels, next, 0, 1);
+        runTask(kernels, next);
         return;
       }
       task.set(next.subarray(0, TASK_FLOATS));
-      Atomics.store(control, Control.Done, 0);
+      const units = taskUnits(task);
+      // About four chunks per thread: small enough to even out, few enough to cost nothing.
+      Atomics.store(control, Control.Chunk, Math.max(1, Math.floor(units / (threads * 4))));
+      Atomics.store(control, Control.Finished, 0);
+      Atomics.store(control, Control.Failed, 0);
+      Atomics.store(control, Control.Next, -units);
       Atomics.add(control, Control.Sequence, 1);
       Atomics.notify(control, Control.Sequence);
-      runTask(kernels, task, 0, threads);
-      // Helpers usually finish within microseconds of this thread: spin a little, then sleep.
-      for (let spin = 0; spin < 2000 && Atomics.load(control, Control.Done) < helpers.length; spin++);
-      let done = Atomics.load(control, Control.Done);
-      while (done < helpers.length) {
-        Atomics.wait(control, Control.Done, done, 1000);
-        done = Atomics.load(control, Control.Done);
+      takeUnits(kernels, control, task, 0);
+      // What helpers took is usually done within microseconds of this thread's last chunk.
+      let finished = Atomics.load(control, Control.Finished);
+      for (let spin = 0; spin < 10_000 && finished < units; spin++) finished = Atomics.load(control, Control.Finished);
+      while (finished < units) {
+        Atomics.wait(control, Control.Finished, finished, 1000);
+        finished = Atomics.load(control, Control.Finished);
       }
       if (Atomics.load(control, Control.Failed) !== 0) {
         stopped = true;
@@ -154,9 +216,8 @@ function createTeam(
       }
     },
     async stop(): Promise<void> {
-      if (stopped && helpers.length === 0) return;
       stopped = true;
-      task[0] = TaskKind.Stop;
+      Atomics.store(control, Control.Stop, 1);
       Atomics.add(control, Control.Sequence, 1);
       Atomics.notify(control, Control.Sequence);
       await Promise.all(helpers.map((helper) => helper.terminate()));

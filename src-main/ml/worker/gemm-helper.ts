@@ -1,12 +1,11 @@
 /**
  * A GEMM helper thread (kernels/gemm-team.ts): compiles the kernels on the wasm
- * backend's shared heap, then, each time the team's sequence number moves, runs its
- * share of the task and counts itself done. It never touches tfjs.
+ * backend's shared heap, then, each time the team's sequence number moves, takes
+ * chunks of the task until none are left. It never touches tfjs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateGemm } from '../kernels/gemm-kernel.js';
-import { runTask, TaskKind } from '../kernels/gemm-tasks.js';
-import { Control, type GemmHelperInput } from '../kernels/gemm-team.js';
+import { Control, takeUnits, type GemmHelperInput } from '../kernels/gemm-team.js';
 
 const port = parentPort;
 if (!port) throw new Error('gemm-helper.ts must run in a worker thread');
@@ -25,26 +24,15 @@ port.postMessage({ type: 'ready' });
 
 /**
  * A step's tasks come a few hundred microseconds apart: waiting for the next one
- * awake (a short spin) saves the wake-up a sleeping thread needs, which cost MNIST's
- * small step most of what the second core gave. After that, sleep.
+ * awake for a moment saves most wake-ups. After that, sleep.
  */
-const SPINS = 50_000;
+const SPINS = 20_000;
 
-// The team's control words are fresh: sequence 0 means no task yet. (Reading it here
-// instead could miss a task posted between 'ready' and this line.)
-let seen = 0;
-for (;;) {
+let seen = Atomics.load(control, Control.Sequence);
+while (Atomics.load(control, Control.Stop) === 0) {
+  // Taking from a task that has none left is harmless (see Control), so a missed or late wake-up costs nothing.
+  takeUnits(kernels, control, task, input.thread);
   for (let spin = 0; spin < SPINS && Atomics.load(control, Control.Sequence) === seen; spin++);
   Atomics.wait(control, Control.Sequence, seen);
-  const now = Atomics.load(control, Control.Sequence);
-  if (now === seen) continue;
-  seen = now;
-  if (task[0] === TaskKind.Stop) break;
-  try {
-    runTask(kernels, task, input.part, input.parts);
-  } catch {
-    Atomics.store(control, Control.Failed, 1);
-  }
-  Atomics.add(control, Control.Done, 1);
-  Atomics.notify(control, Control.Done);
+  seen = Atomics.load(control, Control.Sequence);
 }

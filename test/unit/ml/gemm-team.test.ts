@@ -2,13 +2,22 @@
  * GEMM tasks shared between threads on the wasm backend's shared heap: the patched
  * module really shares its memory, and a team of three threads computes exactly what
  * one thread does (every output written once, by one thread) for the convolution, its
- * filter gradient and a product whose columns do not split evenly.
+ * product whose columns do not split evenly; and, summed in per-thread partials to
+ * float32 rounding, the filter gradient and a product with a small result over a long depth.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { gemmTeamFor, startGemmTeam, stopGemmTeam } from '../../../src-main/ml/kernels/gemm-team.js';
-import { share } from '../../../src-main/ml/kernels/gemm-tasks.js';
+import {
+  Control,
+  gemmTeamFor,
+  startGemmTeam,
+  stopGemmTeam,
+  takeUnits,
+} from '../../../src-main/ml/kernels/gemm-team.js';
+import { productTask, taskUnits } from '../../../src-main/ml/kernels/gemm-tasks.js';
+import { gemmFor } from '../../../src-main/ml/kernels/gemm-kernel.js';
+import { allocate, heapAddress, release } from '../../../src-main/ml/kernels/wasm/wasm-heap.js';
 import { withSharedMemory } from '../../../src-main/ml/kernels/wasm/shared-heap.js';
 import { backendMemory } from '../../../src-main/ml/kernels/wasm/wasm-api.js';
 import type { BackendWasm } from '../../../src-main/ml/kernels/wasm/wasm-heap.js';
@@ -43,17 +52,45 @@ test('the wasm backend runs on a shared heap once the kernels are imported', () 
   assert.ok(backendMemory(backend)?.buffer instanceof SharedArrayBuffer);
 });
 
-test('shares split a count into whole units, each item once', () => {
-  assert.deepEqual(
-    [0, 1, 2].map((part) => share(44, part, 3, 4)),
-    [
-      [0, 16],
-      [16, 32],
-      [32, 44],
-    ],
-  );
-  assert.deepEqual(share(4, 1, 2, 8), [4, 4]);
+test('units are taken from the shared counter once each, and a late taker finds none', () => {
+  const kernels = gemmFor(backend)!;
+  const a = allocate(backend, [8, 16], true);
+  const b = allocate(backend, [16, 64], true);
+  const c = allocate(backend, [8, 64], true);
+  try {
+    const task = productTask({
+      a: heapAddress(backend, a),
+      aRowStride: 16,
+      transposedA: false,
+      b: heapAddress(backend, b),
+      bRowStride: 64,
+      c: heapAddress(backend, c),
+      cRowStride: 64,
+      rows: 8,
+      cols: 64,
+      depth: 16,
+    });
+    const units = taskUnits(task);
+    assert.equal(units, 8); // 64 columns in groups of 8
+    const control = new Int32Array(new SharedArrayBuffer(Control.Words * 4));
+    control[Control.Chunk] = 3;
+    control[Control.Next] = -units;
+    assert.equal(takeUnits(kernels, control, task, 0), units);
+    assert.equal(control[Control.Finished], units);
+    assert.equal(takeUnits(kernels, control, task, 1), 0);
+    assert.equal(control[Control.Finished], units);
+  } finally {
+    [a, b, c].forEach((info) => release(backend, info));
+  }
 });
+
+/** Equal to float32 rounding of sums in another order: within 1e-5 of the largest value. */
+function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
+  const scale = Math.max(1, ...expected.map(Math.abs));
+  expected.forEach((v, j) =>
+    assert.ok(Math.abs(actual[j]! - v) <= 1e-5 * scale, `${what} [${j}]: ${actual[j]} vs ${v}`),
+  );
+}
 
 /** Convolution, its filter gradient and a product, on the current threads. */
 function products(): Float32Array[] {
@@ -73,8 +110,18 @@ function products(): Float32Array[] {
   });
 }
 
+/** A small C over a long depth: shared by depth, the helpers' partial sums added to C. */
+function longProduct(): Float32Array {
+  return tf.tidy(() => {
+    const a = tf.tensor2d(randomArray(32 * 8192, 5), [32, 8192]);
+    const b = tf.tensor2d(randomArray(8192 * 12, 6), [8192, 12]);
+    return tf.matMul(a, b).dataSync() as Float32Array;
+  });
+}
+
 test('three threads compute exactly what one does, and stopping the team goes back to one', async () => {
   const alone = products();
+  const longAlone = longProduct();
   const team = await startGemmTeam(backend, 3);
   assert.ok(team, 'the team starts on a shared heap');
   assert.equal(team.threads, 3);
@@ -82,8 +129,13 @@ test('three threads compute exactly what one does, and stopping the team goes ba
   const shared = products();
   alone.forEach((values, i) => {
     assert.ok(values.some((v) => v !== 0));
-    assert.deepEqual(shared[i], values, `output ${i} differs when shared`);
+    // The filter gradient (1) sums its images in per-thread partials: another order of additions.
+    if (i === 1) assertClose(shared[i]!, values, 'dW');
+    else assert.deepEqual(shared[i], values, `output ${i} differs when shared`);
   });
+  // Shared by depth the sums run in another order: equal to float32 rounding, not bit for bit.
+  const longShared = longProduct();
+  assertClose(longShared, longAlone, 'long product');
   await stopGemmTeam(backend);
   assert.equal(gemmTeamFor(backend), null);
   products().forEach((values, i) => assert.deepEqual(values, alone[i]));
