@@ -144,9 +144,11 @@ async function speed(
 }
 
 /**
- * MobileNetV2 α 0.35 at 224 px, every layer trained (batch 32, Adam), as peer_torch.py's
- * mobilenet_v2_035_224 row: the bundled ImageNet backbone with a 5-class head. Shards
- * would copy 1.4 M weights per step: only one thread and the team are timed.
+ * MobileNetV2 α 0.35 at 224 px, every layer trained (Adam), as peer_torch.py's
+ * mobilenet_v2_035_224 row: the bundled ImageNet backbone with a 5-class head. Batch 16,
+ * not PyTorch's 32: a step of 32 keeps more activations than wasm32's 4 GiB heap holds
+ * (16 peaks near 3 GiB). Shards would copy 1.4 M weights per step: only one thread and
+ * the team are timed.
  */
 async function mobilenetSpeed(threads: number, mode: Mode): Promise<SpeedRow> {
   log('wasm mobilenet_v2_035_224', `${threads} thread(s), ${mode}`);
@@ -158,7 +160,7 @@ async function mobilenetSpeed(threads: number, mode: Mode): Promise<SpeedRow> {
   const model = tf.model({ inputs: input, outputs: output });
   const adam = createOptimizer('adam', 1e-3, 0);
   try {
-    return await speed('wasm', 'mobilenet_v2_035_224', model, adam, [224, 224, 3], 5, 32, 2, 5, threads, mode);
+    return await speed('wasm', 'mobilenet_v2_035_224', model, adam, [224, 224, 3], 5, 16, 2, 5, threads, mode);
   } finally {
     model.dispose();
     adam.dispose();

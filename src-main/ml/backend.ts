@@ -12,6 +12,9 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { trainingCores } from './cores.js';
+import { heapIsShared } from './kernels/gemm-team.js';
+import { shareWasmBackendHeap } from './kernels/wasm/shared-heap.js';
+import type { BackendWasm } from './kernels/wasm/wasm-heap.js';
 import { AppError } from '../../src-shared/errors.js';
 import type { BackendAttempt, BackendInfo, BackendName } from '../../src-shared/api/types.js';
 import { describeWebGpuDevice } from './webgpu/adapter-kind.js';
@@ -86,14 +89,19 @@ const CANDIDATES: Candidate[] = [
     packageName: '@tensorflow/tfjs-backend-wasm',
     tfName: 'wasm',
     load: async () => {
+      // Before the backend instantiates its module: helper threads multiply on its heap.
+      shareWasmBackendHeap();
       await import('@tensorflow/tfjs-backend-wasm');
     },
     describe: async () => {
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
       const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-      // Under Node each model runs on one thread; training spreads its batches over cores.
+      // Under Node tfjs runs on one thread; training shares each product of a step between
+      // cores on the shared heap (kernels/gemm-team.ts), or splits batches where it cannot.
       const cores = trainingCores();
-      return `CPU · WebAssembly${simd ? ' SIMD' : ''} · ${threads ? 'multi-threaded' : `1 thread${cores > 1 ? `, training on ${cores} cores` : ''}`}`;
+      const shared = tf.getBackend() === 'wasm' && heapIsShared(tf.backend() as BackendWasm);
+      const training = cores > 1 ? `, training on ${cores} cores${shared ? ' (shared heap)' : ''}` : '';
+      return `CPU · WebAssembly${simd ? ' SIMD' : ''} · ${threads ? 'multi-threaded' : `1 thread${training}`}`;
     },
     slowForTraining: () => false,
   },

@@ -87,6 +87,11 @@ export interface GemmTeam {
 
 const teams = new WeakMap<BackendWasm, GemmTeam>();
 
+/** Whether the backend's heap is shared (wasm/shared-heap.ts), so that a team can start on it. */
+export function heapIsShared(backend: BackendWasm): boolean {
+  return backendMemory(backend)?.buffer instanceof SharedArrayBuffer;
+}
+
 /** The backend's running team, or null: kernels then run their tasks on this thread. */
 export function gemmTeamFor(backend: BackendWasm): GemmTeam | null {
   return teams.get(backend) ?? null;

@@ -13,6 +13,7 @@ import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv2d-
 import { captureNativeConv2D, conv2DConfig, fusedConv2DConfig } from './conv2d-simd.js';
 import { captureNativeCast, castConfig, identityConfig } from './identity.js';
 import { batchNormConfig } from './batchnorm-kernel.js';
+import { clipGradientConfig, registerClipGradient } from './clip-grad.js';
 import { captureNativeElementwise, elementwiseConfigs } from './elementwise-kernel.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grads.js';
 import { batchMatMulConfig } from './matmul.js';
@@ -27,6 +28,7 @@ shareWasmBackendHeap();
 
 /** Kernels tfjs-backend-wasm 4.22 does not have. */
 const MISSING: KernelConfig[] = [
+  clipGradientConfig,
   conv2DBackpropFilterConfig,
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
@@ -69,6 +71,7 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): st
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
+  if (options.replaceSlow !== false) registerClipGradient();
   registered = configs.map((config) => config.kernelName);
   return registered;
 }

@@ -153,6 +153,10 @@ describe('DepthwiseConv2dNative gradients (wasm)', () => {
   const cases: Array<[string, number[], number[], Attrs]> = [
     ['same, stride 1, multiplier 1', [2, 7, 6, 3], [3, 3, 3, 1], { strides: 1, pad: 'same', dilations: 1 }],
     ['valid, stride 2, multiplier 2', [2, 9, 8, 3], [3, 3, 3, 2], { strides: 2, pad: 'valid', dilations: 1 }],
+    // Multiplier 1 and channels in fours: the SIMD taps of depthwise-kernel.ts.
+    ['same, stride 1, 8 channels (SIMD)', [2, 7, 6, 8], [3, 3, 8, 1], { strides: 1, pad: 'same', dilations: 1 }],
+    ['same, stride 2, 8 channels (SIMD)', [2, 9, 8, 8], [3, 3, 8, 1], { strides: 2, pad: 'same', dilations: 1 }],
+    ['valid, stride 2, 4 channels (SIMD)', [1, 8, 7, 4], [3, 3, 4, 1], { strides: 2, pad: 'valid', dilations: 1 }],
   ];
   const dyShapeOf = (xShape: number[], filterShape: number[], attrs: Attrs): number[] =>
     shapeOf(() =>
