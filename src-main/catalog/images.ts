@@ -83,6 +83,7 @@ export class ImageRepo {
   private readonly byPath: Database.Statement<[number, string], ImageRow>;
   private readonly byHash: Database.Statement<[string], ImageRow>;
   private readonly insertStmt: Database.Statement;
+  private readonly indexPathsStmt: Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
@@ -98,6 +99,12 @@ export class ImageRepo {
          group_key, added_by_op)
        VALUES (@rootId, @relPath, @hash, @width, @height, @channels, @format, @bytes, @mtimeMs, 'present', @importedAt,
          @groupKey, @addedByOp)`,
+    );
+    // One statement per batch: FTS5 flushes a segment per statement (migration 12 says why).
+    this.indexPathsStmt = db.prepare(
+      `INSERT INTO image_paths (rowid, path)
+       SELECT i.id, r.name || '/' || i.rel_path FROM images i JOIN roots r ON r.id = i.root_id
+       WHERE i.id IN (SELECT value FROM json_each(?))`,
     );
   }
 
@@ -210,6 +217,7 @@ export class ImageRepo {
       if (item.split !== undefined)
         this.splits.write([{ id, split: item.split }], { lock: item.splitLocked === true, opId });
     }
+    if (ids.length > 0) this.indexPathsStmt.run(JSON.stringify(ids));
     return ids;
   }
 
