@@ -14,6 +14,7 @@ export function createAppDispatcher(
   return createDispatcher(createHandlers(services), {
     ...options,
     catalogFile: () => services.catalog.file,
+    catalogProblem: () => services.catalogProblem,
     emit: (event) => services.emit(event),
     whenTaskEnds: (taskId) => services.tasks.waitFor(taskId),
   });

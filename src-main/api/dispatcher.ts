@@ -29,12 +29,26 @@ function describeIssues(method: string, error: z.ZodError): string {
   return `Invalid input for ${method}: ${parts.join('; ')}`;
 }
 
+/** Calls that work with a damaged catalog open: what it takes to see the problem and open another project. */
+const UNTOUCHED_BY_DAMAGE: ReadonlySet<string> = new Set([
+  'getAppInfo',
+  'getBackend',
+  'getProject',
+  'listRecentProjects',
+  'openProject',
+  'pickFolder',
+  'listTasks',
+  'cancelTask',
+]);
+
 export function createDispatcher(
   handlers: ApiHandlers,
   options: {
     onInternalError?: (method: string, error: unknown) => void;
     /** The open catalog's file, named in CATALOG_DAMAGED errors. */
     catalogFile?: () => string;
+    /** What a background check found wrong with the open catalog: every call but the project's own then fails with it. */
+    catalogProblem?: () => string | null;
     /** Where the changes a call declares in the contract are announced (every window, the web socket). */
     emit?: (event: ApiEvent) => void;
     /** Resolves when a task has ended, so the changes its start call declares can be announced then. */
@@ -47,6 +61,8 @@ export function createDispatcher(
   return async (method, input) => {
     try {
       if (!isApiMethodName(method)) throw new AppError('UNKNOWN_METHOD', `Unknown API method "${method}"`);
+      const problem = options.catalogProblem?.();
+      if (problem && !UNTOUCHED_BY_DAMAGE.has(method)) throw new AppError('CATALOG_DAMAGED', problem);
       const parsed = apiMethods[method].input.safeParse(input ?? {});
       if (!parsed.success) throw new AppError('INVALID_INPUT', describeIssues(method, parsed.error));
       // The schema and handler are looked up by the same key, so the parsed input

@@ -80,6 +80,11 @@ export class AppServices {
     return this.session.paths;
   }
 
+  /** What the background page check found wrong with this project's catalog, or null. */
+  get catalogProblem(): string | null {
+    return this.session.damage;
+  }
+
   get catalog(): Catalog {
     return this.session.catalog;
   }

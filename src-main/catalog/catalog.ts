@@ -229,12 +229,17 @@ function assertSeshatFile(db: Database.Database, file: string, version: number):
 
 function assertHealthy(db: Database.Database, file: string, pragma: 'quick_check' | 'integrity_check'): void {
   const rows = (db.pragma(pragma) as Array<Record<string, string>>).map((row) => Object.values(row)[0]);
-  if (rows.length !== 1 || rows[0] !== 'ok') {
-    // integrity_check lists every broken page; one line with the first problem is what a person can act on.
-    const first = oneLine(String(rows[0] ?? 'no result'));
-    const problems = `${first}${rows.length > 1 ? ` (and ${rows.length - 1} more problems)` : ''}`;
-    throw new AppError('CATALOG_DAMAGED', `Catalog ${file} is damaged (${pragma}: ${problems})`);
-  }
+  const problem = healthProblem(rows, file, pragma);
+  if (problem) throw new AppError('CATALOG_DAMAGED', problem);
+}
+
+/** What a check's result rows say is wrong, in one line naming the file; null when they say 'ok'. */
+export function healthProblem(rows: unknown[], file: string, pragma: 'quick_check' | 'integrity_check'): string | null {
+  if (rows.length === 1 && rows[0] === 'ok') return null;
+  // integrity_check lists every broken page; one line with the first problem is what a person can act on.
+  const first = oneLine(String(rows[0] ?? 'no result'));
+  const problems = `${first}${rows.length > 1 ? ` (and ${rows.length - 1} more problems)` : ''}`;
+  return `Catalog ${file} is damaged (${pragma}: ${problems})`;
 }
 
 /** SQLite's reports can span many lines; an error the UI and CLI show must be one. */
