@@ -188,6 +188,17 @@ function startHelper(input: GemmHelperInput): Promise<Worker> {
   });
 }
 
+/** Returns once every unit of the task is done, whichever thread took it. */
+function waitUntilFinished(control: Int32Array, units: number): void {
+  // What helpers took is usually done within microseconds of this thread's last chunk.
+  let finished = Atomics.load(control, Control.Finished);
+  for (let spin = 0; spin < 10_000 && finished < units; spin++) finished = Atomics.load(control, Control.Finished);
+  while (finished < units) {
+    Atomics.wait(control, Control.Finished, finished, 1000);
+    finished = Atomics.load(control, Control.Finished);
+  }
+}
+
 function createTeam(kernels: GemmKernels, control: Int32Array, task: Float64Array, helpers: Worker[]): GemmTeam {
   const threads = helpers.length + 1;
   let stopped = false;
@@ -207,13 +218,11 @@ function createTeam(kernels: GemmKernels, control: Int32Array, task: Float64Arra
       Atomics.store(control, Control.Next, -units);
       Atomics.add(control, Control.Sequence, 1);
       Atomics.notify(control, Control.Sequence);
-      takeUnits(kernels, control, task, 0);
-      // What helpers took is usually done within microseconds of this thread's last chunk.
-      let finished = Atomics.load(control, Control.Finished);
-      for (let spin = 0; spin < 10_000 && finished < units; spin++) finished = Atomics.load(control, Control.Finished);
-      while (finished < units) {
-        Atomics.wait(control, Control.Finished, finished, 1000);
-        finished = Atomics.load(control, Control.Finished);
+      try {
+        takeUnits(kernels, control, task, 0);
+      } finally {
+        // Even when this thread's share failed: the task buffer is not reused while a helper still reads it.
+        waitUntilFinished(control, units);
       }
       if (Atomics.load(control, Control.Failed) !== 0) {
         stopped = true;
