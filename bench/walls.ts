@@ -21,6 +21,7 @@ import {
 import { labelledProbabilities, loadClassifier } from '../src-main/ml/inference/predict.js';
 import { trainClassifier } from '../src-main/ml/training/train.js';
 import type { TrainOptions, TrainResult } from '../src-main/ml/training/types.js';
+import { blend, embedCrops, prototypeProbabilities } from './walls-prototypes.js';
 import {
   CONFIDENCE_BINS,
   confidenceBin,
@@ -162,6 +163,8 @@ export async function leaveOnePictureOut(
     .filter((picture) => only.length === 0 || only.includes(picture))
     .sort((a, b) => Number(a) - Number(b));
   const rows: Array<Record<string, unknown> & { picture: string; variants: Record<string, Score> }> = [];
+  // --prototypes: also blend a nearest-prototype reading of MobileNet embeddings (walls-prototypes.ts).
+  const embeddings = process.argv.includes('--prototypes') ? await embedCrops(crops.map((crop) => crop.path)) : null;
   for (const held of pictures) {
     const started = performance.now();
     const trainCrops = crops.filter((crop) => crop.picture !== held && crop.name !== 'UNKNOWN');
@@ -248,6 +251,25 @@ export async function leaveOnePictureOut(
     };
     const raw = await labelledProbabilities(classifier, labelled);
     score('', raw.probabilities, raw.labels);
+    if (embeddings && read.failed.length === 0) {
+      const protoTrain = trainCrops.map((crop) => ({ path: crop.path, label: index.get(crop.name)! }));
+      for (const temperature of [0.05, 0.1]) {
+        const proto = prototypeProbabilities(
+          embeddings,
+          protoTrain,
+          scored.map((crop) => crop.path),
+          classes.length,
+          temperature,
+        );
+        variants[`prototypes alone (T ${temperature})`] = scoreRows(proto, read.labels, training);
+        for (const weight of [0.2, 0.4])
+          variants[`as trained + prototypes (T ${temperature}, weight ${weight})`] = scoreRows(
+            blend(read.probabilities, proto, weight),
+            read.labels,
+            training,
+          );
+      }
+    }
     // A bound, not a method: the one temperature that fits this wall best.
     const bound = fitTemperature(read.probabilities, read.labels, classes.length);
     variants['as trained, temperature fitted on the wall (bound)'] = scoreRows(
