@@ -19,6 +19,7 @@ import type { BackendName } from '../src-shared/api/types.js';
 import { BACKEND_NAMES, selectBackend } from '../src-main/ml/backend.js';
 import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
 import { buildSmallCnn } from '../src-main/ml/models/presets.js';
+import { mnistCnn } from './bench-models.js';
 
 const log = (...parts: unknown[]): void => console.error('[backend-train]', ...parts);
 
@@ -43,15 +44,7 @@ const MODELS: ModelSpec[] = [
     shape: [28, 28, 1],
     classes: 10,
     batch: 32,
-    build: () => {
-      const model = tf.sequential();
-      model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
-      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-      model.add(tf.layers.flatten());
-      model.add(tf.layers.dense({ units: 100, activation: 'relu' }));
-      model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-      return model;
-    },
+    build: mnistCnn,
   },
 ];
 

@@ -19,6 +19,7 @@ import { createOptimizer } from '../src-main/ml/training/optimizers.js';
 import { createTrainStep } from '../src-main/ml/training/step.js';
 import { SHARED } from './accuracy-runs.js';
 import { runPeerTorch, type PeerRow } from './peer-torch.js';
+import { mnistCnn } from './bench-models.js';
 
 /** Cores the data-parallel rows use (training's default caps at 4). */
 const CORES = trainingCores();
@@ -42,16 +43,6 @@ interface SpeedRow {
   train_ms_per_step: number;
   train_img_per_s: number;
   infer_img_per_s: number;
-}
-
-function mnistCnn(): tf.Sequential {
-  const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
-  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  model.add(tf.layers.flatten());
-  model.add(tf.layers.dense({ units: 100, activation: 'relu' }));
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  return model;
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -111,23 +111,32 @@ function geometryOf(info: Conv2DInfo, padded: PaddedInput): ConvGeometry {
 }
 
 /**
- * y = conv2d(x, filter) (NHWC, HWIO), where simdConvKernels said it can: one product per
- * output row (gemm-tasks.ts), shared between the backend's GEMM threads.
+ * Runs one convolution task over `x` padded (gemm-tasks.ts), shared between the
+ * backend's GEMM threads, into a zeroed tensor of `outShape`.
  */
-export function conv2DForward(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo {
-  const { batchSize: N, outChannels: Cout, outHeight: OH, outWidth: OW } = info;
+function runConvTask(
+  backend: BackendWasm,
+  kind: typeof TaskKind.ConvForward | typeof TaskKind.ConvFilterGradient,
+  x: TensorInfo,
+  second: TensorInfo,
+  outShape: number[],
+  info: Conv2DInfo,
+): TensorInfo {
   const padded = paddedInput(backend, x, info);
-  const out = allocate(backend, [N, OH, OW, Cout], true);
-  const task = convTask(
-    TaskKind.ConvForward,
-    heapAddress(backend, padded.info),
-    heapAddress(backend, filter),
-    heapAddress(backend, out),
-    geometryOf(info, padded),
-  );
-  runGemmTask(backend, task);
+  const out = allocate(backend, outShape, true);
+  const at = (t: TensorInfo) => heapAddress(backend, t);
+  runGemmTask(backend, convTask(kind, at(padded.info), at(second), at(out), geometryOf(info, padded)));
   if (padded.owned) release(backend, padded.info);
   return out;
+}
+
+/**
+ * y = conv2d(x, filter) (NHWC, HWIO), where simdConvKernels said it can: one product per
+ * output row.
+ */
+export function conv2DForward(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo {
+  const shape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  return runConvTask(backend, TaskKind.ConvForward, x, filter, shape, info);
 }
 
 /** dW of conv2d(x, ·) given dy (NHWC, HWIO), where simdConvKernels said it can. */
@@ -137,19 +146,8 @@ export function conv2DFilterGradient(
   dy: TensorInfo,
   info: Conv2DInfo,
 ): TensorInfo {
-  const { inChannels: Cin, outChannels: Cout, filterHeight: FH, filterWidth: FW } = info;
-  const padded = paddedInput(backend, x, info);
-  const dW = allocate(backend, [FH, FW, Cin, Cout], true);
-  const task = convTask(
-    TaskKind.ConvFilterGradient,
-    heapAddress(backend, padded.info),
-    heapAddress(backend, dy),
-    heapAddress(backend, dW),
-    geometryOf(info, padded),
-  );
-  runGemmTask(backend, task);
-  if (padded.owned) release(backend, padded.info);
-  return dW;
+  const shape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
+  return runConvTask(backend, TaskKind.ConvFilterGradient, x, dy, shape, info);
 }
 
 let nativeConv2D: KernelFunc | null = null;

@@ -144,7 +144,7 @@ export async function startGemmTeam(backend: BackendWasm, threads: number): Prom
   if (existing) await stopGemmTeam(backend);
   const memory = backendMemory(backend);
   const kernels = gemmFor(backend);
-  if (threads <= 1 || !memory || !kernels || !(memory.buffer instanceof SharedArrayBuffer)) return null;
+  if (threads <= 1 || !memory || !kernels || !heapIsShared(backend)) return null;
   const control = new SharedArrayBuffer(Control.Words * 4);
   const taskBuffer = new SharedArrayBuffer(TASK_FLOATS * 8);
   const helpers: Worker[] = [];
