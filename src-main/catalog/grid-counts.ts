@@ -80,6 +80,18 @@ export class GridCounts {
       .all() as Array<CountCell & { runId: number }>;
   }
 
+  /** Predictions whose copy of their image's cell (migration 13) differs from its label and split: always 0. */
+  stalePredictionCells(): number {
+    return this.db
+      .prepare(
+        `SELECT COUNT(*) ${RECOUNT_FROM} JOIN predictions p ON p.image_id = i.id
+         WHERE p.grid_class_id IS NOT COALESCE(l.class_id, 0) OR p.grid_split IS NOT COALESCE(s.split, '')
+           OR p.grid_source IS NOT COALESCE(l.source, '')`,
+      )
+      .pluck()
+      .get() as number;
+  }
+
   /** Each run's cells counted afresh from its predictions (what `storedByRun` must always equal). */
   recountByRun(): Array<CountCell & { runId: number }> {
     return this.db

@@ -87,10 +87,15 @@ export function conditions(
   id: string,
   scan: boolean,
   pathIndex: boolean,
+  cells: 'i' | 'p' = 'i',
 ): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
-  const test = (column: string) => (scan ? `+${column}` : column);
+  // The cell's columns are read from the image's row, or from its prediction's copy (migration 13).
+  const test = (column: string) => {
+    const read = cells === 'p' ? column.replace(/^i\.grid_/, 'p.grid_') : column;
+    return scan ? `+${read}` : read;
+  };
   const add = (sql: string, ...values: unknown[]): void => {
     where.push(sql);
     params.push(...values);
@@ -158,7 +163,26 @@ export function classCountsSql(filter: ImageFilter, runId: number | null, pathIn
 }
 
 export function sortKeys(sort: GridSort): string[] {
-  return sort === 'path' ? ['i.root_id', 'i.rel_path'] : sort === 'confidence' ? ['p.confidence', 'i.id'] : ['i.id'];
+  return sort === 'path'
+    ? ['i.root_id', 'i.rel_path']
+    : sort === 'confidence'
+      ? ['p.confidence', 'p.image_id']
+      : ['i.id'];
+}
+
+/** Filter terms that a prediction's cell index (migration 13) answers in confidence order. */
+const CELL_TERMS = new Set(['classId', 'unlabeled', 'split', 'confidenceMin', 'confidenceMax', 'runId']);
+
+/**
+ * Whether one of the predictions' cell indexes lists the filter's predictions in
+ * confidence order: a split, with a class or unlabeled or neither, and nothing else that
+ * the index does not hold. Such a page reads its own rows and no more.
+ */
+export function cellIndexed(filter: ImageFilter): boolean {
+  const terms = Object.entries(filter).filter(
+    ([key, value]) => value !== undefined && !(key === 'unlabeled' && !value),
+  );
+  return filter.split !== undefined && terms.every(([key]) => CELL_TERMS.has(key));
 }
 
 /** A key before the first (or, descending, after the last) row the page can hold. */
@@ -233,8 +257,10 @@ function orderedSql(filter: ImageFilter, shape: PageShape, keysOnly: boolean): S
     select = `${IMAGE_COLUMNS}, ${shownPrediction('i.id')}`;
     params.push(shape.runId, shape.runId);
   }
+  const byCell = sort === 'confidence' && cellIndexed(filter);
   let from: string;
-  if (sort === 'confidence') {
+  if (byCell) from = 'predictions p CROSS JOIN images i ON i.id = p.image_id';
+  else if (sort === 'confidence') {
     // Scan: predictions in confidence order, each image looked up. Seek: start from the
     // images' index, unless a prediction filter (a predicted class) is the narrower start.
     from =
@@ -248,7 +274,9 @@ function orderedSql(filter: ImageFilter, shape: PageShape, keysOnly: boolean): S
       params.push(shape.runId);
     }
   }
-  const cond = conditions(filter, 'i.id', scan, shape.pathIndex);
+  const cond = byCell
+    ? conditions(filter, 'p.image_id', false, false, 'p')
+    : conditions(filter, 'i.id', scan, shape.pathIndex);
   const where = [...cond.where];
   if (sort === 'confidence') {
     where.unshift('p.run_id = ?');
@@ -257,7 +285,8 @@ function orderedSql(filter: ImageFilter, shape: PageShape, keysOnly: boolean): S
   params.push(...cond.params);
   // Seek: the sort key behind a unary +, so that no index serves the ORDER BY and
   // SQLite starts from the filter's index instead.
-  const keys = sortKeys(sort).map((key) => (scan ? key : `+${key}`));
+  // By cell: the index is in the sort's order already, whichever shape was asked for.
+  const keys = sortKeys(sort).map((key) => (scan || byCell ? key : `+${key}`));
   const dir = shape.descending ? 'DESC' : 'ASC';
   // In scan mode a first page gets a bound that every row passes: without one SQLite
   // sees a full SCAN and first builds Bloom filters over the probed tables (reading

@@ -81,6 +81,7 @@ function assertSearchMatches(catalog: Catalog, query: string, where: string): vo
 function assertCountsExact(catalog: Catalog, where: string): void {
   assert.deepEqual(catalog.grid.counts.stored(), catalog.grid.counts.recount(), `counts ${where}`);
   assert.deepEqual(catalog.grid.counts.storedByRun(), catalog.grid.counts.recountByRun(), `run counts ${where}`);
+  assert.equal(catalog.grid.counts.stalePredictionCells(), 0, `predictions' copies of their image's cell ${where}`);
 }
 
 test('maintained counts and the path index stay exact through a random sequence of every kind of write', () => {
@@ -263,4 +264,45 @@ test('a version-9 catalog gains exact counts and a path index when it is opened'
   catalog.labels.setLabels([{ imageId: 4, classId: 2 }]);
   assertCountsExact(catalog, 'after labelling');
   assert.equal(catalog.grid.classCounts({ split: 'test' }).byClass[2], 2);
+});
+
+test("a version-12 catalog's predictions gain copies of their images' cells when it is opened", (t) => {
+  const file12 = path.join(tempDir(t), 'seshat.sqlite');
+  const db = new Database(file12);
+  migrate(db, MIGRATIONS.slice(0, 12));
+  db.exec(`
+    INSERT INTO roots (id, path, name, added_at) VALUES (1, '/photos/Wall-7', 'Wall-7', 1);
+    INSERT INTO classes (id, name, created_at) VALUES (1, 'G17', 1), (2, 'M17', 1);
+    INSERT INTO runs (id, name, preset, created_at) VALUES (1, 'r', 'cnn-plus', 1);
+  `);
+  const image = db.prepare(
+    `INSERT INTO images (id, root_id, rel_path, hash, width, height, channels, format, bytes, mtime_ms, imported_at)
+     VALUES (?, 1, ?, 'h', 1, 1, 3, 'png', 1, 1, 1)`,
+  );
+  const prediction = db.prepare(
+    `INSERT INTO predictions (run_id, image_id, class_id, confidence, top_k, at) VALUES (1, ?, 1, ?, '[]', 1)`,
+  );
+  for (let id = 1; id <= 12; id++) {
+    image.run(id, `sign_${id}.png`);
+    prediction.run(id, id / 20);
+  }
+  db.exec(`
+    INSERT INTO labels (image_id, class_id, source, updated_at) VALUES (1, 1, 'import', 1), (2, 1, 'human', 1), (3, 2, 'import', 1);
+    INSERT INTO splits (image_id, split, updated_at) VALUES (1, 'test', 1), (3, 'test', 1), (4, 'test', 1), (5, 'train', 1);
+  `);
+  db.close();
+
+  const catalog = Catalog.open(file12);
+  t.after(() => catalog.close());
+  assert.equal(catalog.schemaVersion(), MIGRATIONS.length);
+  assertCountsExact(catalog, 'after migrating');
+  const page = (filter: Parameters<Catalog['grid']['page']>[0]) =>
+    catalog.grid.page(filter, { sort: 'confidence', descending: true }).items.map((item) => item.id);
+  assert.deepEqual(page({ split: 'test' }), [4, 3, 1]);
+  assert.deepEqual(page({ split: 'test', unlabeled: true }), [4]);
+  assert.deepEqual(page({ split: 'test', classId: 1 }), [1]);
+  // And the triggers keep them from then on.
+  catalog.labels.setLabels([{ imageId: 4, classId: 1 }]);
+  assertCountsExact(catalog, 'after labelling');
+  assert.deepEqual(page({ split: 'test', classId: 1 }), [4, 1]);
 });

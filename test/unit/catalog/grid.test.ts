@@ -309,3 +309,46 @@ test('path search ignores ASCII case only and takes every character literally, w
   assert.deepEqual(found('a OR b'), [], 'no FTS5 query syntax leaks through');
   catalog.close();
 });
+
+test("confidence pages under a split read each prediction's copy of its cell, in order, both ways", () => {
+  const { catalog, cls, ids } = fixture();
+  // Labels and splits change after the predictions were written: the copies must follow.
+  catalog.labels.setLabels(
+    [
+      { imageId: ids[2]!, classId: cls.eel! },
+      { imageId: ids[4]!, classId: null },
+    ],
+    {
+      source: 'human',
+    },
+  );
+  catalog.splits.write([{ id: ids[6]!, split: 'train' }]);
+  const byConfidence = (filter: ImageFilter, descending: boolean) => {
+    const all = catalog.grid.page({}, { limit: 1000 }).items;
+    const want = new Set(expected(catalog, filter));
+    return all
+      .filter((item) => want.has(item.id) && item.confidence !== null)
+      .sort((a, b) => (a.confidence! - b.confidence! || a.id - b.id) * (descending ? -1 : 1))
+      .map((item) => item.id);
+  };
+  const filters: ImageFilter[] = [
+    { split: 'train' },
+    { split: 'none' },
+    { split: 'test', classId: cls.eel! },
+    { split: 'train', unlabeled: true },
+    { split: 'validation', confidenceMin: 0.1, confidenceMax: 0.6 },
+  ];
+  for (const filter of filters)
+    for (const descending of [false, true]) {
+      const seen: number[] = [];
+      let after: string | null = null;
+      do {
+        const page = catalog.grid.page(filter, { sort: 'confidence', descending, limit: 2, after });
+        seen.push(...page.items.map((i) => i.id));
+        after = page.nextCursor;
+      } while (after);
+      assert.deepEqual(seen, byConfidence(filter, descending), `${JSON.stringify(filter)} ${descending}`);
+    }
+  assert.ok(byConfidence({ split: 'train' }, false).length > 2, 'more than one page');
+  catalog.close();
+});
