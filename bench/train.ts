@@ -3,7 +3,7 @@
  *
  *   node --import tsx bench/train.ts              speed only (~5 min: three rounds)
  *   node --import tsx bench/train.ts --accuracy   + accuracy on the shared datasets (~25 min)
- *   flags: --accuracy=glyphs | --accuracy=flowers (one of them), --accuracy=walls (leave one
+ *   flags: --accuracy=glyphs | --accuracy=flowers [--fine-tune=top|all] (one of them), --accuracy=walls (leave one
  *          wall photograph out, each in turn: the headline glyph figure), --accuracy=flowers-classes
  *          (flower classes added one at a time, see class-by-class.ts), --accuracy=architectures
  *          (MLP, Small CNN, CNN+ and ResNet on one split, see architectures.ts), --no-speed (skip speed),
@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { DEFAULT_AUGMENT, type AugmentOptions } from '../src-main/ml/data/augment.js';
+import { FINE_TUNE_MODES, type FineTuneMode } from '../src-shared/api/wire-training.js';
 import { gemmFor } from '../src-main/ml/kernels/gemm-kernel.js';
 import type { BackendWasm } from '../src-main/ml/kernels/wasm/wasm-heap.js';
 import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
@@ -135,12 +136,14 @@ async function main(): Promise<void> {
   }
   if (accuracyFlag && (only === undefined || only === 'flowers')) {
     const flowers = folderDataset(join(SHARED, 'datasets', 'flowers-sample'), 1);
-    // --fine-tune=head: the frozen-backbone head alone, for comparison with the default (top).
+    // --fine-tune=top|all: fine-tune MobileNet's top blocks or all of it, beside the default (head).
     const fineTune = process.argv.find((arg) => arg.startsWith('--fine-tune='))?.split('=')[1];
     const row = await accuracyRun('flowers-sample', 'stratified random 80/20', flowers, {
       preset: 'mobilenet',
       seed: 1,
-      ...(fineTune === 'head' || fineTune === 'top' ? { fineTune } : {}),
+      ...((FINE_TUNE_MODES as readonly string[]).includes(fineTune ?? '')
+        ? { fineTune: fineTune as FineTuneMode }
+        : {}),
     });
     // How much detail the photos hold (see image-detail.ts): it bounds what any backbone can see in them.
     const paths = flowers

@@ -7,13 +7,14 @@
 import { rm } from 'node:fs/promises';
 import { AppError } from '../../src-shared/errors.js';
 import type { ApiEvent } from '../../src-shared/api/contract.js';
-import type { PresetSummary, RunDetails, RunSummary } from '../../src-shared/api/types.js';
+import type { PresetDefaults, PresetSummary, RunDetails, RunSummary } from '../../src-shared/api/types.js';
 import type { TrainSettings } from '../../src-shared/api/wire-training.js';
 import type { RunRecord } from '../../src-shared/catalog-records.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { EmbeddingCache } from '../ml/inference/embedding-cache.js';
 import { PRESETS, PRESET_IDS } from '../ml/models/presets.js';
 import { resolveTrainOptions } from '../ml/training/options.js';
+import type { TrainOptions } from '../ml/training/types.js';
 import type { ProjectPaths } from '../projects/project.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
 import { isResumable } from './run-recovery.js';
@@ -61,23 +62,15 @@ export class TrainingRuns {
   presets(): PresetSummary[] {
     const stats = this.deps.catalog().stats();
     const photos = stats.classes > 0 && stats.classes < 50;
-    return PRESET_IDS.map((id) => {
-      const defaults = resolveTrainOptions({ preset: id, input: { width: 64, height: 64 } });
-      return {
-        id,
-        title: PRESETS[id].title,
-        description: PRESETS[id].description,
-        recommended: id === (photos ? 'mobilenet' : 'cnn-plus'),
-        defaults: {
-          epochs: defaults.epochs,
-          batchSize: defaults.batchSize,
-          learningRate: defaults.learningRate,
-          learningRateSchedule: defaults.learningRateSchedule,
-          labelSmoothing: defaults.labelSmoothing,
-          earlyStoppingPatience: defaults.earlyStopping?.patience ?? null,
-        },
-      };
-    });
+    return PRESET_IDS.map((id) => ({
+      id,
+      title: PRESETS[id].title,
+      description: PRESETS[id].description,
+      recommended: id === (photos ? 'mobilenet' : 'cnn-plus'),
+      defaults: presetDefaults(resolveTrainOptions({ preset: id, input: { width: 64, height: 64 } })),
+      wholeNetworkDefaults:
+        id === 'mobilenet' ? presetDefaults(resolveTrainOptions({ preset: id, fineTune: 'all' })) : null,
+    }));
   }
 
   start(
@@ -241,4 +234,15 @@ export class TrainingRuns {
     await rm(runDirOf(this.deps.project().modelsDir, runId), { recursive: true, force: true });
     return { deleted };
   }
+}
+
+function presetDefaults(options: TrainOptions): PresetDefaults {
+  return {
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    learningRateSchedule: options.learningRateSchedule,
+    labelSmoothing: options.labelSmoothing,
+    earlyStoppingPatience: options.earlyStopping?.patience ?? null,
+  };
 }

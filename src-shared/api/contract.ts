@@ -79,7 +79,8 @@ export type ImageVariant = 'thumb' | 'full' | 'wall-photo';
 export { IMAGE_URL_HASH_LENGTH, imageUrlPath, type ImageRef } from '../image-url.js';
 export { reportItemOutcome, UNAS_FILENAME_PATTERN } from './wire-import.js';
 export { CONFIDENCE_BINS, thresholdPrecision } from './wire-evaluation.js';
-export { ensembleByDefault, MAX_LABEL_SMOOTHING, PRESET_IDS } from './wire-training.js';
+export { ensembleByDefault, FINE_TUNE_MODES, MAX_LABEL_SMOOTHING, PRESET_IDS } from './wire-training.js';
+export type { FineTuneMode } from './wire-training.js';
 
 /** Names of the Electron IPC channels; the web transport uses HTTP routes instead. */
 export const IPC_CHANNELS = { call: 'seshat:call', event: 'seshat:event' } as const;

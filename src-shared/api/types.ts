@@ -146,15 +146,19 @@ export interface PresetSummary {
   description: string;
   /** Recommended for this project's images. */
   recommended: boolean;
-  defaults: {
-    epochs: number;
-    batchSize: number;
-    learningRate: number;
-    learningRateSchedule: 'plateau' | 'cosine';
-    labelSmoothing: number;
-    /** Patience of early stopping, or null when the preset trains every epoch. */
-    earlyStoppingPatience: number | null;
-  };
+  defaults: PresetDefaults;
+  /** MobileNet only: the defaults when the whole network is fine-tuned (fineTune 'all'). */
+  wholeNetworkDefaults: PresetDefaults | null;
+}
+
+export interface PresetDefaults {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  learningRateSchedule: 'plateau' | 'cosine';
+  labelSmoothing: number;
+  /** Patience of early stopping, or null when the preset trains every epoch. */
+  earlyStoppingPatience: number | null;
 }
 
 export interface RunSummary extends RunRecord {

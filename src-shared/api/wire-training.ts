@@ -42,10 +42,12 @@ export type PresetId = (typeof PRESET_IDS)[number];
 
 /**
  * What a MobileNet run trains: 'head' only a classifier on the frozen network's
- * features; 'top' also its last blocks (13–16 and the final 1×1 convolution), with
- * their batch-norm statistics frozen and a tenth of the head's learning rate.
+ * features; 'top' also its last blocks (13–16 and the final 1×1 convolution); 'all'
+ * every layer, on augmented photos, after the head has learnt on the frozen features.
+ * Batch-norm statistics stay frozen, and pretrained layers learn at a fraction of the
+ * head's rate.
  */
-export const FINE_TUNE_MODES = ['head', 'top'] as const;
+export const FINE_TUNE_MODES = ['head', 'top', 'all'] as const;
 export type FineTuneMode = (typeof FINE_TUNE_MODES)[number];
 
 export interface AugmentOptions {
@@ -142,7 +144,8 @@ export interface TrainOptions {
   fineTune: FineTuneMode;
   /**
    * Training-time augmentation; false for none. `mobilenet` takes none: its head trains on
-   * features computed once; with fineTune 'top' it draws mirrored and cropped views.
+   * features computed once; with fineTune 'top' it draws mirrored and cropped views, with
+   * 'all' it augments the photos themselves.
    */
   augment: Partial<AugmentOptions> | false;
   /** Glyph images: forbids horizontal flips (a mirrored sign is another sign). */

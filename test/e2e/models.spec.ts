@@ -39,6 +39,16 @@ test('start a run from the Train view, watch the curves move, and stop it', asyn
   await expect(combine).toBeChecked();
   await page.getByRole('radio', { name: /MobileNetV2/ }).check();
   await expect(combine).toBeDisabled();
+  // Fine-tuning the whole network brings its own epochs and batch size; back to the head, the preset's.
+  const epochs = page.getByLabel('Epochs', { exact: true });
+  await page.getByLabel('What to train').selectOption('all');
+  await expect(epochs).toHaveValue('10');
+  await expect(page.getByLabel('Batch size')).toHaveValue('16');
+  await expect(page.getByRole('checkbox', { name: /Augment: shifts/ })).toBeEnabled();
+  await page.getByLabel('What to train').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: test.info().outputPath('train-whole-network.png') });
+  await page.getByLabel('What to train').selectOption('head');
+  await expect(epochs).toHaveValue('40');
   await page.getByRole('radio', { name: /Small CNN/ }).check();
   await expect(combine).not.toBeChecked();
   await page.getByLabel('Epochs', { exact: true }).fill('500');

@@ -1,3 +1,4 @@
+import { FINE_TUNE_MODES, type FineTuneMode } from '../../../src-shared/api/wire-training.js';
 import { AppError } from '../../../src-shared/errors.js';
 import { PRESET_IDS, PRESETS, type PresetId } from '../../ml/models/presets.js';
 import { MAX_LABEL_SMOOTHING } from '../../ml/training/types.js';
@@ -9,7 +10,7 @@ export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train a classifier on the train split (validation split for early stopping)',
   usage:
-    'seshat train --project DIR [--preset small-cnn|cnn-plus|mobilenet|mlp|resnet] [--epochs N] [--batch-size N] [--learning-rate X] [--schedule plateau|cosine] [--label-smoothing X] [--ensemble on|off] [--fine-tune head|top] [--json]',
+    'seshat train --project DIR [--preset small-cnn|cnn-plus|mobilenet|mlp|resnet] [--epochs N] [--batch-size N] [--learning-rate X] [--schedule plateau|cosine] [--label-smoothing X] [--ensemble on|off] [--fine-tune head|top|all] [--json]',
   options: {
     preset: { type: 'string' },
     epochs: { type: 'string' },
@@ -37,8 +38,8 @@ export const trainCommand: CliCommand = {
     if (ensemble !== undefined && ensemble !== 'on' && ensemble !== 'off')
       throw new AppError('INVALID_INPUT', `--ensemble must be on or off, not "${ensemble}"`);
     const fineTune = parsed.values['fine-tune'] as string | undefined;
-    if (fineTune !== undefined && fineTune !== 'head' && fineTune !== 'top')
-      throw new AppError('INVALID_INPUT', `--fine-tune must be head or top, not "${fineTune}"`);
+    if (fineTune !== undefined && !(FINE_TUNE_MODES as readonly string[]).includes(fineTune))
+      throw new AppError('INVALID_INPUT', `--fine-tune must be head, top or all, not "${fineTune}"`);
     const schedule = parsed.values.schedule as string | undefined;
     if (schedule !== undefined && schedule !== 'plateau' && schedule !== 'cosine')
       throw new AppError('INVALID_INPUT', `--schedule must be plateau or cosine, not "${schedule}"`);
@@ -57,7 +58,7 @@ export const trainCommand: CliCommand = {
       ...(schedule ? { learningRateSchedule: schedule as 'plateau' | 'cosine' } : {}),
       ...(labelSmoothing !== undefined ? { labelSmoothing } : {}),
       ...(ensemble ? { ensemble: ensemble === 'on' } : {}),
-      ...(fineTune ? { fineTune: fineTune as 'head' | 'top' } : {}),
+      ...(fineTune ? { fineTune: fineTune as FineTuneMode } : {}),
       ...(number('epochs') ? { epochs: Math.round(number('epochs')!) } : {}),
       ...(number('batch-size') ? { batchSize: Math.round(number('batch-size')!) } : {}),
       ...(number('learning-rate') ? { learningRate: number('learning-rate')! } : {}),

@@ -95,6 +95,23 @@ export function splitMobilenet(backbone: tf.LayersModel, splitLayer = MOBILENET_
   const splitOutput = inner.layers[splitIndex]!.output as tf.SymbolicTensor;
   const mapShape = splitOutput.shape.slice(1) as [number, number, number];
   const lower = tf.model({ inputs: inner.inputs, outputs: splitOutput, name: 'mobilenet_lower' });
+  const top = rebuildAbove(inner, splitIndex, mapShape);
+  return { lower, top, mapShape };
+}
+
+/**
+ * The whole backbone rebuilt as new trainable layers with every batch norm folded
+ * (image 224×224×3 in [-1, 1] → 1280-d embedding): what fine-tuning all of it trains.
+ */
+export function foldedMobilenet(backbone: tf.LayersModel): tf.LayersModel {
+  const inner = innerModel(backbone);
+  const shape = inner.inputs[0]!.shape.slice(1) as [number, number, number];
+  return rebuildAbove(inner, 0, shape);
+}
+
+/** New layers for everything above `inner.layers[splitIndex]`, fed by an input of `mapShape`. */
+function rebuildAbove(inner: tf.LayersModel, splitIndex: number, mapShape: [number, number, number]): tf.LayersModel {
+  const splitLayer = inner.layers[splitIndex]!.name;
 
   const inbound = inboundNames(inner);
   const above = inner.layers.slice(splitIndex + 1);
@@ -148,7 +165,7 @@ export function splitMobilenet(backbone: tf.LayersModel, splitLayer = MOBILENET_
     layer.setWeights(pending);
     pending.forEach((t) => t.dispose());
   }
-  return { lower, top, mapShape };
+  return top;
 }
 
 /** Maps at the cut → class probabilities: what fine-tuning trains (top, then head). */

@@ -42,7 +42,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
   mobilenet: {
     id: 'mobilenet',
     title: 'MobileNetV2 transfer',
-    description: 'Frozen ImageNet MobileNetV2 (\u03b1 0.35) features and a small trained head. Best for photos.',
+    description:
+      'ImageNet MobileNetV2 (\u03b1 0.35): a small head on its features in seconds, or the whole network fine-tuned to your photos. Best for photos.',
     fixedInput: { width: 224, height: 224, channels: 3 },
     preprocessing: SIGNED_SCALE,
   },

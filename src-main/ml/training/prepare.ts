@@ -7,14 +7,20 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../src-shared/errors.js';
 import { resolveAugment } from '../data/augment.js';
-import { FeatureBatchSource, ImageBatchSource, ViewBatchSource } from '../data/batches.js';
+import {
+  FeatureBatchSource,
+  ImageBatchSource,
+  SIGNED_SCALE,
+  ViewBatchSource,
+  type Preprocessing,
+} from '../data/batches.js';
 import type { Dataset, Sample } from '../data/dataset.js';
 import { PixelStore } from '../data/pixel-store.js';
 import { deriveSeed } from '../data/rng.js';
 import type { EmbeddingCache } from '../inference/embedding-cache.js';
 import { EMBEDDING_SIZE, embedSamples, loadMobilenetBackbone, releaseWeights } from '../models/mobilenet.js';
 import { computeMaps, MAX_VIEWS } from '../models/mobilenet-maps.js';
-import { splitMobilenet, type SplitMobilenet } from '../models/mobilenet-top.js';
+import { foldedMobilenet, splitMobilenet, type SplitMobilenet } from '../models/mobilenet-top.js';
 import { PRESETS } from '../models/presets.js';
 import type { LabelledSource } from './loop.js';
 import { pixelFormatOf } from './options.js';
@@ -28,6 +34,8 @@ export interface PreparedData {
   backbone: tf.LayersModel | null;
   /** The backbone cut for fine-tuning its top (fineTune 'top' only); shares the backbone's weights. */
   split: SplitMobilenet | null;
+  /** The whole backbone as new trainable layers (fineTune 'all' only); the caller frees it. */
+  wholeNetwork: tf.LayersModel | null;
   /** Releases the pixel store's file handle. */
   close(): void;
 }
@@ -66,6 +74,9 @@ export async function prepareData(
   if (options.preset === 'mobilenet' && options.fineTune === 'top') {
     return prepareSplitMaps(dataset, options, request, job);
   }
+  if (options.preset === 'mobilenet' && options.fineTune === 'all') {
+    return prepareWholeNetwork(dataset, options, request, job);
+  }
   if (options.preset === 'mobilenet') {
     const backbone = await loadMobilenetBackbone(request.mobilenetDir);
     try {
@@ -92,6 +103,7 @@ export async function prepareData(
         skipped: result.failures.map(({ id, error }) => ({ id, error })),
         backbone,
         split: null,
+        wholeNetwork: null,
         close: () => {},
       };
     } catch (error) {
@@ -100,6 +112,24 @@ export async function prepareData(
     }
   }
 
+  return preparePixels(dataset, options, request, job, PRESETS[options.preset].preprocessing, null);
+}
+
+/**
+ * Decoded pixels for every image (kept in memory or a cache file) as augmented training
+ * batches and plain validation ones: the conv presets, and MobileNet fine-tuned whole
+ * (`wholeNetwork`, which the caller then owns).
+ */
+async function preparePixels(
+  dataset: Dataset,
+  options: TrainOptions,
+  request: TrainRequest,
+  job: TrainJob,
+  preprocessing: Preprocessing,
+  wholeNetwork: tf.LayersModel | null,
+): Promise<PreparedData> {
+  const all = [...dataset.train, ...dataset.validation];
+  const trainCount = dataset.train.length;
   const format = pixelFormatOf(options);
   const cacheFile = request.cacheDir
     ? join(request.cacheDir, `pixels-${format.width}x${format.height}x${format.channels}.u8`)
@@ -116,7 +146,6 @@ export async function prepareData(
     store.close();
     throw new AppError('IMAGE_UNREADABLE', 'None of the training images could be decoded');
   }
-  const preprocessing = PRESETS[options.preset].preprocessing;
   const augment = resolveAugment(options.augment, options.glyphMode);
   const seed = deriveSeed(options.seed, 'augment');
   return {
@@ -128,8 +157,31 @@ export async function prepareData(
     skipped: failures,
     backbone: null,
     split: null,
+    wholeNetwork,
     close: () => store.close(),
   };
+}
+
+/** MobileNet fine-tuned whole: the backbone rebuilt with its batch norms folded, on 224-px pixels. */
+async function prepareWholeNetwork(
+  dataset: Dataset,
+  options: TrainOptions,
+  request: TrainRequest,
+  job: TrainJob,
+): Promise<PreparedData> {
+  const bundled = await loadMobilenetBackbone(request.mobilenetDir);
+  let whole: tf.LayersModel;
+  try {
+    whole = foldedMobilenet(bundled);
+  } finally {
+    releaseWeights(bundled); // folding copied every weight it needs
+  }
+  try {
+    return await preparePixels(dataset, options, request, job, SIGNED_SCALE, whole);
+  } catch (error) {
+    releaseWeights(whole);
+    throw error;
+  }
 }
 
 /** Memory the training views of the maps may take (all views of all training images). */
@@ -209,6 +261,7 @@ async function prepareSplitMaps(
       skipped: failures.map(({ id, error }) => ({ id, error })),
       backbone,
       split,
+      wholeNetwork: null,
       close: () => {},
     };
   } catch (error) {

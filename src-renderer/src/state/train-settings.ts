@@ -2,7 +2,7 @@
  * The Train form and the settings it sends. Kept apart from the state class so the
  * mapping (which switches apply to which preset) is testable in plain Node.
  */
-import type { PresetSummary, SeshatApi } from '../../../src-shared/api/contract.js';
+import type { FineTuneMode, PresetSummary, SeshatApi } from '../../../src-shared/api/contract.js';
 import { ensembleByDefault } from '../../../src-shared/api/contract.js';
 
 export type PresetId = PresetSummary['id'];
@@ -26,8 +26,8 @@ export interface TrainForm {
   flip: boolean;
   /** Conv presets: also train a MobileNet-features head and combine the two. */
   ensemble: boolean;
-  /** MobileNet: also train its top blocks (slower), not only the new head. */
-  fineTuneTop: boolean;
+  /** MobileNet: what it trains besides the new head (see FINE_TUNE_MODES). */
+  fineTune: FineTuneMode;
   seed: number;
   keepBestOnCancel: boolean;
 }
@@ -49,15 +49,15 @@ export function defaultTrainForm(): TrainForm {
     augment: true,
     flip: false,
     ensemble: ensembleByDefault('cnn-plus'),
-    fineTuneTop: false,
+    fineTune: 'head',
     seed: 1,
     keepBestOnCancel: false,
   };
 }
 
 /** Whether the augmentation switches mean anything for this form: a frozen MobileNet head has nothing to augment. */
-export function canAugment(form: Pick<TrainForm, 'preset' | 'fineTuneTop'>): boolean {
-  return form.preset !== 'mobilenet' || form.fineTuneTop;
+export function canAugment(form: Pick<TrainForm, 'preset' | 'fineTune'>): boolean {
+  return form.preset !== 'mobilenet' || form.fineTune !== 'head';
 }
 
 export function trainSettingsOf(form: TrainForm): TrainSettings {
@@ -75,7 +75,7 @@ export function trainSettingsOf(form: TrainForm): TrainSettings {
     logitAdjustment: form.adjustRare && form.classWeights === 'none' ? 0.75 : 0,
     augment: canAugment(form) && form.augment ? { flip: form.flip } : false,
     ensemble: !mobilenet && form.ensemble,
-    ...(mobilenet ? { fineTune: form.fineTuneTop ? ('top' as const) : ('head' as const) } : {}),
+    ...(mobilenet ? { fineTune: form.fineTune } : {}),
     seed: form.seed,
   };
 }

@@ -7,6 +7,8 @@ import type {
   ApiErrorPayload,
   EpochEvent,
   EpochRecord,
+  FineTuneMode,
+  PresetDefaults,
   PresetSummary,
   RunComparison,
   RunDetails,
@@ -95,15 +97,27 @@ export class TrainState {
     const preset = presets.find((candidate) => candidate.id === id);
     this.form.preset = id;
     this.form.ensemble = ensembleByDefault(id);
-    if (preset) {
-      this.form.epochs = preset.defaults.epochs;
-      this.form.batchSize = preset.defaults.batchSize;
-      this.form.learningRate = preset.defaults.learningRate;
-      this.form.schedule = preset.defaults.learningRateSchedule;
-      this.form.labelSmoothing = preset.defaults.labelSmoothing;
-      this.form.earlyStopping = preset.defaults.earlyStoppingPatience !== null;
-      if (preset.defaults.earlyStoppingPatience !== null) this.form.patience = preset.defaults.earlyStoppingPatience;
-    }
+    this.form.fineTune = 'head';
+    if (preset) this.applyDefaults(preset.defaults);
+  }
+
+  /** MobileNet: what to train; the whole network has its own epochs, rate and batch size. */
+  chooseFineTune(mode: FineTuneMode, presets = this.presets): void {
+    const preset = presets.find((candidate) => candidate.id === this.form.preset);
+    const wasWhole = this.form.fineTune === 'all';
+    this.form.fineTune = mode;
+    const defaults = mode === 'all' ? preset?.wholeNetworkDefaults : wasWhole ? preset?.defaults : null;
+    if (defaults) this.applyDefaults(defaults);
+  }
+
+  private applyDefaults(defaults: PresetDefaults): void {
+    this.form.epochs = defaults.epochs;
+    this.form.batchSize = defaults.batchSize;
+    this.form.learningRate = defaults.learningRate;
+    this.form.schedule = defaults.learningRateSchedule;
+    this.form.labelSmoothing = defaults.labelSmoothing;
+    this.form.earlyStopping = defaults.earlyStoppingPatience !== null;
+    if (defaults.earlyStoppingPatience !== null) this.form.patience = defaults.earlyStoppingPatience;
   }
 
   async start(): Promise<void> {

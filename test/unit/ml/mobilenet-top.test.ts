@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { loadMobilenetBackbone, releaseWeights } from '../../../src-main/ml/models/mobilenet.js';
-import { splitMobilenet } from '../../../src-main/ml/models/mobilenet-top.js';
+import { foldedMobilenet, splitMobilenet } from '../../../src-main/ml/models/mobilenet-top.js';
 import { computeMaps } from '../../../src-main/ml/models/mobilenet-maps.js';
 import { loadModelFromFolder } from '../../../src-main/ml/model-io.js';
 import { loadClassifier, predictImages } from '../../../src-main/ml/inference/predict.js';
@@ -54,6 +54,23 @@ async function startingWeights(names: string[]): Promise<Map<string, tf.Tensor[]
   return found;
 }
 
+/** The weights a whole-network run would start from: the bundled network, folded. */
+async function foldedStart(names: string[]): Promise<Map<string, tf.Tensor[]>> {
+  const backbone = await loadMobilenetBackbone();
+  const whole = foldedMobilenet(backbone);
+  const found = new Map(
+    names.map((name) => [
+      name,
+      findLayer(whole, name)!
+        .getWeights()
+        .map((w) => w.clone()),
+    ]),
+  );
+  releaseWeights(whole);
+  releaseWeights(backbone);
+  return found;
+}
+
 describe('MobileNet cut for fine-tuning', () => {
   test('lower then top computes what the whole backbone did, and frees what it made', async () => {
     const backbone = await loadMobilenetBackbone();
@@ -74,6 +91,31 @@ describe('MobileNet cut for fine-tuning', () => {
     cut.dispose();
     releaseWeights(split.top);
     assert.equal(tf.memory().numTensors, before, 'the top owns only its own weights');
+    releaseWeights(backbone);
+  });
+
+  test('the whole network rebuilt with folded batch norms computes what the backbone did', async () => {
+    const backbone = await loadMobilenetBackbone();
+    const before = tf.memory().numTensors;
+    const whole = foldedMobilenet(backbone);
+    const [original, folded] = tf.tidy(() => {
+      const x = tf.randomUniform([2, 224, 224, 3], -1, 1, 'float32', 5);
+      return [backbone.predict(x) as tf.Tensor, whole.predict(x) as tf.Tensor];
+    });
+    assert.deepEqual(folded.shape, [2, 1280]);
+    assert.ok(maxDifference(original, folded) < 1e-3, `folded network differs by ${maxDifference(original, folded)}`);
+    assert.ok(
+      whole.layers.every((layer) => layer.getClassName() !== 'BatchNormalization'),
+      'batch norms folded',
+    );
+    assert.ok(
+      whole.trainableWeights.some((w) => w.name.includes('Conv1')),
+      'the first convolution trains too',
+    );
+    original.dispose();
+    folded.dispose();
+    releaseWeights(whole);
+    assert.equal(tf.memory().numTensors, before, 'the rebuilt network owns only its own weights');
     releaseWeights(backbone);
   });
 
@@ -105,8 +147,9 @@ describe('fine-tuning the top', () => {
   const lowerLayer = 'block_12_project';
   const topLayer = 'block_16_project';
 
-  for (const fineTune of ['top', 'head'] as const) {
-    test(`fineTune '${fineTune}' moves ${fineTune === 'top' ? 'the top and head' : 'only the head'}`, async () => {
+  const moves = { head: 'only the head', top: 'the top and head', all: 'every layer' } as const;
+  for (const fineTune of ['top', 'head', 'all'] as const) {
+    test(`fineTune '${fineTune}' moves ${moves[fineTune]}`, async () => {
       const start = await startingWeights([lowerLayer, topLayer]);
       const dataset = shapeDataset(12, 6, 32);
       const runDir = await tempDir('finetune');
@@ -121,9 +164,19 @@ describe('fine-tuning the top', () => {
 
       const exported = await loadModelFromFolder(result.modelDir!);
       const lower = findLayer(exported, lowerLayer)!.getWeights();
-      assert.ok(maxDifference(lower[0]!, start.get(lowerLayer)![0]!) === 0, 'the lower network is frozen');
+      if (fineTune === 'all') {
+        assert.equal(lower.length, 2, 'kernel and folded bias');
+        assert.equal(findLayer(exported, 'bn_Conv1'), null, 'batch norms folded into the trained network');
+      } else {
+        assert.ok(maxDifference(lower[0]!, start.get(lowerLayer)![0]!) === 0, 'the lower network is frozen');
+      }
       const top = findLayer(exported, topLayer)!.getWeights();
-      if (fineTune === 'top') {
+      if (fineTune === 'all') {
+        const folded = await foldedStart([lowerLayer, topLayer]);
+        assert.ok(maxDifference(lower[0]!, folded.get(lowerLayer)![0]!) > 0, 'the lower network was trained');
+        assert.ok(maxDifference(top[0]!, folded.get(topLayer)![0]!) > 0, 'the top was trained');
+        folded.forEach((weights) => weights.forEach((w) => w.dispose()));
+      } else if (fineTune === 'top') {
         assert.equal(top.length, 2, 'kernel and folded bias');
         assert.ok(maxDifference(top[0]!, start.get(topLayer)![0]!) > 0, 'the top was trained');
       } else {
@@ -149,6 +202,18 @@ describe('fine-tuning the top', () => {
       flip: false,
     });
     assert.equal(resolveTrainOptions({ preset: 'mobilenet', fineTune: 'head' }).augment, false);
+    const whole = resolveTrainOptions({ preset: 'mobilenet', fineTune: 'all' });
+    assert.equal((whole.augment as { flip: boolean }).flip, true);
+    assert.ok((whole.augment as { shift: number }).shift > 0, 'photos are warped, not only mirrored');
+    assert.equal(whole.batchSize, 16, 'what fits the wasm heap');
+    const glyphs = resolveTrainOptions({
+      preset: 'mobilenet',
+      fineTune: 'all',
+      glyphMode: true,
+      augment: { flip: false },
+    });
+    assert.equal((glyphs.augment as { flip: boolean }).flip, false);
+    assert.equal(resolveTrainOptions({ preset: 'mobilenet', fineTune: 'all', augment: false }).augment, false);
   });
 
   test('a conv preset refuses to fine-tune a top it does not have', async () => {

@@ -14,16 +14,19 @@ test('train form: a conv preset sends its augmentation and ensemble, and no fine
   trainSettings.parse(settings);
 });
 
-test('train form: a frozen MobileNet head sends no augmentation; fine-tuning its top sends views', () => {
+test('train form: a frozen MobileNet head sends no augmentation; fine-tuning sends the mode and views', () => {
   const head = trainSettingsOf(form({ preset: 'mobilenet', flip: true }));
   assert.equal(head.fineTune, 'head');
   assert.equal(head.augment, false);
   assert.equal(head.ensemble, false);
-  const top = trainSettingsOf(form({ preset: 'mobilenet', fineTuneTop: true, flip: true }));
-  assert.equal(top.fineTune, 'top');
-  assert.deepEqual(top.augment, { flip: true });
-  assert.equal(trainSettingsOf(form({ preset: 'mobilenet', fineTuneTop: true, augment: false })).augment, false);
-  trainSettings.parse(top);
+  for (const mode of ['top', 'all'] as const) {
+    const tuned = trainSettingsOf(form({ preset: 'mobilenet', fineTune: mode, flip: true }));
+    assert.equal(tuned.fineTune, mode);
+    assert.deepEqual(tuned.augment, { flip: true });
+    assert.equal(trainSettingsOf(form({ preset: 'mobilenet', fineTune: mode, augment: false })).augment, false);
+    trainSettings.parse(tuned);
+  }
+  assert.equal('fineTune' in trainSettingsOf(form({ fineTune: 'all' })), false, 'a conv preset trains whole anyway');
 });
 
 test('train form: balanced class weights turn logit adjustment off', () => {
