@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../../src-shared/errors.js';
 import type { ClassRepo } from './classes.js';
 import type { LabelRepo } from './labels.js';
-import { folderName } from './migrations.js';
+import { folderName } from './project-paths.js';
 import type { SplitRepo } from './splits.js';
 import type { ImageRecord, ImageStatus, NewImage, RootRecord } from '../../src-shared/catalog-records.js';
 

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { AppError } from '../../src-shared/errors.js';
-import { fromProjectRelative, toProjectRelative } from './migrations.js';
+import { fromProjectRelative, toProjectRelative } from './project-paths.js';
 import type {
   EpochRecord,
   PredictionInput,
