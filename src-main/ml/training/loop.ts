@@ -51,6 +51,12 @@ export interface LoopConfig {
   parallelism: number;
   /** Spread only if timing the first batches shows it is faster (see ParallelOptions). */
   adaptiveParallelism: boolean;
+  /**
+   * Spread by shards even where the GEMM team could start: for a network whose time is
+   * mostly outside the team's products (MobileNet's depthwise layers and elementwise
+   * ops), shards run every op on every core.
+   */
+  preferShards?: boolean;
   signal: AbortSignal;
   /**
    * End after this epoch as if cancelled (its checkpoint written): a sweep compares its
@@ -177,7 +183,7 @@ async function stepperFor(config: LoopConfig): Promise<Stepper> {
   // Every core on each product of one step, on the shared heap: no weights or gradients
   // copied between threads (gemm-team.ts). Shards across threads only where that cannot start.
   const backend = tf.backend() as BackendWasm;
-  const team = await startGemmTeam(backend, config.parallelism).catch(() => null);
+  const team = config.preferShards ? null : await startGemmTeam(backend, config.parallelism).catch(() => null);
   if (team) return { ...single(null), threads: () => team.threads, close: () => stopGemmTeam(backend) };
   try {
     return await createParallelStep(model, optimizer, train.source.exampleShape, numClasses, config.parallelism - 1, {
