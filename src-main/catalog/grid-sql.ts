@@ -170,19 +170,26 @@ export function sortKeys(sort: GridSort): string[] {
       : ['i.id'];
 }
 
-/** Filter terms that a prediction's cell index (migration 13) answers in confidence order. */
-const CELL_TERMS = new Set(['classId', 'unlabeled', 'split', 'confidenceMin', 'confidenceMax', 'runId']);
+/** Filter terms that a prediction's cell index (migration 13) can answer. */
+const CELL_TERMS = new Set(['classId', 'unlabeled', 'split', 'labelSource', 'confidenceMin', 'confidenceMax', 'runId']);
 
 /**
- * Whether one of the predictions' cell indexes lists the filter's predictions in
- * confidence order: a split, with a class or unlabeled or neither, and nothing else that
- * the index does not hold. Such a page reads its own rows and no more.
+ * The predictions' cell index that lists the filter's predictions in confidence order,
+ * or null: a class (or unlabeled) within a split, a label source (any split: the split
+ * is then tested on rows already in order), or a split alone. Such a page reads its own
+ * rows and few more. A class in any split, when few match (`scan` false), is one range. Named, not left to the planner: two of them can tie on its estimate.
  */
-export function cellIndexed(filter: ImageFilter): boolean {
+export function cellIndex(filter: ImageFilter, scan: boolean): string | null {
   const terms = Object.entries(filter).filter(
     ([key, value]) => value !== undefined && !(key === 'unlabeled' && !value),
   );
-  return filter.split !== undefined && terms.every(([key]) => CELL_TERMS.has(key));
+  if (!terms.every(([key]) => CELL_TERMS.has(key))) return null;
+  const byClass = filter.classId !== undefined || filter.unlabeled === true;
+  // A class in any split: its predictions are one range of the index, sorted after
+  // reading (SQLite reads them in split order); worth it while they are few (a seek).
+  if (byClass) return filter.split !== undefined || !scan ? 'predictions_cell_class' : null;
+  if (filter.labelSource !== undefined) return 'predictions_cell_source';
+  return filter.split !== undefined ? 'predictions_cell_split' : null;
 }
 
 /** A key before the first (or, descending, after the last) row the page can hold. */
@@ -257,9 +264,9 @@ function orderedSql(filter: ImageFilter, shape: PageShape, keysOnly: boolean): S
     select = `${IMAGE_COLUMNS}, ${shownPrediction('i.id')}`;
     params.push(shape.runId, shape.runId);
   }
-  const byCell = sort === 'confidence' && cellIndexed(filter);
+  const byCell = sort === 'confidence' ? cellIndex(filter, scan) : null;
   let from: string;
-  if (byCell) from = 'predictions p CROSS JOIN images i ON i.id = p.image_id';
+  if (byCell) from = `predictions p INDEXED BY ${byCell} CROSS JOIN images i ON i.id = p.image_id`;
   else if (sort === 'confidence') {
     // Scan: predictions in confidence order, each image looked up. Seek: start from the
     // images' index, unless a prediction filter (a predicted class) is the narrower start.

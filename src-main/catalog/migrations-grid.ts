@@ -214,8 +214,9 @@ const IMAGE_PATHS_IN_BULK = `
  * review of a split's unsure images) visited ~10k rows at 1M images whichever table it
  * started from: the predictions in confidence order, probing each image's cell, or the
  * cell's images, probing each one's prediction and sorting. Each prediction now carries
- * a copy of its image's cell, and two indexes list a cell's predictions in confidence
- * order, so such a page reads its 200 rows and no more. The copies are kept by
+ * a copy of its image's cell, and three indexes list a cell's predictions (by class and
+ * split, by split, by label source) in confidence order, so such a page reads its 200
+ * rows and few more. The copies are kept by
  * triggers, like the images' own (a prediction takes its image's cell when written; an
  * image's new cell reaches each of its predictions).
  */
@@ -227,6 +228,7 @@ const PREDICTION_CELLS = `
     FROM images i WHERE i.id = predictions.image_id;
   CREATE INDEX predictions_cell_class ON predictions (run_id, grid_class_id, grid_split, confidence);
   CREATE INDEX predictions_cell_split ON predictions (run_id, grid_split, confidence);
+  CREATE INDEX predictions_cell_source ON predictions (run_id, grid_source, confidence);
 
   CREATE TRIGGER predictions_cell_written AFTER INSERT ON predictions BEGIN
     UPDATE predictions SET grid_class_id = i.grid_class_id, grid_split = i.grid_split, grid_source = i.grid_source

@@ -310,7 +310,7 @@ test('path search ignores ASCII case only and takes every character literally, w
   catalog.close();
 });
 
-test("confidence pages under a split read each prediction's copy of its cell, in order, both ways", () => {
+test("confidence pages by split, class or label source read each prediction's copy of its cell, both ways", () => {
   const { catalog, cls, ids } = fixture();
   // Labels and splits change after the predictions were written: the copies must follow.
   catalog.labels.setLabels(
@@ -337,6 +337,11 @@ test("confidence pages under a split read each prediction's copy of its cell, in
     { split: 'test', classId: cls.eel! },
     { split: 'train', unlabeled: true },
     { split: 'validation', confidenceMin: 0.1, confidenceMax: 0.6 },
+    { labelSource: 'human' },
+    { labelSource: 'import', split: 'train' },
+    { labelSource: 'import', split: 'test', classId: cls.eel! },
+    { classId: cls.dog! },
+    { unlabeled: true },
   ];
   for (const filter of filters)
     for (const descending of [false, true]) {
@@ -348,6 +353,13 @@ test("confidence pages under a split read each prediction's copy of its cell, in
         after = page.nextCursor;
       } while (after);
       assert.deepEqual(seen, byConfidence(filter, descending), `${JSON.stringify(filter)} ${descending}`);
+      // One page of all: the seek shape (small pages make most filters a scan).
+      const whole = catalog.grid.page(filter, { sort: 'confidence', descending, limit: 1000 });
+      assert.deepEqual(
+        whole.items.map((i) => i.id),
+        seen,
+        `one page of ${JSON.stringify(filter)}`,
+      );
     }
   assert.ok(byConfidence({ split: 'train' }, false).length > 2, 'more than one page');
   catalog.close();
