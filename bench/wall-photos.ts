@@ -153,6 +153,26 @@ async function withModel(wall: number, photo: DecodedPhoto, signs: WallSign[], s
   }
 }
 
+/**
+ * How found boxes sit on the hand-drawn ones they matched: medians of width and height
+ * ratios (found / hand) and of the centre's offset in hand-box sizes. A crop framed
+ * differently from the training crops is read worse, so this says which way they differ.
+ */
+function boxGeometry(pairs: Array<[found: Box, hand: Box]>) {
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted.length ? round(sorted[sorted.length >> 1]!) : null;
+  };
+  const size = (box: Box) => [box[2] - box[0], box[3] - box[1]] as const;
+  const centre = (box: Box) => [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] as const;
+  return {
+    width_ratio: median(pairs.map(([f, h]) => size(f)[0] / size(h)[0])),
+    height_ratio: median(pairs.map(([f, h]) => size(f)[1] / size(h)[1])),
+    centre_dx: median(pairs.map(([f, h]) => (centre(f)[0] - centre(h)[0]) / size(h)[0])),
+    centre_dy: median(pairs.map(([f, h]) => (centre(f)[1] - centre(h)[1]) / size(h)[1])),
+  };
+}
+
 /** The wall read from the held-out detector's boxes. */
 async function detectedAccuracy(
   wall: number,
@@ -182,6 +202,7 @@ async function detectedAccuracy(
       precision: round(found.length ? pairs.length / found.length : 0),
       recall: round(pairs.length / truth.length),
       reading_order_pairs: round(byTruth.length > 1 ? inOrder / (byTruth.length - 1) : 1),
+      matched_geometry: boxGeometry(pairs.map((pair) => [found[pair.found]!.box, truth[pair.truth]!])),
     };
     if (classifier && datasetHits) {
       // The signs the model could name (scored) that a found box matched, cut from the found box.
