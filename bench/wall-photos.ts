@@ -22,7 +22,7 @@ import { registerWasmTrainingKernels } from '../src-main/ml/kernels/index.js';
 import { loadModelFromFolder } from '../src-main/ml/model-io.js';
 import { labelledProbabilities, loadClassifier, type Classifier } from '../src-main/ml/inference/predict.js';
 import { matchBoxes, parseLocations, type Box, type WallSign } from '../src-main/walls/boxes.js';
-import { decodePhoto, framedCropPng, type DecodedPhoto } from '../src-main/walls/crops.js';
+import { decodePhoto, framedCropPng, GLYPH_FRAME, type DecodedPhoto } from '../src-main/walls/crops.js';
 import { classifierConfidence, directionOf, estimateFacing } from '../src-main/walls/facing.js';
 import { findSigns } from '../src-main/walls/find-signs.js';
 import { pairwiseOrderAgreement, readingOrder } from '../src-main/walls/reading-order.js';
@@ -135,8 +135,19 @@ async function withModel(wall: number, photo: DecodedPhoto, signs: WallSign[], s
       signs.map((_, i) => i),
     );
     const detected = detectorsArg ? await detectedAccuracy(wall, photo, signs, classifier, theirs) : null;
+    // Signs larger than the frame are shrunk into it; the others are cut as they are.
+    const shrunk = (sign: Scored) =>
+      sign.box[2] - sign.box[0] > GLYPH_FRAME.width || sign.box[3] - sign.box[1] > GLYPH_FRAME.height;
+    const named = scored.filter((sign) => ours.has(sign.file)); // the signs whose class the model has
+    const bySize = (hits: Map<string, boolean>, wantShrunk: boolean) =>
+      share(named.filter((sign) => shrunk(sign) === wantShrunk).map((sign) => hits.get(sign.file)!));
     return {
       accuracy: {
+        shrunk_signs: named.filter(shrunk).length,
+        top1_seshat_crops_shrunk: bySize(ours, true),
+        top1_dataset_crops_shrunk: bySize(theirs, true),
+        top1_seshat_crops_unshrunk: bySize(ours, false),
+        top1_dataset_crops_unshrunk: bySize(theirs, false),
         scored: ours.size,
         top1_seshat_crops: share([...ours.values()]),
         top1_dataset_crops: share([...theirs.values()]),
