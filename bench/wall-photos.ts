@@ -134,7 +134,7 @@ async function withModel(wall: number, photo: DecodedPhoto, signs: WallSign[], s
       readingOrder(mirroredBoxes, directionOf(mirrored.mirrored)),
       signs.map((_, i) => i),
     );
-    const detected = detectorsArg ? await detectedAccuracy(wall, photo, signs, classifier, theirs) : null;
+    const detected = detectorsArg ? await detectedAccuracy(wall, photo, signs, classifier, theirs, ours) : null;
     // Signs larger than the frame are shrunk into it; the others are cut as they are.
     const shrunk = (sign: Scored) =>
       sign.box[2] - sign.box[0] > GLYPH_FRAME.width || sign.box[3] - sign.box[1] > GLYPH_FRAME.height;
@@ -191,6 +191,7 @@ async function detectedAccuracy(
   signs: WallSign[],
   classifier: Classifier | null,
   datasetHits: Map<string, boolean> | null,
+  seshatHits: Map<string, boolean> | null = null,
 ) {
   const dir = join(detectorsArg!, String(wall));
   if (!existsSync(join(dir, 'model.json'))) return null;
@@ -228,6 +229,8 @@ async function detectedAccuracy(
       result.matched_scored = matched.length;
       result.top1_detected_crops = share([...hits.values()]);
       result.top1_dataset_crops_same_signs = share(same);
+      // The same signs cut by Seshat from the hand-drawn boxes: what the found boxes change.
+      if (seshatHits) result.top1_seshat_crops_same_signs = share(matched.map((sign) => seshatHits.get(sign.file)!));
       // Of every sign the model could name, read right from a found box (a missed sign is wrong).
       result.read_right_of_all_scored = round([...hits.values()].filter(Boolean).length / datasetHits.size);
     }

@@ -21,6 +21,7 @@ import {
 import { labelledProbabilities, loadClassifier } from '../src-main/ml/inference/predict.js';
 import { trainClassifier } from '../src-main/ml/training/train.js';
 import type { TrainOptions, TrainResult } from '../src-main/ml/training/types.js';
+import { seshatCrops } from './seshat-crops.js';
 import { blend, embedCrops, prototypeProbabilities } from './walls-prototypes.js';
 import {
   CONFIDENCE_BINS,
@@ -158,7 +159,10 @@ export async function leaveOnePictureOut(
 ): Promise<Record<string, unknown>> {
   const root = join(sharedDir, 'datasets', 'unas-glyphs', 'Manual', 'Preprocessed');
   if (!existsSync(root)) return { dataset: 'unas-glyphs', skipped: 'dataset not found' };
-  const crops = readCrops(root);
+  // --crops=seshat: Seshat's own crops of the dataset's boxes, as the app cuts them (seshat-crops.ts).
+  const crops = process.argv.includes('--crops=seshat')
+    ? await seshatCrops(join(sharedDir, 'datasets', 'unas-glyphs'), readCrops(root), log)
+    : readCrops(root);
   const pictures = [...new Set(crops.map((crop) => crop.picture))]
     .filter((picture) => only.length === 0 || only.includes(picture))
     .sort((a, b) => Number(a) - Number(b));
