@@ -68,12 +68,13 @@ test('a project path that is a file is refused with its name', () => {
   assert.match(stderr, /package\.json is a file/);
 });
 
-test('train refuses a schedule or label smoothing it does not know, naming the value', () => {
+test('train refuses a schedule, label smoothing or fine-tuning mode it does not know, naming the value', () => {
   const project = mkdtempSync(join(tmpdir(), 'seshat-cli-project-'));
   for (const [flag, value] of [
     ['--schedule', 'weekly'],
     ['--label-smoothing', '0.9'],
     ['--label-smoothing', ' '],
+    ['--fine-tune', 'everything'],
   ] as const) {
     const { code, stdout } = seshat(['train', '--project', project, flag, value, '--json']);
     assert.equal(code, 2, `${flag} ${value}`);
