@@ -73,10 +73,9 @@ export function snapshotDataset(catalog: Catalog, options: { includeValidation?:
     sizes.set(`${row.width}x${row.height}`, (sizes.get(`${row.width}x${row.height}`) ?? 0) + 1);
   const [commonSize] = [...sizes].sort((a, b) => b[1] - a[1])[0]!;
   const [width, height] = commonSize.split('x').map(Number) as [number, number];
-  const codes = classes.filter((name) => normaliseGardinerCode(name) !== null).length;
   return {
     nativeSize: { width, height },
-    glyphProject: codes >= classes.length / 2,
+    glyphProject: isGlyphProject(classes),
     dataset,
     record: {
       hash,
@@ -122,4 +121,10 @@ export async function readDatasetRecord(modelDir: string): Promise<DatasetRecord
   } catch {
     return null;
   }
+}
+
+/** Hieroglyphs, not photos: at least half the class names are Gardiner codes (then nothing is mirrored). */
+export function isGlyphProject(classNames: readonly string[]): boolean {
+  const codes = classNames.filter((name) => normaliseGardinerCode(name) !== null).length;
+  return codes >= classNames.length / 2;
 }

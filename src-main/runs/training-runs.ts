@@ -21,7 +21,7 @@ import { isResumable } from './run-recovery.js';
 import { runDirOf } from './run-paths.js';
 import type { SweepSpec } from '../../src-shared/api/wire-sweeps.js';
 import type { SweepRecord } from '../catalog/sweeps.js';
-import { snapshotDataset } from './dataset-snapshot.js';
+import { isGlyphProject, snapshotDataset } from './dataset-snapshot.js';
 import { createSweep, runSweep, type TrialTrainer } from './sweep-runner.js';
 import { runTrainer, sweepDetails } from './sweep-service.js';
 import { trialSettings } from './sweep-settings.js';
@@ -60,8 +60,10 @@ export class TrainingRuns {
 
   /** The presets, each with its defaults; MobileNet is recommended for photo-like projects (few classes). */
   presets(): PresetSummary[] {
-    const stats = this.deps.catalog().stats();
+    const catalog = this.deps.catalog();
+    const stats = catalog.stats();
     const photos = stats.classes > 0 && stats.classes < 50;
+    const glyphMode = isGlyphProject(catalog.classes.list().map((cls) => cls.name));
     return PRESET_IDS.map((id) => ({
       id,
       title: PRESETS[id].title,
@@ -69,7 +71,7 @@ export class TrainingRuns {
       recommended: id === (photos ? 'mobilenet' : 'cnn-plus'),
       defaults: presetDefaults(resolveTrainOptions({ preset: id, input: { width: 64, height: 64 } })),
       wholeNetworkDefaults:
-        id === 'mobilenet' ? presetDefaults(resolveTrainOptions({ preset: id, fineTune: 'all' })) : null,
+        id === 'mobilenet' ? presetDefaults(resolveTrainOptions({ preset: id, fineTune: 'all', glyphMode })) : null,
     }));
   }
 
@@ -244,5 +246,6 @@ function presetDefaults(options: TrainOptions): PresetDefaults {
     learningRateSchedule: options.learningRateSchedule,
     labelSmoothing: options.labelSmoothing,
     earlyStoppingPatience: options.earlyStopping?.patience ?? null,
+    mirror: options.augment !== false && options.augment.flip === true,
   };
 }

@@ -159,6 +159,8 @@ export interface PresetDefaults {
   labelSmoothing: number;
   /** Patience of early stopping, or null when the preset trains every epoch. */
   earlyStoppingPatience: number | null;
+  /** Mirror training images: photos fine-tuned whole, never a glyph project (see isGlyphProject). */
+  mirror: boolean;
 }
 
 export interface RunSummary extends RunRecord {

@@ -45,6 +45,8 @@ test('start a run from the Train view, watch the curves move, and stop it', asyn
   await expect(epochs).toHaveValue('10');
   await expect(page.getByLabel('Batch size')).toHaveValue('16');
   await expect(page.getByRole('checkbox', { name: /Augment: shifts/ })).toBeEnabled();
+  // Gardiner-coded classes: a glyph project, whose signs are never mirrored.
+  await expect(page.getByRole('checkbox', { name: /Mirror images/ })).not.toBeChecked();
   await page.getByLabel('What to train').scrollIntoViewIfNeeded();
   await page.screenshot({ path: test.info().outputPath('train-whole-network.png') });
   await page.getByLabel('What to train').selectOption('head');

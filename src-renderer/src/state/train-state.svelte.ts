@@ -117,6 +117,7 @@ export class TrainState {
     this.form.schedule = defaults.learningRateSchedule;
     this.form.labelSmoothing = defaults.labelSmoothing;
     this.form.earlyStopping = defaults.earlyStoppingPatience !== null;
+    this.form.flip = defaults.mirror;
     if (defaults.earlyStoppingPatience !== null) this.form.patience = defaults.earlyStoppingPatience;
   }
 

@@ -87,6 +87,23 @@ test('presets carry the defaults the Train view fills its form with', async () =
       resnet: ['plateau', 0, 8],
     },
   );
+  // MobileNet fine-tuned whole has its own; no other preset has that mode.
+  const whole = Object.fromEntries(
+    (body.value as Array<{ id: string; wholeNetworkDefaults: Record<string, unknown> | null }>).map((p) => [
+      p.id,
+      p.wholeNetworkDefaults,
+    ]),
+  );
+  assert.deepEqual(whole.mobilenet, {
+    epochs: 10,
+    batchSize: 16,
+    learningRate: 1e-3,
+    learningRateSchedule: 'cosine',
+    labelSmoothing: 0.1,
+    earlyStoppingPatience: null,
+    mirror: false, // no classes yet: treated as glyphs, never mirrored
+  });
+  assert.equal(whole['cnn-plus'], null);
 });
 
 test('invalid JSON and invalid input are clear INVALID_INPUT errors', async () => {
