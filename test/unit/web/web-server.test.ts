@@ -69,6 +69,7 @@ test('presets carry the defaults the Train view fills its form with', async () =
     value: Array<{
       id: string;
       defaults: { learningRateSchedule: string; labelSmoothing: number; earlyStoppingPatience: number | null };
+      wholeNetworkDefaults: Record<string, unknown> | null;
     }>;
   };
   const defaults = Object.fromEntries(body.value.map((preset) => [preset.id, preset.defaults]));
@@ -88,12 +89,7 @@ test('presets carry the defaults the Train view fills its form with', async () =
     },
   );
   // MobileNet fine-tuned whole has its own; no other preset has that mode.
-  const whole = Object.fromEntries(
-    (body.value as Array<{ id: string; wholeNetworkDefaults: Record<string, unknown> | null }>).map((p) => [
-      p.id,
-      p.wholeNetworkDefaults,
-    ]),
-  );
+  const whole = Object.fromEntries(body.value.map((preset) => [preset.id, preset.wholeNetworkDefaults]));
   assert.deepEqual(whole.mobilenet, {
     epochs: 10,
     batchSize: 16,
