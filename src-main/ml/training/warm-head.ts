@@ -72,10 +72,7 @@ export async function warmStartHead(
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       if (options.signal.aborted) throw new AppError('CANCELLED', 'Training was cancelled');
-      for (let i = count - 1; i > 0; i--) {
-        const j = Math.floor(rng.next() * (i + 1));
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
+      rng.shuffle(order as unknown as number[]);
       for (let start = 0; start < count; start += options.batchSize) {
         const ids = order.subarray(start, Math.min(count, start + options.batchSize));
         tf.tidy(() => {
