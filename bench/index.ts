@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- <name> [options]`: runs one benchmark; each prints one JSON document.
  *   import    import rate vs a bare sharp loop (unas-glyphs and generated images)
+ *   import-scale  a million small files: import memory, re-scan of the unchanged tree
  *   catalog   grid page latency on a synthetic catalog of 1M images
  *   train     training images/s per backend beside PyTorch's figures;
  *             with --backend NAME, one backend's images/s and its adapter
@@ -20,6 +21,7 @@ const here = import.meta.dirname;
 const SCRIPTS: Record<string, string> = { walls: 'wall-photos', detector: 'sign-detector' };
 const available = [
   'import',
+  'import-scale',
   'catalog',
   'train',
   'backend-train',

@@ -9,7 +9,7 @@
  * the rest absent; running the same import again skips what is already there
  * (same path, size and mtime) and finishes the job.
  */
-import { access } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { isAppError } from '../../src-shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ImageFileState } from '../catalog/images.js';
@@ -168,7 +168,7 @@ export class ImportEngine {
       existing &&
       existing.bytes === file.size &&
       existing.mtimeMs === file.mtimeMs &&
-      (await this.hasThumbnail(existing.hash))
+      this.hasThumbnail(existing.hash)
     ) {
       return { type: 'existing', image: existing, mtimeMs: file.mtimeMs, guess };
     }
@@ -349,14 +349,13 @@ export class ImportEngine {
     });
   }
 
-  private async hasThumbnail(hash: string): Promise<boolean> {
-    if (this.options.thumbnailsDir === null) return true;
-    try {
-      await access(thumbnailPath(this.options.thumbnailsDir, hash));
-      return true;
-    } catch {
-      return false;
-    }
+  /**
+   * Synchronous on purpose: a few microseconds of one system call, where the promise
+   * version cost ~16 µs of this thread per file and a quarter of re-scanning an
+   * unchanged tree (bench import-scale).
+   */
+  private hasThumbnail(hash: string): boolean {
+    return this.options.thumbnailsDir === null || existsSync(thumbnailPath(this.options.thumbnailsDir, hash));
   }
 
   progress(force: boolean): void {
