@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../../src-main/catalog/index.js';
+import { thumbnailPath } from '../../../src-main/images/thumbnails.js';
 import { importFolders, rescan } from '../../../src-main/import/index.js';
 import { tempDir, writeImage } from '../../helpers/images.js';
 
@@ -112,4 +113,26 @@ test('a rescan reports the label file’s unusable rows too, with the CSV and th
     rowProblem(again).map((item) => [item.path, item.detail.split(':')[0]]),
     [[csv, 'line 3']],
   );
+});
+
+test('a re-scan makes again a thumbnail that was deleted, and leaves the image unchanged', async (t) => {
+  const dir = tempDir(t);
+  const catalog = Catalog.open(path.join(dir, 'seshat.sqlite'));
+  t.after(() => catalog.close());
+  const root = path.join(dir, 'photos');
+  await writeImage(root, 'cat/one.png', { seed: 3 });
+  await writeImage(root, 'cat/two.png', { seed: 4 });
+  const thumbnailsDir = path.join(dir, 'thumbnails');
+  await importFolders(catalog, { roots: [root], labelSource: { kind: 'folders' }, thumbnailsDir });
+  const [one, two] = ['cat/one.png', 'cat/two.png'].map((rel) =>
+    catalog.images.findByPath(catalog.images.listRoots()[0]!.id, rel)!,
+  );
+  const gone = thumbnailPath(thumbnailsDir, one!.hash);
+  const kept = thumbnailPath(thumbnailsDir, two!.hash);
+  const keptAt = statSync(kept).mtimeMs;
+  rmSync(gone);
+  const report = await rescan(catalog, { thumbnailsDir });
+  assert.equal(report.counts.unchanged, 2);
+  assert.ok(existsSync(gone), 'the deleted thumbnail is made again');
+  assert.equal(statSync(kept).mtimeMs, keptAt, 'a thumbnail that is there is not rewritten');
 });
