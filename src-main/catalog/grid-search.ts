@@ -42,14 +42,32 @@ export function pathIndexListSql(text: string): SqlParts {
  * from the index's list (the caller has checked `usesPathIndex`).
  */
 export function pathCondition(text: string, id: string, useIndex: boolean): PathCondition {
-  // The folder's own name counts as part of the path ("wall-3/" finds the crops of wall-3 imported as a folder).
-  const like = `((SELECT rn.name FROM roots rn WHERE rn.id = i.root_id) || '/' || i.rel_path) LIKE ? ESCAPE '\\'`;
-  const pattern = `%${escapeLike(searchText(text))}%`;
-  if (!useIndex) return { sql: like, params: [pattern] };
+  const match = pathMatch(searchText(text));
+  if (!useIndex) return match;
   return {
-    sql: `${id} IN (SELECT rowid FROM image_paths WHERE image_paths MATCH ?) AND ${like}`,
-    params: [phrase(text), pattern],
+    sql: `${id} IN (SELECT rowid FROM image_paths WHERE image_paths MATCH ?) AND ${match.sql}`,
+    params: [phrase(text), ...match.params],
   };
+}
+
+/**
+ * "`<folder name>/<rel_path>` contains the text" without building that string per row.
+ * The folder's own name counts as part of the path ("wall-3/" finds the crops of wall-3
+ * imported as a folder). A folder name holds no '/', so the text lies in the name, or in
+ * the path, or across the '/' between them: then its part before its first '/' ends the
+ * name and the rest begins the path. The roots' tests run once per query, not per row
+ * (joining each row's name and path cost a 10k-image folder search about 4 ms of 10).
+ */
+function pathMatch(text: string): PathCondition {
+  const contains = `%${escapeLike(text)}%`;
+  const terms = [`i.rel_path LIKE ? ESCAPE '\\'`, `i.root_id IN (SELECT id FROM roots WHERE name LIKE ? ESCAPE '\\')`];
+  const params: unknown[] = [contains, contains];
+  const slash = text.indexOf('/');
+  if (slash >= 0) {
+    terms.push(`(i.root_id IN (SELECT id FROM roots WHERE name LIKE ? ESCAPE '\\') AND i.rel_path LIKE ? ESCAPE '\\')`);
+    params.push(`%${escapeLike(text.slice(0, slash))}`, `${escapeLike(text.slice(slash + 1))}%`);
+  }
+  return { sql: `(${terms.join(' OR ')})`, params };
 }
 
 function escapeLike(text: string): string {

@@ -100,8 +100,15 @@ export class GridQueries {
     // finds the filter's images.
     const scanRows = (limit * listed) / total;
     const pathIndex = this.worthPathIndex(filter);
-    const matches = predictedOnly ? this.count(filter) : total;
-    const seekRows = pathIndex ? this.pathIndexList(filter)! : unindexed(filter, false) ? listed : matches;
+    // Counted only when it decides: for a search the path index's list is the seek's size,
+    // and counting a 10k-image folder's matches again cost a third of its confidence page.
+    const seekRows = pathIndex
+      ? this.pathIndexList(filter)!
+      : unindexed(filter, false)
+        ? listed
+        : predictedOnly
+          ? this.count(filter)
+          : total;
     const shape = { runId, sort, descending, scan: scanRows < seekRows, pathIndex };
     const keys = sortKeys(sort).length;
     let cursor: Cursor | null = null;

@@ -364,3 +364,60 @@ test("confidence pages by split, class or label source read each prediction's co
   assert.ok(byConfidence({ split: 'train' }, false).length > 2, 'more than one page');
   catalog.close();
 });
+
+test('path search finds what a plain case-insensitive look at "<folder>/<path>" finds, across the folder boundary too', () => {
+  const catalog = Catalog.open(':memory:');
+  {
+    const roots = ['/data/Wall-3', '/data/wall_30', '/x/Roll%2', '/y/a'].map((folder) =>
+      catalog.images.ensureRoot(folder),
+    );
+    const pieces = ['wall', 'WALL-3', 'crop', '_', '%', 'a', 'A/b', 'roll-0', '3/'];
+    let seed = 11;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const images = Array.from({ length: 300 }, (_, i) => {
+      const relPath = `${Array.from({ length: 1 + next(3) }, () => pieces[next(pieces.length)]).join('/')}/${i}.png`;
+      return { rootId: roots[next(roots.length)]!.id, relPath };
+    });
+    catalog.images.insertBatch(
+      images.map((image, i) => ({
+        ...image,
+        hash: `h${i}`,
+        width: 1,
+        height: 1,
+        channels: 1,
+        format: 'png',
+        bytes: 1,
+        mtimeMs: 1,
+      })),
+      { operationId: null },
+    );
+    const names = new Map(roots.map((root) => [root.id, root.path.split('/').pop()!]));
+    const ascii = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    const texts = [
+      '3/',
+      'wall-3/',
+      'l-3/wa',
+      'a/',
+      '/a',
+      '%2/',
+      '_30/CROP',
+      '30',
+      'rOLL%2/a/b',
+      'y',
+      '/',
+      'all-3/wall-3/',
+    ];
+    for (const text of texts) {
+      const expected = images
+        .map((image, i) => ({ i, full: `${names.get(image.rootId)}/${image.relPath}` }))
+        .filter(({ full }) => ascii(full).includes(ascii(text)))
+        .map(({ i }) => `${i}.png`)
+        .sort();
+      const page = catalog.grid.page({ pathContains: text }, { limit: 1000 });
+      const found = page.items.map((item) => item.relPath.split('/').pop()!).sort();
+      assert.deepEqual(found, expected, `search ${JSON.stringify(text)}`);
+      assert.equal(page.total, expected.length, `total of ${JSON.stringify(text)}`);
+    }
+  }
+  catalog.close();
+});
