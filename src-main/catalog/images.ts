@@ -190,8 +190,14 @@ export class ImageRepo {
   /**
    * The body of insertBatch, for callers that already hold a transaction (import).
    * Rows remember the operation that added them, so that an import can be undone.
+   * `indexPaths: false` leaves the rows out of path search until the caller passes their
+   * ids to `indexPaths` in the same transaction: a caller inserting image by image
+   * (import keeps scan order) would otherwise write one FTS5 segment per image.
    */
-  insertBatchInTransaction(items: NewImage[], options: { operationId: number | null; importedAt?: number }): number[] {
+  insertBatchInTransaction(
+    items: NewImage[],
+    options: { operationId: number | null; importedAt?: number; indexPaths?: boolean },
+  ): number[] {
     const at = options.importedAt ?? Date.now();
     const opId = options.operationId;
     const classIds = new Map<string, number>();
@@ -217,8 +223,13 @@ export class ImageRepo {
       if (item.split !== undefined)
         this.splits.write([{ id, split: item.split }], { lock: item.splitLocked === true, opId });
     }
-    if (ids.length > 0) this.indexPathsStmt.run(JSON.stringify(ids));
+    if (options.indexPaths !== false) this.indexPaths(ids);
     return ids;
+  }
+
+  /** Adds these images' paths to path search, in one statement (FTS5 writes a segment per statement). */
+  indexPaths(ids: readonly number[]): void {
+    if (ids.length > 0) this.indexPathsStmt.run(JSON.stringify(ids));
   }
 
   /** Same path, new bytes: store the new content; labels stay (the user decides if they still hold). */

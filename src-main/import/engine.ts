@@ -64,6 +64,8 @@ export class ImportEngine {
   private operationId: number | null;
   /** Images labelled in the batch being committed: they join their group's split (or the rule's) in it. */
   private labelledInBatch: number[] = [];
+  /** Images inserted in the batch being committed: their paths enter path search together, at its end. */
+  private insertedInBatch: number[] = [];
   private processed = 0;
   private total = 0;
   private started = Date.now();
@@ -126,7 +128,9 @@ export class ImportEngine {
     catalog.transaction(() => {
       const items: ReportItem[] = [];
       this.labelledInBatch = [];
+      this.insertedInBatch = [];
       for (const action of actions) this.apply(action, items);
+      catalog.images.indexPaths(this.insertedInBatch);
       // A newly labelled image follows its picture's split, or the project's rule, in the
       // same transaction as its label: no moment where a group straddles two splits.
       if (this.labelledInBatch.length > 0)
@@ -260,8 +264,9 @@ export class ImportEngine {
               splitLocked: guess.split !== undefined,
             },
           ],
-          { operationId: this.operationId },
+          { operationId: this.operationId, indexPaths: false },
         );
+        if (id !== undefined) this.insertedInBatch.push(id);
         counts.imported++;
         if (guess.label !== undefined) {
           counts.labelled++;

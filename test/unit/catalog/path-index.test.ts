@@ -8,7 +8,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Catalog, MIGRATIONS, migrate, type NewImage } from '../../../src-main/catalog/index.js';
-import { tempDir } from '../../helpers/images.js';
+import { importFolders } from '../../../src-main/import/index.js';
+import { tempDir, writeImage } from '../../helpers/images.js';
 
 const images = (rootId: number, count: number, folder: string): NewImage[] =>
   Array.from({ length: count }, (_, i) => ({
@@ -59,6 +60,22 @@ test('an imported batch is indexed for path search in one flush, not one segment
   catalog.close();
   const written = segmentsWritten(file);
   assert.ok(written >= 1 && written < 10, `FTS5 wrote ${written} segments for one batch of 300 images`);
+});
+
+test('importing a folder indexes its paths a batch at a time, not one segment per image', async (t) => {
+  // Each image indexed on its own wrote one FTS5 segment per image, and the merges of
+  // those segments slowed a 1M import from 400 to 40 images/s past 470k images.
+  const dir = tempDir(t);
+  const root = path.join(dir, 'photos');
+  for (let i = 0; i < 120; i++) await writeImage(root, `cat-${i % 3}/img-${i}.png`, { seed: i, width: 4, height: 4 });
+  const file = path.join(dir, 'seshat.sqlite');
+  const catalog = Catalog.open(file);
+  await importFolders(catalog, { roots: [root], labelSource: { kind: 'folders' }, thumbnailsDir: null, batchSize: 50 });
+  assert.equal(catalog.grid.page({ pathContains: 'photos/cat-1/' }, { limit: 100 }).total, 40);
+  assert.equal(catalog.grid.page({ pathContains: 'img-119.' }, { limit: 10 }).total, 1);
+  catalog.close();
+  const written = segmentsWritten(file);
+  assert.ok(written >= 1 && written <= 10, `FTS5 wrote ${written} segments for 120 images in batches of 50`);
 });
 
 test('a version-11 catalog, indexed image by image, carries on indexing by batch once migrated', (t) => {
