@@ -4,7 +4,7 @@
  * wall imported with its boxes, read in order. Each step is checked on the data the API
  * holds (boxes in photo pixels, labels, images), not only on what the page shows.
  */
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -213,4 +213,20 @@ test('an undo pressed while an edit is still on its way takes that edit back, no
   await expect.poll(async () => (await boxesNow()).length, { timeout: 10_000 }).toBe(before.length + 1);
   await page.keyboard.press('Control+z');
   await expect.poll(boxesNow, { timeout: 10_000 }).toEqual(before);
+});
+
+test('a photo imported from the Wall view opens, rather than the wall that was open', async ({ page }) => {
+  // The same photo under another name: a second wall, listed after wall99.png.
+  const dir = mkdtempSync(join(tmpdir(), 'seshat-e2e-wall-b-'));
+  const second = join(dir, 'wall-b.png');
+  copyFileSync(wall.photo, second);
+  await page.goto(served.openUrl);
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Walls' }).click();
+  await expect(page.getByRole('heading', { name: 'wall99.png' })).toBeVisible();
+  await page.getByLabel('Photos (one path per line)').fill(second);
+  await page.getByLabel('Boxes file (optional)').fill(wall.boxes);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await waitForIdle(served);
+  await expect(page.getByRole('heading', { name: 'wall-b.png' })).toBeVisible();
+  await expect(page.getByTestId('wall-box')).toHaveCount(12);
 });

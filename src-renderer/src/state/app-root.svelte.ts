@@ -65,7 +65,7 @@ export class AppRoot {
           this.importer.taskEnded(task.taskId, task.result);
           // An import keeps what it committed even when cancelled: show it.
           void this.library.reload();
-          if (this.router.view === 'walls') void this.walls.load();
+          if (this.router.view === 'walls') void this.walls.importEnded(task.taskId, task.result);
         }
       } else if (event.type === 'backend') this.app.backend = event.backend;
       else if (event.type === 'project') {

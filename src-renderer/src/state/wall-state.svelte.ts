@@ -45,13 +45,15 @@ export class WallState {
     return this.current?.signs.find((sign) => sign.imageId === this.selectedId) ?? null;
   }
 
-  async load(): Promise<void> {
+  /** Reads the list again and shows `openWallId`, else the wall shown before, else the first. */
+  async load(openWallId?: number): Promise<void> {
     try {
       this.walls = await this.api.listWalls({});
       const keep = this.current && this.walls.find((wall) => wall.id === this.current!.wall.id);
-      const wallId = keep ? keep.id : this.walls[0]?.id;
+      const chosen = this.walls.find((wall) => wall.id === openWallId);
+      const wallId = chosen?.id ?? (keep ? keep.id : this.walls[0]?.id);
       if (wallId === undefined) this.current = null;
-      else await this.open(wallId, { keepHistory: Boolean(keep) });
+      else await this.open(wallId, { keepHistory: Boolean(keep) && wallId === keep!.id });
     } catch (error) {
       this.error = errorPayload(error);
     }
@@ -165,6 +167,19 @@ export class WallState {
     } catch (error) {
       this.error = errorPayload(error);
     }
+  }
+
+  /**
+   * An import has ended. When it is the one started here, its first wall opens: the user
+   * imported a photo to look at it, not at the wall that happened to be open before.
+   */
+  importEnded(taskId: string, result: unknown): Promise<void> {
+    const walls =
+      taskId === this.lastImportTask && result && typeof result === 'object'
+        ? (result as { walls?: unknown }).walls
+        : undefined;
+    const first = Array.isArray(walls) ? (walls[0] as { wallId?: unknown } | undefined)?.wallId : undefined;
+    return this.load(typeof first === 'number' ? first : undefined);
   }
 
   /**
