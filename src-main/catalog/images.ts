@@ -206,7 +206,7 @@ export class ImageRepo {
       const info = this.insertStmt.run({
         ...item,
         importedAt: at,
-        groupKey: this.splits.groupKeyOf(item.relPath),
+        groupKey: this.splits.groupKeyOf(item.relPath, item.rootId),
         addedByOp: opId,
       });
       const id = Number(info.lastInsertRowid);
@@ -248,7 +248,7 @@ export class ImageRepo {
       .prepare(
         "UPDATE images SET root_id = ?, rel_path = ?, mtime_ms = ?, status = 'present', group_key = ? WHERE id = ?",
       )
-      .run(rootId, relPath, mtimeMs, this.splits.groupKeyOf(relPath), id);
+      .run(rootId, relPath, mtimeMs, this.splits.groupKeyOf(relPath, rootId), id);
   }
 
   /** Unchanged bytes with a new mtime (touched, or copied back): remember the mtime so the next scan skips it. */

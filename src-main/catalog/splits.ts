@@ -34,7 +34,7 @@ export class SplitRepo {
   private readonly remove: Database.Statement;
   private readonly one: Database.Statement<[number], { split: Split; locked: number }>;
   private readonly groupSplit: Database.Statement<[string], { split: Split; locked: number }>;
-  private groupKeyFn: { mode: string; fn: ((relPath: string) => string | null) | null } | null = null;
+  private groupKeyFn: { mode: string; fn: ((relPath: string, rootId: number) => string | null) | null } | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -76,14 +76,14 @@ export class SplitRepo {
   }
 
   /** The group key of a path under the current rule (null: the image is its own group). */
-  groupKeyOf(relPath: string): string | null {
+  groupKeyOf(relPath: string, rootId: number): string | null {
     // Imports call this per file: the rule is compiled once per rule text, not per call.
     const text = this.meta.getText('split.rule') ?? '';
     if (this.groupKeyFn?.mode !== text) {
       const group = this.rule().group;
       this.groupKeyFn = { mode: text, fn: group ? compileGroupKey(group) : null };
     }
-    return this.groupKeyFn.fn?.(relPath) ?? null;
+    return this.groupKeyFn.fn?.(relPath, rootId) ?? null;
   }
 
   private recomputeGroupKeys(group: GroupKeyMode | null): void {
@@ -94,13 +94,14 @@ export class SplitRepo {
     }
     const keyOf = compileGroupKey(group);
     const update = this.db.prepare('UPDATE images SET group_key = ? WHERE id = ?');
-    const rows = this.db.prepare('SELECT id, rel_path, group_key FROM images').all() as Array<{
+    const rows = this.db.prepare('SELECT id, root_id, rel_path, group_key FROM images').all() as Array<{
       id: number;
+      root_id: number;
       rel_path: string;
       group_key: string | null;
     }>;
     for (const row of rows) {
-      const key = keyOf(row.rel_path);
+      const key = keyOf(row.rel_path, row.root_id);
       if (key !== row.group_key) update.run(key, row.id);
     }
   }

@@ -5,10 +5,12 @@
  */
 import path from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
+import { folderName } from '../catalog/project-paths.js';
 import type { CatalogRow } from '../catalog/image-rows.js';
 import type { SplitRule } from '../catalog/splits.js';
 import {
   compileGroupKey,
+  parseFolderKey,
   emptyCounts,
   findCrossSplitDuplicates,
   groupAwareSplit,
@@ -40,7 +42,7 @@ function toItems(rows: CatalogRow[], group: GroupKeyMode | null | undefined): Sp
   return rows.map((row) => ({
     id: row.id,
     classKey: row.className,
-    groupKey: keyOf ? keyOf(row.relPath) : null,
+    groupKey: keyOf ? keyOf(row.relPath, row.rootId) : null,
     locked: row.locked ? row.split : null,
     current: row.split,
   }));
@@ -67,10 +69,20 @@ function compute(catalog: Catalog, rule: SplitRule): { result: SplitResult; plan
   const items = toItems(rows, rule.group);
   if (rule.group) {
     const { assignments, groups, ...rest } = groupAwareSplit(items, options);
-    return { result: { assignments, ...rest }, plan: { ...rest, grouped: true, groups } };
+    const roots = new Map(catalog.images.listRoots().map((root) => [root.id, folderName(root.path)]));
+    const named = groups.map((group) => ({ ...group, name: groupName(group.groupKey, roots) }));
+    return { result: { assignments, ...rest }, plan: { ...rest, grouped: true, groups: named } };
   }
   const { assignments, ...rest } = stratifiedSplit(items, options);
   return { result: { assignments, ...rest }, plan: { ...rest, grouped: false, groups: [] } };
+}
+
+/** A folder key as the folder's name (`wall-3`, `photos/2019`); another mode's key as it is. */
+function groupName(key: string, roots: ReadonlyMap<number, string>): string {
+  const folder = parseFolderKey(key);
+  if (!folder) return key;
+  const root = roots.get(folder.rootId) ?? `folder ${folder.rootId}`;
+  return folder.folder ? `${root}/${folder.folder}` : root;
 }
 
 /** What a split would do, without writing anything. */

@@ -46,15 +46,28 @@ function splitPath(relPath: string): { folder: string; name: string } {
     : { folder: normalised.slice(0, slash), name: normalised.slice(slash + 1) };
 }
 
+/** A folder key: the image's root and its folder inside it (`3:` is the top of root 3). */
+export function folderKey(rootId: number, folder: string): string {
+  return `${rootId}:${folder}`;
+}
+
+/** The root and folder a folder key names, or null for a key of another mode. */
+export function parseFolderKey(key: string): { rootId: number; folder: string } | null {
+  const match = /^(\d+):(.*)$/.exec(key);
+  return match ? { rootId: Number(match[1]), folder: match[2]! } : null;
+}
+
 /**
  * Compiles a mode once into a function, so a project with thousands of images
  * does not build a RegExp per path. Throws INVALID_INPUT for a bad pattern.
+ *
+ * A folder is a folder on disk: the image's root and the folder inside it. Images at
+ * the top of a root share that root's folder (a wall's crops are cut into a folder of
+ * their own and imported as a root each; keyed by their path alone they were groups of
+ * one, and "keep each folder whole" let every wall straddle splits).
  */
-export function compileGroupKey(mode: GroupKeyMode): (relPath: string) => string | null {
-  if (mode.kind === 'folder') {
-    // Top-level images have no folder to share: each is its own group (null).
-    return (relPath) => splitPath(relPath).folder || null;
-  }
+export function compileGroupKey(mode: GroupKeyMode): (relPath: string, rootId: number) => string | null {
+  if (mode.kind === 'folder') return (relPath, rootId) => folderKey(rootId, splitPath(relPath).folder);
   let regex: RegExp;
   try {
     // No g or y flags: they make exec stateful across calls.
@@ -73,6 +86,6 @@ export function compileGroupKey(mode: GroupKeyMode): (relPath: string) => string
 }
 
 /** The group key of one path, or null when the path has none (the image is its own group). */
-export function groupKeyFromPath(relPath: string, mode: GroupKeyMode): string | null {
-  return compileGroupKey(mode)(relPath);
+export function groupKeyFromPath(relPath: string, mode: GroupKeyMode, rootId = 1): string | null {
+  return compileGroupKey(mode)(relPath, rootId);
 }

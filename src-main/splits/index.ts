@@ -5,6 +5,8 @@ export { groupAwareSplit, type GroupAwareResult, type GroupPlacement } from './g
 export { assignNewItems, type AssignNewItemsOptions } from './new-items.js';
 export {
   compileGroupKey,
+  folderKey,
+  parseFolderKey,
   groupKeyFromPath,
   GROUP_KEY_PRESETS,
   FOLDER_PRESET,

@@ -98,7 +98,8 @@ export interface SplitRule {
 
 export interface SplitPlan extends Omit<SplitResult, 'assignments'> {
   grouped: boolean;
-  groups: Array<{ groupKey: string; split: string; size: number }>;
+  /** `name`: the group as people know it (a folder: its root's name and the path inside; else the key). */
+  groups: Array<{ groupKey: string; name: string; split: string; size: number }>;
 }
 
 export interface SplitOverview {

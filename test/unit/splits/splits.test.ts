@@ -233,9 +233,14 @@ test('new items of a group that is already in test follow it there', () => {
 });
 
 test('group keys come from the parent folder or a pattern on the file name', () => {
-  assert.equal(groupKeyFromPath('Preprocessed/3/030001_D58.png', { kind: 'folder' }), 'Preprocessed/3');
-  assert.equal(groupKeyFromPath('Preprocessed\\3\\030001_D58.png', { kind: 'folder' }), 'Preprocessed/3');
-  assert.equal(groupKeyFromPath('030001_D58.png', { kind: 'folder' }), null);
+  // A folder is the root's (here 1) and the folder inside it; top-level images share their root's.
+  assert.equal(groupKeyFromPath('Preprocessed/3/030001_D58.png', { kind: 'folder' }), '1:Preprocessed/3');
+  assert.equal(groupKeyFromPath('Preprocessed\\3\\030001_D58.png', { kind: 'folder' }), '1:Preprocessed/3');
+  assert.equal(groupKeyFromPath('030001_D58.png', { kind: 'folder' }, 7), '7:');
+  assert.notEqual(
+    groupKeyFromPath('a/1.png', { kind: 'folder' }, 2),
+    groupKeyFromPath('a/1.png', { kind: 'folder' }, 3),
+  );
   assert.equal(groupKeyFromPath('3/030001_D58.png', UNAS_PICTURE_PRESET.mode), '03');
   assert.equal(groupKeyFromPath('21/210001_G17.png', UNAS_PICTURE_PRESET.mode), '21');
   assert.equal(groupKeyFromPath('21/cover.png', UNAS_PICTURE_PRESET.mode), null);
@@ -281,7 +286,7 @@ test(
     for (const picture of pictures) {
       for (const file of readdirSync(join(UNAS, picture)).filter((name) => name.endsWith('.png'))) {
         const label = /_([^_.]+)\.png$/.exec(file)?.[1] ?? null;
-        const groupKey = keyOf(`${picture}/${file}`);
+        const groupKey = keyOf(`${picture}/${file}`, 1);
         assert.equal(groupKey, picture.padStart(2, '0'), file);
         items.push({ id: items.length + 1, classKey: label === 'UNKNOWN' ? null : label, groupKey });
       }

@@ -1,0 +1,23 @@
+/**
+ * Migration 14: folder group keys name the root as well as the folder inside it.
+ *
+ * "Keep each folder whole" keyed an image by the folder inside its root alone, so images
+ * at the top of a root (every wall's crops: one root per wall) were groups of one, and
+ * two roots with a folder of the same name were one group. A project whose rule keeps
+ * folders whole has its stored keys rewritten as `<root id>:<folder inside it>`, as
+ * group-keys.ts now computes them. The folder is the path up to its last '/': rtrim by
+ * the path's own characters other than '/' strips the file name.
+ *
+ * Frozen once shipped, like every migration.
+ */
+import type { Migration } from './migrations.js';
+
+const FOLDER_KEYS = `
+  UPDATE images
+  SET group_key = root_id || ':' || rtrim(rtrim(replace(rel_path, '\\', '/'), replace(replace(rel_path, '\\', '/'), '/', '')), '/')
+  WHERE (SELECT json_extract(value, '$.group.kind') FROM project_meta WHERE key = 'split.rule') = 'folder';
+`;
+
+export const FOLDER_MIGRATIONS: readonly Migration[] = [
+  { version: 14, name: 'folder group keys name their root', up: FOLDER_KEYS },
+];
