@@ -192,6 +192,20 @@ export function cellIndex(filter: ImageFilter, scan: boolean): string | null {
   return filter.split !== undefined ? 'predictions_cell_split' : null;
 }
 
+/**
+ * The partial index that lists a label source's images in path order (migration 15), or
+ * null: for a label source alone, by path. Named, because SQLite would rather read the
+ * source's index by class and sort.
+ */
+export function sourcePathIndex(filter: ImageFilter, sort: GridSort): string | null {
+  // runId only says whose guesses the page shows.
+  const terms = Object.entries(filter).filter(
+    ([key, value]) => value !== undefined && key !== 'runId' && !(key === 'unlabeled' && !value),
+  );
+  if (sort !== 'path' || terms.length !== 1 || filter.labelSource === undefined) return null;
+  return INDEXED_SOURCES.has(filter.labelSource) ? `images_${filter.labelSource}_path` : null;
+}
+
 /** A key before the first (or, descending, after the last) row the page can hold. */
 function sentinel(sort: GridSort, descending: boolean, rootId: number | undefined): unknown[] {
   if (sort === 'path') {
@@ -265,8 +279,10 @@ function orderedSql(filter: ImageFilter, shape: PageShape, keysOnly: boolean): S
     params.push(shape.runId, shape.runId);
   }
   const byCell = sort === 'confidence' ? cellIndex(filter, scan) : null;
+  const bySource = sourcePathIndex(filter, sort);
   let from: string;
   if (byCell) from = `predictions p INDEXED BY ${byCell} CROSS JOIN images i ON i.id = p.image_id`;
+  else if (bySource) from = `images i INDEXED BY ${bySource}`;
   else if (sort === 'confidence') {
     // Scan: predictions in confidence order, each image looked up. Seek: start from the
     // images' index, unless a prediction filter (a predicted class) is the narrower start.
@@ -283,7 +299,7 @@ function orderedSql(filter: ImageFilter, shape: PageShape, keysOnly: boolean): S
   }
   const cond = byCell
     ? conditions(filter, 'p.image_id', false, false, 'p')
-    : conditions(filter, 'i.id', scan, shape.pathIndex);
+    : conditions(filter, 'i.id', scan && !bySource, shape.pathIndex);
   const where = [...cond.where];
   if (sort === 'confidence') {
     where.unshift('p.run_id = ?');
@@ -293,7 +309,7 @@ function orderedSql(filter: ImageFilter, shape: PageShape, keysOnly: boolean): S
   // Seek: the sort key behind a unary +, so that no index serves the ORDER BY and
   // SQLite starts from the filter's index instead.
   // By cell: the index is in the sort's order already, whichever shape was asked for.
-  const keys = sortKeys(sort).map((key) => (scan || byCell ? key : `+${key}`));
+  const keys = sortKeys(sort).map((key) => (scan || byCell || bySource ? key : `+${key}`));
   const dir = shape.descending ? 'DESC' : 'ASC';
   // In scan mode a first page gets a bound that every row passes: without one SQLite
   // sees a full SCAN and first builds Bloom filters over the probed tables (reading

@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import { EARLY_MIGRATIONS } from './migrations-early.js';
-import { FOLDER_MIGRATIONS } from './migrations-folders.js';
+import { LATE_MIGRATIONS } from './migrations-late.js';
 import { GRID_MIGRATIONS } from './migrations-grid.js';
 
 export interface Migration {
@@ -20,7 +20,7 @@ export interface Migration {
 /** Written into the file header so a Seshat catalog can be told from any other SQLite file ("SESH"). */
 export const APPLICATION_ID = 0x53455348;
 
-export const MIGRATIONS: readonly Migration[] = [...EARLY_MIGRATIONS, ...GRID_MIGRATIONS, ...FOLDER_MIGRATIONS];
+export const MIGRATIONS: readonly Migration[] = [...EARLY_MIGRATIONS, ...GRID_MIGRATIONS, ...LATE_MIGRATIONS];
 
 export const LATEST_VERSION = MIGRATIONS.length;
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { pageSql } from '../../../src-main/catalog/grid-sql.js';
 import { Catalog, type ImageFilter, type Split } from '../../../src-main/catalog/index.js';
 import { AppError } from '../../../src-shared/errors.js';
 import { importFolders } from '../../../src-main/import/index.js';
@@ -420,4 +422,63 @@ test('path search finds what a plain case-insensitive look at "<folder>/<path>" 
     }
   }
   catalog.close();
+});
+
+test('a label source by path reads its own index in path order: pages both ways, jumps, the named index', (t) => {
+  const { catalog, ids } = fixture();
+  // Model labels on every third image, beside the fixture's human ones.
+  catalog.transaction(() => {
+    const op = catalog.labels.beginOperation('label', 'accept guesses', { undoable: true });
+    for (const id of ids.filter((_, i) => i % 3 === 0 && i % 5 !== 0 && i % 7 !== 0))
+      catalog.labels.change(op, id, catalog.labels.get(id)!.classId, 'model', 3);
+  });
+  for (const labelSource of ['human', 'model'] as const) {
+    const byPath = catalog.grid
+      .page({}, { sort: 'path', limit: 1000 })
+      .items.filter((item) => item.labelSource === labelSource)
+      .map((item) => item.id);
+    assert.ok(byPath.length >= 3, labelSource);
+    for (const descending of [false, true]) {
+      const want = descending ? [...byPath].reverse() : byPath;
+      const walked: number[] = [];
+      let after: string | null = null;
+      do {
+        const page = catalog.grid.page(
+          { labelSource, runId: undefined },
+          { sort: 'path', descending, limit: 2, after },
+        );
+        walked.push(...page.items.map((item) => item.id));
+        after = page.nextCursor;
+      } while (after);
+      assert.deepEqual(walked, want, `${labelSource} by path${descending ? ', descending' : ''}`);
+      const jump = catalog.grid.page({ labelSource }, { sort: 'path', descending, limit: 2, at: 2 });
+      assert.deepEqual(
+        jump.items.map((item) => item.id),
+        want.slice(2, 4),
+        `${labelSource} jump`,
+      );
+    }
+  }
+  // The page names the source's partial index (migration 15).
+  const dir = tempDir(t);
+  catalog.close();
+  const file = join(dir, 'seshat.sqlite');
+  Catalog.open(file).close();
+  const db = new Database(file, { readonly: true });
+  t.after(() => db.close());
+  const { sql, params } = pageSql(
+    { labelSource: 'model' },
+    { runId: null, sort: 'path', descending: false, scan: false, pathIndex: false, cursor: null, limit: 200 },
+  );
+  const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
+    (row) => row.detail,
+  );
+  assert.ok(
+    plan.some((detail) => detail.includes('images_model_path')),
+    plan.join('\n'),
+  );
+  assert.ok(
+    !plan.some((detail) => detail.includes('TEMP B-TREE FOR ORDER BY') && !detail.includes('page')),
+    plan.join('\n'),
+  );
 });
