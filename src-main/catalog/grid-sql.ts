@@ -193,17 +193,18 @@ export function cellIndex(filter: ImageFilter, scan: boolean): string | null {
 }
 
 /**
- * The partial index that lists a label source's images in path order (migration 15), or
- * null: for a label source alone, by path. Named, because SQLite would rather read the
- * source's index by class and sort.
+ * The partial index that lists a label source's images in the page's order (migration
+ * 15), or null: for a label source alone, by path or import order. Named, because SQLite
+ * would rather read the source's index by class and sort.
  */
-export function sourcePathIndex(filter: ImageFilter, sort: GridSort): string | null {
+export function sourceIndex(filter: ImageFilter, sort: GridSort): string | null {
   // runId only says whose guesses the page shows.
   const terms = Object.entries(filter).filter(
     ([key, value]) => value !== undefined && key !== 'runId' && !(key === 'unlabeled' && !value),
   );
-  if (sort !== 'path' || terms.length !== 1 || filter.labelSource === undefined) return null;
-  return INDEXED_SOURCES.has(filter.labelSource) ? `images_${filter.labelSource}_path` : null;
+  if (sort === 'confidence' || terms.length !== 1 || filter.labelSource === undefined) return null;
+  if (!INDEXED_SOURCES.has(filter.labelSource)) return null;
+  return `images_${filter.labelSource}_${sort === 'path' ? 'path' : 'order'}`;
 }
 
 /** A key before the first (or, descending, after the last) row the page can hold. */
@@ -279,7 +280,7 @@ function orderedSql(filter: ImageFilter, shape: PageShape, keysOnly: boolean): S
     params.push(shape.runId, shape.runId);
   }
   const byCell = sort === 'confidence' ? cellIndex(filter, scan) : null;
-  const bySource = sourcePathIndex(filter, sort);
+  const bySource = sourceIndex(filter, sort);
   let from: string;
   if (byCell) from = `predictions p INDEXED BY ${byCell} CROSS JOIN images i ON i.id = p.image_id`;
   else if (bySource) from = `images i INDEXED BY ${bySource}`;

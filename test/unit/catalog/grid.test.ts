@@ -424,7 +424,7 @@ test('path search finds what a plain case-insensitive look at "<folder>/<path>" 
   catalog.close();
 });
 
-test('a label source by path reads its own index in path order: pages both ways, jumps, the named index', (t) => {
+test('a label source by path or import order reads its own index in that order: pages both ways, jumps', (t) => {
   const { catalog, ids } = fixture();
   // Model labels on every third image, beside the fixture's human ones.
   catalog.transaction(() => {
@@ -432,26 +432,28 @@ test('a label source by path reads its own index in path order: pages both ways,
     for (const id of ids.filter((_, i) => i % 3 === 0 && i % 5 !== 0 && i % 7 !== 0))
       catalog.labels.change(op, id, catalog.labels.get(id)!.classId, 'model', 3);
   });
-  for (const labelSource of ['human', 'model'] as const) {
-    const byPath = catalog.grid
-      .page({}, { sort: 'path', limit: 1000 })
+  for (const [labelSource, sort] of [
+    ['human', 'path'],
+    ['model', 'path'],
+    ['human', 'imported'],
+    ['model', 'imported'],
+  ] as const) {
+    const inOrder = catalog.grid
+      .page({}, { sort, limit: 1000 })
       .items.filter((item) => item.labelSource === labelSource)
       .map((item) => item.id);
-    assert.ok(byPath.length >= 3, labelSource);
+    assert.ok(inOrder.length >= 3, labelSource);
     for (const descending of [false, true]) {
-      const want = descending ? [...byPath].reverse() : byPath;
+      const want = descending ? [...inOrder].reverse() : inOrder;
       const walked: number[] = [];
       let after: string | null = null;
       do {
-        const page = catalog.grid.page(
-          { labelSource, runId: undefined },
-          { sort: 'path', descending, limit: 2, after },
-        );
+        const page = catalog.grid.page({ labelSource, runId: undefined }, { sort, descending, limit: 2, after });
         walked.push(...page.items.map((item) => item.id));
         after = page.nextCursor;
       } while (after);
-      assert.deepEqual(walked, want, `${labelSource} by path${descending ? ', descending' : ''}`);
-      const jump = catalog.grid.page({ labelSource }, { sort: 'path', descending, limit: 2, at: 2 });
+      assert.deepEqual(walked, want, `${labelSource} by ${sort}${descending ? ', descending' : ''}`);
+      const jump = catalog.grid.page({ labelSource }, { sort, descending, limit: 2, at: 2 });
       assert.deepEqual(
         jump.items.map((item) => item.id),
         want.slice(2, 4),
@@ -466,19 +468,21 @@ test('a label source by path reads its own index in path order: pages both ways,
   Catalog.open(file).close();
   const db = new Database(file, { readonly: true });
   t.after(() => db.close());
-  const { sql, params } = pageSql(
-    { labelSource: 'model' },
-    { runId: null, sort: 'path', descending: false, scan: false, pathIndex: false, cursor: null, limit: 200 },
-  );
-  const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
-    (row) => row.detail,
-  );
-  assert.ok(
-    plan.some((detail) => detail.includes('images_model_path')),
-    plan.join('\n'),
-  );
-  assert.ok(
-    !plan.some((detail) => detail.includes('TEMP B-TREE FOR ORDER BY') && !detail.includes('page')),
-    plan.join('\n'),
-  );
+  for (const [sort, index] of [
+    ['path', 'images_model_path'],
+    ['imported', 'images_model_order'],
+  ] as const) {
+    const shape = { runId: null, sort, descending: false, pathIndex: false, cursor: null, limit: 200 };
+    for (const scan of [false, true]) {
+      const { sql, params } = pageSql({ labelSource: 'model' }, { ...shape, scan });
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
+        (r) => r.detail,
+      );
+      assert.ok(
+        plan.some((detail) => detail.includes(index)),
+        plan.join('\n'),
+      );
+      assert.ok(!plan.some((detail) => detail.includes('TEMP B-TREE')), plan.join('\n'));
+    }
+  }
 });
