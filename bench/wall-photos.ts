@@ -32,6 +32,8 @@ const WALLS = [3, 5, 7, 9, 20, 21];
 const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const modelsArg = option('models');
 const detectorsArg = option('detectors');
+// --facing=conv judges facing with the ensemble's conv model alone.
+const FIRST_MEMBER_ONLY = option('facing') === 'conv';
 const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 const round = (value: number) => Number(value.toFixed(4));
 
@@ -104,7 +106,7 @@ async function judgeFacingOf(classifier: Classifier, photo: DecodedPhoto, boxes:
       writeFileSync(file, await framedCropPng(photo, box));
       files.push(file);
     }
-    return await estimateFacing(files, classifierConfidence(classifier));
+    return await estimateFacing(files, classifierConfidence(classifier, undefined, FIRST_MEMBER_ONLY));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -76,6 +76,28 @@ describe('exported classifier', () => {
       assert.ok(prediction.top[0]!.probability >= prediction.top[1]!.probability);
     }
     assert.ok('error' in predictions[5]!);
+    // In batches of 2 (the next batch decodes while one is inferred): the same answers, in
+    // order, the unreadable image's error on that image alone.
+    const mixed = [
+      images[0]!,
+      images[1]!,
+      { id: 'bad', source: { kind: 'file' as const, path: '/nonexistent.png' } },
+      ...images.slice(2),
+    ];
+    const batched = await predictImages(classifier, mixed, { topK: 2, batchSize: 2 });
+    const whole = await predictImages(classifier, mixed, { topK: 2 });
+    assert.deepEqual(
+      batched.map((prediction) => prediction.id),
+      mixed.map((image) => image.id),
+    );
+    assert.deepEqual(
+      batched.map((prediction) => 'error' in prediction),
+      [false, false, true, false, false, false],
+    );
+    batched.forEach((prediction, i) => {
+      if ('top' in prediction && 'top' in whole[i]!)
+        assert.ok(Math.abs(prediction.top[0]!.probability - whole[i]!.top[0]!.probability) < 1e-5, prediction.id);
+    });
     const report = await evaluateClassifier(
       classifier,
       [
