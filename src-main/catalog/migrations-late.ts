@@ -7,7 +7,11 @@
  * two roots with a folder of the same name were one group. A project whose rule keeps
  * folders whole has its stored keys rewritten as `<root id>:<folder inside it>`, as
  * group-keys.ts now computes them. The folder is the path up to its last '/': rtrim by
- * the path's own characters other than '/' strips the file name.
+ * the path's own characters other than '/' strips the file name. A folder inside a root
+ * keeps its members (a root's prefix can only part groups that were one), but the images
+ * at the top of a root become one group: where they already sit in several splits they
+ * stay groups of one, or the next split would pull them all after one locked image. A
+ * rule that is not valid JSON reads as no rule (as MetaRepo reads it), not as an error.
  *
  * 15: the images labelled by hand and by a model, each in path order and in import order
  * (an index on the constant source column lists its rows by rowid). They are few (1 % of
@@ -19,9 +23,16 @@
 import type { Migration } from './migrations.js';
 
 const FOLDER_KEYS = `
+  WITH straddling (root_id) AS (
+    SELECT i.root_id FROM images i JOIN splits s ON s.image_id = i.id
+    WHERE instr(i.rel_path, '/') = 0
+    GROUP BY i.root_id HAVING COUNT(DISTINCT s.split) > 1
+  )
   UPDATE images
   SET group_key = root_id || ':' || rtrim(rtrim(replace(rel_path, '\\', '/'), replace(replace(rel_path, '\\', '/'), '/', '')), '/')
-  WHERE (SELECT json_extract(value, '$.group.kind') FROM project_meta WHERE key = 'split.rule') = 'folder';
+  WHERE (SELECT CASE WHEN json_valid(value) THEN json_extract(value, '$.group.kind') END
+         FROM project_meta WHERE key = 'split.rule') = 'folder'
+    AND (instr(rel_path, '/') > 0 OR root_id NOT IN (SELECT root_id FROM straddling));
 `;
 
 const SOURCES_IN_PATH_ORDER = `

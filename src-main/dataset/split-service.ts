@@ -70,7 +70,11 @@ function compute(catalog: Catalog, rule: SplitRule): { result: SplitResult; plan
   if (rule.group) {
     const { assignments, groups, ...rest } = groupAwareSplit(items, options);
     const roots = new Map(catalog.images.listRoots().map((root) => [root.id, folderName(root.path)]));
-    const named = groups.map((group) => ({ ...group, name: groupName(group.groupKey, roots) }));
+    const byFolder = rule.group.kind === 'folder';
+    const named = groups.map((group) => ({
+      ...group,
+      name: byFolder ? groupName(group.groupKey, roots) : group.groupKey,
+    }));
     return { result: { assignments, ...rest }, plan: { ...rest, grouped: true, groups: named } };
   }
   const { assignments, ...rest } = stratifiedSplit(items, options);

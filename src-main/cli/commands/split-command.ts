@@ -64,7 +64,7 @@ export const splitCommand: CliCommand = {
         io.out(
           `train ${plan.totals.train} · validation ${plan.totals.validation} · test ${plan.totals.test} (${plan.moved} images moved)`,
         );
-        if (plan.grouped) io.out(`Groups: ${plan.groups.map((g) => `${g.groupKey}→${g.split}`).join(', ')}`);
+        if (plan.grouped) io.out(`Groups: ${plan.groups.map((g) => `${g.name}→${g.split}`).join(', ')}`);
         io.out(
           `Largest deviation from the requested ratios: ${(plan.deviation.overallMaxAbs * 100).toFixed(1)} points overall`,
         );

@@ -52,12 +52,15 @@ test('keeping folders whole keeps each imported wall in one split, and names the
 test('a version-13 catalog that keeps folders whole gets folder keys that name the root', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'seshat-wall-groups-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const build = (file: string, rule: object) => {
+  const build = (file: string, rule: object | string) => {
     const db = new Database(file);
     migrate(db, MIGRATIONS.slice(0, 13));
-    db.prepare("INSERT INTO project_meta (key, value) VALUES ('split.rule', ?)").run(JSON.stringify(rule));
+    db.prepare("INSERT INTO project_meta (key, value) VALUES ('split.rule', ?)").run(
+      typeof rule === 'string' ? rule : JSON.stringify(rule),
+    );
     db.exec(
-      `INSERT INTO roots (id, path, name, added_at) VALUES (1, '/w/wall-3', 'wall-3', 1), (2, '/w/wall-5', 'wall-5', 1)`,
+      `INSERT INTO roots (id, path, name, added_at)
+       VALUES (1, '/w/wall-3', 'wall-3', 1), (2, '/w/wall-5', 'wall-5', 1), (3, '/w/wall-7', 'wall-7', 1)`,
     );
     const insert = db.prepare(
       `INSERT INTO images (root_id, rel_path, hash, width, height, channels, format, bytes, mtime_ms, imported_at, group_key)
@@ -68,6 +71,12 @@ test('a version-13 catalog that keeps folders whole gets folder keys that name t
     insert.run(2, '0001_X1.png', 'b', null);
     insert.run(2, 'more/0002_G17.png', 'c', 'more');
     insert.run(2, 'more/deeper/0003_D21.png', 'd', 'more/deeper');
+    // wall-7's crops were split one by one (groups of one): one in train, one in test.
+    const e = insert.run(3, '0001_N35.png', 'e', null).lastInsertRowid;
+    const f = insert.run(3, '0002_N35.png', 'f', null).lastInsertRowid;
+    const split = db.prepare('INSERT INTO splits (image_id, split, locked, updated_at) VALUES (?, ?, 0, 1)');
+    split.run(e, 'train');
+    split.run(f, 'test');
     db.close();
   };
   const keys = (file: string) => {
@@ -93,12 +102,20 @@ test('a version-13 catalog that keeps folders whole gets folder keys that name t
   const folders = join(dir, 'folders.sqlite');
   build(folders, { group: { kind: 'folder' } });
   const computed = keys(folders).map(([, , key]) => key);
-  assert.deepEqual(stored(folders), ['1:', '2:', '2:more', '2:more/deeper']);
-  assert.deepEqual(stored(folders), computed, 'the migration writes what the code computes');
+  // wall-7's top-level crops already sit in two splits: they stay groups of one, so that
+  // the next split does not pull them all after one of them.
+  assert.deepEqual(stored(folders), ['1:', '2:', '2:more', '2:more/deeper', null, null]);
+  assert.deepEqual(stored(folders).slice(0, 4), computed.slice(0, 4), 'the migration writes what the code computes');
   const pictures = join(dir, 'pictures.sqlite');
   build(pictures, { group: { kind: 'regex', pattern: '^(\\d{2})' } });
   keys(pictures);
-  assert.deepEqual(stored(pictures), [null, null, 'more', 'more/deeper'], 'another rule keeps its keys');
+  const untouched = [null, null, 'more', 'more/deeper', null, null];
+  assert.deepEqual(stored(pictures), untouched, 'another rule keeps its keys');
+  // A rule that is not JSON reads as no rule (as the app reads it): the catalog opens.
+  const damaged = join(dir, 'damaged.sqlite');
+  build(damaged, '{"group": {"kind": "fol');
+  keys(damaged);
+  assert.deepEqual(stored(damaged), untouched);
 });
 
 test('a project of walls only keeps each wall whole when it is first split; other projects keep their rule', async () => {
@@ -131,5 +148,32 @@ test('a project of walls only keeps each wall whole when it is first split; othe
   } finally {
     walls.close();
     mixed.close();
+  }
+});
+
+test('a pattern group is named by its key, even one that looks like a folder key', () => {
+  const catalog = Catalog.open(':memory:');
+  try {
+    const root = catalog.images.ensureRoot('/scans');
+    const op = catalog.labels.beginOperation('import', 'fixture', { undoable: false });
+    catalog.images.insertBatch(
+      ['1:a-1.png', '1:a-2.png', '2:b-1.png', '3:c-1.png'].map((relPath, i) => ({
+        rootId: root.id,
+        relPath,
+        hash: `h${i}`,
+        width: 1,
+        height: 1,
+        channels: 3,
+        format: 'png',
+        bytes: 1,
+        mtimeMs: 1,
+        label: 'X1',
+      })),
+      { operationId: op },
+    );
+    const plan = planSplit(catalog, { group: { kind: 'regex', pattern: '^(\\d:\\w)' } });
+    assert.deepEqual(plan.groups.map((group) => group.name).sort(), ['1:a', '2:b', '3:c']);
+  } finally {
+    catalog.close();
   }
 });
