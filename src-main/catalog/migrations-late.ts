@@ -43,6 +43,11 @@ const SOURCES_IN_PATH_ORDER = `
 `;
 
 export const LATE_MIGRATIONS: readonly Migration[] = [
-  { version: 14, name: 'folder group keys name their root', up: FOLDER_KEYS },
-  { version: 15, name: 'hand and model labels in path and import order', up: SOURCES_IN_PATH_ORDER },
+  { version: 14, name: 'folder group keys name their root', up: FOLDER_KEYS, keysUntouched: true },
+  {
+    version: 15,
+    name: 'hand and model labels in path and import order',
+    up: SOURCES_IN_PATH_ORDER,
+    keysUntouched: true,
+  },
 ];
