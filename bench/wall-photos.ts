@@ -106,7 +106,7 @@ async function judgeFacingOf(classifier: Classifier, photo: DecodedPhoto, boxes:
       writeFileSync(file, await framedCropPng(photo, box));
       files.push(file);
     }
-    return await estimateFacing(files, classifierConfidence(classifier, undefined, FIRST_MEMBER_ONLY));
+    return await estimateFacing(files, classifierConfidence(classifier, { firstMemberOnly: FIRST_MEMBER_ONLY }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,8 +23,10 @@ import type { LabelChangeResult } from '../../src-shared/api/wire-library.js';
 export type { LabelChangeResult } from '../../src-shared/api/wire-library.js';
 
 interface LabelRow {
+  image_id: number;
   class_id: number;
   source: LabelOrigin;
+  updated_at: number;
 }
 
 interface HistoryRow {
@@ -64,10 +66,6 @@ function toOperation(row: OperationRow): OperationRecord {
 
 export class LabelRepo {
   private readonly current: Database.Statement<[number], LabelRow>;
-  private readonly byImage: Database.Statement<
-    [number],
-    { image_id: number; class_id: number; source: LabelOrigin; updated_at: number }
-  >;
   private readonly imageExists: Database.Statement<[number], { one: number }>;
   private readonly upsert: Database.Statement;
   private readonly remove: Database.Statement;
@@ -80,9 +78,8 @@ export class LabelRepo {
     private readonly splits: SplitRepo,
     private readonly imports: ImportHistory,
   ) {
-    this.current = db.prepare('SELECT class_id, source FROM labels WHERE image_id = ?');
     // Prepared once: a re-scan asks it of every unchanged file (a million times at 1M images).
-    this.byImage = db.prepare('SELECT image_id, class_id, source, updated_at FROM labels WHERE image_id = ?');
+    this.current = db.prepare('SELECT image_id, class_id, source, updated_at FROM labels WHERE image_id = ?');
     this.imageExists = db.prepare('SELECT 1 AS one FROM images WHERE id = ?');
     this.upsert = db.prepare(
       `INSERT INTO labels (image_id, class_id, source, updated_at) VALUES (?, ?, ?, ?)
@@ -100,7 +97,7 @@ export class LabelRepo {
   }
 
   get(imageId: number): LabelRecord | undefined {
-    const row = this.byImage.get(imageId);
+    const row = this.current.get(imageId);
     return row && { imageId: row.image_id, classId: row.class_id, source: row.source, updatedAt: row.updated_at };
   }
 

@@ -100,9 +100,9 @@ async function cutAndMirrored(file: string): Promise<[PixelSource, PixelSource] 
  */
 export function classifierConfidence(
   classifier: Classifier,
-  signal?: AbortSignal,
-  firstMemberOnly = false,
+  options: { signal?: AbortSignal | undefined; firstMemberOnly?: boolean } = {},
 ): ConfidenceOf {
+  const { signal, firstMemberOnly = false } = options;
   const judge =
     firstMemberOnly && classifier.members.length > 1
       ? { ...classifier, members: [classifier.members[0]!] }

@@ -38,9 +38,13 @@ export async function readWallCrops(
     const image = catalog.images.get(sign.imageId);
     return image ? [catalog.images.absolutePath(image)] : [];
   });
-  const judged = await estimateFacing(files, classifierConfidence(classifier, job.signal, true), {
-    signal: job.signal,
-  });
+  const judged = await estimateFacing(
+    files,
+    classifierConfidence(classifier, { signal: job.signal, firstMemberOnly: true }),
+    {
+      signal: job.signal,
+    },
+  );
   const recorded = catalog.walls.setFacing(wallId, { mirrored: judged.mirrored, by: 'model' });
   return { ...summary, wallId, facing: { ...judged, recorded } };
 }

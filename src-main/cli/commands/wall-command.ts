@@ -68,7 +68,7 @@ async function readWall(
         : {
             ...(await estimateFacing(
               manifest.signs.map((sign) => path.join(dir, sign.file)),
-              classifierConfidence(await session.services.classifiers.get(run), undefined, true),
+              classifierConfidence(await session.services.classifiers.get(run), { firstMemberOnly: true }),
             )),
             by: 'model' as const,
           };
