@@ -16,6 +16,7 @@ import { applySplit, planSplit } from '../../../src-main/dataset/split-service.j
 import { importWalls } from '../../../src-main/walls/wall-import.js';
 import { importFolders } from '../../../src-main/import/index.js';
 import { generatedWall } from '../../helpers/generated-wall.js';
+import { imageRow } from '../../helpers/catalog-rows.js';
 import { writeImage } from '../../helpers/images.js';
 
 test('keeping folders whole keeps each imported wall in one split, and names the walls', async () => {
@@ -157,18 +158,9 @@ test('a pattern group is named by its key, even one that looks like a folder key
     const root = catalog.images.ensureRoot('/scans');
     const op = catalog.labels.beginOperation('import', 'fixture', { undoable: false });
     catalog.images.insertBatch(
-      ['1:a-1.png', '1:a-2.png', '2:b-1.png', '3:c-1.png'].map((relPath, i) => ({
-        rootId: root.id,
-        relPath,
-        hash: `h${i}`,
-        width: 1,
-        height: 1,
-        channels: 3,
-        format: 'png',
-        bytes: 1,
-        mtimeMs: 1,
-        label: 'X1',
-      })),
+      ['1:a-1.png', '1:a-2.png', '2:b-1.png', '3:c-1.png'].map((relPath, i) =>
+        imageRow(root.id, relPath, i, { label: 'X1' }),
+      ),
       { operationId: op },
     );
     const plan = planSplit(catalog, { group: { kind: 'regex', pattern: '^(\\d:\\w)' } });
