@@ -60,6 +60,13 @@ test('SIGKILL mid-import leaves a healthy catalog and a re-run finishes the job'
     assert.ok(partial >= committed && partial < TOTAL, `partial import: ${partial} rows after seeing ${committed}`);
     assert.equal(catalog.stats().labelled, partial, 'committed images have their labels (same transaction)');
     assert.equal(catalog.reports.list()[0]?.status, 'running', 'the killed import never finished its report');
+    // Path search lists exactly the committed images: a batch's paths are indexed in its transaction.
+    const indexed = () =>
+      databaseOf(catalog)
+        .prepare('SELECT COUNT(*) FROM image_paths WHERE image_paths MATCH \'"images/class-"\'')
+        .pluck()
+        .get();
+    assert.equal(indexed(), partial);
 
     const rerun = await importFolders(catalog, { roots: [folder], labelSource: { kind: 'folders' }, thumbnailsDir });
     assert.equal(rerun.status, 'done');
@@ -73,6 +80,7 @@ test('SIGKILL mid-import leaves a healthy catalog and a re-run finishes the job'
     assert.equal(distinct, TOTAL);
     assert.equal(catalog.stats().labelled, TOTAL);
     assert.equal(catalog.reports.list()[1]?.status, 'interrupted');
+    assert.equal(indexed(), TOTAL);
     for (const item of catalog.grid.page({}, { limit: 1000 }).items) {
       assert.ok(existsSync(thumbnailPath(thumbnailsDir, item.hash)), `thumbnail of ${item.relPath}`);
     }
