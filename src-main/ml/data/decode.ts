@@ -2,9 +2,11 @@
  * Decodes one image to the fixed size and channel count a model takes, as 8-bit
  * interleaved pixels (HWC). sharp does the work off the JS thread.
  */
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { AppError } from '../../../src-shared/errors.js';
 import type { PixelSource } from './dataset.js';
+import { readPngDirect } from './png-direct.js';
 
 export interface PixelFormat {
   width: number;
@@ -43,10 +45,15 @@ function convertChannels(data: Uint8Array, pixels: number, from: number, to: 1 |
 export async function decodePixels(source: PixelSource, format: PixelFormat): Promise<Uint8Array> {
   const described = source.kind === 'file' ? source.path : 'raw pixels';
   try {
-    const input =
-      source.kind === 'file'
-        ? sharp(source.path)
-        : sharp(source.data, { raw: { width: source.width, height: source.height, channels: source.channels } });
+    let input: sharp.Sharp;
+    if (source.kind === 'file') {
+      const file = await readFile(source.path);
+      const direct = readPngDirect(file, format);
+      if (direct) return direct;
+      input = sharp(file);
+    } else {
+      input = sharp(source.data, { raw: { width: source.width, height: source.height, channels: source.channels } });
+    }
     let pipeline = input
       .rotate()
       .flatten({ background: '#ffffff' })
