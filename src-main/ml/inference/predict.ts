@@ -10,6 +10,7 @@ import type { PixelSource } from '../data/dataset.js';
 import { decodePixels, imageBytes } from '../data/decode.js';
 import { MODEL_JSON } from '../model-io.js';
 import { inferenceRunner, type InferenceGraph } from './inference-graph.js';
+import { startShared, warmInferenceHelpers } from './inference-helpers.js';
 import { correctProbabilities, readCorrection, type ProbabilityCorrection } from './calibration.js';
 import { combineProbabilities, readEnsembleManifest } from './ensemble.js';
 import { loadExportedModel, type ModelPreprocessing } from '../models/model-folder.js';
@@ -106,6 +107,7 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
     members.forEach(disposeMember);
     throw error;
   }
+  warmInferenceHelpers(members);
   return {
     labels: labels!,
     preprocessing: members[0]!.preprocessing,
@@ -175,9 +177,6 @@ async function forEachBatch(
   consume: (start: number, probabilities: Float32Array, errors: Array<string | null>) => void,
 ): Promise<void> {
   const batchSize = options.batchSize ?? 32;
-  const buffers = classifier.members.map(
-    (member) => new Float32Array(batchSize * imageBytes(member.preprocessing.input)),
-  );
   // Each member's pixels of a chunk, or why an image could not be decoded.
   const decodeChunk = (start: number) =>
     Promise.all(
@@ -192,32 +191,33 @@ async function forEachBatch(
         ),
       ),
     );
-  // The next chunk decodes (on sharp's threads) while this one is inferred (on this one):
-  // decoding in turn left this thread idle for a fifth of a wall's read.
-  let next = sources.length > 0 ? decodeChunk(0) : null;
+  // A chunk decoded, scaled, and with the helpers' shares sent (inference-helpers.ts).
+  const prepare = async (start: number) => {
+    const decodedByMember = await decodeChunk(start);
+    const rows = Math.min(batchSize, sources.length - start);
+    const errors: Array<string | null> = Array.from({ length: rows }, () => null);
+    const shares = classifier.members.map((member, m) => {
+      const bytes = imageBytes(member.preprocessing.input);
+      const { scale, offset } = member.preprocessing;
+      const inputs = new Float32Array(rows * bytes);
+      decodedByMember[m]!.forEach((pixels, i) => {
+        if (typeof pixels === 'string') errors[i] ??= pixels;
+        else for (let p = 0; p < bytes; p++) inputs[i * bytes + p] = pixels[p]! * scale + offset;
+      });
+      return startShared(member, inputs, rows);
+    });
+    return { rows, errors, shares };
+  };
+  // Chunk k + 1 decodes (on sharp's threads) and goes to the helpers while chunk k is
+  // inferred and stored here, so that neither this thread nor a helper waits for the other.
+  let next = sources.length > 0 ? prepare(0) : null;
   for (let start = 0; start < sources.length; start += batchSize) {
     throwIfAborted(options.signal);
-    const chunk = sources.slice(start, start + batchSize);
-    const decodedByMember = await next!;
-    next = start + batchSize < sources.length ? decodeChunk(start + batchSize) : null;
-    const errors: Array<string | null> = chunk.map(() => null);
+    const chunk = await next!;
+    next = start + batchSize < sources.length ? prepare(start + batchSize) : null;
     const outputs: Float32Array[] = [];
-    for (const [m, member] of classifier.members.entries()) {
-      const format = member.preprocessing.input;
-      const bytes = imageBytes(format);
-      const { scale, offset } = member.preprocessing;
-      const inputs = buffers[m]!;
-      const decoded = decodedByMember[m]!;
-      decoded.forEach((pixels, i) => {
-        if (typeof pixels === 'string') {
-          errors[i] ??= pixels;
-          inputs.fill(0, i * bytes, (i + 1) * bytes);
-        } else {
-          for (let p = 0; p < bytes; p++) inputs[i * bytes + p] = pixels[p]! * scale + offset;
-        }
-      });
-      outputs.push(await predictMember(member, inputs, chunk.length));
-    }
+    for (const [m, member] of classifier.members.entries())
+      outputs.push(await chunk.shares[m]!.finish((part, rows) => predictMember(member, part, rows)));
     const combined =
       outputs.length === 1
         ? outputs[0]!
@@ -227,8 +227,8 @@ async function forEachBatch(
             classifier.labels.length,
           );
     const probabilities = correctProbabilities(combined, classifier.labels.length, classifier.correction);
-    consume(start, probabilities, errors);
-    options.onProgress?.(Math.min(sources.length, start + chunk.length), sources.length);
+    consume(start, probabilities, chunk.errors);
+    options.onProgress?.(Math.min(sources.length, start + chunk.rows), sources.length);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

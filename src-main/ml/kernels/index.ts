@@ -56,6 +56,11 @@ export interface WasmKernelOptions {
 
 let registered: string[] | null = null;
 
+/** Whether this thread runs Seshat's wasm kernels (registerWasmTrainingKernels was called). */
+export function wasmTrainingKernelsRegistered(): boolean {
+  return registered !== null;
+}
+
 /** Registers the JS training kernels for 'wasm'; returns the kernel names it registered. */
 export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): string[] {
   if (registered) return registered;
