@@ -20,6 +20,7 @@ import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, requireBrowser } from '../test/helpers/find-browser.js';
 import { serveTestProject } from '../test/helpers/web-server-process.js';
 import { runPeerTorch } from './peer-torch.js';
+import { inferenceThreads } from '../src-main/ml/inference/inference-helpers.js';
 
 const { values } = parseArgs({
   options: {
@@ -220,12 +221,21 @@ try {
       Number(values.drops),
     );
   }
+  const torchBest =
+    'byThreads' in torch ? Math.max(...torch.byThreads.map((row) => Number(row.inferImagesPerSecond))) : null;
+  const smallCnn = folders.find((row) => row.preset === 'small-cnn');
   console.log(
     JSON.stringify(
       {
         bench: 'predict',
+        inferenceThreads: inferenceThreads(),
         folders: folders.map(({ project: _project, ...row }) => row),
         torch,
+        smallCnnClassifyOverTorchInference: {
+          ratio: torchBest && smallCnn ? round(smallCnn.classifyImagesPerSecond / torchBest, 2) : null,
+          target: 0.7,
+          note: "Seshat's folder classification (decode + infer + write) over PyTorch's best bare inference rate, same model shape",
+        },
         dropToResult: {
           glyph: glyphDrops,
           photo: photoDrops,

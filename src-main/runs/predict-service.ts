@@ -34,8 +34,20 @@ export interface PredictSummary {
   adapted?: { layers: number; images: number } | null;
 }
 
-function toInput(catalog: Catalog, imageId: number, top: TopKEntry[]): PredictionInput {
-  const classId = (label: string) => catalog.classes.findByName(label)?.id ?? null;
+/**
+ * Each label's class id, looked up once per label: a folder's top-5s name the same few
+ * hundred classes thousands of times.
+ */
+function classIds(catalog: Catalog): (label: string) => number | null {
+  const ids = new Map<string, number | null>();
+  return (label) => {
+    let id = ids.get(label);
+    if (id === undefined) ids.set(label, (id = catalog.classes.findByName(label)?.id ?? null));
+    return id;
+  };
+}
+
+function toInput(classId: (label: string) => number | null, imageId: number, top: TopKEntry[]): PredictionInput {
   const topK = top
     .map((entry) => ({ classId: classId(entry.label), p: entry.probability }))
     .filter((e): e is { classId: number; p: number } => e.classId !== null);
@@ -80,11 +92,12 @@ export async function predictCatalogImages(
   const failed: PredictSummary['failed'] = [];
   const inputs: PredictionInput[] = [];
   const byId = new Map<number, Prediction>();
+  const classId = classIds(catalog);
   for (const prediction of predictions) {
     const imageId = Number(prediction.id);
     byId.set(imageId, prediction);
     if ('error' in prediction) failed.push({ imageId, error: prediction.error });
-    else inputs.push(toInput(catalog, imageId, prediction.top.slice(0, 5)));
+    else inputs.push(toInput(classId, imageId, prediction.top.slice(0, 5)));
   }
   catalog.runs.savePredictions(run.id, inputs);
   const seconds = Math.max(0.001, (Date.now() - started) / 1000);
