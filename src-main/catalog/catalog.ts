@@ -23,7 +23,7 @@ import { RunRepo } from './runs.js';
 import { SplitRepo } from './splits.js';
 import type { CatalogStats, LabelOrigin, Split } from '../../src-shared/catalog-records.js';
 import { registerHandle } from './database-handle.js';
-import { readImageRows, type CatalogRow } from './image-rows.js';
+import { readImageRows, readImageRowsAt, readImageRowsByIds, type CatalogRow } from './image-rows.js';
 import { queryPredictions, type PredictionQuery, type PredictionRow } from './prediction-rows.js';
 
 export interface OpenCatalogOptions {
@@ -162,6 +162,16 @@ export class Catalog {
   /** Every present image with its label and split, in id order (what splitting, training and export read). */
   imageRows(options: { labelledOnly?: boolean } = {}): CatalogRow[] {
     return readImageRows(this.#db, options);
+  }
+
+  /** The present images among `ids`, as `imageRows` gives them. */
+  imageRowsByIds(ids: readonly number[]): CatalogRow[] {
+    return readImageRowsByIds(this.#db, ids);
+  }
+
+  /** The present images at or under each of `paths` (files or folders), as `imageRows` gives them. */
+  imageRowsAt(paths: readonly string[]): CatalogRow[] {
+    return readImageRowsAt(this.#db, paths);
   }
 
   /** A run's predictions with their images, filtered and ordered (Evaluate's galleries, Predict's review, CSV). */

@@ -63,8 +63,7 @@ export async function predictCatalogImages(
   job: JobContext,
   topK = 5,
 ): Promise<PredictSummary & { predictions: Map<number, Prediction> }> {
-  const wanted = imageIds === 'all' ? null : new Set(imageIds);
-  const rows = catalog.imageRows().filter((row) => !wanted || wanted.has(row.id));
+  const rows = imageIds === 'all' ? catalog.imageRows() : catalog.imageRowsByIds(imageIds);
   const started = Date.now();
   const predictions = await predictImages(
     classifier,
@@ -145,12 +144,9 @@ export async function classifyFolders(
     job,
   );
   // Every catalogued image under the folders, whichever root it was first imported with.
-  const folders = roots.map((root) => path.resolve(root) + path.sep);
-  const rows = catalog
-    .imageRows()
-    .filter((row) => folders.some((folder) => path.join(row.rootPath, row.relPath).startsWith(folder)));
+  const rows = catalog.imageRowsAt(roots);
   const ids = [...new Set([...rows.map((row) => row.id), ...twins])];
-  const read = twins.length === 0 ? rows : catalog.imageRows().filter((row) => ids.includes(row.id));
+  const read = twins.length === 0 ? rows : catalog.imageRowsByIds(ids);
   let reader = classifier;
   let adapted: PredictSummary['adapted'] = null;
   if (adapt && run.weightsPath && read.length >= MIN_ADAPT_IMAGES) {
@@ -273,7 +269,7 @@ async function copiesOfCatalogued(
 ): Promise<string[]> {
   const scan = await scanFolder(folder).catch(() => null);
   if (!scan) return [];
-  const catalogued = new Set(catalog.imageRows().map((row) => path.join(row.rootPath, row.relPath)));
+  const catalogued = new Set(catalog.imageRowsAt([folder]).map((row) => path.join(row.rootPath, row.relPath)));
   const lines: string[] = [];
   for (const file of scan.files) {
     if (catalogued.has(file.absPath)) continue;

@@ -51,13 +51,8 @@ export const predictCommand: CliCommand = {
         adapted?: { layers: number; images: number } | null;
       };
       // Report what was named: every image under a named folder, and each named file.
-      const files = new Set(targets.filter((target) => !statSync(target).isDirectory()));
-      const dirs = targets.filter((target) => statSync(target).isDirectory());
       const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
-      const rows = catalog.imageRows().filter((row) => {
-        const full = path.join(row.rootPath, row.relPath);
-        return files.has(full) || dirs.some((dir) => full.startsWith(dir + path.sep));
-      });
+      const rows = catalog.imageRowsAt(targets);
       const predictions = rows.flatMap((row) => {
         const p = catalog.runs.prediction(run.id, row.id);
         return p

@@ -57,7 +57,7 @@ async function readWall(
   });
   if (task.state === 'cancelled') throw new AppError('CANCELLED', 'Reading the wall was cancelled');
   const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
-  const byPath = new Map(catalog.imageRows().map((row) => [path.join(row.rootPath, row.relPath), row.id]));
+  const byPath = new Map(catalog.imageRowsAt([dir]).map((row) => [path.join(row.rootPath, row.relPath), row.id]));
   // Which way the signs face: a person's word (here, or in the app on this wall), else the run's judgement.
   const said = catalog.walls.byPhoto(photo)?.facing;
   const facing =
