@@ -165,6 +165,13 @@ try {
     let t = performance.now();
     const jump = catalog.grid.page(filter, { ...request, at });
     const jumpMs = performance.now() - t;
+    // The same scrollbar drag goes on: back towards the top, then further down than before.
+    t = performance.now();
+    catalog.grid.page(filter, { ...request, at: Math.floor(total / 4) });
+    const backMs = performance.now() - t;
+    t = performance.now();
+    catalog.grid.page(filter, { ...request, at: Math.floor((total * 3) / 4) });
+    const onMs = performance.now() - t;
     const from: number[] = [];
     const after: number[] = [];
     for (let s = 0; s < SAMPLES; s++) {
@@ -182,8 +189,13 @@ try {
       keysetNextPageMs: summary(after),
       // Not a page the grid loads while scrolling: a jump (the scrollbar dragged) with no page nearby.
       jumpByPositionMs: round(jumpMs),
+      // Jumps step from the keys earlier jumps kept (until the catalog changes); only a jump past them walks on.
+      thenJumpBackToAQuarterMs: round(backMs),
+      thenJumpOnToThreeQuartersMs: round(onMs),
     };
-    log(`middle of ${name}: keyset p95 ${summary(from).p95} ms, jump ${round(jumpMs)} ms`);
+    log(
+      `middle of ${name}: keyset p95 ${summary(from).p95} ms, jump ${round(jumpMs)} ms, back ${round(backMs)} ms, on ${round(onMs)} ms`,
+    );
   }
 
   // --- some images' rows: what classifying a folder reads ------------------------

@@ -261,8 +261,13 @@ export function pageSql(filter: ImageFilter, shape: PageShape): SqlParts {
  * starts its page. It still steps over `offset` rows, but reads only what the filter
  * tests and the sort key, not what the grid shows.
  */
-export function keyAtSql(filter: ImageFilter, shape: Omit<PageShape, 'cursor' | 'limit'>, offset: number): SqlParts {
-  const { sql, params } = orderedSql(filter, { ...shape, cursor: null, limit: 1 }, true);
+export function keyAtSql(
+  filter: ImageFilter,
+  shape: Omit<PageShape, 'cursor' | 'limit'>,
+  offset: number,
+  from: Cursor | null = null,
+): SqlParts {
+  const { sql, params } = orderedSql(filter, { ...shape, cursor: from, limit: 1 }, true);
   return { sql: `${sql} OFFSET ?`, params: [...params, offset] };
 }
 

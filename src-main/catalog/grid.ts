@@ -13,9 +13,11 @@
  * - The page query's shape (seek the filter's index and sort, or scan the sort's
  *   index and probe) is chosen from that total; see grid-sql.ts.
  * - Pages are keyset pages (`after`, `before`, `from` a cursor), as cheap deep in the
- *   list as at its top. A jump to a position (`at`) steps over that many sort keys.
+ *   list as at its top. A jump to a position (`at`) steps over sort keys from the
+ *   nearest key kept from earlier jumps (keyAt).
  */
 import type Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
 import { AppError } from '../../src-shared/errors.js';
 import { GridCounts } from './grid-counts.js';
 import { pathIndexListSql } from './grid-search.js';
@@ -142,18 +144,46 @@ export class GridQueries {
     };
   }
 
-  /** The sort key of the row at `position`, or undefined past the end. */
+  /**
+   * The sort key of the row at `position`, or undefined past the end.
+   *
+   * Stepping over a million keys took 24–76 ms at 1M images, on every jump of a dragged
+   * scrollbar. So the keys every `anchorStep` positions are kept as they are walked
+   * (until the catalog changes, like the totals): a jump steps from the nearest anchor
+   * before it, and only a jump past the last anchor walks further.
+   */
   private keyAt(
     filter: ImageFilter,
     shape: { runId: number | null; sort: GridSort; descending: boolean; scan: boolean; pathIndex: boolean },
     position: number,
   ): unknown[] | undefined {
-    const { sql, params } = keyAtSql(filter, shape, position);
-    return this.db
-      .prepare(sql)
-      .raw()
-      .get(...params) as unknown[] | undefined;
+    const step = GridQueries.anchorStep;
+    const list = `${JSON.stringify(filter)}:${shape.runId}:${shape.sort}:${shape.descending}`;
+    const anchors = this.cached(`anchors:${list}`, () => [] as unknown[][]);
+    // One statement for every step (only its bound values change): compiling it per step cost more than the step.
+    const statements = new Map<boolean, Statement>();
+    const keyFrom = (from: unknown[] | null, offset: number) => {
+      const { sql, params } = keyAtSql(filter, shape, offset, from && { values: from, inclusive: true });
+      let statement = statements.get(from !== null);
+      if (!statement) statements.set(from !== null, (statement = this.db.prepare(sql).raw()));
+      return statement.get(...params) as unknown[] | undefined;
+    };
+    if (anchors.length === 0) {
+      const first = keyFrom(null, 0);
+      if (!first) return undefined;
+      anchors.push(first);
+    }
+    const nearest = Math.floor(position / step);
+    while (anchors.length <= nearest) {
+      const next = keyFrom(anchors.at(-1)!, step);
+      if (!next) return undefined;
+      anchors.push(next);
+    }
+    return keyFrom(anchors[nearest]!, position - nearest * step);
   }
+
+  /** Positions between two kept keys of a list (see keyAt); tests set it small. */
+  static anchorStep = 16384;
 
   /** Images matching the filter. */
   count(filter: ImageFilter = {}): number {
