@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeClassFolders } from '../helpers/tiny-images.js';
@@ -12,6 +12,7 @@ test.describe.configure({ mode: 'serial' });
 let served: ServedApp;
 let labelledRoot: string;
 let unlabelledRoot: string;
+let scratch: string;
 
 const api = <T = unknown>(method: string, input: unknown = {}) => callApi<T>(served, method, input);
 
@@ -22,7 +23,7 @@ const unlabeledCount = (page: Page) =>
   page.getByRole('complementary', { name: 'Classes' }).getByRole('button', { name: /^Unlabeled/ });
 
 test.beforeAll(async () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'seshat-library-'));
+  scratch = mkdtempSync(join(tmpdir(), 'seshat-library-'));
   labelledRoot = join(scratch, 'labelled');
   unlabelledRoot = join(scratch, 'new-wall');
   await writeClassFolders(labelledRoot, { G43: 4, D58: 3, M17: 2 });
@@ -32,6 +33,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await served?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 test('import a folder per class through the dialog, with a preview first', async ({ page }) => {
