@@ -151,7 +151,7 @@ export async function classifyFolders(
   let adapted: PredictSummary['adapted'] = null;
   if (adapt && run.weightsPath && read.length >= MIN_ADAPT_IMAGES) {
     job.onProgress({ done: 0, total: read.length, message: 'Adapting the model to these images' });
-    reader = await loadClassifier(run.weightsPath);
+    reader = await loadClassifier(run.weightsPath, { warmHelpers: false });
     const sources = read.map((row) => ({ kind: 'file' as const, path: path.join(row.rootPath, row.relPath) }));
     const layers = await adaptClassifier(reader, sources, { signal: job.signal }).catch((error: unknown) => {
       reader.dispose();

@@ -38,12 +38,15 @@ export function readPngDirect(bytes: Uint8Array, format: PixelFormat): Uint8Arra
     const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
     const body = bytes.subarray(at + 8, at + 8 + length);
     if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== view.getUint32(at + 8 + length)) return null;
+    if (!header && type !== 'IHDR') return null; // IHDR comes first
     if (type === 'IHDR') {
       if (header || length !== 13) return null;
       const [depth, colour, compression, filter, interlace] = body.subarray(8, 13);
       const channels = CHANNELS[colour!];
       if (depth !== 8 || !channels || compression !== 0 || filter !== 0 || interlace !== 0) return null;
       header = { width: view.getUint32(at + 8), height: view.getUint32(at + 12), channels };
+      // Another size or channel count goes to sharp at once, unchecked: a wall photograph is megabytes.
+      if (header.width !== format.width || header.height !== format.height || channels !== format.channels) return null;
     } else if (type === 'IDAT') idat.push(body);
     else if (type === 'IEND') ended = true;
     else if (!HARMLESS.has(type)) return null;
@@ -51,14 +54,16 @@ export function readPngDirect(bytes: Uint8Array, format: PixelFormat): Uint8Arra
   }
   if (!header || !ended || idat.length === 0) return null;
   const { width, height, channels } = header;
-  if (width !== format.width || height !== format.height || channels !== format.channels) return null;
+  const stride = width * channels;
   let filtered: Buffer;
   try {
-    filtered = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat));
+    // Capped one byte past the size the header promises, so a stream that inflates to more is refused, not read.
+    filtered = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), {
+      maxOutputLength: height * (stride + 1) + 1,
+    });
   } catch {
     return null;
   }
-  const stride = width * channels;
   if (filtered.length !== height * (stride + 1)) return null;
   return unfilter(filtered, height, stride, channels);
 }

@@ -75,19 +75,32 @@ class InferenceHelper {
   canRun(member: HelpedMember): boolean {
     if (this.broken || !this.started) return false;
     const model = this.models.get(member.graph);
-    if (model) return model.loaded;
+    if (model) {
+      // Moved to the back: the models kept are the ones used last.
+      this.models.delete(member.graph);
+      this.models.set(member.graph, model);
+      return model.loaded;
+    }
     const id = this.nextModel++;
     this.models.set(member.graph, { id, loaded: false });
-    if (this.models.size > MODELS_KEPT) {
-      const [oldest, entry] = this.models.entries().next().value!;
-      this.models.delete(oldest);
-      this.send({ type: 'forget', model: entry.id });
-    }
-    artifactsOf(member.model).then(
-      (artifacts) => this.send({ type: 'load', model: id, artifacts }),
-      (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
-    );
+    if (this.models.size > MODELS_KEPT) this.forget(this.models.keys().next().value!);
+    artifactsOf(member.model)
+      .then((artifacts) => {
+        // Sent only while still wanted: a model forgotten meanwhile would never be freed there.
+        if (this.models.get(member.graph)?.id === id) this.send({ type: 'load', model: id, artifacts });
+      })
+      .catch(() => {
+        // Its model was disposed before the worker started (a classifier used once): not a broken helper.
+        if (this.models.get(member.graph)?.id === id) this.models.delete(member.graph);
+      });
     return false;
+  }
+
+  /** Frees the worker's copy of `graph`'s model (its classifier was disposed, or it was used least lately). */
+  forget(graph: InferenceGraph): void {
+    const entry = this.models.get(graph);
+    this.models.delete(graph);
+    if (entry) this.send({ type: 'forget', model: entry.id });
   }
 
   /** Probabilities for `count` images of `member` in `inputs` (transferred: the caller must not use it after). */
@@ -100,9 +113,13 @@ class InferenceHelper {
       this.pending.set(request, { resolve, reject });
       // Kept referenced while it owes an answer, so that a CLI waiting on it does not exit.
       this.worker.ref();
-      this.send({ type: 'predict', request, model: model.id, inputs, shape: [count, height, width, channels] }, [
-        inputs.buffer as ArrayBuffer,
-      ]);
+      try {
+        this.send({ type: 'predict', request, model: model.id, inputs, shape: [count, height, width, channels] }, [
+          inputs.buffer as ArrayBuffer,
+        ]);
+      } catch (error) {
+        this.settle(request, error instanceof Error ? error : new Error(String(error)));
+      }
     });
   }
 
@@ -137,8 +154,10 @@ class InferenceHelper {
   }
 
   private fail(error: Error): void {
+    const first = !this.broken;
     this.broken = true;
     for (const request of [...this.pending.keys()]) this.settle(request, error);
+    if (first) void this.worker.terminate();
   }
 }
 
@@ -164,8 +183,18 @@ function currentHelpers(): InferenceHelper[] {
   if (helpers) return helpers;
   if (tf.getBackend() !== 'wasm') return [];
   const input: InferenceWorkerInput = { wasmKernels: wasmTrainingKernelsRegistered() };
-  helpers = Array.from({ length: inferenceThreads() - 1 }, () => new InferenceHelper(input));
+  helpers = [];
+  try {
+    for (let i = 1; i < inferenceThreads(); i++) helpers.push(new InferenceHelper(input));
+  } catch {
+    // No worker threads here (a missing entry script, a sandbox): prediction runs on this thread.
+  }
   return helpers;
+}
+
+/** Frees the helpers' copies of these graphs' models (their classifier was disposed). */
+export function forgetInInferenceHelpers(graphs: InferenceGraph[]): void {
+  for (const helper of helpers ?? []) for (const graph of graphs) helper.forget(graph);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { PixelSource } from '../data/dataset.js';
 import { decodePixels, imageBytes } from '../data/decode.js';
 import { MODEL_JSON } from '../model-io.js';
 import { inferenceRunner, type InferenceGraph } from './inference-graph.js';
-import { startShared, warmInferenceHelpers } from './inference-helpers.js';
+import { forgetInInferenceHelpers, startShared, warmInferenceHelpers } from './inference-helpers.js';
 import { correctProbabilities, readCorrection, type ProbabilityCorrection } from './calibration.js';
 import { combineProbabilities, readEnsembleManifest } from './ensemble.js';
 import { loadExportedModel, type ModelPreprocessing } from '../models/model-folder.js';
@@ -85,12 +85,13 @@ async function loadMember(
 }
 
 function disposeMember(member: ClassifierMember): void {
+  forgetInInferenceHelpers([member.graph]);
   member.graph.dispose();
   member.model.dispose();
 }
 
 /** Loads a model folder: a single model, or every member its ensemble.json lists. */
-export async function loadClassifier(dir: string): Promise<Classifier> {
+export async function loadClassifier(dir: string, options: { warmHelpers?: boolean } = {}): Promise<Classifier> {
   // Damage is found from the files, with the file named, before tfjs sees them.
   await checkModelFolder(dir);
   const manifest = await readEnsembleManifest(dir);
@@ -107,7 +108,8 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
     members.forEach(disposeMember);
     throw error;
   }
-  warmInferenceHelpers(members);
+  // Not for a copy about to be adapted: adaptation replaces its graphs, and the helpers would copy them twice.
+  if (options.warmHelpers !== false) warmInferenceHelpers(members);
   return {
     labels: labels!,
     preprocessing: members[0]!.preprocessing,
@@ -211,25 +213,30 @@ async function forEachBatch(
   // Chunk k + 1 decodes (on sharp's threads) and goes to the helpers while chunk k is
   // inferred and stored here, so that neither this thread nor a helper waits for the other.
   let next = sources.length > 0 ? prepare(0) : null;
-  for (let start = 0; start < sources.length; start += batchSize) {
-    throwIfAborted(options.signal);
-    const chunk = await next!;
-    next = start + batchSize < sources.length ? prepare(start + batchSize) : null;
-    const outputs: Float32Array[] = [];
-    for (const [m, member] of classifier.members.entries())
-      outputs.push(await chunk.shares[m]!.finish((part, rows) => predictMember(member, part, rows)));
-    const combined =
-      outputs.length === 1
-        ? outputs[0]!
-        : combineProbabilities(
-            outputs,
-            classifier.members.map((member) => member.weight),
-            classifier.labels.length,
-          );
-    const probabilities = correctProbabilities(combined, classifier.labels.length, classifier.correction);
-    consume(start, probabilities, chunk.errors);
-    options.onProgress?.(Math.min(sources.length, start + chunk.rows), sources.length);
-    await new Promise((resolve) => setImmediate(resolve));
+  try {
+    for (let start = 0; start < sources.length; start += batchSize) {
+      throwIfAborted(options.signal);
+      const chunk = await next!;
+      next = start + batchSize < sources.length ? prepare(start + batchSize) : null;
+      const outputs: Float32Array[] = [];
+      for (const [m, member] of classifier.members.entries())
+        outputs.push(await chunk.shares[m]!.finish((part, rows) => predictMember(member, part, rows)));
+      const combined =
+        outputs.length === 1
+          ? outputs[0]!
+          : combineProbabilities(
+              outputs,
+              classifier.members.map((member) => member.weight),
+              classifier.labels.length,
+            );
+      const probabilities = correctProbabilities(combined, classifier.labels.length, classifier.correction);
+      consume(start, probabilities, chunk.errors);
+      options.onProgress?.(Math.min(sources.length, start + chunk.rows), sources.length);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    // A batch prepared ahead of an abort or a failure is dropped, not left to reject unheard.
+    next?.catch(() => {});
   }
 }
 

@@ -61,6 +61,9 @@ try {
 // One request at a time, in the order sent: a batch share is a few hundred milliseconds of work.
 let queue = Promise.resolve();
 port.on('message', (request: ToInferenceWorker) => {
-  queue = queue.then(() => handle(request));
+  // handle answers its own failures; a throw past it must not stop the requests after it.
+  queue = queue
+    .then(() => handle(request))
+    .catch((error: unknown) => post({ type: 'failed', message: message(error) }));
 });
 post({ type: 'ready' });

@@ -12,6 +12,7 @@ import {
   predictShared,
   rowsPredictedByHelpers,
   stopInferenceHelpers,
+  warmInferenceHelpers,
   type HelpedMember,
 } from '../../../src-main/ml/inference/inference-helpers.js';
 import { predictMember, type ClassifierMember } from '../../../src-main/ml/inference/predict.js';
@@ -128,4 +129,17 @@ test('a process that started a helper still exits by itself', { timeout: 120_000
     );
   });
   assert.match(output, /predicted/);
+});
+
+test('a classifier disposed before the helper started does not stop the helper for the next one', async () => {
+  await stopInferenceHelpers();
+  const once = memberOf(smallModel());
+  // What an adapted "classify folder" on a few crops does: its copy is gone before a new helper is up.
+  warmInferenceHelpers([once]);
+  once.graph.dispose();
+  once.model.dispose();
+  const member = memberOf(smallModel());
+  const x = inputs(6, 8);
+  const alone = await predictMember(member, x.slice(), 6);
+  assertClose(await predictUntilHelped(member, x, 6), alone);
 });
