@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { trainingCores } from './cores.js';
 import { heapIsShared } from './kernels/gemm-team.js';
+import { inferenceThreads } from './inference/inference-helpers.js';
 import { shareWasmBackendHeap } from './kernels/wasm/shared-heap.js';
 import type { BackendWasm } from './kernels/wasm/wasm-heap.js';
 import { AppError } from '../../src-shared/errors.js';
@@ -100,7 +101,10 @@ const CANDIDATES: Candidate[] = [
       // cores on the shared heap (kernels/gemm-team.ts), or splits batches where it cannot.
       const cores = trainingCores();
       const shared = tf.getBackend() === 'wasm' && heapIsShared(tf.backend() as BackendWasm);
-      const training = cores > 1 ? `, training on ${cores} cores${shared ? ' (shared heap)' : ''}` : '';
+      // Prediction shares each batch with inference helpers, one per other core (inference-helpers.ts).
+      const predicting = inferenceThreads();
+      const training =
+        cores > 1 ? `, training on ${cores} cores${shared ? ' (shared heap)' : ''}, predicting on ${predicting}` : '';
       return `CPU · WebAssembly${simd ? ' SIMD' : ''} · ${threads ? 'multi-threaded' : `1 thread${training}`}`;
     },
     slowForTraining: () => false,
