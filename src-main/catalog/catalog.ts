@@ -24,7 +24,7 @@ import { SplitRepo } from './splits.js';
 import type { CatalogStats, LabelOrigin, Split } from '../../src-shared/catalog-records.js';
 import { registerHandle } from './database-handle.js';
 import { readImageRows, readImageRowsAt, readImageRowsByIds, type CatalogRow } from './image-rows.js';
-import { queryPredictions, type PredictionQuery, type PredictionRow } from './prediction-rows.js';
+import { eachPrediction, queryPredictions, type PredictionQuery, type PredictionRow } from './prediction-rows.js';
 
 export interface OpenCatalogOptions {
   /**
@@ -177,6 +177,11 @@ export class Catalog {
   /** A run's predictions with their images, filtered and ordered (Evaluate's galleries, Predict's review, CSV). */
   predictionRows(query: PredictionQuery): PredictionRow[] {
     return queryPredictions(this.#db, query);
+  }
+
+  /** Every row of a predictions query (limit and offset ignored), read as iterated: for exports. */
+  eachPredictionRow(query: PredictionQuery): Generator<PredictionRow> {
+    return eachPrediction(this.#db, query);
   }
 
   stats(): CatalogStats {

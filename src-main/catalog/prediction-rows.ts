@@ -19,6 +19,8 @@ export interface PredictionRow {
 
 export interface PredictionQuery {
   runId: number;
+  /** Only these images (a folder's, for its CSV). */
+  imageIds?: readonly number[];
   split?: Split;
   trueClassId?: number;
   predictedClassId?: number;
@@ -37,9 +39,15 @@ interface RawRow extends Omit<PredictionRow, 'topK'> {
   topK: string;
 }
 
-export function queryPredictions(db: Database.Database, query: PredictionQuery): PredictionRow[] {
+/** The statement and values of a query, without its page (LIMIT/OFFSET). */
+function predictionsSql(query: PredictionQuery): { sql: string; params: unknown[] } {
   const where = ['p.run_id = ?'];
   const params: unknown[] = [query.runId];
+  if (query.imageIds) {
+    // One bound JSON array, whatever the count.
+    where.push('p.image_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(query.imageIds));
+  }
   if (query.split) {
     where.push('s.split = ?');
     params.push(query.split);
@@ -59,10 +67,7 @@ export function queryPredictions(db: Database.Database, query: PredictionQuery):
     params.push(query.maxConfidence);
   }
   const order = query.order === 'unsure-first' ? 'p.confidence ASC' : 'p.confidence DESC';
-  params.push(query.limit ?? 200, query.offset ?? 0);
-  const rows = db
-    .prepare(
-      `SELECT p.image_id AS imageId, r.path AS rootPath, i.rel_path AS relPath, i.hash, l.class_id AS labelClassId,
+  const sql = `SELECT p.image_id AS imageId, r.path AS rootPath, i.rel_path AS relPath, i.hash, l.class_id AS labelClassId,
               p.class_id AS predictedClassId, p.confidence, p.top_k AS topK
        FROM predictions p
        JOIN images i ON i.id = p.image_id
@@ -70,11 +75,26 @@ export function queryPredictions(db: Database.Database, query: PredictionQuery):
        LEFT JOIN labels l ON l.image_id = p.image_id
        LEFT JOIN splits s ON s.image_id = p.image_id
        WHERE ${where.join(' AND ')}
-       ORDER BY ${order}, p.image_id
-       LIMIT ? OFFSET ?`,
-    )
-    .all(...params) as RawRow[];
-  return rows.map((row) => ({ ...row, topK: JSON.parse(row.topK) as PredictionRow['topK'] }));
+       ORDER BY ${order}, p.image_id`;
+  return { sql, params };
+}
+
+const toRow = (row: RawRow): PredictionRow => ({ ...row, topK: JSON.parse(row.topK) as PredictionRow['topK'] });
+
+export function queryPredictions(db: Database.Database, query: PredictionQuery): PredictionRow[] {
+  const { sql, params } = predictionsSql(query);
+  const rows = db.prepare(`${sql} LIMIT ? OFFSET ?`).all(...params, query.limit ?? 200, query.offset ?? 0) as RawRow[];
+  return rows.map(toRow);
+}
+
+/**
+ * Every row of a query, in its order, sorted once and read as they are needed (an
+ * export). Paging by OFFSET instead sorted the whole run again for every page: 147 s
+ * for a CSV of 500k predictions.
+ */
+export function* eachPrediction(db: Database.Database, query: PredictionQuery): Generator<PredictionRow> {
+  const { sql, params } = predictionsSql(query);
+  for (const row of db.prepare(sql).iterate(...params) as IterableIterator<RawRow>) yield toRow(row);
 }
 
 export function countPredictions(db: Database.Database, runId: number): number {

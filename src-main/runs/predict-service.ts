@@ -229,7 +229,6 @@ function csvField(value: string): string {
 export async function predictionsCsv(catalog: Catalog, runId: number, folder?: string): Promise<string> {
   const names = new Map(catalog.classes.list({ includeArchived: true }).map((c) => [c.id, c.name]));
   const name = (classId: number | null) => (classId === null ? '' : (names.get(classId) ?? ''));
-  const under = folder === undefined ? null : path.resolve(folder) + path.sep;
   const lines = ['path,label,predicted,confidence,top5'];
   const line = (file: string, label: number | null, predicted: number | null, confidence: number, topK: TopK) =>
     [
@@ -241,14 +240,11 @@ export async function predictionsCsv(catalog: Catalog, runId: number, folder?: s
     ]
       .map(csvField)
       .join(',');
-  for (let offset = 0; ; offset += 5000) {
-    const rows = catalog.predictionRows({ runId, order: 'confident-first', limit: 5000, offset });
-    for (const row of rows) {
-      const file = path.join(row.rootPath, row.relPath);
-      if (under !== null && !file.startsWith(under)) continue;
-      lines.push(line(file, row.labelClassId, row.predictedClassId, row.confidence, row.topK));
-    }
-    if (rows.length < 5000) break;
+  // A folder's own images only, found on the path index, and every row in one sorted pass.
+  const imageIds = folder === undefined ? undefined : catalog.imageRowsAt([folder]).map((row) => row.id);
+  for (const row of catalog.eachPredictionRow({ runId, order: 'confident-first', ...(imageIds ? { imageIds } : {}) })) {
+    const file = path.join(row.rootPath, row.relPath);
+    lines.push(line(file, row.labelClassId, row.predictedClassId, row.confidence, row.topK));
   }
   if (folder !== undefined) lines.push(...(await copiesOfCatalogued(catalog, runId, folder, line)));
   return `${lines.join('\n')}\n`;
