@@ -10,10 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deflateSync, crc32 } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { Catalog } from '../src-main/catalog/index.js';
 import { defaultConcurrency } from '../src-main/images/index.js';
 import { importFolders, rescan } from '../src-main/import/index.js';
+import { PNG_SIGNATURE, pngChunk } from '../test/helpers/png-chunks.js';
 
 const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const count = Number(option('count') ?? 1_000_000);
@@ -21,15 +22,6 @@ const phase = option('phase');
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const SIZE = 16;
 const FOLDERS = 1000;
-
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
 
 /** A 16×16 RGB PNG whose pixels come from the file's number: every file has its own content. */
 function png(seed: number): Buffer {
@@ -47,10 +39,10 @@ function png(seed: number): Buffer {
     }
   }
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 1 })),
-    chunk('IEND', Buffer.alloc(0)),
+    PNG_SIGNATURE,
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(raw, { level: 1 })),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 

@@ -5,6 +5,7 @@
  * Only what scalar curves need is here: the file_version event TensorBoard looks for
  * first, then events whose summary holds simple_value scalars.
  */
+import { concatenated } from '../../src-shared/typed-arrays.js';
 
 /** CRC-32C (Castagnoli), reflected polynomial: TFRecord checksums use it, not zlib's CRC-32. */
 const CRC32C_POLYNOMIAL = 0x82f63b78;
@@ -139,11 +140,5 @@ export function encodeEvent(event: TensorBoardEvent): Uint8Array {
 /** A whole event file: each event framed as a TFRecord, in order. */
 export function eventFileBytes(events: readonly TensorBoardEvent[]): Uint8Array {
   const records = events.map((event) => tfRecord(encodeEvent(event)));
-  const file = new Uint8Array(records.reduce((total, record) => total + record.length, 0));
-  let offset = 0;
-  for (const record of records) {
-    file.set(record, offset);
-    offset += record.length;
-  }
-  return file;
+  return concatenated(records, (length) => new Uint8Array(length));
 }

@@ -16,6 +16,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { concatenated } from '../../../src-shared/typed-arrays.js';
 import { trainingCores } from '../cores.js';
 import { wasmTrainingKernelsRegistered } from '../kernels/index.js';
 import { entryScript, startThread } from '../worker/thread.js';
@@ -269,14 +270,7 @@ export function startShared(member: HelpedMember, inputs: Float32Array, count: n
             : outcome,
         );
       }
-      if (results.length === 1) return results[0]!;
-      const out = new Float32Array(results.reduce((sum, part) => sum + part.length, 0));
-      let at = 0;
-      for (const part of results) {
-        out.set(part, at);
-        at += part.length;
-      }
-      return out;
+      return results.length === 1 ? results[0]! : concatenated(results, (length) => new Float32Array(length));
     },
   };
 }

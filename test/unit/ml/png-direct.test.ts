@@ -7,22 +7,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { AppError } from '../../../src-shared/errors.js';
 import { decodePixels, type PixelFormat } from '../../../src-main/ml/data/decode.js';
 import { readPngDirect } from '../../../src-main/ml/data/png-direct.js';
 import { Rng } from '../../../src-main/ml/data/rng.js';
 import { tempDir } from './fixtures.js';
-
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
+import { PNG_SIGNATURE, pngChunk } from '../../helpers/png-chunks.js';
 
 /** A PNG written by hand: row y uses filter type y % 5, so every filter is read back. */
 function handMadePng(pixels: Uint8Array, width: number, height: number, channels: 1 | 3, extra: Buffer[] = []): Buffer {
@@ -52,11 +44,11 @@ function handMadePng(pixels: Uint8Array, width: number, height: number, channels
   header.writeUInt32BE(height, 4);
   header.set([8, channels === 1 ? 0 : 2, 0, 0, 0], 8);
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
+    PNG_SIGNATURE,
+    pngChunk('IHDR', header),
     ...extra,
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
@@ -115,7 +107,7 @@ describe('readPngDirect', () => {
       ],
       [
         'gamma',
-        handMadePng(noise(200, 1), 20, 10, 1, [chunk('gAMA', Buffer.from([0, 0, 0x5b, 0x8f]))]),
+        handMadePng(noise(200, 1), 20, 10, 1, [pngChunk('gAMA', Buffer.from([0, 0, 0x5b, 0x8f]))]),
         { width: 20, height: 10, channels: 1 },
       ],
       ['a JPEG', await rgb.clone().jpeg().toBuffer(), { width: 20, height: 10, channels: 3 }],

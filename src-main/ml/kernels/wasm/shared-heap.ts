@@ -10,6 +10,7 @@
  * The patch applies once, to the backend's module only (found by its `register_tensor`
  * export), while that module is instantiated; anything else passes through untouched.
  */
+import { concatenated } from '../../../../src-shared/typed-arrays.js';
 
 const MEMORY_SECTION = 5;
 /** wasm32's ceiling in 64 KiB pages: a shared memory must declare a maximum. */
@@ -68,13 +69,7 @@ export function withSharedMemory(bytes: Uint8Array): Uint8Array<ArrayBuffer> | n
     at = end;
   }
   if (!changed) return null;
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatenated(parts, (length) => new Uint8Array(length));
 }
 
 function isBackendModule(bytes: Uint8Array): boolean {
