@@ -103,9 +103,14 @@ const CANDIDATES: Candidate[] = [
       const shared = tf.getBackend() === 'wasm' && heapIsShared(tf.backend() as BackendWasm);
       // Prediction shares each batch with inference helpers, one per other core (inference-helpers.ts).
       const predicting = inferenceThreads();
-      const training =
-        cores > 1 ? `, training on ${cores} cores${shared ? ' (shared heap)' : ''}, predicting on ${predicting}` : '';
-      return `CPU · WebAssembly${simd ? ' SIMD' : ''} · ${threads ? 'multi-threaded' : `1 thread${training}`}`;
+      const heap = shared ? ' (shared heap)' : '';
+      const spread =
+        cores <= 1 && predicting <= 1
+          ? '1 thread'
+          : predicting === cores
+            ? `training and predicting on ${cores} cores${heap}`
+            : `training on ${cores} cores${heap}, predicting on ${predicting}`;
+      return `CPU · WebAssembly${simd ? ' SIMD' : ''} · ${threads ? 'multi-threaded' : spread}`;
     },
     slowForTraining: () => false,
   },
